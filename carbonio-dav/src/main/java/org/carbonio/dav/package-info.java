@@ -1,0 +1,2 @@
+/** Placeholder for the carbonio-dav module; its capability lands with its own issue. */
+package org.carbonio.dav;
