@@ -1,0 +1,262 @@
+package org.carbonio.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLContext;
+import org.carbonio.directory.Account;
+import org.carbonio.directory.Directory;
+import org.carbonio.directory.DirectoryException;
+import org.carbonio.directory.EmbeddedDirectory;
+import org.carbonio.imap.ImapServer;
+import org.carbonio.server.internal.AdminApi;
+import org.carbonio.server.internal.DirectoryAuthenticator;
+import org.carbonio.server.internal.DurableFiles;
+import org.carbonio.server.internal.LocalDelivery;
+import org.carbonio.server.internal.StoreMailboxBackend;
+import org.carbonio.server.internal.TlsMaterial;
+import org.carbonio.smtp.SmtpServer;
+import org.carbonio.store.MailStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reference server: one directory, one store, and the SMTP, IMAP, LDAP and HTTP admin
+ * listeners over them. Thread-safe.
+ *
+ * {@snippet :
+ * try (CarbonioServer server = CarbonioServer.start(ServerConfig.defaults(dir).withEphemeralPorts())) {
+ *   int imapPort = server.listener(Listener.Kind.IMAP).orElseThrow().address().getPort();
+ * }
+ * }
+ */
+public final class CarbonioServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(CarbonioServer.class);
+
+  /** The admin account's local part; the account is {@code admin@<domain>}. */
+  public static final String ADMIN_LOCAL_PART = "admin";
+
+  private final ServerConfig config;
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final List<Listener> listeners = new ArrayList<>();
+  private final ReentrantLock closeLock = new ReentrantLock();
+  private Directory directory;
+  private MailStore store;
+  private String adminAddress;
+  private boolean closed;
+
+  private CarbonioServer(ServerConfig config) {
+    this.config = config;
+  }
+
+  /** Opens the data directory, creates the admin account on first start and opens every listener. */
+  public static CarbonioServer start(ServerConfig config) throws IOException {
+    requireNonNull(config, "config");
+    CarbonioServer server = new CarbonioServer(config);
+    try {
+      server.open();
+      return server;
+    } catch (IOException | RuntimeException | Error e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  private void open() throws IOException {
+    Path dataDir = config.dataDir();
+    Files.createDirectories(dataDir);
+    String adminPassword = adminPassword(dataDir);
+
+    directory =
+        EmbeddedDirectory.builder()
+            .dataDir(dataDir.resolve("directory"))
+            .ldapListener(address(Listener.Kind.LDAP))
+            .ldapAdminPassword(adminPassword)
+            .build();
+    resources.add(directory);
+    ((EmbeddedDirectory) directory)
+        .ldapAddress()
+        .ifPresent(a -> listeners.add(new Listener(Listener.Kind.LDAP, a)));
+    adminAddress = ADMIN_LOCAL_PART + "@" + config.domain();
+    ensureAdminAccount(adminPassword);
+
+    store = MailStore.open(dataDir.resolve("store"));
+    resources.add(store);
+
+    SSLContext tls =
+        TlsMaterial.load(
+            dataDir,
+            config.tlsCertificate().orElse(TlsMaterial.defaultCertificate(dataDir)),
+            config.tlsKey().orElse(dataDir.resolve("tls").resolve("key.pem")),
+            config.hostname());
+
+    LocalDelivery delivery =
+        new LocalDelivery(directory, store, adminAddress, dataDir.resolve("tmp"));
+    SmtpServer smtp =
+        SmtpServer.builder()
+            .bind(address(Listener.Kind.SMTP))
+            .hostname(config.hostname())
+            .tls(tls)
+            .recipientPolicy(delivery)
+            .deliveryHandler(delivery)
+            .build()
+            .start();
+    resources.add(smtp);
+    listeners.add(new Listener(Listener.Kind.SMTP, smtp.localAddress()));
+
+    StoreMailboxBackend backend = new StoreMailboxBackend(store);
+    DirectoryAuthenticator authenticator = new DirectoryAuthenticator(directory);
+    for (Listener.Kind kind : List.of(Listener.Kind.IMAP, Listener.Kind.IMAPS)) {
+      ImapServer imap =
+          ImapServer.builder()
+              .bind(address(kind))
+              .tls(tls)
+              .implicitTls(kind == Listener.Kind.IMAPS)
+              .authenticator(authenticator)
+              .backend(backend)
+              .build()
+              .start();
+      resources.add(imap);
+      listeners.add(new Listener(kind, imap.localAddress()));
+    }
+
+    AdminApi admin = AdminApi.start(address(Listener.Kind.HTTP), directory, store);
+    resources.add(admin);
+    listeners.add(new Listener(Listener.Kind.HTTP, admin.localAddress()));
+    listeners.sort((a, b) -> a.kind().compareTo(b.kind()));
+
+    writeServerJson();
+    log.info("carbonio started on {} with data in {}", config.bind(), dataDir.toAbsolutePath());
+  }
+
+  private InetSocketAddress address(Listener.Kind kind) {
+    return new InetSocketAddress(config.bind(), config.port(kind));
+  }
+
+  /** Reads DIR/admin-password, or creates it (mode 0600) with a new random password. */
+  private static String adminPassword(Path dataDir) throws IOException {
+    Path file = dataDir.resolve("admin-password");
+    if (Files.exists(file)) {
+      return Files.readString(file, StandardCharsets.UTF_8).strip();
+    }
+    String password = randomPassword();
+    DurableFiles.writeAtomically(file, (password + "\n").getBytes(StandardCharsets.UTF_8), true);
+    return password;
+  }
+
+  private static String randomPassword() {
+    String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    SecureRandom random = new SecureRandom();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 24; i++) {
+      sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return sb.toString();
+  }
+
+  /** First start (or a start after a crash during the first one): domain and admin account. */
+  private void ensureAdminAccount(String password) throws IOException {
+    try {
+      if (!directory.isLocalDomain(config.domain())) {
+        directory.createDomain(config.domain());
+      }
+      if (directory.findAccount(adminAddress).isEmpty()) {
+        directory.createAccount(adminAddress, password);
+        log.info("created the admin account {}", adminAddress);
+      }
+      Account admin = directory.findAccount(adminAddress).orElseThrow();
+      if (!admin.admin()) {
+        directory.setAdmin(adminAddress, true);
+      }
+    } catch (DirectoryException e) {
+      throw new IOException("cannot create the admin account " + adminAddress + ": " + e, e);
+    }
+  }
+
+  /** DIR/server.json tells {@code carbonio prov} where the admin API is and who the admin is. */
+  private void writeServerJson() throws IOException {
+    Map<String, Object> json = new TreeMap<>();
+    json.put("pid", ProcessHandle.current().pid());
+    json.put("admin", adminAddress);
+    Map<String, String> addresses = new TreeMap<>();
+    for (Listener listener : listeners) {
+      addresses.put(
+          listener.kind().label(),
+          listener.address().getAddress().getHostAddress() + ":" + listener.address().getPort());
+    }
+    json.put("listeners", addresses);
+    DurableFiles.writeAtomically(
+        serverJson(config.dataDir()),
+        AdminApi.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(json),
+        true);
+  }
+
+  /** Where a running server describes itself. */
+  public static Path serverJson(Path dataDir) {
+    return dataDir.resolve("server.json");
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  /** The listeners in startup order, with their real addresses. */
+  public List<Listener> listeners() {
+    return List.copyOf(listeners);
+  }
+
+  public Optional<Listener> listener(Listener.Kind kind) {
+    return listeners.stream().filter(l -> l.kind() == kind).findFirst();
+  }
+
+  /** The admin account's address ({@code admin@<domain>}). */
+  public String adminAddress() {
+    return adminAddress;
+  }
+
+  public Directory directory() {
+    return directory;
+  }
+
+  public MailStore store() {
+    return store;
+  }
+
+  /** Closes every listener, then the store and the directory. Idempotent. */
+  @Override
+  public void close() {
+    closeLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (int i = resources.size() - 1; i >= 0; i--) {
+        try {
+          resources.get(i).close();
+        } catch (Exception e) {
+          log.warn("error while closing {}", resources.get(i), e);
+        }
+      }
+      try {
+        Files.deleteIfExists(serverJson(config.dataDir()));
+      } catch (IOException e) {
+        log.warn("cannot remove {}", serverJson(config.dataDir()), e);
+      }
+    } finally {
+      closeLock.unlock();
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package org.carbonio.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Typed configuration of the reference server. Immutable.
+ *
+ * <p>Every listener port is its documented base port (see {@link Listener.Kind}) plus {@code
+ * portOffset}; with {@code ephemeralPorts} every listener binds port 0 instead, which is what
+ * tests use (the chosen ports are printed and written to {@code DIR/server.json}).
+ *
+ * @param dataDir where the directory, the store, the TLS key and the admin password live
+ * @param bind the address every listener binds (default 127.0.0.1)
+ * @param portOffset added to every base port
+ * @param ephemeralPorts bind port 0 everywhere (overrides the offset)
+ * @param domain the mail domain created on first start; the admin account is {@code admin@domain}
+ * @param hostname the name the server gives itself in greetings and trace headers
+ * @param tlsCertificate a PEM certificate chain to use instead of the generated self-signed one
+ * @param tlsKey the PEM private key that goes with {@code tlsCertificate}
+ */
+public record ServerConfig(
+    Path dataDir,
+    InetAddress bind,
+    int portOffset,
+    boolean ephemeralPorts,
+    String domain,
+    String hostname,
+    Optional<Path> tlsCertificate,
+    Optional<Path> tlsKey) {
+
+  /** The default mail domain when none is given. */
+  public static final String DEFAULT_DOMAIN = "localhost";
+
+  public ServerConfig {
+    requireNonNull(dataDir, "dataDir");
+    requireNonNull(bind, "bind");
+    requireNonNull(domain, "domain");
+    requireNonNull(hostname, "hostname");
+    requireNonNull(tlsCertificate, "tlsCertificate");
+    requireNonNull(tlsKey, "tlsKey");
+    if (portOffset < 0 || portOffset > 60_000) {
+      throw new IllegalArgumentException("port offset out of range: " + portOffset);
+    }
+    if (tlsCertificate.isPresent() != tlsKey.isPresent()) {
+      throw new IllegalArgumentException("a TLS certificate and its key are configured together");
+    }
+  }
+
+  /** Defaults: loopback, documented base ports, domain {@value #DEFAULT_DOMAIN}. */
+  public static ServerConfig defaults(Path dataDir) {
+    return new ServerConfig(
+        dataDir,
+        InetAddress.getLoopbackAddress(),
+        0,
+        false,
+        DEFAULT_DOMAIN,
+        DEFAULT_DOMAIN,
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  /** The port a listener of this kind binds. */
+  public int port(Listener.Kind kind) {
+    return ephemeralPorts ? 0 : kind.basePort() + portOffset;
+  }
+
+  public ServerConfig withEphemeralPorts() {
+    return new ServerConfig(
+        dataDir, bind, portOffset, true, domain, hostname, tlsCertificate, tlsKey);
+  }
+
+  public ServerConfig withDomain(String newDomain) {
+    return new ServerConfig(
+        dataDir, bind, portOffset, ephemeralPorts, newDomain, hostname, tlsCertificate, tlsKey);
+  }
+}

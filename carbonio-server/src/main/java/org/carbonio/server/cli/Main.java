@@ -1,0 +1,37 @@
+package org.carbonio.server.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code carbonio} launcher: {@code run} and {@code prov}. */
+@Command(
+    name = "carbonio",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "The Carbonio SDK reference mail server.",
+    subcommands = {RunCommand.class, ProvCommand.class})
+public final class Main {
+
+  /** Exit code when the server is not running (for {@code prov}). */
+  static final int EXIT_NOT_RUNNING = 3;
+
+  /** Exit code when the server refused a request (for {@code prov}). */
+  static final int EXIT_REFUSED = 1;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line of {@code carbonio}, for embedding and tests. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"carbonio " + (version == null ? "development build" : version)};
+    }
+  }
+}

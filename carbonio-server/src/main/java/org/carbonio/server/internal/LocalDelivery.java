@@ -1,0 +1,110 @@
+package org.carbonio.server.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.carbonio.directory.Account;
+import org.carbonio.directory.Directory;
+import org.carbonio.smtp.spi.Delivery;
+import org.carbonio.smtp.spi.DeliveryHandler;
+import org.carbonio.smtp.spi.RecipientCheck;
+import org.carbonio.smtp.spi.RecipientDecision;
+import org.carbonio.smtp.spi.RecipientPolicy;
+import org.carbonio.smtp.spi.RejectException;
+import org.carbonio.store.MailStore;
+import org.carbonio.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts mail for the directory's local accounts and files it into their INBOX. Thread-safe.
+ *
+ * <p>Recipients in a domain that is not local are refused (no relaying: RFC 5321 §3.6.2; the
+ * server has no authenticated submission yet). {@code postmaster}, bare or at a local domain, is
+ * the admin account unless an account of that name exists (RFC 5321 §4.5.1).
+ */
+public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalDelivery.class);
+  private static final String INBOX = "INBOX";
+
+  private final Directory directory;
+  private final MailStore store;
+  private final String postmaster;
+  private final Path spoolDir;
+
+  public LocalDelivery(Directory directory, MailStore store, String postmaster, Path spoolDir)
+      throws IOException {
+    this.directory = directory;
+    this.store = store;
+    this.postmaster = postmaster;
+    this.spoolDir = Files.createDirectories(spoolDir);
+  }
+
+  @Override
+  public RecipientDecision check(RecipientCheck check) {
+    String recipient = check.recipient();
+    int at = recipient.lastIndexOf('@');
+    if (at >= 0 && !directory.isLocalDomain(recipient.substring(at + 1))) {
+      return RecipientDecision.reject(550, "5.7.1", "Relaying denied");
+    }
+    if (resolve(recipient).isPresent()) {
+      return RecipientDecision.accept();
+    }
+    return RecipientDecision.reject(550, "5.1.1", "Recipient address rejected: no such user");
+  }
+
+  private Optional<Account> resolve(String recipient) {
+    Optional<Account> account =
+        recipient.indexOf('@') < 0 ? Optional.empty() : directory.findAccount(recipient);
+    if (account.isPresent()) {
+      return account;
+    }
+    String localPart =
+        recipient.indexOf('@') < 0 ? recipient : recipient.substring(0, recipient.lastIndexOf('@'));
+    if (localPart.toLowerCase(Locale.ROOT).equals("postmaster")) {
+      return directory.findAccount(postmaster);
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Spools the message once, then appends it to every recipient's INBOX (the blob store keeps one
+   * copy). Returns only when every copy is durable.
+   */
+  @Override
+  public void deliver(Delivery delivery) throws RejectException, IOException {
+    Set<Account> accounts = new LinkedHashSet<>();
+    for (String recipient : delivery.recipients()) {
+      Account account =
+          resolve(recipient)
+              .orElseThrow(
+                  () -> new RejectException(550, "5.1.1", "Recipient address rejected: no such user"));
+      accounts.add(account);
+    }
+    Path spooled = Files.createTempFile(spoolDir, "in-", ".eml");
+    try {
+      try (InputStream content = delivery.content()) {
+        Files.copy(content, spooled, StandardCopyOption.REPLACE_EXISTING);
+      }
+      Instant received = Instant.now();
+      for (Account account : accounts) {
+        try (InputStream in = Files.newInputStream(spooled)) {
+          store.mailbox(account.id()).append(INBOX, in, Set.of(), received);
+        } catch (StoreException e) {
+          log.warn("delivery to {} failed", account.address(), e);
+          throw new IOException("cannot store the message for " + account.address(), e);
+        }
+      }
+    } finally {
+      Files.deleteIfExists(spooled);
+    }
+  }
+}
