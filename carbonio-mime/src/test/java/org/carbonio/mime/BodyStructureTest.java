@@ -308,11 +308,79 @@ class BodyStructureTest {
   }
 
   @Test
-  void boundaryShouldNotMatchWhenLineContinuesWithOtherText() {
+  void boundaryShouldMatchWhenLineContinuesWithOtherText() {
+    // RFC 2046 §5.1.1: "An exact match of the entire candidate line is not required"
     ParsedMessage m =
         ParsedMessage.parse(
-            Msg.crlf("Content-Type: multipart/mixed; boundary=b\n\n--b\n\n--bx\n--b--\n"));
+            Msg.crlf(
+                "Content-Type: multipart/mixed; boundary=b\n\n--b junk\n\none\n--bx\n--b-- x\nepi\n"));
+    assertThat(m.root().children()).hasSize(2);
+    assertThat(Msg.str(m.bytes(), m.root().children().get(0).body())).isEqualTo("one");
+    assertThat(Msg.str(m.bytes(), m.root().children().get(1).whole())).isEqualTo("");
+  }
+
+  @Test
+  void innerBoundaryShouldWinWhenOuterBoundaryIsItsPrefix() {
+    String msg =
+        """
+        Content-Type: multipart/mixed; boundary=a
+
+        --a
+        Content-Type: multipart/alternative; boundary=ab
+
+        --ab
+
+        inner one
+        --ab
+
+        inner two
+        --ab--
+        --a
+
+        outer two
+        --a--
+        """;
+    ParsedMessage m = ParsedMessage.parse(Msg.crlf(msg));
+    assertThat(m.root().children()).hasSize(2);
+    assertThat(m.root().children().get(0).children()).hasSize(2);
+    assertThat(Msg.str(m.bytes(), m.part(java.util.List.of(1, 2)).orElseThrow().body()))
+        .isEqualTo("inner two");
+    assertThat(Msg.str(m.bytes(), m.part(java.util.List.of(2)).orElseThrow().body()))
+        .isEqualTo("outer two");
+  }
+
+  @Test
+  void outerBoundaryShouldEndInnerMultipartWhenInnerIsNotClosed() {
+    String msg =
+        """
+        Content-Type: multipart/mixed; boundary=outer
+
+        --outer
+        Content-Type: multipart/mixed; boundary=inner
+
+        --inner
+
+        unclosed
+        --outer
+
+        after
+        --outer--
+        """;
+    ParsedMessage m = ParsedMessage.parse(Msg.crlf(msg));
+    assertThat(m.root().children()).hasSize(2);
+    MimePart inner = m.root().children().get(0);
+    assertThat(Msg.str(m.bytes(), inner.children().get(0).body())).isEqualTo("unclosed");
+    assertThat(inner.whole().end()).isEqualTo(inner.children().get(0).whole().end());
+    assertThat(Msg.str(m.bytes(), m.root().children().get(1).body())).isEqualTo("after");
+  }
+
+  @Test
+  void boundaryShouldKeepTrailingSpacesWhenQuoted() {
+    String msg =
+        "Content-Type: multipart/mixed; boundary=\"b  \"\n\n--b  \n\none\n--b \nstill one\n--b  --\n";
+    ParsedMessage m = ParsedMessage.parse(Msg.crlf(msg));
     assertThat(m.root().children()).hasSize(1);
-    assertThat(Msg.str(m.bytes(), m.root().children().get(0).body())).isEqualTo("--bx");
+    assertThat(Msg.str(m.bytes(), m.root().children().get(0).body()))
+        .isEqualTo("one\r\n--b \r\nstill one");
   }
 }
