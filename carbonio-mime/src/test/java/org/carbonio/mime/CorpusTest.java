@@ -79,7 +79,7 @@ class CorpusTest {
     int total = 0;
     MimeConfig config =
         MimeConfig.custom().setMaxLineLen(-1).setMaxHeaderLen(-1).setMaxHeaderCount(-1).build();
-    for (int i = 0; i < files.size(); i++) {
+    for (int i = 0; i < files.size(); i += 3) {
       byte[] bytes = Files.readAllBytes(files.get(i));
       MimeTokenStream ts = new MimeTokenStream(config);
       int mime4jLeaves = 0;
@@ -96,18 +96,9 @@ class CorpusTest {
       total++;
       if (leaves(ParsedMessage.parse(bytes).root()) == mime4jLeaves) {
         agree++;
-      } else {
-        System.out.println(
-            "DIFF "
-                + files.get(i)
-                + " ours="
-                + leaves(ParsedMessage.parse(bytes).root())
-                + " mime4j="
-                + mime4jLeaves);
       }
     }
-    System.out.println("MIME4J agree " + agree + " / " + total + " files " + files.size());
-    assertThat((double) agree / total).isGreaterThan(0.97);
+    assertThat((double) agree / total).isGreaterThan(0.99);
   }
 
   private static int leaves(MimePart p) {
