@@ -1,0 +1,332 @@
+package org.carbonio.mime;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.carbonio.mime.internal.HeaderParams;
+import org.carbonio.mime.internal.RawHeader;
+
+/**
+ * Splits a message into parts in one pass over its bytes, keeping a stack of the boundaries of the
+ * open multiparts (RFC 2045, RFC 2046), the way Dovecot's message parser does. Not thread-safe: one
+ * instance per parse.
+ *
+ * <p>Mime4j's token stream does not report byte offsets, which IMAP needs for {@code
+ * BODY[section]}, so the part tree is built here on the raw bytes.
+ */
+final class StructureParser {
+
+  private static final List<String[]> DEFAULT_PARAMS = List.<String[]>of();
+
+  private final byte[] b;
+  private final MimeLimits limits;
+  private final List<byte[]> stack = new ArrayList<>(); // boundaries of open multiparts
+  private int parts;
+
+  private StructureParser(byte[] b, MimeLimits limits) {
+    this.b = b;
+    this.limits = limits;
+  }
+
+  static MimePart parse(byte[] message, MimeLimits limits) {
+    return new StructureParser(message, limits).entity(0, 1, false).part;
+  }
+
+  /**
+   * Where scanning stopped: at a boundary line {@code [lineStart, lineEnd)} of the boundary at
+   * {@code level} of the stack, or at the end of the data ({@code level == -1}).
+   */
+  private record Stop(int lineStart, int lineEnd, int level, boolean close) {}
+
+  private record Result(MimePart part, Stop stop) {}
+
+  /** Parses the entity (header + body) starting at {@code start}. */
+  private Result entity(int start, int depth, boolean inDigest) {
+    parts++;
+    // the header ends at its blank line, or at an enclosing boundary line (no body then)
+    int headerEnd = b.length;
+    Stop headerStop = null;
+    for (int pos = start; pos < b.length; ) {
+      int le = RawHeader.lineEnd(b, pos, b.length);
+      if (RawHeader.isBlankLine(b, pos, le)) {
+        headerEnd = le;
+        break;
+      }
+      Stop st = boundaryAt(pos, le);
+      if (st != null) {
+        headerEnd = contentEnd(start, pos);
+        headerStop = st;
+        break;
+      }
+      pos = le;
+    }
+    ByteRange header = new ByteRange(start, headerEnd);
+    int bodyStart = headerEnd;
+
+    String contentType = null;
+    String encodingValue = null;
+    String id = null;
+    String description = null;
+    String md5 = null;
+    String disposition = null;
+    String language = null;
+    String location = null;
+    for (RawHeader.Field f : RawHeader.fields(b, start, headerEnd, limits.maxHeaderBytes())) {
+      String name = RawHeader.name(b, f);
+      if (name == null || !name.startsWith("content-")) {
+        continue;
+      }
+      // the first occurrence of each field wins, as in Dovecot
+      switch (name) {
+        case "content-type" -> contentType = first(contentType, f);
+        case "content-transfer-encoding" -> encodingValue = first(encodingValue, f);
+        case "content-id" -> id = first(id, f);
+        case "content-description" -> description = first(description, f);
+        case "content-md5" -> md5 = first(md5, f);
+        case "content-disposition" -> disposition = first(disposition, f);
+        case "content-language" -> language = first(language, f);
+        case "content-location" -> location = first(location, f);
+        default -> {}
+      }
+    }
+
+    String type;
+    String subtype;
+    List<String[]> rawParams;
+    Map<String, String> params;
+    boolean defaultType = false;
+    HeaderParams.Parsed ct = contentType == null ? null : HeaderParams.parse(contentType);
+    String[] ts = ct == null ? null : splitType(ct.value());
+    if (ts != null) {
+      type = ts[0];
+      subtype = ts[1];
+      rawParams = ct.raw();
+      params = ct.decoded();
+    } else if (inDigest) {
+      // RFC 2046 §5.1.5: the default in a digest is message/rfc822
+      type = "message";
+      subtype = "rfc822";
+      rawParams = DEFAULT_PARAMS;
+      params = Map.of();
+      defaultType = true;
+    } else {
+      // RFC 2045 §5.2: text/plain; charset=us-ascii
+      type = "text";
+      subtype = "plain";
+      rawParams = DEFAULT_PARAMS;
+      params = Map.of("charset", "us-ascii");
+      defaultType = true;
+    }
+
+    String encoding = "7bit";
+    boolean encodingGiven = false;
+    if (encodingValue != null) {
+      String e = HeaderParams.parse(encodingValue).value();
+      if (HeaderParams.isToken(e)) {
+        encoding = e;
+        encodingGiven = true;
+      }
+    }
+
+    String dispositionType = null;
+    List<String[]> dispositionParams = List.of();
+    if (disposition != null) {
+      HeaderParams.Parsed d = HeaderParams.parse(disposition);
+      if (HeaderParams.isToken(d.value())) {
+        dispositionType = d.value();
+        dispositionParams = d.raw();
+      }
+    }
+
+    boolean tooDeep = depth >= limits.maxDepth() || parts >= limits.maxParts();
+    List<MimePart> children = new ArrayList<>();
+    MimePart embedded = null;
+    boolean multipart = false;
+    boolean opaque = false;
+    Stop stop;
+    int end;
+    if (headerStop != null) {
+      // no body at all: a message part has nothing to embed
+      stop = headerStop;
+      end = headerEnd;
+      multipart = type.equals("multipart") && boundaryOf(params, rawParams) != null;
+      opaque = (!multipart && type.equals("multipart")) || isMessage(type, subtype);
+    } else if (type.equals("multipart")) {
+      String boundary = boundaryOf(params, rawParams);
+      if (boundary == null || tooDeep) {
+        opaque = true;
+        stop = scan(bodyStart);
+        end = contentEnd(bodyStart, stop);
+      } else {
+        multipart = true;
+        stack.add(boundary.getBytes(StandardCharsets.ISO_8859_1));
+        int level = stack.size() - 1;
+        boolean digest = subtype.equals("digest");
+        Stop s = scan(bodyStart); // preamble
+        int lastChildEnd = -1;
+        while (s.level == level && !s.close) {
+          if (parts >= limits.maxParts()) {
+            s = scan(s.lineEnd); // over the limit: the rest is opaque
+            continue;
+          }
+          Result r = entity(s.lineEnd, depth + 1, digest);
+          children.add(r.part);
+          lastChildEnd = r.part.whole().end();
+          s = r.stop;
+        }
+        stack.remove(level);
+        if (s.level == level) {
+          // close delimiter: the epilogue runs to an enclosing boundary
+          s = scan(s.lineEnd);
+          end = contentEnd(bodyStart, s);
+        } else if (lastChildEnd >= 0 && s.level >= 0) {
+          // an enclosing boundary cut this multipart short inside its last child
+          end = lastChildEnd;
+        } else {
+          end = contentEnd(bodyStart, s);
+        }
+        stop = s;
+      }
+    } else if (isMessage(type, subtype)) {
+      boolean identity =
+          encoding.equals("7bit") || encoding.equals("8bit") || encoding.equals("binary");
+      if (!identity || tooDeep) {
+        opaque = true;
+        stop = scan(bodyStart);
+        end = contentEnd(bodyStart, stop);
+      } else {
+        Result r = entity(bodyStart, depth + 1, false);
+        embedded = r.part;
+        stop = r.stop;
+        end = embedded.whole().end();
+      }
+    } else {
+      stop = scan(bodyStart);
+      end = contentEnd(bodyStart, stop);
+    }
+    ByteRange body = new ByteRange(bodyStart, end);
+
+    List<String> languages = language == null ? List.of() : splitLanguages(language);
+    PartFields fields =
+        new PartFields(
+            multipart,
+            opaque,
+            defaultType,
+            rawParams,
+            id,
+            description,
+            encoding,
+            encodingGiven,
+            md5,
+            dispositionType,
+            dispositionParams,
+            languages,
+            location);
+    return new Result(
+        new MimePart(header, body, type, subtype, params, children, embedded, fields), stop);
+  }
+
+  private static boolean isMessage(String type, String subtype) {
+    return type.equals("message") && (subtype.equals("rfc822") || subtype.equals("global"));
+  }
+
+  private static String boundaryOf(Map<String, String> params, List<String[]> rawParams) {
+    String raw = rawParam(rawParams, "boundary");
+    String boundary = raw != null && !raw.isEmpty() ? raw : params.get("boundary");
+    return boundary == null || boundary.isEmpty() ? null : boundary;
+  }
+
+  private static String rawParam(List<String[]> raw, String name) {
+    for (String[] p : raw) {
+      if (p[0].equals(name)) {
+        return p[1];
+      }
+    }
+    return null;
+  }
+
+  private String first(String current, RawHeader.Field f) {
+    return current != null ? current : RawHeader.value(b, f);
+  }
+
+  /** "type/subtype" as two valid lower-case tokens, or null. */
+  private static String[] splitType(String v) {
+    int slash = v.indexOf('/');
+    if (slash < 0) {
+      return null;
+    }
+    String t = v.substring(0, slash).strip().toLowerCase(Locale.ROOT);
+    String s = v.substring(slash + 1).strip().toLowerCase(Locale.ROOT);
+    if (!HeaderParams.isToken(t) || !HeaderParams.isToken(s)) {
+      return null;
+    }
+    return new String[] {t, s};
+  }
+
+  private static List<String> splitLanguages(String v) {
+    List<String> out = new ArrayList<>();
+    for (String s : v.split("[,\\s]+")) {
+      String t = s.strip();
+      if (!t.isEmpty()) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** Scans lines from {@code pos} for a boundary line of the stack, innermost first. */
+  private Stop scan(int pos) {
+    while (pos < b.length) {
+      int le = RawHeader.lineEnd(b, pos, b.length);
+      Stop s = boundaryAt(pos, le);
+      if (s != null) {
+        return s;
+      }
+      pos = le;
+    }
+    return new Stop(b.length, b.length, -1, false);
+  }
+
+  /**
+   * The boundary line at {@code pos}, or null. RFC 2046 §5.1.1: the line need only start with "--"
+   * and the boundary ("an exact match of the entire candidate line is not required"); the innermost
+   * boundary is tried first, as Dovecot does.
+   */
+  private Stop boundaryAt(int pos, int lineEnd) {
+    if (stack.isEmpty() || lineEnd - pos < 3 || b[pos] != '-' || b[pos + 1] != '-') {
+      return null;
+    }
+    for (int level = stack.size() - 1; level >= 0; level--) {
+      byte[] boundary = stack.get(level);
+      int n = boundary.length;
+      if (lineEnd - pos >= n + 2 && Arrays.equals(b, pos + 2, pos + 2 + n, boundary, 0, n)) {
+        int p = pos + 2 + n;
+        boolean close = p + 1 < lineEnd && b[p] == '-' && b[p + 1] == '-';
+        return new Stop(pos, lineEnd, level, close);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * End of content that runs from {@code from} to a stop: the line ending before a boundary line
+   * belongs to the boundary (RFC 2046 §5.1.1).
+   */
+  private int contentEnd(int from, Stop stop) {
+    return stop.level < 0 ? b.length : contentEnd(from, stop.lineStart);
+  }
+
+  private int contentEnd(int from, int lineStart) {
+    int e = lineStart;
+    if (e > from && b[e - 1] == '\n') {
+      e--;
+      if (e > from && b[e - 1] == '\r') {
+        e--;
+      }
+    }
+    return e;
+  }
+}
