@@ -44,7 +44,14 @@ public final class PasswordHasher {
     }
     this.iterations = iterations;
     this.maxIterations = maxIterations;
-    this.dummy = hash("dummy password, never matches");
+    // Same shape and cost as a real hash, but random: no password matches it.
+    byte[] salt = new byte[SALT_BYTES];
+    byte[] key = new byte[KEY_BYTES];
+    random.nextBytes(salt);
+    random.nextBytes(key);
+    Base64.Encoder b64 = Base64.getEncoder();
+    this.dummy =
+        PBKDF2_PREFIX + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(key);
   }
 
   public int iterations() {
