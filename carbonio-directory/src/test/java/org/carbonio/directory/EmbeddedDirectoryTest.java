@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -358,6 +359,21 @@ class EmbeddedDirectoryTest {
   }
 
   @Test
+  void snapshotShouldBeOwnerOnlyWhenFileSystemIsPosix() throws Exception {
+    directory.createDomain("example.com");
+    directory.createAccount("alice@example.com", "pw");
+    Path ldif = dir.resolve("directory.ldif");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        ldif.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ldif)))
+        .isEqualTo("rw-------");
+    assertThat(Files.readString(ldif)).contains("{PBKDF2-SHA512}").doesNotContain(": pw\n");
+    EmbeddedDirectory.open(dir.resolve("fresh")).close();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("fresh"))))
+        .isEqualTo("rwx------");
+  }
+
+  @Test
   void openShouldFailWhenDataDirectoryIsAlreadyOpen() {
     assertThatThrownBy(() -> Fixtures.open(dir))
         .isInstanceOf(IOException.class)
@@ -398,11 +414,13 @@ class EmbeddedDirectoryTest {
   void createAccountShouldFailUnavailableAndLeaveNoTraceWhenSnapshotCannotBeWritten()
       throws Exception {
     directory.createDomain("example.com");
-    // A directory in the temp file's place makes the write fail.
+    // A non-empty directory in the temp file's place makes the write fail.
     Files.createDirectory(dir.resolve("directory.ldif.tmp"));
+    Files.writeString(dir.resolve("directory.ldif.tmp").resolve("blocker"), "x");
     assertThatThrownBy(() -> directory.createAccount("alice@example.com", "pw"))
         .isInstanceOf(DirectoryException.Unavailable.class);
     assertThat(directory.findAccount("alice@example.com")).isEmpty();
+    Files.delete(dir.resolve("directory.ldif.tmp").resolve("blocker"));
     Files.delete(dir.resolve("directory.ldif.tmp"));
     directory.createAccount("alice@example.com", "pw");
     assertThat(directory.findAccount("alice@example.com")).isPresent();

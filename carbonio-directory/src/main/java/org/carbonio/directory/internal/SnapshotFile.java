@@ -11,10 +11,15 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * The durable copy of the directory in a data directory: {@value #SNAPSHOT}, an LDIF export of
@@ -29,6 +34,13 @@ public final class SnapshotFile implements AutoCloseable {
   static final String TEMP = "directory.ldif.tmp";
   static final String LOCK = "directory.lock";
 
+  private static final boolean POSIX =
+      FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  private static final Set<StandardOpenOption> WRITE_NEW =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
   private final Path dir;
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -39,9 +51,20 @@ public final class SnapshotFile implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** Creates the directory if needed, locks it, and removes a temp file left by a crash. */
+  /**
+   * Creates the directory if needed (owner-only on POSIX), locks it, and removes a temp file left
+   * by a crash.
+   */
   public static SnapshotFile open(Path dir) throws IOException {
-    Files.createDirectories(dir);
+    if (!Files.isDirectory(dir)) {
+      if (POSIX) {
+        Files.createDirectories(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } else {
+        Files.createDirectories(dir);
+      }
+    }
     FileChannel ch =
         FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
@@ -79,12 +102,10 @@ public final class SnapshotFile implements AutoCloseable {
   /** Writes the server's content durably; when this returns, a crash cannot lose it. */
   public void save(InMemoryDirectoryServer server) throws IOException {
     Path tmp = dir.resolve(TEMP);
+    Files.deleteIfExists(tmp);
+    // The snapshot holds password hashes: readable by the owner only.
     try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
+        POSIX ? FileChannel.open(tmp, WRITE_NEW, OWNER_ONLY) : FileChannel.open(tmp, WRITE_NEW)) {
       OutputStream out = Channels.newOutputStream(ch);
       LDIFWriter writer = new LDIFWriter(out);
       try {
