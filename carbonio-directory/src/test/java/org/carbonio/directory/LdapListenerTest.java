@@ -156,6 +156,38 @@ class LdapListenerTest {
     }
   }
 
+  @Test
+  void ldapsearchShouldListAccountWhenAdminBinds() throws Exception {
+    Path ldapsearch = Path.of("/usr/bin/ldapsearch");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.isExecutable(ldapsearch), "ldapsearch (ldap-utils) not installed");
+    Process p =
+        new ProcessBuilder(
+                ldapsearch.toString(),
+                "-x",
+                "-LLL",
+                "-H",
+                "ldap://127.0.0.1:" + address.getPort(),
+                "-D",
+                ADMIN,
+                "-w",
+                ADMIN_PW,
+                "-b",
+                "o=carbonio",
+                "(mail=alice@example.com)",
+                "uid",
+                "mail")
+            .redirectErrorStream(true)
+            .start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out)
+        .contains("dn: uid=alice,ou=people,ou=example.com,ou=domains,o=carbonio")
+        .contains("mail: alice@example.com");
+  }
+
   private String storedHash() throws LDAPException {
     try (LDAPConnection c = connect()) {
       c.bind(ADMIN, ADMIN_PW);
