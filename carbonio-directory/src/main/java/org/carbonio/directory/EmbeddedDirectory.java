@@ -1,0 +1,677 @@
+package org.carbonio.directory;
+
+import static java.util.Objects.requireNonNull;
+
+import com.unboundid.ldap.listener.InMemoryDirectoryServer;
+import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
+import com.unboundid.ldap.listener.InMemoryDirectoryServerSnapshot;
+import com.unboundid.ldap.listener.InMemoryListenerConfig;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedAddRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedDeleteRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedModifyDNRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedModifyRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSASLBindRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSimpleBindRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor;
+import com.unboundid.ldap.sdk.DN;
+import com.unboundid.ldap.sdk.Entry;
+import com.unboundid.ldap.sdk.Filter;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import com.unboundid.ldap.sdk.OperationType;
+import com.unboundid.ldap.sdk.ResultCode;
+import com.unboundid.ldap.sdk.SearchRequest;
+import com.unboundid.ldap.sdk.SearchResult;
+import com.unboundid.ldap.sdk.SearchResultEntry;
+import com.unboundid.ldap.sdk.SearchScope;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import org.carbonio.directory.internal.LdapLayout;
+import org.carbonio.directory.internal.LoginCache;
+import org.carbonio.directory.internal.LoginGuard;
+import org.carbonio.directory.internal.Names;
+import org.carbonio.directory.internal.PasswordHasher;
+import org.carbonio.directory.internal.SnapshotFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Directory} on an in-process LDAP server (UnboundID {@link InMemoryDirectoryServer}),
+ * durable in a data directory, and optionally served read-only over LDAP.
+ *
+ * {@snippet :
+ * try (EmbeddedDirectory dir = EmbeddedDirectory.builder()
+ *     .dataDir(Path.of("/var/lib/carbonio/directory"))
+ *     .ldapListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1389))
+ *     .ldapAdminPassword(adminPassword)
+ *     .build()) {
+ *   dir.createDomain("example.com");
+ *   dir.createAccount("alice@example.com", "correct horse battery staple");
+ *   Optional<Account> who = dir.authenticate("alice@example.com", password, clientAddress);
+ * }
+ * }
+ *
+ * <p>Every change writes the whole directory as LDIF to a temp file, fsyncs it and renames it over
+ * {@code directory.ldif} before the method returns, so an acknowledged change survives a crash or
+ * {@code kill -9}. Changes are serialised; reads and authentications run concurrently. A change is
+ * visible to concurrent readers a moment before it is durable.
+ *
+ * <p>Over LDAP, only {@code cn=admin,o=carbonio} (with the password given to the builder) can bind;
+ * anonymous clients can do nothing but bind, and nobody can write through LDAP.
+ *
+ * <p>Thread-safe.
+ */
+public final class EmbeddedDirectory implements Directory {
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedDirectory.class);
+
+  private final Path dataDir;
+  private final InMemoryDirectoryServer server;
+  private final SnapshotFile snapshot;
+  private final DirectoryLimits limits;
+  private final PasswordHasher hasher;
+  private final LoginGuard guard;
+  private final LoginCache cache;
+  private final InetSocketAddress ldapAddress;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private volatile boolean closed;
+
+  private EmbeddedDirectory(Builder b, SnapshotFile snapshot) throws IOException {
+    this.dataDir = b.dataDir;
+    this.snapshot = snapshot;
+    this.limits = b.limits;
+    this.hasher =
+        new PasswordHasher(b.limits.pbkdf2Iterations(), DirectoryLimits.MAX_PBKDF2_ITERATIONS);
+    this.guard =
+        new LoginGuard(
+            b.clock,
+            b.limits.failureWindow(),
+            b.limits.maxFailuresPerAccountAndClient(),
+            b.limits.maxFailuresPerAccount(),
+            b.limits.maxFailuresPerClient(),
+            b.limits.maxTrackedKeys());
+    this.cache = new LoginCache(b.clock, b.limits.loginCacheTtl(), b.limits.maxTrackedKeys());
+    this.server = newServer(b);
+    try {
+      if (snapshot.exists()) {
+        snapshot.load(server);
+      } else {
+        server.addEntries(LdapLayout.skeleton());
+        snapshot.save(server);
+      }
+    } catch (LDAPException e) {
+      throw new IOException("cannot initialise the directory: " + e.getMessage(), e);
+    }
+    if (b.ldapListener != null) {
+      try {
+        server.startListening();
+      } catch (LDAPException e) {
+        throw new IOException("cannot listen on " + b.ldapListener + ": " + e.getMessage(), e);
+      }
+      this.ldapAddress =
+          new InetSocketAddress(server.getListenAddress("ldap"), server.getListenPort("ldap"));
+      log.info("directory LDAP listening on {}", ldapAddress);
+    } else {
+      this.ldapAddress = null;
+    }
+    log.info("directory opened at {}", dataDir);
+  }
+
+  /** Opens (or creates) a directory in {@code dataDir}, without an LDAP listener. */
+  public static EmbeddedDirectory open(Path dataDir) throws IOException {
+    return builder().dataDir(dataDir).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The address the LDAP listener is bound to (its real port when 0 was asked), if any. */
+  public Optional<InetSocketAddress> ldapAddress() {
+    return Optional.ofNullable(ldapAddress);
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public DirectoryLimits limits() {
+    return limits;
+  }
+
+  // ---- domains ----
+
+  @Override
+  public Domain createDomain(String name) throws DirectoryException {
+    String d = domainOrInvalid(name);
+    return mutate(
+        () -> {
+          if (exists(LdapLayout.domainDn(d))) {
+            throw new DirectoryException.Conflict("domain exists: " + d);
+          }
+          server.add(LdapLayout.domainEntry(d, UUID.randomUUID().toString()));
+          server.add(LdapLayout.peopleEntry(d));
+          log.info("created domain {}", d);
+          return new Domain(d);
+        });
+  }
+
+  @Override
+  public List<Domain> domains() {
+    ensureOpen();
+    List<Domain> out = new ArrayList<>();
+    for (SearchResultEntry e :
+        search(
+            LdapLayout.DOMAINS_DN,
+            SearchScope.ONE,
+            Filter.createEqualityFilter("objectClass", LdapLayout.OC_DOMAIN))) {
+      out.add(new Domain(e.getAttributeValue("ou")));
+    }
+    out.sort(Comparator.comparing(Domain::name));
+    return List.copyOf(out);
+  }
+
+  @Override
+  public boolean isLocalDomain(String name) {
+    requireNonNull(name, "name");
+    ensureOpen();
+    try {
+      return exists(LdapLayout.domainDn(Names.domain(name)));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void deleteDomain(String name) throws DirectoryException {
+    String d = domainOrInvalid(name);
+    mutate(
+        () -> {
+          DN dn = LdapLayout.domainDn(d);
+          if (!exists(dn)) {
+            throw new DirectoryException.NotFound("no such domain: " + d);
+          }
+          List<SearchResultEntry> accounts =
+              search(
+                  LdapLayout.peopleDn(d),
+                  SearchScope.ONE,
+                  Filter.createPresenceFilter("objectClass"));
+          if (!accounts.isEmpty()) {
+            throw new DirectoryException.Conflict(
+                "domain " + d + " still has " + accounts.size() + " account(s)");
+          }
+          server.deleteSubtree(dn.toString());
+          log.info("deleted domain {}", d);
+          return null;
+        });
+  }
+
+  // ---- accounts ----
+
+  @Override
+  public Account createAccount(String address, String password) throws DirectoryException {
+    Names.Address a = addressOrInvalid(address);
+    checkPassword(password);
+    ensureOpen();
+    precheckNew(a); // fail fast before spending time on the hash
+    String hash = hasher.hash(password);
+    return mutate(
+        () -> {
+          precheckNew(a);
+          Entry e = LdapLayout.accountEntry(a, UUID.randomUUID().toString(), hash);
+          server.add(e);
+          log.info("created account {}", a.address());
+          return LdapLayout.account(e);
+        });
+  }
+
+  private void precheckNew(Names.Address a) throws DirectoryException {
+    if (!exists(LdapLayout.domainDn(a.domain()))) {
+      throw new DirectoryException.UnknownDomain("not a local domain: " + a.domain());
+    }
+    if (exists(LdapLayout.accountDn(a))) {
+      throw new DirectoryException.Conflict("account exists: " + a.address());
+    }
+  }
+
+  @Override
+  public void setPassword(String address, String password) throws DirectoryException {
+    Names.Address a = addressOrInvalid(address);
+    checkPassword(password);
+    ensureOpen();
+    requireAccount(a);
+    String hash = hasher.hash(password);
+    try {
+      modify(a, LdapLayout.AT_PASSWORD, hash);
+    } finally {
+      cache.forget(a.address());
+    }
+    log.info("changed password of {}", a.address());
+  }
+
+  @Override
+  public void deleteAccount(String address) throws DirectoryException {
+    Names.Address a = addressOrInvalid(address);
+    try {
+      mutate(
+          () -> {
+            requireAccount(a);
+            server.delete(LdapLayout.accountDn(a).toString());
+            return null;
+          });
+    } finally {
+      cache.forget(a.address());
+    }
+    log.info("deleted account {}", a.address());
+  }
+
+  @Override
+  public void setAdmin(String address, boolean admin) throws DirectoryException {
+    modify(addressOrInvalid(address), LdapLayout.AT_ADMIN, LdapLayout.bool(admin));
+  }
+
+  @Override
+  public void setStatus(String address, AccountStatus status) throws DirectoryException {
+    requireNonNull(status, "status");
+    modify(addressOrInvalid(address), LdapLayout.AT_STATUS, LdapLayout.status(status));
+  }
+
+  private void modify(Names.Address a, String attribute, String value) throws DirectoryException {
+    mutate(
+        () -> {
+          requireAccount(a);
+          server.modify(
+              LdapLayout.accountDn(a).toString(),
+              new Modification(ModificationType.REPLACE, attribute, value));
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<Account> findAccount(String address) {
+    requireNonNull(address, "address");
+    ensureOpen();
+    Names.Address a;
+    try {
+      a = Names.address(address);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    return entry(a).map(LdapLayout::account);
+  }
+
+  @Override
+  public List<Account> accounts(Optional<String> domain) {
+    requireNonNull(domain, "domain");
+    ensureOpen();
+    DN base;
+    if (domain.isPresent()) {
+      try {
+        base = LdapLayout.peopleDn(Names.domain(domain.get()));
+      } catch (IllegalArgumentException e) {
+        return List.of();
+      }
+    } else {
+      base = LdapLayout.DOMAINS_DN;
+    }
+    List<Account> out = new ArrayList<>();
+    for (SearchResultEntry e :
+        search(
+            base,
+            SearchScope.SUB,
+            Filter.createEqualityFilter("objectClass", LdapLayout.OC_ACCOUNT))) {
+      out.add(LdapLayout.account(e));
+    }
+    out.sort(Comparator.comparing(Account::address));
+    return List.copyOf(out);
+  }
+
+  // ---- authentication ----
+
+  @Override
+  public Optional<Account> authenticate(String username, String password, InetAddress client) {
+    requireNonNull(username, "username");
+    requireNonNull(password, "password");
+    requireNonNull(client, "client");
+    ensureOpen();
+    Names.Address a = null;
+    try {
+      a = Names.address(username);
+    } catch (IllegalArgumentException e) {
+      // counted under a bounded form of the raw name below
+    }
+    String key =
+        a != null
+            ? a.address()
+            : username.substring(0, Math.min(username.length(), 320)).toLowerCase(Locale.ROOT);
+    if (guard.blocked(key, client)) {
+      log.debug("login for {} from {} refused: too many failures", key, client.getHostAddress());
+      return Optional.empty();
+    }
+    if (password.isEmpty() || password.length() > limits.maxPasswordChars()) {
+      guard.failed(key, client);
+      return Optional.empty();
+    }
+    Optional<Entry> entry = a == null ? Optional.empty() : entry(a);
+    String stored = entry.map(e -> e.getAttributeValue(LdapLayout.AT_PASSWORD)).orElse(null);
+    Account account = entry.map(LdapLayout::account).orElse(null);
+    if (stored == null || account == null || account.status() != AccountStatus.ACTIVE) {
+      hasher.verifyDummy(password); // same cost as a real check: timing does not tell who exists
+      guard.failed(key, client);
+      log.debug("login for {} from {} failed", key, client.getHostAddress());
+      return Optional.empty();
+    }
+    boolean ok = cache.matches(key, stored, password);
+    if (!ok && hasher.verify(stored, password)) {
+      ok = true;
+      cache.put(key, stored, password);
+    }
+    if (!ok) {
+      guard.failed(key, client);
+      log.debug("login for {} from {} failed", key, client.getHostAddress());
+      return Optional.empty();
+    }
+    guard.succeeded(key, client);
+    return Optional.of(account);
+  }
+
+  // ---- lifecycle ----
+
+  @Override
+  public void close() {
+    writeLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      server.shutDown(true);
+      try {
+        snapshot.close();
+      } catch (IOException e) {
+        log.warn("cannot release the lock of {}", dataDir, e);
+      }
+      log.info("directory closed at {}", dataDir);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  // ---- helpers ----
+
+  @FunctionalInterface
+  private interface Mutation<T> {
+    T apply() throws DirectoryException, LDAPException;
+  }
+
+  /** Runs one change under the write lock and makes it durable; undoes it if that fails. */
+  private <T> T mutate(Mutation<T> m) throws DirectoryException {
+    writeLock.lock();
+    try {
+      if (closed) {
+        throw new DirectoryException.Unavailable("directory is closed", null);
+      }
+      InMemoryDirectoryServerSnapshot before = server.createSnapshot();
+      T result;
+      try {
+        result = m.apply();
+      } catch (LDAPException e) {
+        server.restoreSnapshot(before);
+        throw new DirectoryException.Unavailable("directory change failed: " + e.getMessage(), e);
+      }
+      try {
+        snapshot.save(server);
+      } catch (IOException e) {
+        server.restoreSnapshot(before);
+        log.error("cannot write the directory snapshot in {}", dataDir, e);
+        throw new DirectoryException.Unavailable("cannot persist the change: " + e, e);
+      }
+      return result;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void requireAccount(Names.Address a) throws DirectoryException {
+    if (!exists(LdapLayout.accountDn(a))) {
+      throw new DirectoryException.NotFound("no such account: " + a.address());
+    }
+  }
+
+  private Optional<Entry> entry(Names.Address a) {
+    try {
+      return Optional.ofNullable(server.getEntry(LdapLayout.accountDn(a).toString()));
+    } catch (LDAPException e) {
+      log.warn("cannot read account {}", a.address(), e);
+      return Optional.empty();
+    }
+  }
+
+  private boolean exists(DN dn) {
+    try {
+      return server.getEntry(dn.toString(), "1.1") != null;
+    } catch (LDAPException e) {
+      log.warn("cannot read {}", dn, e);
+      return false;
+    }
+  }
+
+  private List<SearchResultEntry> search(DN base, SearchScope scope, Filter filter) {
+    try {
+      SearchResult r = server.search(new SearchRequest(base.toString(), scope, filter, "*"));
+      return r.getSearchEntries();
+    } catch (LDAPException e) {
+      if (e.getResultCode() != ResultCode.NO_SUCH_OBJECT) {
+        log.warn("search under {} failed", base, e);
+      }
+      return List.of();
+    }
+  }
+
+  private void checkPassword(String password) throws DirectoryException {
+    requireNonNull(password, "password");
+    if (password.isEmpty()) {
+      throw new DirectoryException.Invalid("empty password");
+    }
+    if (password.length() > limits.maxPasswordChars()) {
+      throw new DirectoryException.Invalid(
+          "password longer than " + limits.maxPasswordChars() + " characters");
+    }
+  }
+
+  private static String domainOrInvalid(String name) throws DirectoryException {
+    requireNonNull(name, "name");
+    try {
+      return Names.domain(name);
+    } catch (IllegalArgumentException e) {
+      throw new DirectoryException.Invalid(e.getMessage());
+    }
+  }
+
+  private static Names.Address addressOrInvalid(String address) throws DirectoryException {
+    requireNonNull(address, "address");
+    try {
+      return Names.address(address);
+    } catch (IllegalArgumentException e) {
+      throw new DirectoryException.Invalid(e.getMessage());
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("directory is closed");
+    }
+  }
+
+  private static InMemoryDirectoryServer newServer(Builder b) throws IOException {
+    try {
+      InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(LdapLayout.BASE);
+      config.setSchema(LdapLayout.schema());
+      // Only the admin can search or compare; nobody can write over LDAP.
+      config.setAuthenticationRequiredOperationTypes(
+          EnumSet.of(
+              OperationType.ADD,
+              OperationType.COMPARE,
+              OperationType.DELETE,
+              OperationType.EXTENDED,
+              OperationType.MODIFY,
+              OperationType.MODIFY_DN,
+              OperationType.SEARCH));
+      config.addInMemoryOperationInterceptor(new ReadOnlyAdminOnly());
+      if (b.ldapListener != null) {
+        config.addAdditionalBindCredentials(LdapLayout.ADMIN_DN, b.ldapAdminPassword);
+        config.setListenerConfigs(
+            InMemoryListenerConfig.createLDAPConfig(
+                "ldap", b.ldapListener.getAddress(), b.ldapListener.getPort(), null));
+      }
+      return new InMemoryDirectoryServer(config);
+    } catch (LDAPException e) {
+      throw new IOException("cannot configure the directory: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Guards the LDAP listener: writes are refused (they would bypass hashing and durability), and
+   * only the admin DN can bind, since user entries hold hashes the in-memory server would compare
+   * as clear text. Calls made by this class do not pass through interceptors.
+   */
+  private static final class ReadOnlyAdminOnly extends InMemoryOperationInterceptor {
+    private static final DN ADMIN = adminDn();
+
+    private static DN adminDn() {
+      try {
+        return new DN(LdapLayout.ADMIN_DN);
+      } catch (LDAPException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public void processSimpleBindRequest(InMemoryInterceptedSimpleBindRequest request)
+        throws LDAPException {
+      String dn = request.getRequest().getBindDN();
+      if (dn.isEmpty()) {
+        return; // anonymous bind: allowed, but it can do nothing
+      }
+      if (!ADMIN.equals(new DN(dn))) {
+        throw new LDAPException(ResultCode.INVALID_CREDENTIALS, "only the admin can bind");
+      }
+    }
+
+    @Override
+    public void processSASLBindRequest(InMemoryInterceptedSASLBindRequest request)
+        throws LDAPException {
+      throw new LDAPException(ResultCode.AUTH_METHOD_NOT_SUPPORTED, "use a simple bind");
+    }
+
+    @Override
+    public void processAddRequest(InMemoryInterceptedAddRequest request) throws LDAPException {
+      throw readOnly();
+    }
+
+    @Override
+    public void processModifyRequest(InMemoryInterceptedModifyRequest request)
+        throws LDAPException {
+      throw readOnly();
+    }
+
+    @Override
+    public void processDeleteRequest(InMemoryInterceptedDeleteRequest request)
+        throws LDAPException {
+      throw readOnly();
+    }
+
+    @Override
+    public void processModifyDNRequest(InMemoryInterceptedModifyDNRequest request)
+        throws LDAPException {
+      throw readOnly();
+    }
+
+    private static LDAPException readOnly() {
+      return new LDAPException(
+          ResultCode.UNWILLING_TO_PERFORM, "read-only: change the directory through its API");
+    }
+  }
+
+  /**
+   * Configures an {@link EmbeddedDirectory}.
+   *
+   * <p>Not thread-safe: confine to one thread.
+   */
+  public static final class Builder {
+    private Path dataDir;
+    private InetSocketAddress ldapListener;
+    private String ldapAdminPassword;
+    private DirectoryLimits limits = DirectoryLimits.DEFAULTS;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** Required: where {@code directory.ldif} lives; created if missing. */
+    public Builder dataDir(Path dir) {
+      this.dataDir = requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /** Serve LDAP on this address (port 0 picks a free port); null (the default) for none. */
+    public Builder ldapListener(InetSocketAddress address) {
+      this.ldapListener = address;
+      return this;
+    }
+
+    /** Password of {@code cn=admin,o=carbonio}; required with {@link #ldapListener}. */
+    public Builder ldapAdminPassword(String password) {
+      this.ldapAdminPassword = requireNonNull(password, "password");
+      return this;
+    }
+
+    public Builder limits(DirectoryLimits limits) {
+      this.limits = requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /** Clock of the failure window and the login cache; for tests. */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Opens the directory: locks the data directory, loads the snapshot (or creates an empty
+     * directory) and starts the listener.
+     *
+     * @throws IOException if the data directory is unusable, locked by another directory, holds a
+     *     corrupt snapshot, or the listener cannot bind
+     */
+    public EmbeddedDirectory build() throws IOException {
+      if (dataDir == null) {
+        throw new IllegalStateException("dataDir is required");
+      }
+      if (ldapListener != null && (ldapAdminPassword == null || ldapAdminPassword.isEmpty())) {
+        throw new IllegalStateException("ldapAdminPassword is required with ldapListener");
+      }
+      SnapshotFile snapshot = SnapshotFile.open(dataDir);
+      try {
+        return new EmbeddedDirectory(this, snapshot);
+      } catch (IOException | RuntimeException e) {
+        try {
+          snapshot.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+    }
+  }
+}

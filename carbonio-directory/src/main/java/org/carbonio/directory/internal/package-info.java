@@ -1,0 +1,2 @@
+/** Implementation of the directory; not an API, may change without notice. */
+package org.carbonio.directory.internal;
