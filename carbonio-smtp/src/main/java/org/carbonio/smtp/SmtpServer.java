@@ -87,8 +87,8 @@ public final class SmtpServer implements AutoCloseable {
             b.mode,
             b.compliance,
             b.sslContext != null && !b.implicitTls,
-            guard.guard(b.recipientPolicy),
-            guard.guard(b.deliveryHandler),
+            guard.guardPolicy(b.recipientPolicy),
+            guard.guardHandler(b.deliveryHandler),
             b.clock,
             b.spoolDirectory);
     this.permits = new Semaphore(b.limits.maxConnections());

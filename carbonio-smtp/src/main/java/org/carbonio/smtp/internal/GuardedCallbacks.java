@@ -40,7 +40,7 @@ public final class GuardedCallbacks {
   }
 
   /** A policy that calls {@code policy} with a timeout; failures become runtime exceptions. */
-  public RecipientPolicy guard(RecipientPolicy policy) {
+  public RecipientPolicy guardPolicy(RecipientPolicy policy) {
     return check -> {
       try {
         RecipientDecision d = call(() -> policy.check(check));
@@ -60,7 +60,7 @@ public final class GuardedCallbacks {
   }
 
   /** A handler that calls {@code handler} with a timeout and logs failures. */
-  public DeliveryHandler guard(DeliveryHandler handler) {
+  public DeliveryHandler guardHandler(DeliveryHandler handler) {
     return delivery -> {
       try {
         call(

@@ -82,8 +82,10 @@ public final class SmtpConnection implements Runnable {
   }
 
   @Override
+  @SuppressWarnings("try")
   public void run() {
     String proto = config.mode().name().toLowerCase(Locale.ROOT);
+    // STYLE §8: MDC keys on the connection thread; "try" lint: the resources are only closed
     try (MDC.MDCCloseable s = MDC.putCloseable("session", id);
         MDC.MDCCloseable p = MDC.putCloseable("proto", proto)) {
       lock.lock();
