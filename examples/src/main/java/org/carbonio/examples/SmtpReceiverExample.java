@@ -28,7 +28,8 @@ public final class SmtpReceiverExample {
   /** Listens on 127.0.0.1 port 2525, or {@code args[0]}, until the process is stopped. */
   public static void main(String[] args) throws Exception {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 2525;
-    try (SmtpServer smtp = start(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), PRINT)) {
+    try (SmtpServer smtp =
+        start(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), PRINT)) {
       System.out.println("SMTP receiver on " + smtp.localAddress());
       Thread.currentThread().join(); // until Ctrl-C
     }
