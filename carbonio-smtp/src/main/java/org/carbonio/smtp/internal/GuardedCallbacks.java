@@ -1,0 +1,122 @@
+package org.carbonio.smtp.internal;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.carbonio.smtp.spi.DeliveryHandler;
+import org.carbonio.smtp.spi.RecipientDecision;
+import org.carbonio.smtp.spi.RecipientPolicy;
+import org.carbonio.smtp.spi.RejectException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Wraps the embedder's callbacks: each call runs on its own virtual thread with a timeout (the
+ * caller's MDC is copied), and failures are logged here, at the SPI edge. Thread-safe.
+ */
+public final class GuardedCallbacks {
+
+  private static final Logger log = LoggerFactory.getLogger(GuardedCallbacks.class);
+
+  private final ExecutorService executor;
+  private final Duration timeout;
+
+  /**
+   * @param executor runs each call; owned by the caller
+   * @param timeout the bound of one call
+   */
+  public GuardedCallbacks(ExecutorService executor, Duration timeout) {
+    this.executor = executor;
+    this.timeout = timeout;
+  }
+
+  /** A policy that calls {@code policy} with a timeout; failures become runtime exceptions. */
+  public RecipientPolicy guardPolicy(RecipientPolicy policy) {
+    return check -> {
+      try {
+        RecipientDecision d = call(() -> policy.check(check));
+        log.debug("recipient {} -> {}", check.recipient(), d);
+        return d;
+      } catch (RuntimeException e) {
+        log.warn("recipient policy failed for {}", check.recipient(), e);
+        throw e;
+      } catch (IOException e) {
+        log.warn("recipient policy failed for {}: {}", check.recipient(), e.toString());
+        throw new UncheckedIOException(e);
+      } catch (Exception e) {
+        log.warn("recipient policy failed for {}", check.recipient(), e);
+        throw new IllegalStateException("recipient policy threw a checked exception", e);
+      }
+    };
+  }
+
+  /** A handler that calls {@code handler} with a timeout and logs failures. */
+  public DeliveryHandler guardHandler(DeliveryHandler handler) {
+    return delivery -> {
+      try {
+        call(
+            () -> {
+              handler.deliver(delivery);
+              return null;
+            });
+        log.debug(
+            "delivered {} ({} bytes, {} recipients)",
+            delivery.id(),
+            delivery.size(),
+            delivery.recipients().size());
+      } catch (RejectException e) {
+        log.debug("delivery {} rejected: {} {}", delivery.id(), e.code(), e.text());
+        throw e;
+      } catch (IOException | RuntimeException e) {
+        log.warn("delivery {} failed", delivery.id(), e);
+        throw e;
+      } catch (Exception e) {
+        log.warn("delivery {} failed", delivery.id(), e);
+        throw new IOException("delivery handler failed", e);
+      }
+    };
+  }
+
+  private <T> T call(Callable<T> task) throws Exception {
+    Map<String, String> mdc = MDC.getCopyOfContextMap();
+    Future<T> future =
+        executor.submit(
+            () -> {
+              if (mdc != null) {
+                MDC.setContextMap(mdc);
+              }
+              try {
+                return task.call();
+              } finally {
+                MDC.clear();
+              }
+            });
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new InterruptedIOException("callback exceeded " + timeout);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for a callback");
+    }
+  }
+}

@@ -1,0 +1,11 @@
+package org.carbonio.smtp.protocol;
+
+/** The {@code BODY=} parameter of MAIL (RFC 6152). Immutable. */
+public enum BodyType {
+  /** No BODY parameter; treated as 7BIT. */
+  UNSPECIFIED,
+  /** {@code BODY=7BIT}. */
+  SEVEN_BIT,
+  /** {@code BODY=8BITMIME}. */
+  EIGHT_BIT_MIME
+}

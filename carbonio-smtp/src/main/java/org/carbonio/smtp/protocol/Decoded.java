@@ -1,0 +1,53 @@
+package org.carbonio.smtp.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.ByteBuffer;
+
+/** One result of {@link SmtpDecoder#decode}. Immutable, except as noted for {@link DataChunk}. */
+public sealed interface Decoded {
+
+  /** The shared {@link NeedMore} value. */
+  NeedMore NEED_MORE = new NeedMore();
+
+  /** A complete, valid command line. */
+  record Command(SmtpCommand command) implements Decoded {
+    /** Checks the command is present. */
+    public Command {
+      requireNonNull(command, "command");
+    }
+  }
+
+  /** The input is used up: read more bytes, then call {@code decode} again. */
+  record NeedMore() implements Decoded {}
+
+  /**
+   * A command line the client got wrong (unknown verb, syntax, too long); send the reply. The
+   * decoder has already skipped the line.
+   */
+  record Bad(SmtpReply reply) implements Decoded {
+    /** Checks the reply is present. */
+    public Bad {
+      requireNonNull(reply, "reply");
+    }
+  }
+
+  /**
+   * Message bytes during DATA, dot-unstuffed. The buffer is a read-only view of the decoder's
+   * memory and is valid only until the next call of {@code decode}.
+   */
+  record DataChunk(ByteBuffer bytes) implements Decoded {
+    /** Checks the buffer is present. */
+    public DataChunk {
+      requireNonNull(bytes, "bytes");
+    }
+  }
+
+  /**
+   * The end of DATA ({@code <CRLF>.<CRLF>}) was read; the decoder is back in command mode.
+   *
+   * @param bytes how many message bytes the {@link DataChunk}s carried
+   * @param bareLineBreak true when the data held a bare CR or LF (RFC 5321 §2.3.8)
+   */
+  record DataEnd(long bytes, boolean bareLineBreak) implements Decoded {}
+}

@@ -1,0 +1,7 @@
+/**
+ * What embedders implement: the recipient check ({@link org.carbonio.smtp.spi.RecipientPolicy}) and
+ * the message sink ({@link org.carbonio.smtp.spi.DeliveryHandler}), with the records they receive.
+ * Each callback takes one parameter record, so that later versions can add fields without breaking
+ * implementations.
+ */
+package org.carbonio.smtp.spi;
