@@ -1,0 +1,204 @@
+package org.carbonio.server.internal;
+
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.carbonio.imap.spi.AppendResult;
+import org.carbonio.imap.spi.BackendException;
+import org.carbonio.imap.spi.CopyResult;
+import org.carbonio.imap.spi.FlagOperation;
+import org.carbonio.imap.spi.MailboxBackend;
+import org.carbonio.imap.spi.MailboxChanges;
+import org.carbonio.imap.spi.MailboxInfo;
+import org.carbonio.imap.spi.MailboxSnapshot;
+import org.carbonio.imap.spi.MailboxStatus;
+import org.carbonio.imap.spi.MessageMeta;
+import org.carbonio.imap.spi.UserMailboxes;
+import org.carbonio.store.FolderInfo;
+import org.carbonio.store.FolderStatus;
+import org.carbonio.store.MailStore;
+import org.carbonio.store.Mailbox;
+import org.carbonio.store.MessageInfo;
+import org.carbonio.store.StoreException;
+
+/**
+ * The IMAP backend SPI over the store: one IMAP mailbox per store folder, user = account id.
+ * Thread-safe.
+ */
+public final class StoreMailboxBackend implements MailboxBackend {
+
+  private final MailStore store;
+
+  public StoreMailboxBackend(MailStore store) {
+    this.store = store;
+  }
+
+  @Override
+  public UserMailboxes open(String user) throws BackendException {
+    return call(() -> new Mailboxes(store.mailbox(user)));
+  }
+
+  /** A store call whose exceptions become the IMAP SPI's. */
+  @FunctionalInterface
+  private interface StoreCall<T> {
+    T run();
+  }
+
+  private static <T> T call(StoreCall<T> call) throws BackendException {
+    try {
+      return call.run();
+    } catch (StoreException e) {
+      throw translate(e);
+    }
+  }
+
+  private static void run(Runnable call) throws BackendException {
+    call(
+        () -> {
+          call.run();
+          return null;
+        });
+  }
+
+  private static BackendException translate(StoreException e) {
+    return switch (e) {
+      case StoreException.NotFound n -> new BackendException.NotFound(n.getMessage());
+      case StoreException.AlreadyExists a -> new BackendException.AlreadyExists(a.getMessage());
+      case StoreException.Invalid i -> new BackendException.Invalid(i.getMessage());
+      case StoreException.Unavailable u -> new BackendException.Unavailable(u.getMessage());
+    };
+  }
+
+  private static MessageMeta meta(MessageInfo m) {
+    return new MessageMeta(m.uid(), m.flags(), m.internalDate(), m.size(), m.modSeq());
+  }
+
+  private static List<MessageMeta> metas(List<MessageInfo> messages) {
+    List<MessageMeta> metas = new ArrayList<>(messages.size());
+    for (MessageInfo m : messages) {
+      metas.add(meta(m));
+    }
+    return metas;
+  }
+
+  private static CopyResult copyResult(org.carbonio.store.CopyResult r) {
+    return new CopyResult(r.uidValidity(), r.sourceUids(), r.destinationUids());
+  }
+
+  private static org.carbonio.store.FlagOperation operation(FlagOperation op) {
+    return switch (op) {
+      case REPLACE -> org.carbonio.store.FlagOperation.REPLACE;
+      case ADD -> org.carbonio.store.FlagOperation.ADD;
+      case REMOVE -> org.carbonio.store.FlagOperation.REMOVE;
+    };
+  }
+
+  private record Mailboxes(Mailbox mailbox) implements UserMailboxes {
+
+    @Override
+    public List<MailboxInfo> list() throws BackendException {
+      return call(
+          () -> {
+            List<MailboxInfo> infos = new ArrayList<>();
+            for (FolderInfo folder : mailbox.folders()) {
+              Set<String> attributes =
+                  folder.role().map(r -> Set.of(r.attribute())).orElse(Set.of());
+              infos.add(new MailboxInfo(folder.name(), attributes, folder.subscribed()));
+            }
+            return infos;
+          });
+    }
+
+    @Override
+    public void create(String name) throws BackendException {
+      run(() -> mailbox.createFolder(name));
+    }
+
+    @Override
+    public void delete(String name) throws BackendException {
+      run(() -> mailbox.deleteFolder(name));
+    }
+
+    @Override
+    public void rename(String from, String to) throws BackendException {
+      run(() -> mailbox.renameFolder(from, to));
+    }
+
+    @Override
+    public void subscribe(String name, boolean subscribed) throws BackendException {
+      run(() -> mailbox.setSubscribed(name, subscribed));
+    }
+
+    @Override
+    public MailboxStatus status(String name) throws BackendException {
+      FolderStatus s = call(() -> mailbox.status(name));
+      return new MailboxStatus(
+          s.messages(), s.unseen(), s.uidNext(), s.uidValidity(), s.highestModSeq());
+    }
+
+    @Override
+    public AppendResult append(
+        String name, Set<String> flags, Instant internalDate, InputStream content, long size)
+        throws BackendException {
+      org.carbonio.store.AppendResult r =
+          call(() -> mailbox.append(name, content, flags, internalDate));
+      return new AppendResult(r.uidValidity(), r.uid());
+    }
+
+    @Override
+    public MailboxSnapshot snapshot(String name) throws BackendException {
+      var s = call(() -> mailbox.snapshot(name));
+      return new MailboxSnapshot(s.uidValidity(), s.uidNext(), s.highestModSeq(), metas(s.messages()));
+    }
+
+    @Override
+    public MailboxChanges changesSince(String name, long modSeq) throws BackendException {
+      var c = call(() -> mailbox.changesSince(name, modSeq));
+      return new MailboxChanges(c.highestModSeq(), metas(c.changed()), c.expunged());
+    }
+
+    @Override
+    public byte[] content(String name, long uid) throws BackendException {
+      return call(() -> mailbox.read(name, uid));
+    }
+
+    @Override
+    public List<MessageMeta> setFlags(
+        String name, Collection<Long> uids, FlagOperation op, Set<String> flags)
+        throws BackendException {
+      return call(() -> metas(mailbox.setFlags(name, uids, operation(op), flags)));
+    }
+
+    @Override
+    public List<Long> expunge(String name, Optional<Collection<Long>> uids)
+        throws BackendException {
+      return call(() -> mailbox.expunge(name, uids));
+    }
+
+    @Override
+    public CopyResult copy(String from, Collection<Long> uids, String to)
+        throws BackendException {
+      return call(() -> copyResult(mailbox.copy(from, uids, to)));
+    }
+
+    @Override
+    public CopyResult move(String from, Collection<Long> uids, String to)
+        throws BackendException {
+      return call(() -> copyResult(mailbox.move(from, uids, to)));
+    }
+
+    @Override
+    public AutoCloseable watch(String name, Runnable onChange) throws BackendException {
+      return call(() -> mailbox.watch(name, onChange));
+    }
+
+    @Override
+    public void close() {
+      // the store's Mailbox holds no per-session resources
+    }
+  }
+}
