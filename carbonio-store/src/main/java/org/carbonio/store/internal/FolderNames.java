@@ -41,7 +41,7 @@ public final class FolderNames {
       if (Character.isISOControl(cp)) {
         throw new StoreException.Invalid("control character in folder name: " + quote(name));
       }
-      if (Character.isSurrogate((char) cp)) {
+      if (cp <= 0xFFFF && Character.isSurrogate((char) cp)) {
         throw new StoreException.Invalid("unpaired surrogate in folder name: " + quote(name));
       }
       if (cp == DELIMITER) {
