@@ -44,19 +44,8 @@ public final class FilesystemBlobStore implements BlobStore {
         Files.deleteIfExists(p);
       }
     }
-    // The 256 first-level shards exist up front: fewer directory fsyncs on the append path.
-    boolean created = false;
-    for (int i = 0; i < 256; i++) {
-      Path shard = root.resolve(String.format("%02x", i));
-      if (!Files.isDirectory(shard)) {
-        Files.createDirectories(shard);
-        created = true;
-      }
-    }
     fsyncDirectory(root.getParent());
-    if (created) {
-      fsyncDirectory(root);
-    }
+    fsyncDirectory(root);
   }
 
   /** The file that holds {@code id}. */
