@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.util.Collection;
@@ -147,7 +146,7 @@ final class MailboxImpl implements Mailbox {
     BlobId blob = store.meta.blobOf(account, name(folder), uid);
     try {
       return store.blobs.read(blob);
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException e) {
       throw missing(blob, e);
     }
   }

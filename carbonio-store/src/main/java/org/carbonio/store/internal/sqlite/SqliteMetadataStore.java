@@ -30,6 +30,7 @@ import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
 import org.carbonio.store.CopyResult;
 import org.carbonio.store.FlagOperation;
+import org.carbonio.store.Flags;
 import org.carbonio.store.FolderChanges;
 import org.carbonio.store.FolderInfo;
 import org.carbonio.store.FolderSnapshot;
@@ -916,9 +917,7 @@ public final class SqliteMetadataStore implements MetadataStore {
                   ? select(c, f.id(), uids.get())
                   : messages(c, "AND (system_flags & " + FlagSet.DELETED + ") <> ?", f.id(), 0);
           List<MessageInfo> gone =
-              candidates.stream()
-                  .filter(m -> m.flags().contains(org.carbonio.store.Flags.DELETED))
-                  .toList();
+              candidates.stream().filter(m -> m.flags().contains(Flags.DELETED)).toList();
           remove(c, f.id(), gone, fx);
           return fx.outcome(gone.stream().map(MessageInfo::uid).toList());
         });
