@@ -1,0 +1,61 @@
+package org.carbonio.store;
+
+import java.nio.file.Path;
+import org.carbonio.store.internal.StoreImpl;
+
+/**
+ * The durable store of every account's mailbox: blobs on the filesystem (content-addressed, stored
+ * once) and metadata in an embedded SQLite database.
+ *
+ * {@snippet :
+ * try (MailStore store = MailStore.open(Path.of("/var/lib/carbonio/store"))) {
+ *   Mailbox box = store.mailbox("alice@example.org");
+ *   AppendResult r = box.append("INBOX", in, Set.of(Flags.SEEN), Instant.now());
+ *   byte[] bytes = box.read("INBOX", r.uid());
+ * }
+ * }
+ *
+ * <p>One {@code MailStore} owns its directory: a second open on the same directory, in this or
+ * another process, fails with {@link StoreException.Unavailable} until the first is closed (or its
+ * process dies).
+ *
+ * <p>Thread-safe.
+ */
+public interface MailStore extends AutoCloseable {
+
+  /**
+   * Opens the store in {@code dir}, creating the directory, the database and the schema if needed.
+   * Layout: {@code dir/metadata.db} (SQLite, WAL) and {@code dir/blobs/ab/cd/<sha256>}.
+   *
+   * @throws StoreException.Unavailable on I/O or database failure, or if the directory is in use
+   */
+  static MailStore open(Path dir) throws StoreException {
+    return StoreImpl.open(dir);
+  }
+
+  /**
+   * Returns the mailbox of an account, creating the account with an empty, subscribed {@code INBOX}
+   * on first use. The returned object is cheap; calling this again returns an equivalent one.
+   *
+   * @param accountId the account's identifier, for example its canonical address; compared exactly
+   *     (case-sensitively), 1 to 320 characters, no control characters
+   * @throws StoreException.Invalid if the identifier is not acceptable
+   */
+  Mailbox mailbox(String accountId) throws StoreException;
+
+  /**
+   * Deletes an account with all its folders and messages. Blobs no longer referenced by any account
+   * are deleted after the commit. Mailboxes already handed out for the account throw {@link
+   * StoreException.NotFound} afterwards.
+   *
+   * @throws StoreException.NotFound if the account does not exist
+   */
+  void deleteAccount(String accountId) throws StoreException;
+
+  /**
+   * Closes the store: waits (bounded) for running writes, then closes the database and releases the
+   * directory. Idempotent. Operations after close throw {@link StoreException.Unavailable}.
+   */
+  @Override
+  void close();
+}

@@ -1,0 +1,178 @@
+package org.carbonio.store;
+
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The folders and messages of one account.
+ *
+ * <p>Folder names are Unicode and "/"-delimited. {@code INBOX} is matched case-insensitively,
+ * also as the first segment of a longer name ({@code inbox/x} is {@code INBOX/x}); every other
+ * name is case-sensitive. A name has no empty segment, no leading or trailing "/", no control
+ * characters, and segments of at most 255 characters.
+ *
+ * <p>Flags: the system flags {@code \Seen \Answered \Flagged \Deleted \Draft} are matched
+ * case-insensitively and returned in the spelling of {@link Flags}; other flags starting with
+ * "\" (such as {@code \Recent}) are rejected with {@link StoreException.Invalid}. Keywords are
+ * stored as given; they must be 1 to 255 characters without whitespace, control characters or
+ * {@code ( ) { % * " \ ]} (RFC 9051 §9, flag-keyword).
+ *
+ * <p>Every write (append, copy, move, expunge, flag change, folder change) is one database
+ * transaction: it either happens completely or not at all, and it is durable when the method
+ * returns. UIDs grow strictly within a folder and are never reused; a deleted and re-created
+ * folder gets a new UIDVALIDITY.
+ *
+ * <p>Thread-safe.
+ */
+public interface Mailbox {
+
+  /** The account this mailbox belongs to. */
+  String accountId();
+
+  /** All folders, sorted by name, {@code INBOX} first. */
+  List<FolderInfo> folders() throws StoreException;
+
+  /**
+   * Creates a folder, and any missing parent (each parent is a normal, empty folder). The folder
+   * starts unsubscribed, with a fresh UIDVALIDITY.
+   *
+   * @throws StoreException.AlreadyExists if it exists
+   * @throws StoreException.Invalid if the name is not acceptable
+   */
+  FolderInfo createFolder(String name) throws StoreException;
+
+  /**
+   * Deletes a folder and its messages. Children are not deleted (RFC 9051 §6.3.4).
+   *
+   * @throws StoreException.Invalid for {@code INBOX}
+   * @throws StoreException.NotFound if it does not exist
+   */
+  void deleteFolder(String name) throws StoreException;
+
+  /**
+   * Renames a folder and all its children, keeping their UIDVALIDITY and messages; missing parents
+   * of the target are created. Renaming {@code INBOX} creates the target with a new UIDVALIDITY,
+   * moves all INBOX messages into it, and leaves INBOX empty with its children in place (RFC 9051
+   * §6.3.6).
+   *
+   * @throws StoreException.NotFound if {@code from} does not exist
+   * @throws StoreException.AlreadyExists if {@code to} or a renamed child's new name exists
+   * @throws StoreException.Invalid if a name is bad or {@code to} is inside {@code from}
+   */
+  void renameFolder(String from, String to) throws StoreException;
+
+  /**
+   * Sets the subscription of an existing folder.
+   *
+   * @throws StoreException.NotFound if the folder does not exist
+   */
+  void setSubscribed(String name, boolean subscribed) throws StoreException;
+
+  /**
+   * Sets or clears (empty) the special-use role of a folder (RFC 6154).
+   *
+   * @throws StoreException.NotFound if the folder does not exist
+   */
+  void setRole(String name, Optional<SpecialUse> role) throws StoreException;
+
+  /**
+   * Counters of a folder.
+   *
+   * @throws StoreException.NotFound if the folder does not exist
+   */
+  FolderStatus status(String folder) throws StoreException;
+
+  /**
+   * Stores a message. The content is streamed (never held whole in memory) and hashed; its blob is
+   * fsynced and renamed into place, then the metadata committed, before this method returns.
+   *
+   * @param content the message bytes; read to its end, not closed
+   * @param flags initial flags (may be empty)
+   * @param internalDate the INTERNALDATE, or null for now
+   * @throws StoreException.NotFound if the folder does not exist
+   * @throws StoreException.Invalid if a flag is not acceptable
+   */
+  AppendResult append(String folder, InputStream content, Set<String> flags, Instant internalDate)
+      throws StoreException;
+
+  /**
+   * A consistent view of the folder: its counters and every message in UID order.
+   *
+   * @throws StoreException.NotFound if the folder does not exist
+   */
+  FolderSnapshot snapshot(String folder) throws StoreException;
+
+  /**
+   * Messages changed (added or flags changed) and UIDs expunged with a mod-sequence above {@code
+   * modSeq} (RFC 7162 §3.1.4.1, §3.2.5.2).
+   *
+   * @throws StoreException.NotFound if the folder does not exist
+   */
+  FolderChanges changesSince(String folder, long modSeq) throws StoreException;
+
+  /**
+   * Opens a message's content for streaming. The caller closes the stream. A stream stays readable
+   * even if the message is expunged meanwhile.
+   *
+   * @throws StoreException.NotFound if the folder or the UID does not exist
+   */
+  InputStream open(String folder, long uid) throws StoreException;
+
+  /**
+   * Reads a message's content whole. Prefer {@link #open} for large messages.
+   *
+   * @throws StoreException.NotFound if the folder or the UID does not exist
+   */
+  byte[] read(String folder, long uid) throws StoreException;
+
+  /**
+   * Changes flags of the listed messages in one transaction. Only messages whose flags actually
+   * change get a new mod-sequence (all of them the same one). UIDs that do not exist are ignored.
+   *
+   * @return the resulting state of every listed message that exists, ascending UID order
+   * @throws StoreException.NotFound if the folder does not exist
+   * @throws StoreException.Invalid if a flag is not acceptable
+   */
+  List<MessageInfo> setFlags(
+      String folder, Collection<Long> uids, FlagOperation op, Set<String> flags)
+      throws StoreException;
+
+  /**
+   * Removes the messages flagged {@code \Deleted} (only those among {@code uids} if present, RFC
+   * 4315 §2.1) and logs their UIDs as expunged with one new mod-sequence.
+   *
+   * @return the expunged UIDs, ascending
+   * @throws StoreException.NotFound if the folder does not exist
+   */
+  List<Long> expunge(String folder, Optional<Collection<Long>> uids) throws StoreException;
+
+  /**
+   * Copies messages (flags and internal date kept, blobs shared) in one transaction. UIDs that do
+   * not exist are ignored. Copying into the same folder is allowed.
+   *
+   * @throws StoreException.NotFound if either folder does not exist
+   */
+  CopyResult copy(String from, Collection<Long> uids, String to) throws StoreException;
+
+  /**
+   * Moves messages atomically (RFC 6851): copy and expunge of the source in one transaction.
+   *
+   * @throws StoreException.NotFound if either folder does not exist
+   */
+  CopyResult move(String from, Collection<Long> uids, String to) throws StoreException;
+
+  /**
+   * Calls {@code onChange} after every committed change of the folder, made through any mailbox of
+   * the same {@link MailStore}: appends, flag changes, expunges, copies and moves into or out of
+   * it, rename, and its deletion (the last notification). The callback runs on the committing
+   * thread after the store's locks are released; it should be quick and must not throw (thrown
+   * exceptions are logged and ignored). The registration follows the folder across renames.
+   *
+   * @throws StoreException.NotFound if the folder does not exist
+   */
+  Watch watch(String folder, Runnable onChange) throws StoreException;
+}

@@ -1,0 +1,31 @@
+package org.carbonio.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * Metadata of one message in a folder.
+ *
+ * <p>Immutable.
+ *
+ * @param uid the message's UID in its folder
+ * @param flags system flags (canonical spelling, see {@link Flags}) and keywords
+ * @param internalDate the INTERNALDATE (RFC 9051 §2.3.3), millisecond precision
+ * @param size size in octets (RFC822.SIZE)
+ * @param modSeq the mod-sequence of the last change (RFC 7162 §3.1.3)
+ * @param blobId the content's address in the blob store
+ */
+public record MessageInfo(
+    long uid, Set<String> flags, Instant internalDate, long size, long modSeq, BlobId blobId) {
+  /** Validates and copies the fields. */
+  public MessageInfo {
+    flags = Set.copyOf(requireNonNull(flags, "flags"));
+    requireNonNull(internalDate, "internalDate");
+    requireNonNull(blobId, "blobId");
+    if (uid < 1 || size < 0 || modSeq < 1) {
+      throw new IllegalArgumentException("uid " + uid + ", size " + size + ", modSeq " + modSeq);
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package org.carbonio.store.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.carbonio.store.AppendResult;
+import org.carbonio.store.BlobId;
+import org.carbonio.store.CopyResult;
+import org.carbonio.store.FlagOperation;
+import org.carbonio.store.FolderChanges;
+import org.carbonio.store.FolderInfo;
+import org.carbonio.store.FolderSnapshot;
+import org.carbonio.store.FolderStatus;
+import org.carbonio.store.Mailbox;
+import org.carbonio.store.MessageInfo;
+import org.carbonio.store.SpecialUse;
+import org.carbonio.store.StoreException;
+import org.carbonio.store.Watch;
+import org.carbonio.store.spi.BlobStore;
+
+/**
+ * One account's view of a {@link StoreImpl}: validates names and flags, then delegates.
+ *
+ * <p>Thread-safe (holds no mutable state).
+ */
+final class MailboxImpl implements Mailbox {
+  private final StoreImpl store;
+  private final String account;
+
+  MailboxImpl(StoreImpl store, String account) {
+    this.store = store;
+    this.account = account;
+  }
+
+  @Override
+  public String accountId() {
+    return account;
+  }
+
+  private String name(String name) {
+    store.checkOpen();
+    return FolderNames.canonical(name);
+  }
+
+  @Override
+  public List<FolderInfo> folders() {
+    store.checkOpen();
+    return store.meta.folders(account);
+  }
+
+  @Override
+  public FolderInfo createFolder(String name) {
+    return store.afterCommit(store.meta.createFolder(account, name(name)));
+  }
+
+  @Override
+  public void deleteFolder(String name) {
+    store.afterCommit(store.meta.deleteFolder(account, name(name)));
+  }
+
+  @Override
+  public void renameFolder(String from, String to) {
+    store.afterCommit(store.meta.renameFolder(account, name(from), name(to)));
+  }
+
+  @Override
+  public void setSubscribed(String name, boolean subscribed) {
+    store.afterCommit(store.meta.setSubscribed(account, name(name), subscribed));
+  }
+
+  @Override
+  public void setRole(String name, Optional<SpecialUse> role) {
+    requireNonNull(role, "role");
+    store.afterCommit(store.meta.setRole(account, name(name), role));
+  }
+
+  @Override
+  public FolderStatus status(String folder) {
+    return store.meta.status(account, name(folder));
+  }
+
+  @Override
+  public AppendResult append(
+      String folder, InputStream content, Set<String> flags, Instant internalDate) {
+    requireNonNull(content, "content");
+    String name = name(folder);
+    FlagSet flagSet = FlagSet.of(flags);
+    Instant date = internalDate != null ? internalDate : Instant.now();
+    store.meta.folderId(account, name); // fail before reading the content if there is no folder
+    BlobId blob;
+    MetadataStoreCall<AppendResult> result;
+    try (BlobStore.Staged staged = store.blobs.stage(content)) {
+      blob = staged.id();
+      store.blobGate.readLock().lock();
+      try {
+        staged.commit(); // durable at its address before the metadata commit
+        var outcome = store.meta.append(account, name, blob, staged.size(), flagSet, date);
+        result = new MetadataStoreCall<>(outcome, null);
+      } catch (StoreException e) {
+        result = new MetadataStoreCall<>(null, e);
+      } finally {
+        store.blobGate.readLock().unlock();
+      }
+    } catch (IOException e) {
+      throw new StoreException.Unavailable("cannot store message content: " + e, e);
+    }
+    if (result.failure() != null) {
+      store.collect(Set.of(blob)); // drop the blob if nothing else references it
+      throw result.failure();
+    }
+    return store.afterCommit(result.outcome());
+  }
+
+  private record MetadataStoreCall<T>(
+      org.carbonio.store.internal.meta.MetadataStore.Outcome<T> outcome, StoreException failure) {}
+
+  @Override
+  public FolderSnapshot snapshot(String folder) {
+    return store.meta.snapshot(account, name(folder));
+  }
+
+  @Override
+  public FolderChanges changesSince(String folder, long modSeq) {
+    return store.meta.changesSince(account, name(folder), modSeq);
+  }
+
+  @Override
+  public InputStream open(String folder, long uid) {
+    BlobId blob = store.meta.blobOf(account, name(folder), uid);
+    try {
+      return store.blobs.open(blob);
+    } catch (IOException e) {
+      throw missing(blob, e);
+    }
+  }
+
+  @Override
+  public byte[] read(String folder, long uid) {
+    BlobId blob = store.meta.blobOf(account, name(folder), uid);
+    try {
+      return store.blobs.read(blob);
+    } catch (IOException e) {
+      throw missing(blob, e);
+    }
+  }
+
+  private StoreException missing(BlobId blob, Exception e) {
+    if (e instanceof NoSuchFileException) {
+      // The message was expunged and its blob collected between the lookup and the open.
+      return new StoreException.NotFound("message content gone: " + blob);
+    }
+    return new StoreException.Unavailable("cannot read blob " + blob + ": " + e, e);
+  }
+
+  @Override
+  public List<MessageInfo> setFlags(
+      String folder, Collection<Long> uids, FlagOperation op, Set<String> flags) {
+    requireNonNull(uids, "uids");
+    requireNonNull(op, "op");
+    FlagSet flagSet = FlagSet.of(flags);
+    return store.afterCommit(store.meta.setFlags(account, name(folder), uids, op, flagSet));
+  }
+
+  @Override
+  public List<Long> expunge(String folder, Optional<Collection<Long>> uids) {
+    requireNonNull(uids, "uids");
+    return store.afterCommit(store.meta.expunge(account, name(folder), uids));
+  }
+
+  @Override
+  public CopyResult copy(String from, Collection<Long> uids, String to) {
+    requireNonNull(uids, "uids");
+    return store.afterCommit(store.meta.copy(account, name(from), uids, name(to), false));
+  }
+
+  @Override
+  public CopyResult move(String from, Collection<Long> uids, String to) {
+    requireNonNull(uids, "uids");
+    return store.afterCommit(store.meta.copy(account, name(from), uids, name(to), true));
+  }
+
+  @Override
+  public Watch watch(String folder, Runnable onChange) {
+    requireNonNull(onChange, "onChange");
+    return store.watch(store.meta.folderId(account, name(folder)), onChange);
+  }
+}

@@ -1,0 +1,219 @@
+package org.carbonio.store.internal;
+
+import static org.carbonio.store.StoreException.quote;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.carbonio.store.BlobId;
+import org.carbonio.store.MailStore;
+import org.carbonio.store.Mailbox;
+import org.carbonio.store.StoreException;
+import org.carbonio.store.Watch;
+import org.carbonio.store.internal.blob.FilesystemBlobStore;
+import org.carbonio.store.internal.meta.MetadataStore;
+import org.carbonio.store.internal.sqlite.SqliteMetadataStore;
+import org.carbonio.store.spi.BlobStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link MailStore}: a {@link BlobStore}, a {@link MetadataStore}, watch registrations and blob
+ * garbage collection.
+ *
+ * <p>Blob lifecycle. A write that adds references holds the read side of {@link #blobGate} from
+ * publishing its blob (rename into place) until its metadata commit; garbage collection of blobs
+ * whose reference count dropped to zero holds the write side, re-checks the committed count and
+ * only then deletes the file. So a blob is never deleted between "file exists, reuse it" and the
+ * commit that references it. A crash between a publish and its commit, or between a commit and the
+ * deletion, leaves an orphan blob file (harmless; a later sweep can remove it).
+ *
+ * <p>Thread-safe.
+ */
+public final class StoreImpl implements MailStore {
+  private static final Logger log = LoggerFactory.getLogger(StoreImpl.class);
+
+  /** Maximum characters of an account id. */
+  public static final int MAX_ACCOUNT_ID = 320;
+
+  final BlobStore blobs;
+  final MetadataStore meta;
+  final ReentrantReadWriteLock blobGate = new ReentrantReadWriteLock();
+  private final Map<Long, List<Runnable>> watchers = new ConcurrentHashMap<>();
+  private final FileChannel lockChannel;
+  private final FileLock dirLock;
+  private volatile boolean closed;
+
+  private StoreImpl(
+      BlobStore blobs, MetadataStore meta, FileChannel lockChannel, FileLock dirLock) {
+    this.blobs = blobs;
+    this.meta = meta;
+    this.lockChannel = lockChannel;
+    this.dirLock = dirLock;
+  }
+
+  /** See {@link MailStore#open}. */
+  public static MailStore open(Path dir) {
+    FileChannel ch = null;
+    FileLock lock = null;
+    try {
+      Files.createDirectories(dir);
+      ch =
+          FileChannel.open(
+              dir.resolve("store.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        lock = ch.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        throw new StoreException.Unavailable("store directory in use: " + dir, null);
+      }
+      BlobStore blobs = new FilesystemBlobStore(dir.resolve("blobs"));
+      MetadataStore meta = SqliteMetadataStore.open(dir.resolve("metadata.db"));
+      log.info("store opened at {}", dir);
+      return new StoreImpl(blobs, meta, ch, lock);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(ch, e);
+      if (e instanceof StoreException se) {
+        throw se;
+      }
+      throw new StoreException.Unavailable("cannot open store at " + dir + ": " + e, e);
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c, Exception primary) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        primary.addSuppressed(e);
+      }
+    }
+  }
+
+  @Override
+  public Mailbox mailbox(String accountId) {
+    checkAccountId(accountId);
+    checkOpen();
+    if (!meta.accountExists(accountId)) {
+      meta.createAccount(accountId);
+    }
+    return new MailboxImpl(this, accountId);
+  }
+
+  @Override
+  public void deleteAccount(String accountId) {
+    checkAccountId(accountId);
+    checkOpen();
+    afterCommit(meta.deleteAccount(accountId));
+  }
+
+  static void checkAccountId(String id) {
+    if (id == null || id.isEmpty() || id.length() > MAX_ACCOUNT_ID) {
+      throw new StoreException.Invalid("account id must have 1 to " + MAX_ACCOUNT_ID + " chars");
+    }
+    for (int i = 0; i < id.length(); i++) {
+      if (Character.isISOControl(id.charAt(i))) {
+        throw new StoreException.Invalid("control character in account id " + quote(id));
+      }
+    }
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new StoreException.Unavailable("store is closed", null);
+    }
+  }
+
+  /** Runs the post-commit work of a write: blob collection, then notifications. */
+  <T> T afterCommit(MetadataStore.Outcome<T> outcome) {
+    collect(outcome.releasedBlobs());
+    notifyFolders(outcome.changedFolders());
+    notifyFolders(outcome.deletedFolders());
+    for (long id : outcome.deletedFolders()) {
+      watchers.remove(id);
+    }
+    return outcome.value();
+  }
+
+  /** Deletes blobs that no committed message references. */
+  void collect(Set<BlobId> candidates) {
+    if (candidates.isEmpty()) {
+      return;
+    }
+    blobGate.writeLock().lock();
+    try {
+      for (BlobId id : candidates) {
+        try {
+          if (!meta.blobReferenced(id)) {
+            blobs.delete(id);
+          }
+        } catch (IOException | StoreException e) {
+          log.warn("could not delete unreferenced blob {}; it stays as an orphan", id, e);
+        }
+      }
+    } finally {
+      blobGate.writeLock().unlock();
+    }
+  }
+
+  private void notifyFolders(Set<Long> folderIds) {
+    for (long id : folderIds) {
+      List<Runnable> list = watchers.get(id);
+      if (list == null) {
+        continue;
+      }
+      for (Runnable r : list) {
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          log.warn("store watch callback failed", e);
+        }
+      }
+    }
+  }
+
+  Watch watch(long folderId, Runnable onChange) {
+    List<Runnable> list = watchers.computeIfAbsent(folderId, k -> new CopyOnWriteArrayList<>());
+    // A distinct wrapper per registration, so that the same Runnable may be registered twice.
+    Runnable entry = onChange::run;
+    list.add(entry);
+    return () -> list.remove(entry);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      meta.close();
+    } finally {
+      try {
+        blobs.close();
+      } catch (IOException e) {
+        log.warn("closing blob store failed", e);
+      }
+      try {
+        dirLock.release();
+        lockChannel.close();
+      } catch (IOException e) {
+        log.warn("releasing store lock failed", e);
+      }
+      watchers.clear();
+      log.info("store closed");
+    }
+  }
+}

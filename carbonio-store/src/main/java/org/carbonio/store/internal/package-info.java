@@ -1,0 +1,2 @@
+/** Implementation of the store. Not an API: may change in any release. */
+package org.carbonio.store.internal;

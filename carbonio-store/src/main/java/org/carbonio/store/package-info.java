@@ -1,0 +1,5 @@
+/**
+ * The mailbox store API: {@link org.carbonio.store.MailStore} opens a store in a directory, and
+ * {@link org.carbonio.store.Mailbox} reads and changes one account's folders and messages.
+ */
+package org.carbonio.store;
