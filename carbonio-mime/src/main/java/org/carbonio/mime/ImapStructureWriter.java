@@ -1,0 +1,251 @@
+package org.carbonio.mime;
+
+import static org.carbonio.mime.internal.ImapStrings.nstring;
+import static org.carbonio.mime.internal.ImapStrings.string;
+
+import java.util.List;
+import java.util.Locale;
+import org.carbonio.mime.internal.EnvelopeAddresses;
+import org.carbonio.mime.internal.RawHeader;
+
+/** Writes BODY, BODYSTRUCTURE and ENVELOPE (RFC 3501 §7.4.2). Thread-safe (stateless). */
+final class ImapStructureWriter {
+
+  private ImapStructureWriter() {}
+
+  static String bodyStructure(byte[] b, MimePart root, boolean extended) {
+    StringBuilder out = new StringBuilder(256);
+    part(out, b, root, extended);
+    return out.toString();
+  }
+
+  private static void part(StringBuilder out, byte[] b, MimePart p, boolean ext) {
+    PartFields f = p.fields();
+    out.append('(');
+    if (p.isMultipart()) {
+      if (p.children().isEmpty()) {
+        // RFC 3501 requires one part at least; Dovecot writes an empty text/plain
+        out.append("(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 0 0");
+        out.append(ext ? " NIL NIL NIL NIL)" : ")");
+      }
+      for (MimePart c : p.children()) {
+        part(out, b, c, ext);
+      }
+      out.append(' ');
+      string(out, upper(p.mediaSubtype()));
+      if (ext) {
+        out.append(' ');
+        params(out, f.rawParams(), false);
+        extension(out, f);
+      }
+      out.append(')');
+      return;
+    }
+    String type = p.mediaType();
+    String subtype = p.mediaSubtype();
+    boolean message = p.embeddedMessage().isPresent();
+    if (f.opaque()) {
+      // a multipart or message part we did not parse (no boundary, encoded, over the limits):
+      // Dovecot reports it as application/octet-stream so clients do not expect children
+      type = "application";
+      subtype = "octet-stream";
+    }
+    string(out, upper(type));
+    out.append(' ');
+    string(out, upper(subtype));
+    out.append(' ');
+    params(out, f.rawParams(), type.equals("text"));
+    out.append(' ');
+    nstring(out, f.id());
+    out.append(' ');
+    nstring(out, f.description());
+    out.append(' ');
+    string(out, upper(f.encoding()));
+    out.append(' ').append(p.body().length());
+    if (message) {
+      MimePart inner = p.embeddedMessage().orElseThrow();
+      out.append(' ');
+      envelope(out, b, inner);
+      out.append(' ');
+      part(out, b, inner, ext);
+      out.append(' ').append(lines(b, p.body()));
+    } else if (type.equals("text")) {
+      out.append(' ').append(lines(b, p.body()));
+    }
+    if (ext) {
+      out.append(' ');
+      nstring(out, f.md5());
+      extension(out, f);
+    }
+    out.append(')');
+  }
+
+  /** body-fld-dsp, body-fld-lang, body-fld-loc (RFC 3501 §9 body-ext-1part / body-ext-mpart). */
+  private static void extension(StringBuilder out, PartFields f) {
+    out.append(' ');
+    if (f.dispositionType() == null) {
+      out.append("NIL");
+    } else {
+      out.append('(');
+      string(out, upper(f.dispositionType()));
+      out.append(' ');
+      params(out, f.dispositionParams(), false);
+      out.append(')');
+    }
+    out.append(' ');
+    if (f.languages().isEmpty()) {
+      out.append("NIL");
+    } else {
+      out.append('(');
+      for (int i = 0; i < f.languages().size(); i++) {
+        if (i > 0) {
+          out.append(' ');
+        }
+        string(out, f.languages().get(i));
+      }
+      out.append(')');
+    }
+    out.append(' ');
+    nstring(out, f.location());
+  }
+
+  private static void params(StringBuilder out, List<String[]> params, boolean defaultCharset) {
+    boolean charset = false;
+    for (String[] p : params) {
+      if (p[0].equals("charset")) {
+        charset = true;
+      }
+    }
+    boolean addCharset = defaultCharset && !charset;
+    if (params.isEmpty() && !addCharset) {
+      out.append("NIL");
+      return;
+    }
+    out.append('(');
+    boolean first = true;
+    for (String[] p : params) {
+      if (!first) {
+        out.append(' ');
+      }
+      first = false;
+      string(out, upper(p[0]));
+      out.append(' ');
+      string(out, p[1]);
+    }
+    if (addCharset) {
+      // Dovecot adds the RFC 2045 §5.2 default charset to text parts that lack one
+      out.append(first ? "" : " ").append("\"CHARSET\" \"us-ascii\"");
+    }
+    out.append(')');
+  }
+
+  /** Number of LF octets in the range: lines as stored (Dovecot counts the same way). */
+  static int lines(byte[] b, ByteRange r) {
+    int n = 0;
+    for (int i = r.start(); i < r.end(); i++) {
+      if (b[i] == '\n') {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static String upper(String s) {
+    return s.toUpperCase(Locale.ROOT);
+  }
+
+  static String envelope(byte[] b, MimePart message) {
+    StringBuilder out = new StringBuilder(256);
+    envelope(out, b, message);
+    return out.toString();
+  }
+
+  // RFC 3501 §7.4.2 ENVELOPE
+  private static void envelope(StringBuilder out, byte[] b, MimePart message) {
+    String date = null;
+    String subject = null;
+    String from = null;
+    String sender = null;
+    String replyTo = null;
+    String to = null;
+    String cc = null;
+    String bcc = null;
+    String inReplyTo = null;
+    String messageId = null;
+    ByteRange h = message.header();
+    for (RawHeader.Field f : RawHeader.fields(b, h.start(), h.end(), Integer.MAX_VALUE)) {
+      String name = RawHeader.name(b, f);
+      if (name == null) {
+        continue;
+      }
+      switch (name) {
+        case "date" -> date = date != null ? date : RawHeader.value(b, f);
+        case "subject" -> subject = subject != null ? subject : RawHeader.value(b, f);
+        case "from" -> from = from != null ? from : RawHeader.value(b, f);
+        case "sender" -> sender = sender != null ? sender : RawHeader.value(b, f);
+        case "reply-to" -> replyTo = replyTo != null ? replyTo : RawHeader.value(b, f);
+        case "to" -> to = to != null ? to : RawHeader.value(b, f);
+        case "cc" -> cc = cc != null ? cc : RawHeader.value(b, f);
+        case "bcc" -> bcc = bcc != null ? bcc : RawHeader.value(b, f);
+        case "in-reply-to" -> inReplyTo = inReplyTo != null ? inReplyTo : RawHeader.value(b, f);
+        case "message-id" -> messageId = messageId != null ? messageId : RawHeader.value(b, f);
+        default -> {}
+      }
+    }
+    List<EnvelopeAddresses.Address> fromList = addresses(from);
+    List<EnvelopeAddresses.Address> senderList = addresses(sender);
+    List<EnvelopeAddresses.Address> replyToList = addresses(replyTo);
+    // RFC 3501 §7.4.2: absent or empty Sender and Reply-To take the value of From
+    if (senderList.isEmpty()) {
+      senderList = fromList;
+    }
+    if (replyToList.isEmpty()) {
+      replyToList = fromList;
+    }
+    out.append('(');
+    nstring(out, date);
+    out.append(' ');
+    nstring(out, subject);
+    out.append(' ');
+    addressList(out, fromList);
+    out.append(' ');
+    addressList(out, senderList);
+    out.append(' ');
+    addressList(out, replyToList);
+    out.append(' ');
+    addressList(out, addresses(to));
+    out.append(' ');
+    addressList(out, addresses(cc));
+    out.append(' ');
+    addressList(out, addresses(bcc));
+    out.append(' ');
+    nstring(out, inReplyTo);
+    out.append(' ');
+    nstring(out, messageId);
+    out.append(')');
+  }
+
+  private static List<EnvelopeAddresses.Address> addresses(String value) {
+    return value == null ? List.of() : EnvelopeAddresses.parse(value);
+  }
+
+  private static void addressList(StringBuilder out, List<EnvelopeAddresses.Address> list) {
+    if (list.isEmpty()) {
+      out.append("NIL");
+      return;
+    }
+    out.append('(');
+    for (EnvelopeAddresses.Address a : list) {
+      out.append('(');
+      nstring(out, a.name());
+      out.append(' ');
+      nstring(out, a.adl());
+      out.append(' ');
+      nstring(out, a.mailbox());
+      out.append(' ');
+      nstring(out, a.host());
+      out.append(')');
+    }
+    out.append(')');
+  }
+}
