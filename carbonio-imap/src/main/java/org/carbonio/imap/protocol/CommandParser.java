@@ -461,7 +461,10 @@ final class CommandParser {
     LocalDate d = parseDate(p[0]);
     String[] t = p[1].split(":");
     String z = p[2];
-    if (d == null || t.length != 3 || z.length() != 5 || (z.charAt(0) != '+' && z.charAt(0) != '-')) {
+    if (d == null
+        || t.length != 3
+        || z.length() != 5
+        || (z.charAt(0) != '+' && z.charAt(0) != '-')) {
       throw new ParseError("bad date-time " + Texts.sanitize(s));
     }
     long h = number(t[0]);
@@ -469,11 +472,13 @@ final class CommandParser {
     long sec = number(t[2]);
     long zh = number(z.substring(1, 3));
     long zm = number(z.substring(3));
-    if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60 || zh < 0 || zh > 23 || zm < 0 || zm > 59) {
+    if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60 || zh < 0 || zh > 23 || zm < 0
+        || zm > 59) {
       throw new ParseError("bad date-time " + Texts.sanitize(s));
     }
     int offset = (int) (zh * 3600 + zm * 60) * (z.charAt(0) == '-' ? -1 : 1);
-    return LocalDateTime.of(d.getYear(), d.getMonth(), d.getDayOfMonth(), (int) h, (int) m, (int) Math.min(sec, 59))
+    return LocalDateTime.of(
+            d.getYear(), d.getMonth(), d.getDayOfMonth(), (int) h, (int) m, (int) Math.min(sec, 59))
         .toInstant(ZoneOffset.ofTotalSeconds(offset));
   }
 }

@@ -15,8 +15,8 @@ public sealed interface Decoded {
   record NeedMore() implements Decoded {}
 
   /**
-   * A synchronizing literal was announced and accepted: the transport writes a continuation
-   * request ({@code + Ready}) before reading more. Only returned for {@code sync == true}.
+   * A synchronizing literal was announced and accepted: the transport writes a continuation request
+   * ({@code + Ready}) before reading more. Only returned for {@code sync == true}.
    */
   record NeedLiteral(long size, boolean sync) implements Decoded {}
 

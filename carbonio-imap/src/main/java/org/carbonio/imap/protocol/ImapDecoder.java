@@ -91,8 +91,8 @@ public final class ImapDecoder implements AutoCloseable {
 
   /**
    * Consumes bytes from {@code in} until a result is ready. Returns {@link Decoded.NeedMore} when
-   * all of {@code in} was consumed without completing anything; otherwise {@code in} may still
-   * have bytes for the next call.
+   * all of {@code in} was consumed without completing anything; otherwise {@code in} may still have
+   * bytes for the next call.
    */
   public Decoded decode(ByteBuffer in) {
     while (true) {

@@ -112,7 +112,7 @@ public final class ImapEncoder {
             sb.append("NIL");
           } else {
             sb.append('{').append(b.content().size()).append("}\r\n");
-            write(out, sb.toString());
+            out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
             sb.setLength(0);
             try (InputStream in = b.content().openStream()) {
               long copied = in.transferTo(out);
@@ -126,7 +126,8 @@ public final class ImapEncoder {
       }
     }
     sb.append(')');
-    write(out, sb.toString());
+    // ENVELOPE/BODYSTRUCTURE strings from carbonio-mime are octet strings (one char per byte)
+    out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
     out.write(CRLF);
   }
 

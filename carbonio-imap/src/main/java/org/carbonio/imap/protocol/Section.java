@@ -71,7 +71,8 @@ public record Section(List<Integer> part, Text text, List<String> fields) {
     if (upper.isEmpty()) return new Section(part, Text.ALL, List.of());
     if (upper.equals("HEADER")) return new Section(part, Text.HEADER, List.of());
     if (upper.equals("TEXT")) return new Section(part, Text.TEXT, List.of());
-    if (upper.equals("MIME")) return part.isEmpty() ? null : new Section(part, Text.MIME, List.of());
+    if (upper.equals("MIME"))
+      return part.isEmpty() ? null : new Section(part, Text.MIME, List.of());
     Text kind;
     String list;
     if (upper.startsWith("HEADER.FIELDS.NOT")) {

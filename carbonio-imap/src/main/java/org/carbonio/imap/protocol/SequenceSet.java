@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Immutable: an RFC 3501 sequence-set ({@code 1:3,5,7:*}). {@code *} is stored as {@link #STAR}
- * and resolved against the largest number in use.
+ * Immutable: an RFC 3501 sequence-set ({@code 1:3,5,7:*}). {@code *} is stored as {@link #STAR} and
+ * resolved against the largest number in use.
  */
 public record SequenceSet(List<Range> ranges) {
   /** Stands for {@code *}. */

@@ -1,8 +1,8 @@
 package org.carbonio.imap.spi;
 
 /**
- * A backend's refusal. The session maps each subtype to one tagged NO reply (RFC 5530 codes).
- * Built without a writable stack trace: these are expected outcomes, not bugs.
+ * A backend's refusal. The session maps each subtype to one tagged NO reply (RFC 5530 codes). Built
+ * without a writable stack trace: these are expected outcomes, not bugs.
  */
 public abstract sealed class BackendException extends Exception
     permits BackendException.NotFound,

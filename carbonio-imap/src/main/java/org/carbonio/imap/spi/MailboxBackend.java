@@ -4,8 +4,8 @@ package org.carbonio.imap.spi;
 @FunctionalInterface
 public interface MailboxBackend {
   /**
-   * Opens the mailboxes of an authenticated user. The returned view is used by one connection
-   * and closed when that connection logs out or drops.
+   * Opens the mailboxes of an authenticated user. The returned view is used by one connection and
+   * closed when that connection logs out or drops.
    *
    * @param user the canonical user name returned by the {@link ImapAuthenticator}
    */

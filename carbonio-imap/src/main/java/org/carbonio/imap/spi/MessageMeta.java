@@ -14,7 +14,8 @@ import java.util.Set;
  * @param size the RFC822.SIZE in bytes
  * @param modSeq the modseq of the last change (0 when unsupported)
  */
-public record MessageMeta(long uid, Set<String> flags, Instant internalDate, long size, long modSeq) {
+public record MessageMeta(
+    long uid, Set<String> flags, Instant internalDate, long size, long modSeq) {
   public MessageMeta {
     if (uid <= 0) throw new IllegalArgumentException("uid " + uid);
     flags = Set.copyOf(flags);

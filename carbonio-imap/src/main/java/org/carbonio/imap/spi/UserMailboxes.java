@@ -56,8 +56,8 @@ public interface UserMailboxes extends AutoCloseable {
       throws BackendException;
 
   /**
-   * Removes messages flagged {@code \Deleted}, restricted to {@code uids} when present; returns
-   * the expunged UIDs.
+   * Removes messages flagged {@code \Deleted}, restricted to {@code uids} when present; returns the
+   * expunged UIDs.
    */
   List<Long> expunge(String mailbox, Optional<Collection<Long>> uids) throws BackendException;
 
