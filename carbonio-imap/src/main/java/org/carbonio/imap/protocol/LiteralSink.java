@@ -24,7 +24,12 @@ public interface LiteralSink extends AutoCloseable {
     LiteralSink open(long size) throws IOException;
 
     /** Keeps every literal in memory (fine for tests and small limits). */
-    Factory IN_MEMORY = MemorySink::new;
+    Factory IN_MEMORY = LiteralSink::inMemory;
+  }
+
+  /** A sink that keeps the literal in memory; {@code size} must fit an array. */
+  static LiteralSink inMemory(long size) {
+    return new MemorySink(size);
   }
 
   /** Not thread-safe: an in-memory sink. */
