@@ -91,8 +91,9 @@ final class ImapConnection implements Runnable {
 
   @Override
   public void run() {
-    try (var s = MDC.putCloseable("session", "imap-" + id);
-        var p = MDC.putCloseable("proto", "imap")) {
+    MDC.put("session", "imap-" + id);
+    MDC.put("proto", "imap");
+    try {
       log.debug("connection from {}", socket.getRemoteSocketAddress());
       serve();
     } catch (SocketTimeoutException e) {
@@ -115,6 +116,9 @@ final class ImapConnection implements Runnable {
       decoder.close();
       ImapListener.closeQuietly(socket);
       onClose.accept(this);
+      MDC.remove("session");
+      MDC.remove("proto");
+      MDC.remove("user");
     }
   }
 
