@@ -436,14 +436,14 @@ public final class ImapDecoder implements AutoCloseable {
         pendingSync = sync;
         literalRemaining = n;
         return null;
-      } else if (b < 0x20 || b == 0x7f) {
+      } else if ((b >= 0 && b < 0x20) || b == 0x7f) {
         return "control character in command";
       } else {
         int start = i;
         int bracket = 0;
         while (i < len) {
           byte c = line[i];
-          if (c < 0x20 || c == 0x7f) break;
+          if ((c >= 0 && c < 0x20) || c == 0x7f) break;
           if (c == '[') bracket++;
           else if (c == ']' && bracket > 0) bracket--;
           else if (bracket == 0 && (c == ' ' || c == '(' || c == ')' || c == '"' || c == '{')) {
@@ -451,7 +451,8 @@ public final class ImapDecoder implements AutoCloseable {
           }
           i++;
         }
-        if (i < len && line[i] < 0x20) return "control character in command";
+        if (i < len && (line[i] >= 0 && line[i] < 0x20 || line[i] == 0x7f))
+          return "control character in command";
         tokens.add(new Token.Atom(new String(line, start, i - start, StandardCharsets.UTF_8)));
       }
     }
