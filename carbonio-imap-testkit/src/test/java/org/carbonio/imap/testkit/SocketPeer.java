@@ -10,9 +10,9 @@ import java.nio.charset.StandardCharsets;
 
 /** A raw socket client reading CRLF lines with a 10 s timeout. */
 final class SocketPeer implements Transcript.Peer {
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private Socket socket;
+  private InputStream in;
+  private OutputStream out;
 
   SocketPeer(String host, int port) {
     try {
@@ -23,6 +23,17 @@ final class SocketPeer implements Transcript.Peer {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Upgrades the connection to TLS after a STARTTLS OK. */
+  void startTls(javax.net.ssl.SSLContext ctx) throws IOException {
+    javax.net.ssl.SSLSocket tls =
+        (javax.net.ssl.SSLSocket)
+            ctx.getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
+    tls.startHandshake();
+    socket = tls;
+    in = tls.getInputStream();
+    out = tls.getOutputStream();
   }
 
   @Override
