@@ -1,0 +1,123 @@
+package org.carbonio.imap.testkit;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import org.carbonio.imap.protocol.Decoded;
+import org.carbonio.imap.protocol.DecoderLimits;
+import org.carbonio.imap.protocol.ImapCommand;
+import org.carbonio.imap.protocol.ImapDecoder;
+import org.carbonio.imap.protocol.ImapEncoder;
+import org.carbonio.imap.protocol.ImapResponse;
+import org.carbonio.imap.protocol.ImapSession;
+import org.carbonio.imap.protocol.SessionOptions;
+import org.carbonio.imap.spi.MailboxBackend;
+
+/** Drives decoder + session + encoder in memory, as the transport does, without sockets. */
+final class SessionPeer implements Transcript.Peer {
+  private final ImapDecoder decoder;
+  private final ImapSession session;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final Deque<String> lines = new ArrayDeque<>();
+
+  SessionPeer(MailboxBackend backend, InMemoryAuthenticator auth, DecoderLimits limits) {
+    decoder = new ImapDecoder(limits);
+    session =
+        new ImapSession(
+            new SessionOptions(
+                "test ready", false, true, limits.maxLiteralSize(), Clock.systemUTC()),
+            auth,
+            backend,
+            null,
+            false);
+    // IDLE pushes happen synchronously on the thread that changed the mailbox
+    session.setChangeListener(() -> write(session.pollUpdates()));
+    write(List.of(session.greeting()));
+  }
+
+  ImapSession session() {
+    return session;
+  }
+
+  @Override
+  public void send(byte[] bytes) {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    while (true) {
+      Decoded d = decoder.decode(in);
+      switch (d) {
+        case Decoded.NeedMore m -> {
+          return;
+        }
+        case Decoded.NeedLiteral l -> raw("+ Ready for literal data\r\n");
+        case Decoded.Bad b ->
+            write(
+                List.of(
+                    b.tag().equals("*")
+                        ? new ImapResponse.Untagged(ImapResponse.Status.BAD, null, b.text())
+                        : new ImapResponse.Tagged(
+                            b.tag(), ImapResponse.Status.BAD, null, b.text())));
+        case Decoded.TooBig t ->
+            write(
+                List.of(
+                    new ImapResponse.Tagged(t.tag(), ImapResponse.Status.NO, "TOOBIG", t.text())));
+        case Decoded.Command c -> {
+          List<ImapResponse> r = session.handle(c.command());
+          if (c.command() instanceof ImapCommand.Append a) a.message().close();
+          write(r);
+          if (session.mode() == ImapSession.Mode.AUTH_CONTINUATION
+              || session.mode() == ImapSession.Mode.IDLE) {
+            decoder.expectContinuationLine();
+          }
+        }
+      }
+    }
+  }
+
+  private void raw(String s) {
+    out.writeBytes(s.getBytes(StandardCharsets.US_ASCII));
+    split();
+  }
+
+  private void write(List<ImapResponse> responses) {
+    for (ImapResponse r : responses) {
+      try {
+        ImapEncoder.encode(r, out);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    split();
+  }
+
+  private void split() {
+    byte[] all = out.toByteArray();
+    int start = 0;
+    for (int i = 0; i + 1 < all.length; i++) {
+      if (all[i] == '\r' && all[i + 1] == '\n') {
+        lines.add(new String(all, start, i - start, StandardCharsets.UTF_8));
+        start = i + 2;
+        i++;
+      }
+    }
+    out.reset();
+    out.write(all, start, all.length - start);
+  }
+
+  @Override
+  public String readLine() {
+    String l = lines.poll();
+    if (l == null) throw new AssertionError("server sent nothing more");
+    return l;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    decoder.close();
+  }
+}

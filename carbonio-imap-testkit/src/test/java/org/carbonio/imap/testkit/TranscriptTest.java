@@ -1,0 +1,47 @@
+package org.carbonio.imap.testkit;
+
+import java.io.IOException;
+import org.carbonio.imap.protocol.DecoderLimits;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every transcript runs against the in-memory session and over a real socket. */
+class TranscriptTest {
+  @RegisterExtension
+  static ImapServerExtension imap =
+      ImapServerExtension.builder().user("alice", "secret").user("bob", "pw").build();
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "auth.txt",
+        "mailboxes.txt",
+        "fetch.txt",
+        "store-search.txt",
+        "copy-move-expunge.txt",
+        "idle.txt",
+        "errors.txt"
+      })
+  void transcriptShouldMatchWhenRunInMemory(String script) throws IOException {
+    InMemoryMailboxBackend backend = new InMemoryMailboxBackend();
+    InMemoryAuthenticator auth =
+        new InMemoryAuthenticator().user("alice", "secret").user("bob", "pw");
+    Transcript.run(script, id -> new SessionPeer(backend, auth, DecoderLimits.DEFAULTS));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "auth.txt",
+        "mailboxes.txt",
+        "fetch.txt",
+        "store-search.txt",
+        "copy-move-expunge.txt",
+        "idle.txt",
+        "errors.txt"
+      })
+  void transcriptShouldMatchWhenRunOverSocket(String script) throws IOException {
+    Transcript.run(script, id -> new SocketPeer(imap.host(), imap.port()));
+  }
+}

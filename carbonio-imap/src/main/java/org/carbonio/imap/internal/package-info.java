@@ -1,0 +1,2 @@
+/** Transport internals of carbonio-imap; not API. */
+package org.carbonio.imap.internal;

@@ -1,0 +1,41 @@
+package org.carbonio.imap.protocol;
+
+/**
+ * Immutable: bounds the decoder enforces on every command.
+ *
+ * <table>
+ *   <caption>Limits and defaults</caption>
+ *   <tr><th>limit</th><th>default</th><th>when exceeded</th></tr>
+ *   <tr><td>maxLineLength</td><td>{@value #DEFAULT_MAX_LINE_LENGTH} bytes</td><td>BAD, skip to next line</td></tr>
+ *   <tr><td>maxLiteralSize (APPEND)</td><td>{@value #DEFAULT_MAX_LITERAL_SIZE} bytes</td><td>NO [TOOBIG]</td></tr>
+ *   <tr><td>maxNesting</td><td>{@value #DEFAULT_MAX_NESTING}</td><td>BAD</td></tr>
+ *   <tr><td>maxTokens</td><td>{@value #DEFAULT_MAX_TOKENS}</td><td>BAD</td></tr>
+ * </table>
+ *
+ * <p>Literals of commands other than APPEND are bounded by {@code maxLineLength}.
+ *
+ * @param maxLineLength longest line (without literals) of a command, in bytes
+ * @param maxLiteralSize largest APPEND message literal (advertised as APPENDLIMIT, RFC 7889)
+ * @param maxNesting deepest parenthesis nesting
+ * @param maxTokens most tokens in one command
+ */
+public record DecoderLimits(int maxLineLength, long maxLiteralSize, int maxNesting, int maxTokens) {
+  public static final int DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
+  public static final long DEFAULT_MAX_LITERAL_SIZE = 50L * 1024 * 1024;
+  public static final int DEFAULT_MAX_NESTING = 32;
+  public static final int DEFAULT_MAX_TOKENS = 10_000;
+
+  public static final DecoderLimits DEFAULTS =
+      new DecoderLimits(
+          DEFAULT_MAX_LINE_LENGTH,
+          DEFAULT_MAX_LITERAL_SIZE,
+          DEFAULT_MAX_NESTING,
+          DEFAULT_MAX_TOKENS);
+
+  public DecoderLimits {
+    if (maxLineLength < 64) throw new IllegalArgumentException("maxLineLength " + maxLineLength);
+    if (maxLiteralSize < 0) throw new IllegalArgumentException("maxLiteralSize " + maxLiteralSize);
+    if (maxNesting < 1) throw new IllegalArgumentException("maxNesting " + maxNesting);
+    if (maxTokens < 4) throw new IllegalArgumentException("maxTokens " + maxTokens);
+  }
+}

@@ -1,0 +1,148 @@
+package org.carbonio.imap.protocol;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Immutable: one client command (RFC 3501 §6 and extensions), one record each. Mailbox names are
+ * already decoded from modified UTF-7 to Unicode. {@link Append} holds a {@link ByteSource} that
+ * its consumer must close.
+ */
+public sealed interface ImapCommand {
+  /** The command tag; empty for {@link ContinuationLine}. */
+  String tag();
+
+  record Capability(String tag) implements ImapCommand {}
+
+  record Noop(String tag) implements ImapCommand {}
+
+  record Logout(String tag) implements ImapCommand {}
+
+  record StartTls(String tag) implements ImapCommand {}
+
+  /** LOGIN; {@link #toString()} hides the password. */
+  record Login(String tag, String user, String password) implements ImapCommand {
+    @Override
+    public String toString() {
+      return "Login[tag=" + tag + ", user=" + user + "]";
+    }
+  }
+
+  /** AUTHENTICATE with an optional SASL-IR initial response (RFC 4959), still base64. */
+  record Authenticate(String tag, String mechanism, Optional<String> initialResponse)
+      implements ImapCommand {
+    @Override
+    public String toString() {
+      return "Authenticate[tag=" + tag + ", mechanism=" + mechanism + "]";
+    }
+  }
+
+  /**
+   * A line answering a continuation request (SASL data, or DONE ending IDLE); the decoder returns
+   * this only after {@link ImapDecoder#expectContinuationLine()}.
+   */
+  record ContinuationLine(String line) implements ImapCommand {
+    @Override
+    public String tag() {
+      return "";
+    }
+
+    @Override
+    public String toString() {
+      return "ContinuationLine[" + line.length() + " chars]";
+    }
+  }
+
+  record ListMailboxes(String tag, String reference, String pattern) implements ImapCommand {}
+
+  record Lsub(String tag, String reference, String pattern) implements ImapCommand {}
+
+  record Subscribe(String tag, String mailbox) implements ImapCommand {}
+
+  record Unsubscribe(String tag, String mailbox) implements ImapCommand {}
+
+  record Status(String tag, String mailbox, List<String> items) implements ImapCommand {
+    public Status {
+      items = List.copyOf(items);
+    }
+  }
+
+  record Create(String tag, String mailbox) implements ImapCommand {}
+
+  record Delete(String tag, String mailbox) implements ImapCommand {}
+
+  record Rename(String tag, String from, String to) implements ImapCommand {}
+
+  record Select(String tag, String mailbox) implements ImapCommand {}
+
+  record Examine(String tag, String mailbox) implements ImapCommand {}
+
+  record Namespace(String tag) implements ImapCommand {}
+
+  /** ID (RFC 2971); {@code parameters} empty for NIL. */
+  record Id(String tag, Map<String, String> parameters) implements ImapCommand {
+    public Id {
+      parameters = Map.copyOf(parameters);
+    }
+  }
+
+  record Idle(String tag) implements ImapCommand {}
+
+  /**
+   * APPEND; {@code message} must be closed by whoever consumes the command.
+   *
+   * @param internalDate empty when the client gave none
+   */
+  record Append(
+      String tag,
+      String mailbox,
+      Set<String> flags,
+      Optional<Instant> internalDate,
+      ByteSource message)
+      implements ImapCommand {
+    public Append {
+      flags = Set.copyOf(flags);
+    }
+  }
+
+  record Check(String tag) implements ImapCommand {}
+
+  record Close(String tag) implements ImapCommand {}
+
+  record Unselect(String tag) implements ImapCommand {}
+
+  /** EXPUNGE, or UID EXPUNGE (RFC 4315) when {@code uids} is present. */
+  record Expunge(String tag, Optional<SequenceSet> uids) implements ImapCommand {}
+
+  /** SEARCH or UID SEARCH. {@code charset} is empty when not given. */
+  record Search(String tag, boolean uid, Optional<String> charset, SearchKey key)
+      implements ImapCommand {}
+
+  record Fetch(String tag, boolean uid, SequenceSet set, List<FetchAttribute> attributes)
+      implements ImapCommand {
+    public Fetch {
+      attributes = List.copyOf(attributes);
+    }
+  }
+
+  /** STORE or UID STORE. */
+  record Store(
+      String tag,
+      boolean uid,
+      SequenceSet set,
+      org.carbonio.imap.spi.FlagOperation operation,
+      boolean silent,
+      Set<String> flags)
+      implements ImapCommand {
+    public Store {
+      flags = Set.copyOf(flags);
+    }
+  }
+
+  record Copy(String tag, boolean uid, SequenceSet set, String mailbox) implements ImapCommand {}
+
+  record Move(String tag, boolean uid, SequenceSet set, String mailbox) implements ImapCommand {}
+}

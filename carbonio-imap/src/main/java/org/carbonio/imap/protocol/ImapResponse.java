@@ -1,0 +1,126 @@
+package org.carbonio.imap.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Immutable: one server response (RFC 3501 §7), serialised by {@link ImapEncoder}. A {@link
+ * FetchItem.Body} may carry a lazy {@link ByteSource} that the transport streams.
+ */
+public sealed interface ImapResponse {
+
+  /** Status conditions. */
+  enum Status {
+    OK,
+    NO,
+    BAD,
+    PREAUTH,
+    BYE
+  }
+
+  /**
+   * {@code tag OK [code] text}.
+   *
+   * @param code response code without brackets, or null
+   */
+  record Tagged(String tag, Status status, String code, String text) implements ImapResponse {
+    public Tagged {
+      requireNonNull(tag, "tag");
+      requireNonNull(status, "status");
+      requireNonNull(text, "text");
+    }
+  }
+
+  /** {@code * OK [code] text}, {@code * BYE ...}. */
+  record Untagged(Status status, String code, String text) implements ImapResponse {
+    public Untagged {
+      requireNonNull(status, "status");
+      requireNonNull(text, "text");
+    }
+  }
+
+  /** {@code + text}: a continuation request. */
+  record Continuation(String text) implements ImapResponse {}
+
+  record Capability(List<String> capabilities) implements ImapResponse {
+    public Capability {
+      capabilities = List.copyOf(capabilities);
+    }
+  }
+
+  /** {@code * LIST (attrs) "/" name} or LSUB; name is Unicode. */
+  record ListItem(boolean lsub, Set<String> attributes, String name) implements ImapResponse {
+    public ListItem {
+      attributes = Set.copyOf(attributes);
+    }
+  }
+
+  /** {@code * STATUS name (ITEM n ...)}; {@code items} keeps its order. */
+  record StatusData(String mailbox, List<Map.Entry<String, Long>> items) implements ImapResponse {
+    public StatusData {
+      items = List.copyOf(items);
+    }
+  }
+
+  record Flags(List<String> flags) implements ImapResponse {
+    public Flags {
+      flags = List.copyOf(flags);
+    }
+  }
+
+  record Exists(long count) implements ImapResponse {}
+
+  record Recent(long count) implements ImapResponse {}
+
+  record Expunge(long msn) implements ImapResponse {}
+
+  record Search(List<Long> numbers) implements ImapResponse {
+    public Search {
+      numbers = List.copyOf(numbers);
+    }
+  }
+
+  record Fetch(long msn, List<FetchItem> items) implements ImapResponse {
+    public Fetch {
+      items = List.copyOf(items);
+    }
+  }
+
+  /** {@code * NAMESPACE (("" "/")) NIL NIL} (RFC 2342). */
+  record Namespace() implements ImapResponse {}
+
+  /** {@code * ID (...)} (RFC 2971). */
+  record Id(Map<String, String> parameters) implements ImapResponse {
+    public Id {
+      parameters = Map.copyOf(parameters);
+    }
+  }
+
+  /** One item of a FETCH response. */
+  sealed interface FetchItem {
+    record Flags(List<String> flags) implements FetchItem {
+      public Flags {
+        flags = List.copyOf(flags);
+      }
+    }
+
+    record Uid(long uid) implements FetchItem {}
+
+    record InternalDate(Instant date) implements FetchItem {}
+
+    record Size(long size) implements FetchItem {}
+
+    /** Already in IMAP syntax (parenthesised list). */
+    record Envelope(String imap) implements FetchItem {}
+
+    /** BODY or BODYSTRUCTURE, already in IMAP syntax. */
+    record Structure(boolean extensible, String imap) implements FetchItem {}
+
+    /** {@code name} is e.g. {@code BODY[TEXT]<0>}; content null means NIL. */
+    record Body(String name, ByteSource content) implements FetchItem {}
+  }
+}

@@ -1,0 +1,75 @@
+package org.carbonio.imap.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.LocalDate;
+import java.util.List;
+
+/** Immutable: an RFC 3501 §6.4.4 search key, as a closed tree. */
+public sealed interface SearchKey {
+  /** ALL. */
+  record All() implements SearchKey {}
+
+  /** Conjunction (a parenthesised list or the top-level key list). */
+  record And(List<SearchKey> keys) implements SearchKey {
+    public And {
+      keys = List.copyOf(keys);
+    }
+  }
+
+  /** OR a b. */
+  record Or(SearchKey left, SearchKey right) implements SearchKey {}
+
+  /** NOT a. */
+  record Not(SearchKey key) implements SearchKey {}
+
+  /** A message sequence number set. */
+  record Sequence(SequenceSet set) implements SearchKey {}
+
+  /** UID set. */
+  record Uid(SequenceSet set) implements SearchKey {}
+
+  /**
+   * A flag test: ANSWERED/DELETED/DRAFT/FLAGGED/SEEN/KEYWORD ({@code set == true}) and their UN*
+   * forms.
+   */
+  record Flag(String flag, boolean set) implements SearchKey {
+    public Flag {
+      requireNonNull(flag, "flag");
+    }
+  }
+
+  /** RECENT (this server never marks messages recent). */
+  record Recent() implements SearchKey {}
+
+  /** NEW: recent and unseen. */
+  record New() implements SearchKey {}
+
+  /** OLD: not recent. */
+  record Old() implements SearchKey {}
+
+  /**
+   * A header contains a substring (case-insensitive): FROM, TO, CC, BCC, SUBJECT, HEADER name
+   * value. An empty value matches every message having the field.
+   */
+  record Header(String field, String value) implements SearchKey {}
+
+  /** BODY string. */
+  record Body(String value) implements SearchKey {}
+
+  /** TEXT string (header and body). */
+  record Text(String value) implements SearchKey {}
+
+  /** BEFORE/ON/SINCE (internal date) and SENTBEFORE/SENTON/SENTSINCE (Date header). */
+  record Date(boolean sent, Comparison comparison, LocalDate date) implements SearchKey {}
+
+  /** LARGER n (larger == true) or SMALLER n. */
+  record Size(boolean larger, long size) implements SearchKey {}
+
+  /** How a date compares. */
+  enum Comparison {
+    BEFORE,
+    ON,
+    SINCE
+  }
+}

@@ -1,0 +1,79 @@
+package org.carbonio.imap.spi;
+
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One user's mailboxes as seen by one IMAP connection. Not thread-safe requirement on callers: a
+ * connection calls it from one thread at a time, except {@link #watch} callbacks which the
+ * implementation may invoke from any thread. Mailbox names are Unicode with {@code "/"} as
+ * delimiter; {@code INBOX} is always spelled {@code "INBOX"}. Messages are addressed by UID.
+ */
+public interface UserMailboxes extends AutoCloseable {
+
+  /** All mailboxes of the user, in any order. */
+  List<MailboxInfo> list() throws BackendException;
+
+  /** Creates a mailbox; missing parents are created too. */
+  void create(String name) throws BackendException;
+
+  /** Deletes a mailbox and its messages. */
+  void delete(String name) throws BackendException;
+
+  /** Renames a mailbox and its children (RFC 3501 §6.3.5; renaming INBOX moves its messages). */
+  void rename(String from, String to) throws BackendException;
+
+  /** Sets the subscription of a name (it need not exist). */
+  void subscribe(String name, boolean subscribed) throws BackendException;
+
+  /** Counters of one mailbox. */
+  MailboxStatus status(String name) throws BackendException;
+
+  /**
+   * Stores a message; durable on return. The stream is valid only during the call and yields
+   * exactly {@code size} bytes.
+   */
+  AppendResult append(
+      String mailbox, Set<String> flags, Instant internalDate, InputStream content, long size)
+      throws BackendException;
+
+  /** Every message of a mailbox, in UID order. */
+  MailboxSnapshot snapshot(String mailbox) throws BackendException;
+
+  /** Messages changed (flags, or new) and UIDs expunged with a modseq above {@code modSeq}. */
+  MailboxChanges changesSince(String mailbox, long modSeq) throws BackendException;
+
+  /** The whole message (bounded by the APPEND limit). */
+  byte[] content(String mailbox, long uid) throws BackendException;
+
+  /** Changes flags of the given messages; returns their metadata after the change. */
+  List<MessageMeta> setFlags(
+      String mailbox, Collection<Long> uids, FlagOperation op, Set<String> flags)
+      throws BackendException;
+
+  /**
+   * Removes messages flagged {@code \Deleted}, restricted to {@code uids} when present; returns the
+   * expunged UIDs.
+   */
+  List<Long> expunge(String mailbox, Optional<Collection<Long>> uids) throws BackendException;
+
+  /** Copies messages into another mailbox. */
+  CopyResult copy(String from, Collection<Long> uids, String to) throws BackendException;
+
+  /** Moves messages into another mailbox (RFC 6851). */
+  CopyResult move(String from, Collection<Long> uids, String to) throws BackendException;
+
+  /**
+   * Calls {@code onChange} (from any thread, possibly often) whenever the mailbox changes, until
+   * the returned handle is closed. The callback must not block.
+   */
+  AutoCloseable watch(String mailbox, Runnable onChange) throws BackendException;
+
+  /** Releases the view; no exception. */
+  @Override
+  void close();
+}
