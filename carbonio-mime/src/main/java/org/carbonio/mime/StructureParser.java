@@ -10,8 +10,9 @@ import org.carbonio.mime.internal.HeaderParams;
 import org.carbonio.mime.internal.RawHeader;
 
 /**
- * Splits a message into parts by scanning its bytes once per nesting level (RFC 2045, RFC 2046).
- * Not thread-safe: one instance per parse.
+ * Splits a message into parts in one pass over its bytes, keeping a stack of the boundaries of the
+ * open multiparts (RFC 2045, RFC 2046), the way Dovecot's message parser does. Not thread-safe: one
+ * instance per parse.
  *
  * <p>Mime4j's token stream does not report byte offsets, which IMAP needs for {@code
  * BODY[section]}, so the part tree is built here on the raw bytes.
@@ -22,6 +23,7 @@ final class StructureParser {
 
   private final byte[] b;
   private final MimeLimits limits;
+  private final List<byte[]> stack = new ArrayList<>(); // boundaries of open multiparts
   private int parts;
 
   private StructureParser(byte[] b, MimeLimits limits) {
@@ -30,15 +32,39 @@ final class StructureParser {
   }
 
   static MimePart parse(byte[] message, MimeLimits limits) {
-    return new StructureParser(message, limits).entity(0, message.length, 1, false);
+    return new StructureParser(message, limits).entity(0, 1, false).part;
   }
 
-  /** Parses the entity (header + body) in {@code [start, end)}. */
-  private MimePart entity(int start, int end, int depth, boolean inDigest) {
+  /**
+   * Where scanning stopped: at a boundary line {@code [lineStart, lineEnd)} of the boundary at
+   * {@code level} of the stack, or at the end of the data ({@code level == -1}).
+   */
+  private record Stop(int lineStart, int lineEnd, int level, boolean close) {}
+
+  private record Result(MimePart part, Stop stop) {}
+
+  /** Parses the entity (header + body) starting at {@code start}. */
+  private Result entity(int start, int depth, boolean inDigest) {
     parts++;
-    int headerEnd = headerEnd(start, end);
+    // the header ends at its blank line, or at an enclosing boundary line (no body then)
+    int headerEnd = b.length;
+    Stop headerStop = null;
+    for (int pos = start; pos < b.length; ) {
+      int le = RawHeader.lineEnd(b, pos, b.length);
+      if (RawHeader.isBlankLine(b, pos, le)) {
+        headerEnd = le;
+        break;
+      }
+      Stop st = boundaryAt(pos, le);
+      if (st != null) {
+        headerEnd = contentEnd(start, pos);
+        headerStop = st;
+        break;
+      }
+      pos = le;
+    }
     ByteRange header = new ByteRange(start, headerEnd);
-    ByteRange body = new ByteRange(headerEnd, end);
+    int bodyStart = headerEnd;
 
     String contentType = null;
     String encodingValue = null;
@@ -120,33 +146,68 @@ final class StructureParser {
     MimePart embedded = null;
     boolean multipart = false;
     boolean opaque = false;
-    if (type.equals("multipart")) {
-      String boundary = params.get("boundary");
-      String rawBoundary = rawParam(rawParams, "boundary");
-      if (rawBoundary != null && !rawBoundary.isEmpty()) {
-        boundary = rawBoundary;
-      }
-      if (boundary == null || boundary.isEmpty() || tooDeep) {
+    Stop stop;
+    int end;
+    if (headerStop != null) {
+      // no body at all: a message part has nothing to embed
+      stop = headerStop;
+      end = headerEnd;
+      multipart = type.equals("multipart") && boundaryOf(params, rawParams) != null;
+      opaque = (!multipart && type.equals("multipart")) || isMessage(type, subtype);
+    } else if (type.equals("multipart")) {
+      String boundary = boundaryOf(params, rawParams);
+      if (boundary == null || tooDeep) {
         opaque = true;
+        stop = scan(bodyStart);
+        end = contentEnd(bodyStart, stop);
       } else {
         multipart = true;
-        byte[] delimiter = boundary.getBytes(StandardCharsets.ISO_8859_1);
-        for (int[] r : split(body.start(), body.end(), delimiter)) {
+        stack.add(boundary.getBytes(StandardCharsets.ISO_8859_1));
+        int level = stack.size() - 1;
+        boolean digest = subtype.equals("digest");
+        Stop s = scan(bodyStart); // preamble
+        int lastChildEnd = -1;
+        while (s.level == level && !s.close) {
           if (parts >= limits.maxParts()) {
-            break;
+            s = scan(s.lineEnd); // over the limit: the rest is opaque
+            continue;
           }
-          children.add(entity(r[0], r[1], depth + 1, subtype.equals("digest")));
+          Result r = entity(s.lineEnd, depth + 1, digest);
+          children.add(r.part);
+          lastChildEnd = r.part.whole().end();
+          s = r.stop;
         }
+        stack.remove(level);
+        if (s.level == level) {
+          // close delimiter: the epilogue runs to an enclosing boundary
+          s = scan(s.lineEnd);
+          end = contentEnd(bodyStart, s);
+        } else if (lastChildEnd >= 0 && s.level >= 0) {
+          // an enclosing boundary cut this multipart short inside its last child
+          end = lastChildEnd;
+        } else {
+          end = contentEnd(bodyStart, s);
+        }
+        stop = s;
       }
-    } else if (type.equals("message") && (subtype.equals("rfc822") || subtype.equals("global"))) {
+    } else if (isMessage(type, subtype)) {
       boolean identity =
           encoding.equals("7bit") || encoding.equals("8bit") || encoding.equals("binary");
       if (!identity || tooDeep) {
         opaque = true;
+        stop = scan(bodyStart);
+        end = contentEnd(bodyStart, stop);
       } else {
-        embedded = entity(body.start(), body.end(), depth + 1, false);
+        Result r = entity(bodyStart, depth + 1, false);
+        embedded = r.part;
+        stop = r.stop;
+        end = embedded.whole().end();
       }
+    } else {
+      stop = scan(bodyStart);
+      end = contentEnd(bodyStart, stop);
     }
+    ByteRange body = new ByteRange(bodyStart, end);
 
     List<String> languages = language == null ? List.of() : splitLanguages(language);
     PartFields fields =
@@ -164,7 +225,18 @@ final class StructureParser {
             dispositionParams,
             languages,
             location);
-    return new MimePart(header, body, type, subtype, params, children, embedded, fields);
+    return new Result(
+        new MimePart(header, body, type, subtype, params, children, embedded, fields), stop);
+  }
+
+  private static boolean isMessage(String type, String subtype) {
+    return type.equals("message") && (subtype.equals("rfc822") || subtype.equals("global"));
+  }
+
+  private static String boundaryOf(Map<String, String> params, List<String[]> rawParams) {
+    String raw = rawParam(rawParams, "boundary");
+    String boundary = raw != null && !raw.isEmpty() ? raw : params.get("boundary");
+    return boundary == null || boundary.isEmpty() ? null : boundary;
   }
 
   private static String rawParam(List<String[]> raw, String name) {
@@ -205,79 +277,56 @@ final class StructureParser {
     return out;
   }
 
-  /** Offset after the blank line ending the header that starts at {@code start}, or end. */
-  private int headerEnd(int start, int end) {
-    int pos = start;
-    while (pos < end) {
-      int le = RawHeader.lineEnd(b, pos, end);
-      if (RawHeader.isBlankLine(b, pos, le)) {
-        return le;
+  /** Scans lines from {@code pos} for a boundary line of the stack, innermost first. */
+  private Stop scan(int pos) {
+    while (pos < b.length) {
+      int le = RawHeader.lineEnd(b, pos, b.length);
+      Stop s = boundaryAt(pos, le);
+      if (s != null) {
+        return s;
       }
       pos = le;
     }
-    return end;
+    return new Stop(b.length, b.length, -1, false);
   }
 
   /**
-   * Child ranges of a multipart body (RFC 2046 §5.1.1). The line ending before a delimiter line
-   * belongs to the delimiter. Without a close delimiter, the last part runs to the end.
+   * The boundary line at {@code pos}, or null. RFC 2046 §5.1.1: the line need only start with "--"
+   * and the boundary ("an exact match of the entire candidate line is not required"); the innermost
+   * boundary is tried first, as Dovecot does.
    */
-  private List<int[]> split(int start, int end, byte[] boundary) {
-    List<int[]> out = new ArrayList<>();
-    int partStart = -1;
-    int pos = start;
-    while (pos < end) {
-      int le = RawHeader.lineEnd(b, pos, end);
-      int kind = delimiter(pos, le, boundary);
-      if (kind != 0) {
-        if (partStart >= 0) {
-          out.add(new int[] {partStart, contentEnd(partStart, pos)});
-        }
-        if (kind == 2) {
-          return out;
-        }
-        partStart = le;
+  private Stop boundaryAt(int pos, int lineEnd) {
+    if (stack.isEmpty() || lineEnd - pos < 3 || b[pos] != '-' || b[pos + 1] != '-') {
+      return null;
+    }
+    for (int level = stack.size() - 1; level >= 0; level--) {
+      byte[] boundary = stack.get(level);
+      int n = boundary.length;
+      if (lineEnd - pos >= n + 2 && Arrays.equals(b, pos + 2, pos + 2 + n, boundary, 0, n)) {
+        int p = pos + 2 + n;
+        boolean close = p + 1 < lineEnd && b[p] == '-' && b[p + 1] == '-';
+        return new Stop(pos, lineEnd, level, close);
       }
-      pos = le;
     }
-    if (partStart >= 0) {
-      out.add(new int[] {partStart, end});
-    }
-    return out;
+    return null;
   }
 
-  /** End of a part whose delimiter line starts at {@code delim}: before the CRLF or LF. */
-  private int contentEnd(int partStart, int delim) {
-    int e = delim;
-    if (e > partStart && b[e - 1] == '\n') {
+  /**
+   * End of content that runs from {@code from} to a stop: the line ending before a boundary line
+   * belongs to the boundary (RFC 2046 §5.1.1).
+   */
+  private int contentEnd(int from, Stop stop) {
+    return stop.level < 0 ? b.length : contentEnd(from, stop.lineStart);
+  }
+
+  private int contentEnd(int from, int lineStart) {
+    int e = lineStart;
+    if (e > from && b[e - 1] == '\n') {
       e--;
-      if (e > partStart && b[e - 1] == '\r') {
+      if (e > from && b[e - 1] == '\r') {
         e--;
       }
     }
     return e;
-  }
-
-  /** 0: not a delimiter line, 1: delimiter, 2: close delimiter. */
-  private int delimiter(int pos, int lineEnd, byte[] boundary) {
-    int n = boundary.length;
-    if (lineEnd - pos < n + 2 || b[pos] != '-' || b[pos + 1] != '-') {
-      return 0;
-    }
-    if (!Arrays.equals(b, pos + 2, pos + 2 + n, boundary, 0, n)) {
-      return 0;
-    }
-    int p = pos + 2 + n;
-    if (p + 1 < lineEnd && b[p] == '-' && b[p + 1] == '-') {
-      return 2;
-    }
-    // RFC 2046 §5.1.1: transport padding (linear whitespace) may follow the boundary
-    while (p < lineEnd && (b[p] == ' ' || b[p] == '\t')) {
-      p++;
-    }
-    if (p == lineEnd || b[p] == '\n' || (b[p] == '\r' && (p + 1 == lineEnd || b[p + 1] == '\n'))) {
-      return 1;
-    }
-    return 0;
   }
 }

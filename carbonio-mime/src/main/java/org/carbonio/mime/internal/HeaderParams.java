@@ -62,10 +62,12 @@ public final class HeaderParams {
         pos[0]++;
         skipWs(s, pos);
         StringBuilder sb = new StringBuilder();
+        int keep = 0; // quoted text is kept verbatim, trailing blanks included
         while (pos[0] < n && s.charAt(pos[0]) != ';') {
           char c = s.charAt(pos[0]);
           if (c == '"') {
             sb.append(quoted(s, pos));
+            keep = sb.length();
           } else if (c == '(') {
             skipComment(s, pos);
           } else {
@@ -73,7 +75,11 @@ public final class HeaderParams {
             pos[0]++;
           }
         }
-        value = sb.toString().strip();
+        int e = sb.length();
+        while (e > keep && (sb.charAt(e - 1) == ' ' || sb.charAt(e - 1) == '\t')) {
+          e--;
+        }
+        value = sb.substring(0, e);
       }
       if (!name.isEmpty() && isToken(name)) {
         plain.add(new String[] {name, value});

@@ -1,5 +1,7 @@
 package org.carbonio.mime.internal;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Writes IMAP strings (RFC 3501 §4.3) into a byte string (one char per octet). Thread-safe
  * (stateless).
@@ -22,6 +24,9 @@ public final class ImapStrings {
    * or 8-bit octets (RFC 3501 §4.3). NUL octets are dropped: no IMAP string may hold them.
    */
   public static void string(StringBuilder out, String s) {
+    if (!isByteString(s)) {
+      s = new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    }
     boolean literal = false;
     boolean nul = false;
     for (int i = 0; i < s.length(); i++) {
@@ -48,5 +53,14 @@ public final class ImapStrings {
       out.append(c);
     }
     out.append('"');
+  }
+
+  private static boolean isByteString(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) > 0xff) {
+        return false;
+      }
+    }
+    return true;
   }
 }
