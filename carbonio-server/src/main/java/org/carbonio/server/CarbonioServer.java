@@ -32,8 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The reference server: one directory, one store, and the SMTP, IMAP, LDAP and HTTP admin
- * listeners over them. Thread-safe.
+ * The reference server: one directory, one store, and the SMTP, IMAP, LDAP and HTTP admin listeners
+ * over them. Thread-safe.
  *
  * {@snippet :
  * try (CarbonioServer server = CarbonioServer.start(ServerConfig.defaults(dir).withEphemeralPorts())) {
@@ -61,7 +61,9 @@ public final class CarbonioServer implements AutoCloseable {
     this.config = config;
   }
 
-  /** Opens the data directory, creates the admin account on first start and opens every listener. */
+  /**
+   * Opens the data directory, creates the admin account on first start and opens every listener.
+   */
   public static CarbonioServer start(ServerConfig config) throws IOException {
     requireNonNull(config, "config");
     CarbonioServer server = new CarbonioServer(config);

@@ -10,8 +10,8 @@ import java.util.Optional;
  * Typed configuration of the reference server. Immutable.
  *
  * <p>Every listener port is its documented base port (see {@link Listener.Kind}) plus {@code
- * portOffset}; with {@code ephemeralPorts} every listener binds port 0 instead, which is what
- * tests use (the chosen ports are printed and written to {@code DIR/server.json}).
+ * portOffset}; with {@code ephemeralPorts} every listener binds port 0 instead, which is what tests
+ * use (the chosen ports are printed and written to {@code DIR/server.json}).
  *
  * @param dataDir where the directory, the store, the TLS key and the admin password live
  * @param bind the address every listener binds (default 127.0.0.1)

@@ -49,9 +49,7 @@ final class ExternalTool {
       throw new AssertionError(command + " did not finish within 120 s");
     }
     return new Result(
-        process.exitValue(),
-        stdout.join(),
-        new String(stderr.join(), StandardCharsets.UTF_8));
+        process.exitValue(), stdout.join(), new String(stderr.join(), StandardCharsets.UTF_8));
   }
 
   private static CompletableFuture<byte[]> drain(InputStream in) {

@@ -70,7 +70,8 @@ class JakartaMailTest {
     MimeBodyPart text = new MimeBodyPart();
     text.setText("Hello Bob,\n.leading dot line\nbye\n", "UTF-8");
     MimeBodyPart attachment = new MimeBodyPart();
-    attachment.setContent(new byte[] {0, 1, 2, (byte) 0xff, 13, 10, 46}, "application/octet-stream");
+    attachment.setContent(
+        new byte[] {0, 1, 2, (byte) 0xff, 13, 10, 46}, "application/octet-stream");
     attachment.setFileName("data.bin");
     message.setContent(new MimeMultipart(text, attachment));
     Transport.send(message);
@@ -84,7 +85,8 @@ class JakartaMailTest {
         assertThat(inbox.getMessageCount()).isEqualTo(1);
         Message received = inbox.getMessage(1);
         assertThat(received.getSubject()).isEqualTo("Jakarta Mail: résumé attached");
-        assertThat(((InternetAddress) received.getFrom()[0]).getPersonal()).isEqualTo("Sender Ünïcode");
+        assertThat(((InternetAddress) received.getFrom()[0]).getPersonal())
+            .isEqualTo("Sender Ünïcode");
         MimeMultipart parts = (MimeMultipart) received.getContent();
         assertThat(parts.getCount()).isEqualTo(2);
         assertThat(parts.getBodyPart(0).getContent().toString().replace("\r\n", "\n"))
@@ -110,8 +112,7 @@ class JakartaMailTest {
   void loginShouldFailWhenPasswordWrong() throws Exception {
     try (Store store = session.getStore("imaps")) {
       org.assertj.core.api.Assertions.assertThatThrownBy(
-              () ->
-                  store.connect("127.0.0.1", port(Listener.Kind.IMAPS), "bob@localhost", "wrong"))
+              () -> store.connect("127.0.0.1", port(Listener.Kind.IMAPS), "bob@localhost", "wrong"))
           .isInstanceOf(jakarta.mail.AuthenticationFailedException.class);
     }
   }

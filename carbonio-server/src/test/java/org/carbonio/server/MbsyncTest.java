@@ -2,6 +2,7 @@ package org.carbonio.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -45,7 +46,7 @@ class MbsyncTest {
         Port %d
         User carol@localhost
         Pass carol-Secret-1
-        TLSType STARTTLS
+        SSLType STARTTLS
         CertificateFile %s
         AuthMechs LOGIN
 
@@ -80,7 +81,8 @@ class MbsyncTest {
   /** Maildir file name (without the flags suffix) → the file. */
   private static Map<String, Path> files(Path dir) throws Exception {
     Map<String, Path> files = new TreeMap<>();
-    try (Stream<Path> list = Stream.concat(Files.list(dir.resolve("cur")), Files.list(dir.resolve("new")))) {
+    try (Stream<Path> list =
+        Stream.concat(Files.list(dir.resolve("cur")), Files.list(dir.resolve("new")))) {
       list.forEach(p -> files.put(p.getFileName().toString().replaceAll(":2,.*$", ""), p));
     }
     return files;
@@ -90,6 +92,17 @@ class MbsyncTest {
     String name = file.getFileName().toString();
     int i = name.indexOf(":2,");
     return i < 0 ? "" : name.substring(i + 3);
+  }
+
+  /**
+   * mbsync writes Maildir files with Unix line endings and adds its own X-TUID header; undo both to
+   * compare with what the server holds.
+   */
+  private static byte[] asDelivered(Path file) throws Exception {
+    String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+    return text.replaceFirst("(?m)^X-TUID: [^\n]*\n", "")
+        .replace("\n", "\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1);
   }
 
   @Test
@@ -104,27 +117,34 @@ class MbsyncTest {
     String account = server.directory().findAccount("carol@localhost").orElseThrow().id();
     Mailbox mailbox = server.store().mailbox(account);
     server.store().mailbox(account).createFolder("Archive/2026");
-    long[] uids =
-        mailbox.snapshot("INBOX").messages().stream().mapToLong(m -> m.uid()).toArray();
+    long[] uids = mailbox.snapshot("INBOX").messages().stream().mapToLong(m -> m.uid()).toArray();
     assertThat(uids).hasSize(3);
     mailbox.setFlags("INBOX", List.of(uids[0]), FlagOperation.ADD, Set.of("\\Seen"));
-    mailbox.setFlags("INBOX", List.of(uids[2]), FlagOperation.ADD, Set.of("\\Flagged", "\\Answered"));
+    mailbox.setFlags(
+        "INBOX", List.of(uids[2]), FlagOperation.ADD, Set.of("\\Flagged", "\\Answered"));
 
-    Path maildir = tmp.resolve("Mail");
+    Path maildir = Files.createDirectories(tmp.resolve("Mail"));
     Path config = config(maildir);
     mbsync(config);
 
     Map<String, Path> first = files(maildir.resolve("INBOX"));
     assertThat(first).hasSize(3);
-    List<Path> ordered = first.values().stream().sorted(java.util.Comparator.comparing(p -> {
-      try {
-        return new String(Files.readAllBytes(p)).contains("Subject: one") ? 0 : new String(Files.readAllBytes(p)).contains("Subject: two") ? 1 : 2;
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    })).toList();
+    List<Path> ordered =
+        first.values().stream()
+            .sorted(
+                java.util.Comparator.comparing(
+                    p -> {
+                      try {
+                        return new String(Files.readAllBytes(p)).contains("Subject: one")
+                            ? 0
+                            : new String(Files.readAllBytes(p)).contains("Subject: two") ? 1 : 2;
+                      } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                      }
+                    }))
+            .toList();
     for (int i = 0; i < 3; i++) {
-      E2E.assertStoredAsSent(Files.readAllBytes(ordered.get(i)), sent[i]);
+      E2E.assertStoredAsSent(asDelivered(ordered.get(i)), sent[i]);
     }
     assertThat(maildirFlags(ordered.get(0))).isEqualTo("S");
     assertThat(maildirFlags(ordered.get(1))).isEmpty();

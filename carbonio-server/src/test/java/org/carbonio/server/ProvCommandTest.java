@@ -20,6 +20,8 @@ class ProvCommandTest {
   private Path data;
   private CarbonioServer server;
 
+  private static final java.net.InetAddress LOOPBACK = java.net.InetAddress.getLoopbackAddress();
+
   record Outcome(int exitCode, String out, String err) {}
 
   @BeforeEach
@@ -48,19 +50,26 @@ class ProvCommandTest {
 
   @Test
   void provShouldManageDomainsAndAccountsWhenServerRuns() throws Exception {
-    assertThat(prov(data, "create-domain", "example.org").out()).contains("created domain example.org");
-    assertThat(prov(data, "create-account", "dave@example.org", "dave-Secret-1").exitCode()).isZero();
-    assertThat(prov(data, "create-account", "erin@example.org", "erin-Secret-1").exitCode()).isZero();
+    assertThat(prov(data, "create-domain", "example.org").out())
+        .contains("created domain example.org");
+    assertThat(prov(data, "create-account", "dave@example.org", "dave-Secret-1").exitCode())
+        .isZero();
+    assertThat(prov(data, "create-account", "erin@example.org", "erin-Secret-1").exitCode())
+        .isZero();
     assertThat(prov(data, "list-accounts", "example.org").out().lines().toList())
         .containsExactly("dave@example.org", "erin@example.org");
     assertThat(prov(data, "list-accounts").out().lines().toList())
         .contains("admin@localhost", "dave@example.org", "erin@example.org");
-    assertThat(prov(data, "list-domains").out().lines().toList()).contains("example.org", "localhost");
+    assertThat(prov(data, "list-domains").out().lines().toList())
+        .contains("example.org", "localhost");
 
-    assertThat(server.directory().authenticate("dave@example.org", "dave-Secret-1", null)).isPresent();
+    assertThat(server.directory().authenticate("dave@example.org", "dave-Secret-1", LOOPBACK))
+        .isPresent();
     assertThat(prov(data, "set-password", "dave@example.org", "dave-New-2").exitCode()).isZero();
-    assertThat(server.directory().authenticate("dave@example.org", "dave-New-2", null)).isPresent();
-    assertThat(server.directory().authenticate("dave@example.org", "dave-Secret-1", null)).isEmpty();
+    assertThat(server.directory().authenticate("dave@example.org", "dave-New-2", LOOPBACK))
+        .isPresent();
+    assertThat(server.directory().authenticate("dave@example.org", "dave-Secret-1", LOOPBACK))
+        .isEmpty();
 
     assertThat(prov(data, "delete-account", "erin@example.org").exitCode()).isZero();
     assertThat(prov(data, "list-accounts", "example.org").out().lines().toList())

@@ -24,7 +24,9 @@ final class RawImap implements AutoCloseable {
     socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
     socket.setSoTimeout(30_000);
     socket.startHandshake();
-    in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+    in =
+        new BufferedReader(
+            new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
     out = socket.getOutputStream();
     in.readLine();
   }

@@ -21,13 +21,16 @@ class RestartTest {
     try (ServerProcess server = ServerProcess.start(data, "--domain", "example.test")) {
       String password = java.nio.file.Files.readString(data.resolve("admin-password")).strip();
       assertThat(server.banner()).contains("ready");
-      assertThat(server.banner()).anyMatch(l -> l.startsWith("smtp ") || l.startsWith("smtp\t") || l.matches("^smtp\\s+.*"));
+      assertThat(server.banner())
+          .anyMatch(
+              l -> l.startsWith("smtp ") || l.startsWith("smtp\t") || l.matches("^smtp\\s+.*"));
       RawSmtp.deliver(server.port("smtp"), "admin@example.test", message);
       SSLContext trust = E2E.trusting(data);
       try (RawImap imap = new RawImap(trust, server.port("imaps"))) {
         assertThat(imap.command("LOGIN admin@example.test " + password).getLast()).contains("OK");
         assertThat(imap.command("SELECT INBOX").getLast()).contains("OK");
-        assertThat(imap.command("UID STORE 1:* +FLAGS (\\Flagged $Important)").getLast()).contains("OK");
+        assertThat(imap.command("UID STORE 1:* +FLAGS (\\Flagged $Important)").getLast())
+            .contains("OK");
         List<String> fetch = imap.command("UID FETCH 1:* (UID FLAGS RFC822.SIZE)");
         fetchedBefore = fetch.getFirst();
       }
@@ -38,7 +41,8 @@ class RestartTest {
     try (ServerProcess server = ServerProcess.start(data, "--domain", "example.test")) {
       String password = java.nio.file.Files.readString(data.resolve("admin-password")).strip();
       List<E2E.Fetched> inbox =
-          E2E.imaplibFetch(data, server.port("imaps"), "ssl", "admin@example.test", password, "INBOX");
+          E2E.imaplibFetch(
+              data, server.port("imaps"), "ssl", "admin@example.test", password, "INBOX");
       assertThat(inbox).hasSize(1);
       E2E.assertStoredAsSent(inbox.getFirst().body(), message);
       assertThat(inbox.getFirst().flags()).contains("\\Flagged").contains("$Important");

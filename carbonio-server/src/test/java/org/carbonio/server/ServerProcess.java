@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  */
 final class ServerProcess implements AutoCloseable {
 
-  private static final Pattern LISTENER = Pattern.compile("^(\\S+)\\s+([0-9.:a-f]+):(\\d+)\\s+\\(.*");
+  private static final Pattern LISTENER =
+      Pattern.compile("^(\\S+)\\s+([0-9.:a-f]+):(\\d+)\\s+\\(.*");
 
   private final Process process;
   private final Map<String, Integer> ports = new HashMap<>();
@@ -37,7 +38,8 @@ final class ServerProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("--enable-native-access=ALL-UNNAMED");
     command.add("-cp");
-    command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    command.add(
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
     command.add("org.carbonio.server.cli.Main");
     command.add("run");
     command.add("--data");

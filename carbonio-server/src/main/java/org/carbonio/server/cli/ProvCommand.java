@@ -99,7 +99,8 @@ final class ProvCommand {
 
   @Command(name = "create-domain", description = "Create a mail domain.")
   static final class CreateDomain extends Sub {
-    @Parameters(paramLabel = "DOMAIN") String domain;
+    @Parameters(paramLabel = "DOMAIN")
+    String domain;
 
     @Override
     JsonNode run(AdminClient client) throws IOException, ProvFailure, InterruptedException {
@@ -127,8 +128,11 @@ final class ProvCommand {
 
   @Command(name = "create-account", description = "Create an account in an existing domain.")
   static final class CreateAccount extends Sub {
-    @Parameters(index = "0", paramLabel = "ADDRESS") String address;
-    @Parameters(index = "1", paramLabel = "PASSWORD") String password;
+    @Parameters(index = "0", paramLabel = "ADDRESS")
+    String address;
+
+    @Parameters(index = "1", paramLabel = "PASSWORD")
+    String password;
 
     @Override
     JsonNode run(AdminClient client) throws IOException, ProvFailure, InterruptedException {
@@ -143,13 +147,18 @@ final class ProvCommand {
 
   @Command(name = "set-password", description = "Change an account's password.")
   static final class SetPassword extends Sub {
-    @Parameters(index = "0", paramLabel = "ADDRESS") String address;
-    @Parameters(index = "1", paramLabel = "PASSWORD") String password;
+    @Parameters(index = "0", paramLabel = "ADDRESS")
+    String address;
+
+    @Parameters(index = "1", paramLabel = "PASSWORD")
+    String password;
 
     @Override
     JsonNode run(AdminClient client) throws IOException, ProvFailure, InterruptedException {
       return client.call(
-          "PUT", "accounts/" + AdminClient.segment(address) + "/password", Map.of("password", password));
+          "PUT",
+          "accounts/" + AdminClient.segment(address) + "/password",
+          Map.of("password", password));
     }
 
     @Override
@@ -160,7 +169,8 @@ final class ProvCommand {
 
   @Command(name = "delete-account", description = "Delete an account and its mailbox.")
   static final class DeleteAccount extends Sub {
-    @Parameters(paramLabel = "ADDRESS") String address;
+    @Parameters(paramLabel = "ADDRESS")
+    String address;
 
     @Override
     JsonNode run(AdminClient client) throws IOException, ProvFailure, InterruptedException {
@@ -175,12 +185,15 @@ final class ProvCommand {
 
   @Command(name = "list-accounts", description = "List accounts, of one domain or of all.")
   static final class ListAccounts extends Sub {
-    @Parameters(arity = "0..1", paramLabel = "DOMAIN") String domain;
+    @Parameters(arity = "0..1", paramLabel = "DOMAIN")
+    String domain;
 
     @Override
     JsonNode run(AdminClient client) throws IOException, ProvFailure, InterruptedException {
       return client.call(
-          "GET", "accounts" + (domain == null ? "" : "?domain=" + AdminClient.segment(domain)), null);
+          "GET",
+          "accounts" + (domain == null ? "" : "?domain=" + AdminClient.segment(domain)),
+          null);
     }
 
     @Override
@@ -201,8 +214,11 @@ final class ProvCommand {
       } catch (NoSuchFileException e) {
         throw new ProvFailure(
             Main.EXIT_NOT_RUNNING,
-            "server not running: no " + e.getFile() + " (start it with ./carbonio run --data "
-                + dataDir + ")");
+            "server not running: no "
+                + e.getFile()
+                + " (start it with ./carbonio run --data "
+                + dataDir
+                + ")");
       }
       String http = server.path("listeners").path("http").asText("");
       if (http.isEmpty()) {
@@ -211,7 +227,8 @@ final class ProvCommand {
       String credentials = server.path("admin").asText() + ":" + password;
       return new AdminClient(
           URI.create("http://" + http + "/admin/v1/"),
-          "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)),
+          "Basic "
+              + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)),
           HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 

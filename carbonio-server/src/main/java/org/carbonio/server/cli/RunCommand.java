@@ -93,11 +93,12 @@ final class RunCommand implements Callable<Integer> {
             + " with the password in "
             + dataDir.resolve("admin-password"));
     if (server.config().tlsCertificate().isEmpty()) {
-      out.println(
-          "tls         self-signed certificate " + TlsMaterial.defaultCertificate(dataDir));
+      out.println("tls         self-signed certificate " + TlsMaterial.defaultCertificate(dataDir));
     }
     out.println(
-        "accounts    ./carbonio prov --data " + server.config().dataDir() + " create-account ADDR PASSWORD");
+        "accounts    ./carbonio prov --data "
+            + server.config().dataDir()
+            + " create-account ADDR PASSWORD");
     out.println("ready");
     out.flush();
   }

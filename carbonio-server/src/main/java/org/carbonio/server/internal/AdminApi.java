@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import org.carbonio.directory.Account;
 import org.carbonio.directory.Directory;
 import org.carbonio.directory.DirectoryException;
 import org.carbonio.store.MailStore;
-import org.carbonio.store.StoreException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
@@ -136,7 +136,7 @@ public final class AdminApi implements AutoCloseable {
         reply = Reply.error(HttpStatus.BAD_REQUEST_400, "invalid", "malformed JSON body");
       } catch (DirectoryException e) {
         reply = directoryError(e);
-      } catch (StoreException | IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         log.error("admin API request {} {} failed", request.getMethod(), request.getHttpURI(), e);
         reply = Reply.error(HttpStatus.INTERNAL_SERVER_ERROR_500, "internal", e.toString());
       }
@@ -155,8 +155,7 @@ public final class AdminApi implements AutoCloseable {
       return true;
     }
 
-    private Reply dispatch(Request request)
-        throws IOException, DirectoryException, StoreException {
+    private Reply dispatch(Request request) throws IOException, DirectoryException {
       String path = request.getHttpURI().getDecodedPath();
       if (!path.startsWith(PREFIX)) {
         return Reply.error(HttpStatus.NOT_FOUND_404, "not_found", "no such endpoint: " + path);
@@ -176,13 +175,15 @@ public final class AdminApi implements AutoCloseable {
         }
         if (HttpMethod.POST.is(method)) {
           CreateDomain body = JSON.readValue(body(request), CreateDomain.class);
-          return Reply.ok(directory.createDomain(require(body == null ? null : body.name(), "name")));
+          return Reply.ok(
+              directory.createDomain(require(body == null ? null : body.name(), "name")));
         }
       } else if (parts.equals(List.of("accounts"))) {
         if (HttpMethod.GET.is(method)) {
           String domain = Request.extractQueryParameters(request).getValue("domain");
           if (domain != null && !directory.isLocalDomain(domain)) {
-            return Reply.error(HttpStatus.NOT_FOUND_404, "unknown_domain", "no such domain: " + domain);
+            return Reply.error(
+                HttpStatus.NOT_FOUND_404, "unknown_domain", "no such domain: " + domain);
           }
           return Reply.ok(Map.of("accounts", directory.accounts(Optional.ofNullable(domain))));
         }
@@ -203,14 +204,16 @@ public final class AdminApi implements AutoCloseable {
           Account account =
               directory
                   .findAccount(address)
-                  .orElseThrow(() -> new DirectoryException.NotFound("no such account: " + address));
+                  .orElseThrow(
+                      () -> new DirectoryException.NotFound("no such account: " + address));
           directory.deleteAccount(address);
           store.deleteAccount(account.id());
           return Reply.ok(Map.of("deleted", account.address()));
         }
         if (parts.size() == 3 && parts.get(2).equals("password") && HttpMethod.PUT.is(method)) {
           SetPassword body = JSON.readValue(body(request), SetPassword.class);
-          directory.setPassword(address, require(body == null ? null : body.password(), "password"));
+          directory.setPassword(
+              address, require(body == null ? null : body.password(), "password"));
           return Reply.ok(Map.of("updated", address));
         }
       }
@@ -226,7 +229,8 @@ public final class AdminApi implements AutoCloseable {
       String decoded;
       try {
         decoded =
-            new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            new String(
+                Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
         return Optional.empty();
       }
@@ -234,12 +238,14 @@ public final class AdminApi implements AutoCloseable {
       if (colon < 0) {
         return Optional.empty();
       }
+      InetSocketAddress remote =
+          request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress a
+              ? a
+              : null;
       return directory.authenticate(
           decoded.substring(0, colon),
           decoded.substring(colon + 1),
-          Request.getRemoteAddr(request) == null
-              ? null
-              : java.net.InetAddress.getByName(Request.getRemoteAddr(request)));
+          remote == null ? InetAddress.getLoopbackAddress() : remote.getAddress());
     }
 
     private static String body(Request request) throws IOException {

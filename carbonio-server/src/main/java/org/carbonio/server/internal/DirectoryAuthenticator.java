@@ -7,8 +7,8 @@ import org.carbonio.imap.spi.AuthRequest;
 import org.carbonio.imap.spi.ImapAuthenticator;
 
 /**
- * IMAP authentication against the directory. The canonical user name handed to the mailbox
- * backend is the account id. Thread-safe.
+ * IMAP authentication against the directory. The canonical user name handed to the mailbox backend
+ * is the account id. Thread-safe.
  */
 public final class DirectoryAuthenticator implements ImapAuthenticator {
 

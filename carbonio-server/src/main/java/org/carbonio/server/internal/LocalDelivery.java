@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Accepts mail for the directory's local accounts and files it into their INBOX. Thread-safe.
  *
- * <p>Recipients in a domain that is not local are refused (no relaying: RFC 5321 §3.6.2; the
- * server has no authenticated submission yet). {@code postmaster}, bare or at a local domain, is
- * the admin account unless an account of that name exists (RFC 5321 §4.5.1).
+ * <p>Recipients in a domain that is not local are refused (no relaying: RFC 5321 §3.6.2; the server
+ * has no authenticated submission yet). {@code postmaster}, bare or at a local domain, is the admin
+ * account unless an account of that name exists (RFC 5321 §4.5.1).
  */
 public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
 
@@ -86,7 +86,9 @@ public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
       Account account =
           resolve(recipient)
               .orElseThrow(
-                  () -> new RejectException(550, "5.1.1", "Recipient address rejected: no such user"));
+                  () ->
+                      new RejectException(
+                          550, "5.1.1", "Recipient address rejected: no such user"));
       accounts.add(account);
     }
     Path spooled = Files.createTempFile(spoolDir, "in-", ".eml");

@@ -152,7 +152,8 @@ public final class StoreMailboxBackend implements MailboxBackend {
     @Override
     public MailboxSnapshot snapshot(String name) throws BackendException {
       var s = call(() -> mailbox.snapshot(name));
-      return new MailboxSnapshot(s.uidValidity(), s.uidNext(), s.highestModSeq(), metas(s.messages()));
+      return new MailboxSnapshot(
+          s.uidValidity(), s.uidNext(), s.highestModSeq(), metas(s.messages()));
     }
 
     @Override
@@ -180,14 +181,12 @@ public final class StoreMailboxBackend implements MailboxBackend {
     }
 
     @Override
-    public CopyResult copy(String from, Collection<Long> uids, String to)
-        throws BackendException {
+    public CopyResult copy(String from, Collection<Long> uids, String to) throws BackendException {
       return call(() -> copyResult(mailbox.copy(from, uids, to)));
     }
 
     @Override
-    public CopyResult move(String from, Collection<Long> uids, String to)
-        throws BackendException {
+    public CopyResult move(String from, Collection<Long> uids, String to) throws BackendException {
       return call(() -> copyResult(mailbox.move(from, uids, to)));
     }
 

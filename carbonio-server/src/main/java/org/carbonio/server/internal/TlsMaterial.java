@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,14 +25,14 @@ import java.util.List;
 import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -41,6 +40,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -80,13 +80,15 @@ public final class TlsMaterial {
       store.load(null, null);
       char[] password = new char[0];
       store.setKeyEntry("server", privateKey, password, chain.toArray(new Certificate[0]));
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(store, password);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(kmf.getKeyManagers(), null, null);
       return context;
     } catch (GeneralSecurityException e) {
-      throw new IOException("cannot use TLS key " + key + " with certificate " + cert + ": " + e, e);
+      throw new IOException(
+          "cannot use TLS key " + key + " with certificate " + cert + ": " + e, e);
     }
   }
 
@@ -126,7 +128,7 @@ public final class TlsMaterial {
 
       Files.createDirectories(cert.getParent());
       Files.createDirectories(key.getParent());
-      DurableFiles.writeAtomically(key, pem(pair.getPrivate()), true);
+      DurableFiles.writeAtomically(key, pem(new JcaPKCS8Generator(pair.getPrivate(), null)), true);
       DurableFiles.writeAtomically(cert, pem(certificate), false);
     } catch (GeneralSecurityException | OperatorCreationException e) {
       throw new IOException("cannot generate a self-signed certificate: " + e, e);
@@ -169,15 +171,10 @@ public final class TlsMaterial {
           return converter.getPrivateKey(info);
         }
         if (object instanceof PEMKeyPair pair) {
-          return converter.getKeyPair(pair).getPrivate();
+          return converter.getPrivateKey(pair.getPrivateKeyInfo());
         }
       }
     }
     throw new IOException("no unencrypted PEM private key in " + file);
-  }
-
-  /** True when the address is a loopback address (used to warn about exposed plain listeners). */
-  static boolean isLoopback(InetAddress address) {
-    return address.isLoopbackAddress();
   }
 }
