@@ -96,9 +96,16 @@ public final class AdminApi implements AutoCloseable {
     return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
   }
 
+  /** Stops the HTTP server (Jetty drains for its stop timeout, then forces). Idempotent. */
   @Override
-  public void close() throws Exception {
-    jetty.stop();
+  public void close() {
+    try {
+      jetty.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("error while stopping the admin API", e);
+    }
   }
 
   /** A request's outcome: status and a JSON body. */
