@@ -105,7 +105,7 @@ public final class CarbonioServer implements AutoCloseable {
             config.hostname());
 
     LocalDelivery delivery =
-        new LocalDelivery(directory, store, adminAddress, dataDir.resolve("tmp"));
+        new LocalDelivery(directory, store, adminAddress, cleanSpoolDirectory(dataDir));
     SmtpServer smtp =
         SmtpServer.builder()
             .bind(address(Listener.Kind.SMTP))
@@ -126,6 +126,7 @@ public final class CarbonioServer implements AutoCloseable {
               .bind(address(kind))
               .tls(tls)
               .implicitTls(kind == Listener.Kind.IMAPS)
+              .hostname(config.hostname())
               .authenticator(authenticator)
               .backend(backend)
               .build()
@@ -144,7 +145,18 @@ public final class CarbonioServer implements AutoCloseable {
   }
 
   private InetSocketAddress address(Listener.Kind kind) {
-    return new InetSocketAddress(config.bind(), config.port(kind));
+    return config.address(kind);
+  }
+
+  /** DIR/tmp holds messages in transit; what a crash left there was never acknowledged. */
+  private static Path cleanSpoolDirectory(Path dataDir) throws IOException {
+    Path spool = Files.createDirectories(dataDir.resolve("tmp"));
+    try (var leftovers = Files.list(spool)) {
+      for (Path file : (Iterable<Path>) leftovers::iterator) {
+        Files.deleteIfExists(file);
+      }
+    }
+    return spool;
   }
 
   /** Reads DIR/admin-password, or creates it (mode 0600) with a new random password. */

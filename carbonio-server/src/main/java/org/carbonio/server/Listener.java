@@ -25,8 +25,8 @@ public record Listener(Kind kind, InetSocketAddress address) {
     IMAPS("imaps", 1993, "IMAP4rev1, implicit TLS"),
     POP3("pop3", 1110, "POP3, STLS"),
     LMTP("lmtp", 2424, "LMTP"),
-    HTTP("http", 8080, "HTTP admin API"),
-    LDAP("ldap", 1389, "LDAP directory");
+    HTTP("http", 8080, "HTTP admin API, admin address"),
+    LDAP("ldap", 1389, "LDAP directory, admin address");
 
     private final String label;
     private final int basePort;
@@ -49,6 +49,11 @@ public record Listener(Kind kind, InetSocketAddress address) {
 
     public String description() {
       return description;
+    }
+
+    /** Admin listeners bind {@link ServerConfig#adminBind()}, not the mail address. */
+    public boolean administrative() {
+      return this == HTTP || this == LDAP;
     }
   }
 

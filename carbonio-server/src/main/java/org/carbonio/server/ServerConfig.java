@@ -3,6 +3,7 @@ package org.carbonio.server;
 import static java.util.Objects.requireNonNull;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -14,7 +15,10 @@ import java.util.Optional;
  * use (the chosen ports are printed and written to {@code DIR/server.json}).
  *
  * @param dataDir where the directory, the store, the TLS key and the admin password live
- * @param bind the address every listener binds (default 127.0.0.1)
+ * @param bind the address the mail listeners (SMTP, IMAP) bind (default 127.0.0.1)
+ * @param adminBind the address the admin listeners (HTTP admin API, LDAP) bind (default 127.0.0.1):
+ *     they carry admin credentials without TLS, so they stay on loopback unless an operator moves
+ *     them on purpose
  * @param portOffset added to every base port
  * @param ephemeralPorts bind port 0 everywhere (overrides the offset)
  * @param domain the mail domain created on first start; the admin account is {@code admin@domain}
@@ -25,6 +29,7 @@ import java.util.Optional;
 public record ServerConfig(
     Path dataDir,
     InetAddress bind,
+    InetAddress adminBind,
     int portOffset,
     boolean ephemeralPorts,
     String domain,
@@ -38,6 +43,7 @@ public record ServerConfig(
   public ServerConfig {
     requireNonNull(dataDir, "dataDir");
     requireNonNull(bind, "bind");
+    requireNonNull(adminBind, "adminBind");
     requireNonNull(domain, "domain");
     requireNonNull(hostname, "hostname");
     requireNonNull(tlsCertificate, "tlsCertificate");
@@ -55,6 +61,7 @@ public record ServerConfig(
     return new ServerConfig(
         dataDir,
         InetAddress.getLoopbackAddress(),
+        InetAddress.getLoopbackAddress(),
         0,
         false,
         DEFAULT_DOMAIN,
@@ -68,13 +75,52 @@ public record ServerConfig(
     return ephemeralPorts ? 0 : kind.basePort() + portOffset;
   }
 
+  /** The address and port a listener of this kind binds. */
+  public InetSocketAddress address(Listener.Kind kind) {
+    return new InetSocketAddress(kind.administrative() ? adminBind : bind, port(kind));
+  }
+
   public ServerConfig withEphemeralPorts() {
     return new ServerConfig(
-        dataDir, bind, portOffset, true, domain, hostname, tlsCertificate, tlsKey);
+        dataDir, bind, adminBind, portOffset, true, domain, hostname, tlsCertificate, tlsKey);
   }
 
   public ServerConfig withDomain(String newDomain) {
     return new ServerConfig(
-        dataDir, bind, portOffset, ephemeralPorts, newDomain, hostname, tlsCertificate, tlsKey);
+        dataDir,
+        bind,
+        adminBind,
+        portOffset,
+        ephemeralPorts,
+        newDomain,
+        hostname,
+        tlsCertificate,
+        tlsKey);
+  }
+
+  public ServerConfig withBind(InetAddress newBind) {
+    return new ServerConfig(
+        dataDir,
+        newBind,
+        adminBind,
+        portOffset,
+        ephemeralPorts,
+        domain,
+        hostname,
+        tlsCertificate,
+        tlsKey);
+  }
+
+  public ServerConfig withPortOffset(int newOffset) {
+    return new ServerConfig(
+        dataDir,
+        bind,
+        adminBind,
+        newOffset,
+        ephemeralPorts,
+        domain,
+        hostname,
+        tlsCertificate,
+        tlsKey);
   }
 }

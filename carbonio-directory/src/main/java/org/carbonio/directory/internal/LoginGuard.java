@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Counts failed logins in memory, per account and client, per account and per client, each in a
- * sliding window; refuses logins while any counter is at its limit.
+ * sliding window; refuses logins while a counter is at its limit (see {@link #blocked} for the
+ * per-account one).
  *
  * <p>IPv6 clients are counted per /64 prefix, since one host usually owns a whole /64. At most
  * {@code maxKeys} counters are kept; when full, expired counters are dropped, and if it is still
@@ -47,12 +48,20 @@ public final class LoginGuard {
     this.maxKeys = maxKeys;
   }
 
-  /** Returns whether a login for {@code account} from {@code client} must be refused now. */
+  /**
+   * Returns whether a login for {@code account} from {@code client} must be refused now.
+   *
+   * <p>The per-account limit (a guessing attack spread over many addresses) refuses only clients
+   * that have themselves failed on this account in the window: the account's owner, logging in from
+   * an address that has not failed, is never locked out by other people's attempts, and each
+   * attacking address gets at most one guess per window once the account's limit is reached.
+   */
   public boolean blocked(String account, InetAddress client) {
     Instant now = clock.instant();
     String c = clientKey(client);
-    return atLimit("ac|" + account + "|" + c, perAccountAndClient, now)
-        || atLimit("a|" + account, perAccount, now)
+    String accountAndClient = "ac|" + account + "|" + c;
+    return atLimit(accountAndClient, perAccountAndClient, now)
+        || (atLimit("a|" + account, perAccount, now) && atLimit(accountAndClient, 1, now))
         || atLimit("c|" + c, perClient, now);
   }
 

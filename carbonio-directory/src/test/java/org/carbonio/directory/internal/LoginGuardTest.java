@@ -29,6 +29,18 @@ class LoginGuardTest {
   }
 
   @Test
+  void blockedShouldSpareCleanClientsWhenAccountLimitReachedFromManyAddresses() throws Exception {
+    LoginGuard g = new LoginGuard(clock, Duration.ofMinutes(5), 10, 3, 100, 1000);
+    g.failed("victim", ip("198.51.100.1"));
+    g.failed("victim", ip("198.51.100.2"));
+    g.failed("victim", ip("198.51.100.3"));
+    assertThat(g.blocked("victim", ip("198.51.100.1"))).as("an attacking address").isTrue();
+    assertThat(g.blocked("victim", ip("203.0.113.7"))).as("the owner's clean address").isFalse();
+    g.failed("victim", ip("198.51.100.4"));
+    assertThat(g.blocked("victim", ip("198.51.100.4"))).as("one guess per new address").isTrue();
+  }
+
+  @Test
   void clientKeyShouldUseSlash64WhenAddressIsIpv6() throws Exception {
     assertThat(LoginGuard.clientKey(ip("2001:db8:1:2:3:4:5:6")))
         .isEqualTo("2001:db8:1:2:0:0:0:0/64");

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -202,6 +203,23 @@ final class ProvCommand {
     }
   }
 
+  /**
+   * The password argument, or the first line of stdin when it is {@code -} (keeps it out of the
+   * process list and the shell history).
+   */
+  static String password(String argument) throws IOException, ProvFailure {
+    if (!argument.equals("-")) {
+      return argument;
+    }
+    String line =
+        new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))
+            .readLine();
+    if (line == null || line.isEmpty()) {
+      throw new ProvFailure(Main.EXIT_REFUSED, "no password on stdin");
+    }
+    return line;
+  }
+
   /** Talks to the admin API of the server whose data directory is given. */
   record AdminClient(URI base, String authorization, HttpClient http) {
 
@@ -225,8 +243,24 @@ final class ProvCommand {
         throw new ProvFailure(Main.EXIT_NOT_RUNNING, "server not running: no admin API listener");
       }
       String credentials = server.path("admin").asText() + ":" + password;
+      int colon = http.lastIndexOf(':');
+      URI base;
+      try {
+        base =
+            new URI(
+                "http",
+                null,
+                http.substring(0, colon),
+                Integer.parseInt(http.substring(colon + 1)),
+                "/admin/v1/",
+                null,
+                null);
+      } catch (URISyntaxException | RuntimeException e) {
+        throw new ProvFailure(
+            Main.EXIT_NOT_RUNNING, "unreadable " + CarbonioServer.serverJson(dataDir));
+      }
       return new AdminClient(
-          URI.create("http://" + http + "/admin/v1/"),
+          base,
           "Basic "
               + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)),
           HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());

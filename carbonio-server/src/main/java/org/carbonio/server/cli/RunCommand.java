@@ -32,8 +32,15 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--bind",
       defaultValue = "127.0.0.1",
-      description = "Address every listener binds (default: ${DEFAULT-VALUE}).")
+      description = "Address of the mail listeners, SMTP and IMAP (default: ${DEFAULT-VALUE}).")
   InetAddress bind;
+
+  @Option(
+      names = "--admin-bind",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address of the admin listeners, HTTP admin API and LDAP (default: ${DEFAULT-VALUE}).")
+  InetAddress adminBind;
 
   @Option(
       names = "--domain",
@@ -61,6 +68,7 @@ final class RunCommand implements Callable<Integer> {
         new ServerConfig(
             data,
             bind,
+            adminBind,
             portOffset,
             ephemeralPorts,
             domain,

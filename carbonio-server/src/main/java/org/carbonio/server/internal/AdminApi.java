@@ -3,7 +3,9 @@ package org.carbonio.server.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -16,6 +18,7 @@ import org.carbonio.directory.Account;
 import org.carbonio.directory.Directory;
 import org.carbonio.directory.DirectoryException;
 import org.carbonio.store.MailStore;
+import org.carbonio.store.StoreException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
@@ -119,6 +122,13 @@ public final class AdminApi implements AutoCloseable {
     }
   }
 
+  /** A request body over {@link #MAX_BODY_BYTES}: answered 413. */
+  private static final class BodyTooLarge extends IOException {
+    BodyTooLarge() {
+      super("request body too large", null);
+    }
+  }
+
   record CreateDomain(String name) {}
 
   record CreateAccount(String address, String password) {}
@@ -143,9 +153,19 @@ public final class AdminApi implements AutoCloseable {
         reply = Reply.error(HttpStatus.BAD_REQUEST_400, "invalid", "malformed JSON body");
       } catch (DirectoryException e) {
         reply = directoryError(e);
+      } catch (BodyTooLarge e) {
+        reply =
+            Reply.error(
+                HttpStatus.PAYLOAD_TOO_LARGE_413,
+                "too_large",
+                "request body over " + MAX_BODY_BYTES + " bytes");
       } catch (IOException | RuntimeException e) {
         log.error("admin API request {} {} failed", request.getMethod(), request.getHttpURI(), e);
-        reply = Reply.error(HttpStatus.INTERNAL_SERVER_ERROR_500, "internal", e.toString());
+        reply =
+            Reply.error(
+                HttpStatus.INTERNAL_SERVER_ERROR_500,
+                "internal",
+                "internal error; the server log has the details");
       }
       byte[] body;
       try {
@@ -213,8 +233,19 @@ public final class AdminApi implements AutoCloseable {
                   .findAccount(address)
                   .orElseThrow(
                       () -> new DirectoryException.NotFound("no such account: " + address));
+          if (account.id().equals(caller.get().id())) {
+            return Reply.error(
+                HttpStatus.CONFLICT_409,
+                "conflict",
+                "refusing to delete the account this request authenticated as: " + address);
+          }
+          // Directory first: once the account is gone nothing delivers to or logs into the mailbox.
           directory.deleteAccount(address);
-          store.deleteAccount(account.id());
+          try {
+            store.deleteAccount(account.id());
+          } catch (StoreException.NotFound e) {
+            // never received mail nor logged in: no mailbox to delete
+          }
           return Reply.ok(Map.of("deleted", account.address()));
         }
         if (parts.size() == 3 && parts.get(2).equals("password") && HttpMethod.PUT.is(method)) {
@@ -255,12 +286,22 @@ public final class AdminApi implements AutoCloseable {
           remote == null ? InetAddress.getLoopbackAddress() : remote.getAddress());
     }
 
+    /** The request body, read up to {@link #MAX_BODY_BYTES}. */
     private static String body(Request request) throws IOException {
-      String body = Content.Source.asString(request, StandardCharsets.UTF_8);
-      if (body.length() > MAX_BODY_BYTES) {
-        throw new IllegalArgumentException("request body over " + MAX_BODY_BYTES + " bytes");
+      if (request.getLength() > MAX_BODY_BYTES) {
+        throw new BodyTooLarge();
       }
-      return body.isEmpty() ? "null" : body;
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      try (InputStream in = Content.Source.asInputStream(request)) {
+        byte[] buffer = new byte[8192];
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+          if (body.size() + n > MAX_BODY_BYTES) {
+            throw new BodyTooLarge();
+          }
+          body.write(buffer, 0, n);
+        }
+      }
+      return body.size() == 0 ? "null" : body.toString(StandardCharsets.UTF_8);
     }
 
     private static String require(String value, String field) throws DirectoryException {

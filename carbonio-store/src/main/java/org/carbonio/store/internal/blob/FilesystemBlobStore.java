@@ -132,8 +132,10 @@ public final class FilesystemBlobStore implements BlobStore {
       }
       Path target = path(id);
       if (Files.exists(target)) {
-        // Only ever renamed into place after an fsync, so an existing file is durable.
+        // Only ever renamed into place after an fsync, so its bytes are durable; but a concurrent
+        // writer of the same content may not have fsynced the directory entry yet: do it here.
         Files.deleteIfExists(file);
+        fsyncDirectory(target.getParent());
         done = true;
         return;
       }

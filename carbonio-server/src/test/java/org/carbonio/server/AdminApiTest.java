@@ -1,0 +1,117 @@
+package org.carbonio.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin API over real HTTP: authentication, rights, bounds and error answers. */
+class AdminApiTest {
+
+  @TempDir Path tmp;
+  private CarbonioServer server;
+  private HttpClient http;
+  private URI base;
+  private String adminPassword;
+
+  @BeforeEach
+  void start() throws Exception {
+    Path data = tmp.resolve("data");
+    server = CarbonioServer.start(ServerConfig.defaults(data).withEphemeralPorts());
+    server.directory().createAccount("user@localhost", "user-Secret-1");
+    adminPassword = Files.readString(data.resolve("admin-password")).strip();
+    http = HttpClient.newHttpClient();
+    base =
+        URI.create(
+            "http://127.0.0.1:"
+                + server.listener(Listener.Kind.HTTP).orElseThrow().address().getPort()
+                + "/admin/v1/");
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private HttpResponse<String> send(
+      String method, String path, String user, String password, String body) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(base.resolve(path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (user != null) {
+      request.header(
+          "Authorization",
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> asAdmin(String method, String path, String body) throws Exception {
+    return send(method, path, server.adminAddress(), adminPassword, body);
+  }
+
+  @Test
+  void apiShouldRefuseWhenCredentialsMissingWrongOrNotAdmin() throws Exception {
+    HttpResponse<String> anonymous = send("GET", "accounts", null, null, null);
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+        .hasValue("Basic realm=\"carbonio\"");
+    assertThat(send("GET", "accounts", server.adminAddress(), "wrong", null).statusCode())
+        .isEqualTo(401);
+    HttpResponse<String> user = send("GET", "accounts", "user@localhost", "user-Secret-1", null);
+    assertThat(user.statusCode()).isEqualTo(403);
+    assertThat(user.body()).contains("\"forbidden\"").doesNotContain("user@localhost\"}");
+    assertThat(asAdmin("GET", "accounts", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void apiShouldAnswerClientErrorsWhenRequestsAreBad() throws Exception {
+    assertThat(asAdmin("POST", "accounts", "{not json").statusCode()).isEqualTo(400);
+    assertThat(asAdmin("POST", "accounts", "{\"address\":\"x@localhost\"}").statusCode())
+        .isEqualTo(400);
+    assertThat(asAdmin("GET", "nothing-here", null).statusCode()).isEqualTo(404);
+    String huge = "{\"name\":\"" + "a".repeat(200_000) + "\"}";
+    HttpResponse<String> tooLarge = asAdmin("POST", "domains", huge);
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(asAdmin("GET", "domains", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void deleteShouldSucceedWhenAccountNeverHadMailboxAndRefuseOwnAccount() throws Exception {
+    server.directory().createAccount("fresh@localhost", "fresh-Secret-1");
+    HttpResponse<String> deleted = asAdmin("DELETE", "accounts/fresh@localhost", null);
+    assertThat(deleted.statusCode()).isEqualTo(200);
+    assertThat(server.directory().findAccount("fresh@localhost")).isEmpty();
+
+    HttpResponse<String> self = asAdmin("DELETE", "accounts/" + server.adminAddress(), null);
+    assertThat(self.statusCode()).isEqualTo(409);
+    assertThat(server.directory().findAccount(server.adminAddress())).isPresent();
+  }
+
+  @Test
+  void adminListenersShouldStayOnLoopbackWhenMailListenersBindElsewhere() throws Exception {
+    ServerConfig config =
+        ServerConfig.defaults(tmp).withBind(InetAddress.getByAddress(new byte[] {0, 0, 0, 0}));
+    assertThat(config.address(Listener.Kind.SMTP).getAddress().isAnyLocalAddress()).isTrue();
+    assertThat(config.address(Listener.Kind.HTTP).getAddress().isLoopbackAddress()).isTrue();
+    assertThat(config.address(Listener.Kind.LDAP).getAddress().isLoopbackAddress()).isTrue();
+    assertThat(config.withPortOffset(100).address(Listener.Kind.IMAPS).getPort()).isEqualTo(2093);
+  }
+}
