@@ -104,13 +104,14 @@ public final class CarbonioServer implements AutoCloseable {
             config.tlsKey().orElse(dataDir.resolve("tls").resolve("key.pem")),
             config.hostname());
 
-    LocalDelivery delivery =
-        new LocalDelivery(directory, store, adminAddress, cleanSpoolDirectory(dataDir));
+    Path spool = cleanSpoolDirectory(dataDir);
+    LocalDelivery delivery = new LocalDelivery(directory, store, adminAddress);
     SmtpServer smtp =
         SmtpServer.builder()
             .bind(address(Listener.Kind.SMTP))
             .hostname(config.hostname())
             .tls(tls)
+            .spoolDirectory(spool)
             .recipientPolicy(delivery)
             .deliveryHandler(delivery)
             .build()

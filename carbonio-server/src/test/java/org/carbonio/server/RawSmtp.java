@@ -55,8 +55,15 @@ final class RawSmtp implements AutoCloseable {
 
   /** Sends one message (already CRLF, dot-stuffed here) and returns the final 250 line. */
   String send(String from, String to, byte[] message) throws IOException {
+    return send(from, java.util.List.of(to), message);
+  }
+
+  /** Sends one message to several recipients and returns the final 250 line. */
+  String send(String from, java.util.List<String> recipients, byte[] message) throws IOException {
     command("MAIL FROM:<" + from + ">", "250");
-    command("RCPT TO:<" + to + ">", "250");
+    for (String to : recipients) {
+      command("RCPT TO:<" + to + ">", "250");
+    }
     command("DATA", "354");
     String text = new String(message, StandardCharsets.ISO_8859_1);
     String stuffed = text.replace("\r\n.", "\r\n..");

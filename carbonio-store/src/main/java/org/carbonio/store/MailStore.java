@@ -1,6 +1,10 @@
 package org.carbonio.store;
 
+import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import org.carbonio.store.internal.StoreImpl;
 
 /**
@@ -51,6 +55,18 @@ public interface MailStore extends AutoCloseable {
    * @throws StoreException.NotFound if the account does not exist
    */
   void deleteAccount(String accountId) throws StoreException;
+
+  /**
+   * Delivers one message into the same folder (usually INBOX) of several accounts, all or none: the
+   * blob is written once and every account's copy is committed in one transaction, so a failure
+   * leaves no account with the message and a retry cannot duplicate it. Accounts are created on
+   * first use, as by {@link #mailbox}. Durable on return.
+   *
+   * @return one result per account id, in the order given (pass distinct ids)
+   */
+  List<AppendResult> deliver(
+      Collection<String> accountIds, String folder, InputStream content, Instant internalDate)
+      throws StoreException;
 
   /**
    * Closes the store: waits (bounded) for running writes, then closes the database and releases the

@@ -28,6 +28,36 @@ class DedupTest {
   }
 
   @Test
+  void deliverShouldFileOneBlobIntoEveryAccountWhenGivenSeveral() throws IOException {
+    try (MailStore store = MailStore.open(dir)) {
+      List<AppendResult> results =
+          store.deliver(List.of("carol@example.org", "dave@example.org"), "INBOX", content(), null);
+      assertThat(results).hasSize(2);
+      assertThat(blobFiles()).isEqualTo(1);
+      for (String account : List.of("carol@example.org", "dave@example.org")) {
+        Mailbox mailbox = store.mailbox(account);
+        assertThat(mailbox.snapshot("INBOX").messages()).hasSize(1);
+        assertThat(new String(mailbox.read("INBOX", 1), UTF_8)).contains("same bytes");
+      }
+    }
+  }
+
+  @Test
+  void deliverShouldFileIntoNoAccountWhenOneFolderIsMissing() throws IOException {
+    try (MailStore store = MailStore.open(dir)) {
+      store.mailbox("erin@example.org").createFolder("Lists");
+      store.mailbox("frank@example.org");
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  store.deliver(
+                      List.of("erin@example.org", "frank@example.org"), "Lists", content(), null))
+          .isInstanceOf(StoreException.NotFound.class);
+      assertThat(store.mailbox("erin@example.org").snapshot("Lists").messages()).isEmpty();
+      assertThat(blobFiles()).isZero();
+    }
+  }
+
+  @Test
   void sameContentShouldBeStoredOnceAndDeletedWhenLastReferenceExpunged() throws IOException {
     try (MailStore store = MailStore.open(dir)) {
       Mailbox alice = store.mailbox("alice@example.org");

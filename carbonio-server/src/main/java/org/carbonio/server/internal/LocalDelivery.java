@@ -2,9 +2,6 @@ package org.carbonio.server.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -38,14 +35,11 @@ public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
   private final Directory directory;
   private final MailStore store;
   private final String postmaster;
-  private final Path spoolDir;
 
-  public LocalDelivery(Directory directory, MailStore store, String postmaster, Path spoolDir)
-      throws IOException {
+  public LocalDelivery(Directory directory, MailStore store, String postmaster) {
     this.directory = directory;
     this.store = store;
     this.postmaster = postmaster;
-    this.spoolDir = Files.createDirectories(spoolDir);
   }
 
   @Override
@@ -76,12 +70,13 @@ public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
   }
 
   /**
-   * Spools the message once, then appends it to every recipient's INBOX (the blob store keeps one
-   * copy). Returns only when every copy is durable.
+   * Files the message into every recipient's INBOX in one store transaction: all recipients get it
+   * or none does, so a 4xx answer never leaves copies behind for the client's retry to duplicate.
+   * Returns only when the message is durable.
    */
   @Override
   public void deliver(Delivery delivery) throws RejectException, IOException {
-    Set<Account> accounts = new LinkedHashSet<>();
+    Set<String> accountIds = new LinkedHashSet<>();
     for (String recipient : delivery.recipients()) {
       Account account =
           resolve(recipient)
@@ -89,24 +84,13 @@ public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
                   () ->
                       new RejectException(
                           550, "5.1.1", "Recipient address rejected: no such user"));
-      accounts.add(account);
+      accountIds.add(account.id());
     }
-    Path spooled = Files.createTempFile(spoolDir, "in-", ".eml");
-    try {
-      try (InputStream content = delivery.content()) {
-        Files.copy(content, spooled, StandardCopyOption.REPLACE_EXISTING);
-      }
-      Instant received = Instant.now();
-      for (Account account : accounts) {
-        try (InputStream in = Files.newInputStream(spooled)) {
-          store.mailbox(account.id()).append(INBOX, in, Set.of(), received);
-        } catch (StoreException e) {
-          log.warn("delivery to {} failed", account.address(), e);
-          throw new IOException("cannot store the message for " + account.address(), e);
-        }
-      }
-    } finally {
-      Files.deleteIfExists(spooled);
+    try (InputStream content = delivery.content()) {
+      store.deliver(accountIds, INBOX, content, Instant.now());
+    } catch (StoreException e) {
+      log.warn("delivery {} to {} failed", delivery.id(), delivery.recipients(), e);
+      throw new IOException("cannot store the message", e);
     }
   }
 }

@@ -23,7 +23,6 @@ import org.carbonio.store.MessageInfo;
 import org.carbonio.store.SpecialUse;
 import org.carbonio.store.StoreException;
 import org.carbonio.store.Watch;
-import org.carbonio.store.spi.BlobStore;
 
 /**
  * One account's view of a {@link StoreImpl}: validates names and flags, then delegates.
@@ -89,37 +88,10 @@ final class MailboxImpl implements Mailbox {
   @Override
   public AppendResult append(
       String folder, InputStream content, Set<String> flags, Instant internalDate) {
-    requireNonNull(content, "content");
-    String name = name(folder);
-    FlagSet flagSet = FlagSet.of(flags);
-    Instant date = internalDate != null ? internalDate : Instant.now();
-    store.meta.folderId(account, name); // fail before reading the content if there is no folder
-    BlobId blob;
-    MetadataStoreCall<AppendResult> result;
-    try (BlobStore.Staged staged = store.blobs.stage(content)) {
-      blob = staged.id();
-      store.blobGate.readLock().lock();
-      try {
-        staged.commit(); // durable at its address before the metadata commit
-        var outcome = store.meta.append(account, name, blob, staged.size(), flagSet, date);
-        result = new MetadataStoreCall<>(outcome, null);
-      } catch (StoreException e) {
-        result = new MetadataStoreCall<>(null, e);
-      } finally {
-        store.blobGate.readLock().unlock();
-      }
-    } catch (IOException e) {
-      throw new StoreException.Unavailable("cannot store message content: " + e, e);
-    }
-    if (result.failure() != null) {
-      store.collect(Set.of(blob)); // drop the blob if nothing else references it
-      throw result.failure();
-    }
-    return store.afterCommit(result.outcome());
+    return store
+        .append(List.of(account), name(folder), content, FlagSet.of(flags), internalDate)
+        .getFirst();
   }
-
-  private record MetadataStoreCall<T>(
-      org.carbonio.store.internal.meta.MetadataStore.Outcome<T> outcome, StoreException failure) {}
 
   @Override
   public FolderSnapshot snapshot(String folder) {

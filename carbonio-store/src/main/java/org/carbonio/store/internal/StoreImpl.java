@@ -1,20 +1,25 @@
 package org.carbonio.store.internal;
 
+import static java.util.Objects.requireNonNull;
 import static org.carbonio.store.StoreException.quote;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
 import org.carbonio.store.MailStore;
 import org.carbonio.store.Mailbox;
@@ -117,6 +122,56 @@ public final class StoreImpl implements MailStore {
     checkAccountId(accountId);
     checkOpen();
     afterCommit(meta.deleteAccount(accountId));
+  }
+
+  @Override
+  public List<AppendResult> deliver(
+      Collection<String> accountIds, String folder, InputStream content, Instant internalDate) {
+    List<String> accounts = List.copyOf(accountIds);
+    if (accounts.isEmpty()) {
+      throw new StoreException.Invalid("no account to deliver to");
+    }
+    for (String account : accounts) {
+      mailbox(account);
+    }
+    return append(
+        accounts, FolderNames.canonical(folder), content, FlagSet.of(Set.of()), internalDate);
+  }
+
+  /**
+   * Stores the content once, durably, then commits one message per account in one metadata
+   * transaction; drops the blob again if that fails and nothing else references it.
+   */
+  List<AppendResult> append(
+      List<String> accounts, String folder, InputStream content, FlagSet flags, Instant date) {
+    requireNonNull(content, "content");
+    checkOpen();
+    Instant internalDate = date != null ? date : Instant.now();
+    for (String account : accounts) {
+      meta.folderId(account, folder); // fail before reading the content if there is no folder
+    }
+    BlobId blob;
+    MetadataStore.Outcome<List<AppendResult>> outcome = null;
+    StoreException failure = null;
+    try (BlobStore.Staged staged = blobs.stage(content)) {
+      blob = staged.id();
+      blobGate.readLock().lock();
+      try {
+        staged.commit(); // durable at its address before the metadata commit
+        outcome = meta.deliver(accounts, folder, blob, staged.size(), flags, internalDate);
+      } catch (StoreException e) {
+        failure = e;
+      } finally {
+        blobGate.readLock().unlock();
+      }
+    } catch (IOException e) {
+      throw new StoreException.Unavailable("cannot store message content: " + e, e);
+    }
+    if (failure != null) {
+      collect(Set.of(blob)); // drop the blob if nothing else references it
+      throw failure;
+    }
+    return afterCommit(outcome);
   }
 
   static void checkAccountId(String id) {

@@ -76,6 +76,15 @@ public interface MetadataStore extends AutoCloseable {
   Outcome<AppendResult> append(
       String account, String folder, BlobId blob, long size, FlagSet flags, Instant internalDate);
 
+  /** One message into the same folder of several accounts, in one transaction. */
+  Outcome<List<AppendResult>> deliver(
+      List<String> accounts,
+      String folder,
+      BlobId blob,
+      long size,
+      FlagSet flags,
+      Instant internalDate);
+
   FolderSnapshot snapshot(String account, String folder);
 
   FolderChanges changesSince(String account, String folder, long modSeq);

@@ -718,29 +718,47 @@ public final class SqliteMetadataStore implements MetadataStore {
   @Override
   public Outcome<AppendResult> append(
       String account, String name, BlobId blob, long size, FlagSet flags, Instant internalDate) {
+    Outcome<List<AppendResult>> all =
+        deliver(List.of(account), name, blob, size, flags, internalDate);
+    return new Outcome<>(
+        all.value().getFirst(), all.changedFolders(), all.deletedFolders(), all.releasedBlobs());
+  }
+
+  @Override
+  public Outcome<List<AppendResult>> deliver(
+      List<String> accounts,
+      String name,
+      BlobId blob,
+      long size,
+      FlagSet flags,
+      Instant internalDate) {
     return write(
         c -> {
           Effects fx = new Effects();
-          Folder f = folder(c, account, name);
-          long uid = allocateUids(c, f.id(), 1);
-          long modSeq = bumpModSeq(c, f.id());
-          addRefs(c, blob, size, 1);
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO messages (folder_id, uid, blob_id, size, internal_date,"
-                      + " system_flags, keywords, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setLong(1, f.id());
-            ps.setLong(2, uid);
-            ps.setString(3, blob.sha256());
-            ps.setLong(4, size);
-            ps.setLong(5, internalDate.toEpochMilli());
-            ps.setInt(6, flags.system());
-            ps.setString(7, flags.keywordText());
-            ps.setLong(8, modSeq);
-            ps.executeUpdate();
+          List<AppendResult> results = new ArrayList<>(accounts.size());
+          for (String account : accounts) {
+            Folder f = folder(c, account, name);
+            long uid = allocateUids(c, f.id(), 1);
+            long modSeq = bumpModSeq(c, f.id());
+            addRefs(c, blob, size, 1);
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "INSERT INTO messages (folder_id, uid, blob_id, size, internal_date,"
+                        + " system_flags, keywords, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+              ps.setLong(1, f.id());
+              ps.setLong(2, uid);
+              ps.setString(3, blob.sha256());
+              ps.setLong(4, size);
+              ps.setLong(5, internalDate.toEpochMilli());
+              ps.setInt(6, flags.system());
+              ps.setString(7, flags.keywordText());
+              ps.setLong(8, modSeq);
+              ps.executeUpdate();
+            }
+            fx.changed.add(f.id());
+            results.add(new AppendResult(f.uidValidity(), uid));
           }
-          fx.changed.add(f.id());
-          return fx.outcome(new AppendResult(f.uidValidity(), uid));
+          return fx.outcome(List.copyOf(results));
         });
   }
 
