@@ -22,6 +22,9 @@ import java.time.Duration;
  *   <tr><td>{@code idleTimeout}</td><td>5 minutes (RFC 5321 §4.5.3.2.7)</td>
  *       <td>{@code 421 4.4.2}, close</td></tr>
  *   <tr><td>{@code dataTimeout}</td><td>5 minutes</td><td>{@code 421 4.4.2}, close</td></tr>
+ *   <tr><td>{@code writeTimeout}</td><td>60 seconds</td>
+ *       <td>a write to the client (a reply) that has not completed after this long: the socket is
+ *       closed without a reply</td></tr>
  *   <tr><td>{@code callbackTimeout}</td><td>2 minutes</td>
  *       <td>a {@code RecipientPolicy} or {@code DeliveryHandler} call is interrupted:
  *       {@code 451 4.3.0}</td></tr>
@@ -43,6 +46,8 @@ import java.time.Duration;
  *     closes the connection
  * @param idleTimeout longest wait for the next command or TLS handshake bytes
  * @param dataTimeout longest wait for the next bytes of a message during DATA
+ * @param writeTimeout longest time one write to the client may block, for example because the
+ *     client pipelines commands and never reads the replies; a watchdog then closes the socket
  * @param callbackTimeout longest wait for one call of an embedder's callback
  * @param maxConnections most simultaneous connections of one listener
  * @param spoolThreshold body size above which the body goes to a temporary file
@@ -54,6 +59,7 @@ public record SmtpLimits(
     int maxBadCommands,
     Duration idleTimeout,
     Duration dataTimeout,
+    Duration writeTimeout,
     Duration callbackTimeout,
     int maxConnections,
     int spoolThreshold) {
@@ -85,6 +91,7 @@ public record SmtpLimits(
           DEFAULT_MAX_BAD_COMMANDS,
           Duration.ofMinutes(5),
           Duration.ofMinutes(5),
+          Duration.ofSeconds(60),
           Duration.ofMinutes(2),
           DEFAULT_MAX_CONNECTIONS,
           DEFAULT_SPOOL_THRESHOLD);
@@ -105,6 +112,7 @@ public record SmtpLimits(
     }
     positive(idleTimeout, "idleTimeout");
     positive(dataTimeout, "dataTimeout");
+    positive(writeTimeout, "writeTimeout");
     positive(callbackTimeout, "callbackTimeout");
     if (maxConnections < 1) {
       throw new IllegalArgumentException("maxConnections " + maxConnections + " < 1");
@@ -130,6 +138,7 @@ public record SmtpLimits(
         maxBadCommands,
         idleTimeout,
         dataTimeout,
+        writeTimeout,
         callbackTimeout,
         maxConnections,
         spoolThreshold);
@@ -144,6 +153,7 @@ public record SmtpLimits(
         maxBadCommands,
         idleTimeout,
         dataTimeout,
+        writeTimeout,
         callbackTimeout,
         maxConnections,
         spoolThreshold);
@@ -158,6 +168,7 @@ public record SmtpLimits(
         maxBadCommands,
         idleTimeout,
         dataTimeout,
+        writeTimeout,
         callbackTimeout,
         maxConnections,
         spoolThreshold);
@@ -172,6 +183,7 @@ public record SmtpLimits(
         v,
         idleTimeout,
         dataTimeout,
+        writeTimeout,
         callbackTimeout,
         maxConnections,
         spoolThreshold);
@@ -186,6 +198,7 @@ public record SmtpLimits(
         maxBadCommands,
         v,
         dataTimeout,
+        writeTimeout,
         callbackTimeout,
         maxConnections,
         spoolThreshold);
@@ -199,6 +212,22 @@ public record SmtpLimits(
         maxRecipients,
         maxBadCommands,
         idleTimeout,
+        v,
+        writeTimeout,
+        callbackTimeout,
+        maxConnections,
+        spoolThreshold);
+  }
+
+  /** Returns a copy with another {@code writeTimeout}. */
+  public SmtpLimits withWriteTimeout(Duration v) {
+    return new SmtpLimits(
+        maxLineLength,
+        maxMessageBytes,
+        maxRecipients,
+        maxBadCommands,
+        idleTimeout,
+        dataTimeout,
         v,
         callbackTimeout,
         maxConnections,
@@ -214,6 +243,7 @@ public record SmtpLimits(
         maxBadCommands,
         idleTimeout,
         dataTimeout,
+        writeTimeout,
         v,
         maxConnections,
         spoolThreshold);
@@ -228,6 +258,7 @@ public record SmtpLimits(
         maxBadCommands,
         idleTimeout,
         dataTimeout,
+        writeTimeout,
         callbackTimeout,
         v,
         spoolThreshold);
@@ -242,6 +273,7 @@ public record SmtpLimits(
         maxBadCommands,
         idleTimeout,
         dataTimeout,
+        writeTimeout,
         callbackTimeout,
         maxConnections,
         v);

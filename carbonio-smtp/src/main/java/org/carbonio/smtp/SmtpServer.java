@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,8 +36,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An SMTP (or LMTP) listener: one virtual thread per connection, plain blocking I/O, every read
- * bounded by a timeout and every size by {@link SmtpLimits}. Thread-safe.
+ * An SMTP (or LMTP) listener: one virtual thread per connection, plain blocking I/O, every read and
+ * write bounded by a timeout and every size by {@link SmtpLimits}. Thread-safe.
+ *
+ * <p>Writes are bounded by a watchdog thread, one per server, that closes the socket of a
+ * connection whose current write has been blocked longer than {@link SmtpLimits#writeTimeout()} (a
+ * client that pipelines commands and never reads the replies).
  *
  * {@snippet :
  * try (SmtpServer smtp = SmtpServer.builder()
@@ -64,6 +69,7 @@ public final class SmtpServer implements AutoCloseable {
   private final SmtpSessionConfig sessionConfig;
   private final ExecutorService connections;
   private final ExecutorService callbacks;
+  private final ScheduledExecutorService watchdog;
   private final Semaphore permits;
   private final Set<SmtpConnection> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean started = new AtomicBoolean();
@@ -79,6 +85,9 @@ public final class SmtpServer implements AutoCloseable {
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-", 0).factory());
     this.callbacks =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-callback-", 0).factory());
+    this.watchdog =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("smtp-watchdog").daemon(true).factory());
     GuardedCallbacks guard = new GuardedCallbacks(callbacks, b.limits.callbackTimeout());
     this.sessionConfig =
         new SmtpSessionConfig(
@@ -126,6 +135,12 @@ public final class SmtpServer implements AutoCloseable {
       throw e;
     }
     serverSocket = ss;
+    long writeTimeout = settings.limits.writeTimeout().toNanos();
+    long period =
+        Math.clamp(
+            writeTimeout / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
+    watchdog.scheduleWithFixedDelay(
+        () -> closeStalledWriters(writeTimeout), period, period, TimeUnit.NANOSECONDS);
     acceptor = Thread.ofVirtual().name("smtp-acceptor").start(this::acceptLoop);
     log.info(
         "{} listening on {} as {}{}",
@@ -154,6 +169,18 @@ public final class SmtpServer implements AutoCloseable {
   /** The number of connections being served now. */
   public int activeConnections() {
     return live.size();
+  }
+
+  /** Watchdog task: Java sockets have no write timeout, so stalled writers are closed here. */
+  private void closeStalledWriters(long writeTimeoutNanos) {
+    try {
+      long now = System.nanoTime();
+      for (SmtpConnection c : live) {
+        c.closeIfWriteStalled(now, writeTimeoutNanos);
+      }
+    } catch (RuntimeException e) {
+      log.warn("write watchdog failed", e); // an escaping exception would cancel the task
+    }
   }
 
   private void acceptLoop() {
@@ -262,6 +289,7 @@ public final class SmtpServer implements AutoCloseable {
       connections.shutdownNow();
     } finally {
       callbacks.shutdownNow();
+      watchdog.shutdownNow();
     }
     if (ss != null) {
       log.info("{} on {} stopped", settings.mode, ss.getLocalSocketAddress());

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -305,6 +306,45 @@ class SmtpServerTest {
       assertThat(c.reply()).startsWith("354");
       c.send("x\r\n.\r\n");
       assertThat(c.reply()).startsWith("451 4.3.0");
+    }
+  }
+
+  @Test
+  void serverShouldCloseWhenClientPipelinesAndNeverReads() throws Exception {
+    SmtpServer smtp =
+        start(builder().limits(SmtpLimits.DEFAULTS.withWriteTimeout(Duration.ofMillis(300))));
+    byte[] commands = "NOOP\r\nRSET\r\n".repeat(4096).getBytes(StandardCharsets.US_ASCII);
+    try (ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor()) {
+      Socket client = new Socket();
+      Future<Long> sent;
+      try {
+        client.setReceiveBufferSize(4096); // before connect, so the window stays small
+        client.connect(smtp.localAddress(), 5000);
+        await().atMost(Duration.ofSeconds(5)).until(() -> smtp.activeConnections() == 1);
+        sent =
+            writer.submit(
+                () -> {
+                  long total = 0;
+                  try {
+                    // bounded: 256 MiB of commands, far more than any socket buffers hold
+                    for (int i = 0; i < (256 << 20) / commands.length; i++) {
+                      client.getOutputStream().write(commands);
+                      total += commands.length;
+                    }
+                  } catch (IOException e) {
+                    // the server closed the connection: expected
+                  }
+                  return total;
+                });
+        // RFC 5321 §4.5.3.2 has no write timeout; writeTimeout + watchdog period bounds this
+        await().atMost(Duration.ofSeconds(20)).until(() -> smtp.activeConnections() == 0);
+      } finally {
+        client.close(); // also unblocks the writer if it is still blocked
+      }
+      assertThat(sent.get()).isPositive();
+    }
+    try (RawClient c = new RawClient(smtp.localAddress())) {
+      ehlo(c);
     }
   }
 
