@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
+import org.carbonio.smtp.internal.AcceptFailures;
 import org.carbonio.smtp.internal.GuardedCallbacks;
 import org.carbonio.smtp.internal.SmtpConnection;
 import org.carbonio.smtp.protocol.ReplyEncoder;
@@ -74,6 +76,7 @@ public final class SmtpServer implements AutoCloseable {
   private final Set<SmtpConnection> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final CountDownLatch stopping = new CountDownLatch(1);
   private final AtomicLong connectionCounter = new AtomicLong();
   private final String idPrefix;
   private volatile ServerSocket serverSocket;
@@ -185,15 +188,35 @@ public final class SmtpServer implements AutoCloseable {
 
   private void acceptLoop() {
     ServerSocket ss = serverSocket;
+    AcceptFailures failures = new AcceptFailures();
     while (!closed.get()) {
       Socket socket;
       try {
         socket = ss.accept();
       } catch (IOException e) {
-        if (!closed.get()) {
-          log.error("accept failed, listener stopped", e);
+        switch (failures.failed(closed.get() || ss.isClosed())) {
+          case STOP -> {
+            return;
+          }
+          case LOG_AND_RETRY ->
+              log.error(
+                  "accept failed, retrying every {} ms until it succeeds",
+                  AcceptFailures.BACKOFF.toMillis(),
+                  e);
+          case RETRY -> {}
         }
-        return;
+        try {
+          // a timed wait that close() ends at once
+          stopping.await(AcceptFailures.BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        continue;
+      }
+      long failed = failures.accepted();
+      if (failed > 0) {
+        log.warn("accept works again after {} failures", failed);
       }
       if (!permits.tryAcquire()) {
         refuse(socket);
@@ -256,6 +279,7 @@ public final class SmtpServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    stopping.countDown();
     ServerSocket ss = serverSocket;
     if (ss != null) {
       try {
