@@ -31,7 +31,9 @@ import java.time.Duration;
  *   <tr><td>{@code maxConnections}</td><td>{@value #DEFAULT_MAX_CONNECTIONS}</td>
  *       <td>new connections get {@code 421 4.3.2} and are closed</td></tr>
  *   <tr><td>{@code spoolThreshold}</td><td>{@value #DEFAULT_SPOOL_THRESHOLD} (1 MiB)</td>
- *       <td>a larger message body is spooled to a temporary file, deleted after delivery</td></tr>
+ *       <td>a larger message body is spooled to a file in {@code
+ *       SmtpServer.Builder.spoolDirectory} (default {@code java.io.tmpdir}), deleted when the
+ *       transaction ends, whatever its outcome</td></tr>
  * </table>
  *
  * <p>{@code maxLineLength} defaults to 1000 rather than the 512 of RFC 5321 §4.5.3.1.4 because

@@ -8,6 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -122,12 +125,20 @@ public final class SmtpServer implements AutoCloseable {
    * Binds and starts accepting.
    *
    * @return this server
-   * @throws IOException when the address cannot be bound
+   * @throws IOException when the address cannot be bound, or the spool directory is not a writable
+   *     directory ({@link NotDirectoryException}, {@link AccessDeniedException})
    * @throws IllegalStateException when already started or closed
    */
   public SmtpServer start() throws IOException {
     if (closed.get() || !started.compareAndSet(false, true)) {
       throw new IllegalStateException("SmtpServer can be started once");
+    }
+    Path spool = settings.spoolDirectory;
+    if (!Files.isDirectory(spool)) {
+      throw new NotDirectoryException("spoolDirectory " + spool);
+    }
+    if (!Files.isWritable(spool)) {
+      throw new AccessDeniedException(spool.toString(), null, "spoolDirectory is not writable");
     }
     ServerSocket ss = new ServerSocket();
     try {
@@ -414,7 +425,15 @@ public final class SmtpServer implements AutoCloseable {
       return this;
     }
 
-    /** Where large bodies are spooled; default {@code java.io.tmpdir}. */
+    /**
+     * The directory for message bodies above {@link SmtpLimits#spoolThreshold()}; default the
+     * {@code java.io.tmpdir} of the JVM. Every spool file is created here (named {@code
+     * smtp-*.msg}, mode 0600 on POSIX) and deleted when the transaction ends, whatever the outcome:
+     * delivered, rejected, handler failure or timeout, message too large, client disconnect, server
+     * shutdown. Only a JVM crash leaves files behind, so give the server a dedicated directory on a
+     * disk with room for {@code maxConnections × maxMessageBytes} and clean it at startup. {@link
+     * SmtpServer#start()} fails unless it is a writable directory.
+     */
     public Builder spoolDirectory(Path directory) {
       this.spoolDirectory = requireNonNull(directory, "directory");
       return this;
