@@ -25,9 +25,11 @@ import java.time.Duration;
  *   <tr><td>{@code writeTimeout}</td><td>60 seconds</td>
  *       <td>a write to the client (a reply) that has not completed after this long: the socket is
  *       closed without a reply</td></tr>
- *   <tr><td>{@code callbackTimeout}</td><td>2 minutes</td>
- *       <td>a {@code RecipientPolicy} or {@code DeliveryHandler} call is interrupted:
- *       {@code 451 4.3.0}</td></tr>
+ *   <tr><td>{@code recipientCheckTimeout}</td><td>30 seconds</td>
+ *       <td>the {@code RecipientPolicy} call is interrupted: {@code 451 4.3.0}</td></tr>
+ *   <tr><td>{@code deliveryTimeout}</td><td>10 minutes (RFC 5321 §4.5.3.2.6)</td>
+ *       <td>the {@code DeliveryHandler} call is interrupted: {@code 451 4.3.0}; see the
+ *       warning below</td></tr>
  *   <tr><td>{@code maxConnections}</td><td>{@value #DEFAULT_MAX_CONNECTIONS}</td>
  *       <td>new connections get {@code 421 4.3.2} and are closed</td></tr>
  *   <tr><td>{@code spoolThreshold}</td><td>{@value #DEFAULT_SPOOL_THRESHOLD} (1 MiB)</td>
@@ -41,6 +43,13 @@ import java.time.Duration;
  * that section allows; values below 512 break RFC 5321 and are meant for tests. Message lines
  * inside DATA have no length limit; only {@code maxMessageBytes} bounds them.
  *
+ * <p>{@code deliveryTimeout} is long on purpose. When it expires the client gets {@code 451} and
+ * will retry, but the interrupted handler may still commit (JDBC and most storage ignore thread
+ * interrupts), which duplicates the message. The default matches the 10 minutes a client waits for
+ * the reply to the final dot (RFC 5321 §4.5.3.2.6); a {@code DeliveryHandler} must finish or fail
+ * well within it. {@code recipientCheckTimeout} is short because a recipient check is a lookup with
+ * no side effects, and a slow one holds the whole transaction.
+ *
  * @param maxLineLength longest command line in octets, CRLF included
  * @param maxMessageBytes largest message body in octets after dot-unstuffing, trace header excluded
  * @param maxRecipients most RCPT TO accepted per transaction
@@ -50,7 +59,8 @@ import java.time.Duration;
  * @param dataTimeout longest wait for the next bytes of a message during DATA
  * @param writeTimeout longest time one write to the client may block, for example because the
  *     client pipelines commands and never reads the replies; a watchdog then closes the socket
- * @param callbackTimeout longest wait for one call of an embedder's callback
+ * @param recipientCheckTimeout longest wait for one {@code RecipientPolicy.check} call
+ * @param deliveryTimeout longest wait for one {@code DeliveryHandler.deliver} call
  * @param maxConnections most simultaneous connections of one listener
  * @param spoolThreshold body size above which the body goes to a temporary file
  */
@@ -62,7 +72,8 @@ public record SmtpLimits(
     Duration idleTimeout,
     Duration dataTimeout,
     Duration writeTimeout,
-    Duration callbackTimeout,
+    Duration recipientCheckTimeout,
+    Duration deliveryTimeout,
     int maxConnections,
     int spoolThreshold) {
 
@@ -94,7 +105,8 @@ public record SmtpLimits(
           Duration.ofMinutes(5),
           Duration.ofMinutes(5),
           Duration.ofSeconds(60),
-          Duration.ofMinutes(2),
+          Duration.ofSeconds(30),
+          Duration.ofMinutes(10),
           DEFAULT_MAX_CONNECTIONS,
           DEFAULT_SPOOL_THRESHOLD);
 
@@ -115,7 +127,8 @@ public record SmtpLimits(
     positive(idleTimeout, "idleTimeout");
     positive(dataTimeout, "dataTimeout");
     positive(writeTimeout, "writeTimeout");
-    positive(callbackTimeout, "callbackTimeout");
+    positive(recipientCheckTimeout, "recipientCheckTimeout");
+    positive(deliveryTimeout, "deliveryTimeout");
     if (maxConnections < 1) {
       throw new IllegalArgumentException("maxConnections " + maxConnections + " < 1");
     }
@@ -141,7 +154,8 @@ public record SmtpLimits(
         idleTimeout,
         dataTimeout,
         writeTimeout,
-        callbackTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         spoolThreshold);
   }
@@ -156,7 +170,8 @@ public record SmtpLimits(
         idleTimeout,
         dataTimeout,
         writeTimeout,
-        callbackTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         spoolThreshold);
   }
@@ -171,7 +186,8 @@ public record SmtpLimits(
         idleTimeout,
         dataTimeout,
         writeTimeout,
-        callbackTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         spoolThreshold);
   }
@@ -186,7 +202,8 @@ public record SmtpLimits(
         idleTimeout,
         dataTimeout,
         writeTimeout,
-        callbackTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         spoolThreshold);
   }
@@ -201,7 +218,8 @@ public record SmtpLimits(
         v,
         dataTimeout,
         writeTimeout,
-        callbackTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         spoolThreshold);
   }
@@ -216,7 +234,8 @@ public record SmtpLimits(
         idleTimeout,
         v,
         writeTimeout,
-        callbackTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         spoolThreshold);
   }
@@ -231,13 +250,14 @@ public record SmtpLimits(
         idleTimeout,
         dataTimeout,
         v,
-        callbackTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         spoolThreshold);
   }
 
-  /** Returns a copy with another {@code callbackTimeout}. */
-  public SmtpLimits withCallbackTimeout(Duration v) {
+  /** Returns a copy with another {@code recipientCheckTimeout}. */
+  public SmtpLimits withRecipientCheckTimeout(Duration v) {
     return new SmtpLimits(
         maxLineLength,
         maxMessageBytes,
@@ -246,6 +266,23 @@ public record SmtpLimits(
         idleTimeout,
         dataTimeout,
         writeTimeout,
+        v,
+        deliveryTimeout,
+        maxConnections,
+        spoolThreshold);
+  }
+
+  /** Returns a copy with another {@code deliveryTimeout}. */
+  public SmtpLimits withDeliveryTimeout(Duration v) {
+    return new SmtpLimits(
+        maxLineLength,
+        maxMessageBytes,
+        maxRecipients,
+        maxBadCommands,
+        idleTimeout,
+        dataTimeout,
+        writeTimeout,
+        recipientCheckTimeout,
         v,
         maxConnections,
         spoolThreshold);
@@ -261,7 +298,8 @@ public record SmtpLimits(
         idleTimeout,
         dataTimeout,
         writeTimeout,
-        callbackTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         v,
         spoolThreshold);
   }
@@ -276,7 +314,8 @@ public record SmtpLimits(
         idleTimeout,
         dataTimeout,
         writeTimeout,
-        callbackTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         v);
   }

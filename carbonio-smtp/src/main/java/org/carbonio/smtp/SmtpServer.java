@@ -94,7 +94,9 @@ public final class SmtpServer implements AutoCloseable {
     this.watchdog =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("smtp-watchdog").daemon(true).factory());
-    GuardedCallbacks guard = new GuardedCallbacks(callbacks, b.limits.callbackTimeout());
+    GuardedCallbacks guard =
+        new GuardedCallbacks(
+            callbacks, b.limits.recipientCheckTimeout(), b.limits.deliveryTimeout());
     this.sessionConfig =
         new SmtpSessionConfig(
             b.hostname,

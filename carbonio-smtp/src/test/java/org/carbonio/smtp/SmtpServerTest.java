@@ -283,12 +283,15 @@ class SmtpServerTest {
   }
 
   @Test
-  void serverShouldReply451WhenDeliveryExceedsCallbackTimeout() throws Exception {
+  void serverShouldReply451WhenDeliveryExceedsDeliveryTimeout() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
     SmtpServer smtp =
         start(
             builder()
-                .limits(SmtpLimits.DEFAULTS.withCallbackTimeout(Duration.ofMillis(200)))
+                .limits(
+                    SmtpLimits.DEFAULTS
+                        .withRecipientCheckTimeout(Duration.ofMinutes(10))
+                        .withDeliveryTimeout(Duration.ofMillis(200)))
                 .deliveryHandler(
                     d -> {
                       try {
@@ -305,6 +308,33 @@ class SmtpServerTest {
       c.reply();
       assertThat(c.reply()).startsWith("354");
       c.send("x\r\n.\r\n");
+      assertThat(c.reply()).startsWith("451 4.3.0");
+    }
+  }
+
+  @Test
+  void serverShouldReply451WhenRecipientCheckExceedsRecipientCheckTimeout() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    SmtpServer smtp =
+        start(
+            builder()
+                .limits(
+                    SmtpLimits.DEFAULTS
+                        .withRecipientCheckTimeout(Duration.ofMillis(200))
+                        .withDeliveryTimeout(Duration.ofMinutes(10)))
+                .recipientPolicy(
+                    check -> {
+                      try {
+                        never.await();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return RecipientDecision.accept();
+                    }));
+    try (RawClient c = new RawClient(smtp.localAddress())) {
+      ehlo(c);
+      c.send("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.test>\r\n");
+      assertThat(c.reply()).startsWith("250");
       assertThat(c.reply()).startsWith("451 4.3.0");
     }
   }

@@ -110,7 +110,9 @@ class SpoolDirectoryTest {
     CountDownLatch never = new CountDownLatch(1);
     SmtpServer smtp =
         start(
-            SmtpLimits.DEFAULTS.withCallbackTimeout(Duration.ofMillis(200)),
+            SmtpLimits.DEFAULTS
+                .withRecipientCheckTimeout(Duration.ofMinutes(10))
+                .withDeliveryTimeout(Duration.ofMillis(200)),
             d -> {
               try (var in = d.content()) {
                 in.readNBytes(10); // keeps the file open while blocked
