@@ -11,6 +11,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -343,14 +344,44 @@ class SmtpServerTest {
   void serverShouldCloseWhenClientPipelinesAndNeverReads() throws Exception {
     SmtpServer smtp =
         start(builder().limits(SmtpLimits.DEFAULTS.withWriteTimeout(Duration.ofMillis(300))));
+    assertClosedWhenClientNeverReads(smtp, false);
+    try (RawClient c = new RawClient(smtp.localAddress())) {
+      ehlo(c); // the listener still serves others
+    }
+  }
+
+  @Test
+  void serverShouldCloseWhenTlsClientPipelinesAndNeverReads() throws Exception {
+    SmtpServer smtp =
+        start(
+            builder()
+                .tls(TestTls.server())
+                .implicitTls(true)
+                .limits(SmtpLimits.DEFAULTS.withWriteTimeout(Duration.ofMillis(300))));
+    assertClosedWhenClientNeverReads(smtp, true);
+  }
+
+  /** A client that pipelines thousands of commands and never reads a reply gets closed. */
+  private void assertClosedWhenClientNeverReads(SmtpServer smtp, boolean tls) throws Exception {
     byte[] commands = "NOOP\r\nRSET\r\n".repeat(4096).getBytes(StandardCharsets.US_ASCII);
     try (ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor()) {
-      Socket client = new Socket();
+      Socket plain = new Socket();
       Future<Long> sent;
       try {
-        client.setReceiveBufferSize(4096); // before connect, so the window stays small
-        client.connect(smtp.localAddress(), 5000);
+        plain.setReceiveBufferSize(4096); // before connect, so the window stays small
+        plain.connect(smtp.localAddress(), 5000);
+        Socket client = plain;
+        if (tls) {
+          SSLSocket s =
+              (SSLSocket)
+                  TestTls.client()
+                      .getSocketFactory()
+                      .createSocket(plain, "localhost", smtp.localAddress().getPort(), true);
+          s.startHandshake();
+          client = s;
+        }
         await().atMost(Duration.ofSeconds(5)).until(() -> smtp.activeConnections() == 1);
+        OutputStream out = client.getOutputStream();
         sent =
             writer.submit(
                 () -> {
@@ -358,7 +389,7 @@ class SmtpServerTest {
                   try {
                     // bounded: 256 MiB of commands, far more than any socket buffers hold
                     for (int i = 0; i < (256 << 20) / commands.length; i++) {
-                      client.getOutputStream().write(commands);
+                      out.write(commands);
                       total += commands.length;
                     }
                   } catch (IOException e) {
@@ -369,12 +400,9 @@ class SmtpServerTest {
         // RFC 5321 §4.5.3.2 has no write timeout; writeTimeout + watchdog period bounds this
         await().atMost(Duration.ofSeconds(20)).until(() -> smtp.activeConnections() == 0);
       } finally {
-        client.close(); // also unblocks the writer if it is still blocked
+        plain.close(); // the TCP socket: also unblocks the writer if it is still blocked
       }
       assertThat(sent.get()).isPositive();
-    }
-    try (RawClient c = new RawClient(smtp.localAddress())) {
-      ehlo(c);
     }
   }
 
