@@ -432,8 +432,9 @@ public final class SmtpServer implements AutoCloseable {
      * {@code java.io.tmpdir} of the JVM. Every spool file is created here (named {@code
      * smtp-*.msg}, mode 0600 on POSIX) and deleted when the transaction ends, whatever the outcome:
      * delivered, rejected, handler failure or timeout, message too large, client disconnect, server
-     * shutdown. Only a JVM crash leaves files behind, so give the server a dedicated directory on a
-     * disk with room for {@code maxConnections × maxMessageBytes} and clean it at startup. {@link
+     * shutdown. Only a JVM crash or a failed delete (on Windows: a timed-out handler still holding
+     * the file open) leaves files behind, so give the server a dedicated directory on a disk with
+     * room for {@code maxConnections × maxMessageBytes} and clean it at startup. {@link
      * SmtpServer#start()} fails unless it is a writable directory.
      */
     public Builder spoolDirectory(Path directory) {
