@@ -22,19 +22,33 @@ import java.time.Duration;
  *   <tr><td>{@code idleTimeout}</td><td>5 minutes (RFC 5321 §4.5.3.2.7)</td>
  *       <td>{@code 421 4.4.2}, close</td></tr>
  *   <tr><td>{@code dataTimeout}</td><td>5 minutes</td><td>{@code 421 4.4.2}, close</td></tr>
- *   <tr><td>{@code callbackTimeout}</td><td>2 minutes</td>
- *       <td>a {@code RecipientPolicy} or {@code DeliveryHandler} call is interrupted:
- *       {@code 451 4.3.0}</td></tr>
+ *   <tr><td>{@code writeTimeout}</td><td>60 seconds</td>
+ *       <td>a write to the client (a reply) that has not completed after this long: the socket is
+ *       closed without a reply</td></tr>
+ *   <tr><td>{@code recipientCheckTimeout}</td><td>30 seconds</td>
+ *       <td>the {@code RecipientPolicy} call is interrupted: {@code 451 4.3.0}</td></tr>
+ *   <tr><td>{@code deliveryTimeout}</td><td>10 minutes (RFC 5321 §4.5.3.2.6)</td>
+ *       <td>the {@code DeliveryHandler} call is interrupted: {@code 451 4.3.0}; see the
+ *       warning below</td></tr>
  *   <tr><td>{@code maxConnections}</td><td>{@value #DEFAULT_MAX_CONNECTIONS}</td>
  *       <td>new connections get {@code 421 4.3.2} and are closed</td></tr>
  *   <tr><td>{@code spoolThreshold}</td><td>{@value #DEFAULT_SPOOL_THRESHOLD} (1 MiB)</td>
- *       <td>a larger message body is spooled to a temporary file, deleted after delivery</td></tr>
+ *       <td>a larger message body is spooled to a file in {@code
+ *       SmtpServer.Builder.spoolDirectory} (default {@code java.io.tmpdir}), deleted when the
+ *       transaction ends, whatever its outcome</td></tr>
  * </table>
  *
  * <p>{@code maxLineLength} defaults to 1000 rather than the 512 of RFC 5321 §4.5.3.1.4 because
  * ESMTP parameters (SIZE, BODY, and later DSN and SMTPUTF8) lengthen MAIL and RCPT lines, which
  * that section allows; values below 512 break RFC 5321 and are meant for tests. Message lines
  * inside DATA have no length limit; only {@code maxMessageBytes} bounds them.
+ *
+ * <p>{@code deliveryTimeout} is long on purpose. When it expires the client gets {@code 451} and
+ * will retry, but the interrupted handler may still commit (JDBC and most storage ignore thread
+ * interrupts), which duplicates the message. The default matches the 10 minutes a client waits for
+ * the reply to the final dot (RFC 5321 §4.5.3.2.6); a {@code DeliveryHandler} must finish or fail
+ * well within it. {@code recipientCheckTimeout} is short because a recipient check is a lookup with
+ * no side effects, and a slow one holds the whole transaction.
  *
  * @param maxLineLength longest command line in octets, CRLF included
  * @param maxMessageBytes largest message body in octets after dot-unstuffing, trace header excluded
@@ -43,7 +57,10 @@ import java.time.Duration;
  *     closes the connection
  * @param idleTimeout longest wait for the next command or TLS handshake bytes
  * @param dataTimeout longest wait for the next bytes of a message during DATA
- * @param callbackTimeout longest wait for one call of an embedder's callback
+ * @param writeTimeout longest time one write to the client may block, for example because the
+ *     client pipelines commands and never reads the replies; a watchdog then closes the socket
+ * @param recipientCheckTimeout longest wait for one {@code RecipientPolicy.check} call
+ * @param deliveryTimeout longest wait for one {@code DeliveryHandler.deliver} call
  * @param maxConnections most simultaneous connections of one listener
  * @param spoolThreshold body size above which the body goes to a temporary file
  */
@@ -54,7 +71,9 @@ public record SmtpLimits(
     int maxBadCommands,
     Duration idleTimeout,
     Duration dataTimeout,
-    Duration callbackTimeout,
+    Duration writeTimeout,
+    Duration recipientCheckTimeout,
+    Duration deliveryTimeout,
     int maxConnections,
     int spoolThreshold) {
 
@@ -85,7 +104,9 @@ public record SmtpLimits(
           DEFAULT_MAX_BAD_COMMANDS,
           Duration.ofMinutes(5),
           Duration.ofMinutes(5),
-          Duration.ofMinutes(2),
+          Duration.ofSeconds(60),
+          Duration.ofSeconds(30),
+          Duration.ofMinutes(10),
           DEFAULT_MAX_CONNECTIONS,
           DEFAULT_SPOOL_THRESHOLD);
 
@@ -105,7 +126,9 @@ public record SmtpLimits(
     }
     positive(idleTimeout, "idleTimeout");
     positive(dataTimeout, "dataTimeout");
-    positive(callbackTimeout, "callbackTimeout");
+    positive(writeTimeout, "writeTimeout");
+    positive(recipientCheckTimeout, "recipientCheckTimeout");
+    positive(deliveryTimeout, "deliveryTimeout");
     if (maxConnections < 1) {
       throw new IllegalArgumentException("maxConnections " + maxConnections + " < 1");
     }
@@ -130,7 +153,9 @@ public record SmtpLimits(
         maxBadCommands,
         idleTimeout,
         dataTimeout,
-        callbackTimeout,
+        writeTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         spoolThreshold);
   }
@@ -144,7 +169,9 @@ public record SmtpLimits(
         maxBadCommands,
         idleTimeout,
         dataTimeout,
-        callbackTimeout,
+        writeTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         spoolThreshold);
   }
@@ -158,7 +185,9 @@ public record SmtpLimits(
         maxBadCommands,
         idleTimeout,
         dataTimeout,
-        callbackTimeout,
+        writeTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         spoolThreshold);
   }
@@ -172,7 +201,9 @@ public record SmtpLimits(
         v,
         idleTimeout,
         dataTimeout,
-        callbackTimeout,
+        writeTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         spoolThreshold);
   }
@@ -186,7 +217,9 @@ public record SmtpLimits(
         maxBadCommands,
         v,
         dataTimeout,
-        callbackTimeout,
+        writeTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         spoolThreshold);
   }
@@ -200,13 +233,15 @@ public record SmtpLimits(
         maxBadCommands,
         idleTimeout,
         v,
-        callbackTimeout,
+        writeTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         spoolThreshold);
   }
 
-  /** Returns a copy with another {@code callbackTimeout}. */
-  public SmtpLimits withCallbackTimeout(Duration v) {
+  /** Returns a copy with another {@code writeTimeout}. */
+  public SmtpLimits withWriteTimeout(Duration v) {
     return new SmtpLimits(
         maxLineLength,
         maxMessageBytes,
@@ -214,6 +249,40 @@ public record SmtpLimits(
         maxBadCommands,
         idleTimeout,
         dataTimeout,
+        v,
+        recipientCheckTimeout,
+        deliveryTimeout,
+        maxConnections,
+        spoolThreshold);
+  }
+
+  /** Returns a copy with another {@code recipientCheckTimeout}. */
+  public SmtpLimits withRecipientCheckTimeout(Duration v) {
+    return new SmtpLimits(
+        maxLineLength,
+        maxMessageBytes,
+        maxRecipients,
+        maxBadCommands,
+        idleTimeout,
+        dataTimeout,
+        writeTimeout,
+        v,
+        deliveryTimeout,
+        maxConnections,
+        spoolThreshold);
+  }
+
+  /** Returns a copy with another {@code deliveryTimeout}. */
+  public SmtpLimits withDeliveryTimeout(Duration v) {
+    return new SmtpLimits(
+        maxLineLength,
+        maxMessageBytes,
+        maxRecipients,
+        maxBadCommands,
+        idleTimeout,
+        dataTimeout,
+        writeTimeout,
+        recipientCheckTimeout,
         v,
         maxConnections,
         spoolThreshold);
@@ -228,7 +297,9 @@ public record SmtpLimits(
         maxBadCommands,
         idleTimeout,
         dataTimeout,
-        callbackTimeout,
+        writeTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         v,
         spoolThreshold);
   }
@@ -242,7 +313,9 @@ public record SmtpLimits(
         maxBadCommands,
         idleTimeout,
         dataTimeout,
-        callbackTimeout,
+        writeTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
         maxConnections,
         v);
   }

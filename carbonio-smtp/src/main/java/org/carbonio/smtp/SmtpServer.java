@@ -8,6 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -16,14 +19,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
+import org.carbonio.smtp.internal.AcceptFailures;
 import org.carbonio.smtp.internal.GuardedCallbacks;
 import org.carbonio.smtp.internal.SmtpConnection;
 import org.carbonio.smtp.protocol.ReplyEncoder;
@@ -35,8 +41,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An SMTP (or LMTP) listener: one virtual thread per connection, plain blocking I/O, every read
- * bounded by a timeout and every size by {@link SmtpLimits}. Thread-safe.
+ * An SMTP (or LMTP) listener: one virtual thread per connection, plain blocking I/O, every read and
+ * write bounded by a timeout and every size by {@link SmtpLimits}. Thread-safe.
+ *
+ * <p>Writes are bounded by a watchdog thread, one per server, that closes the socket of a
+ * connection whose current write has been blocked longer than {@link SmtpLimits#writeTimeout()} (a
+ * client that pipelines commands and never reads the replies).
  *
  * {@snippet :
  * try (SmtpServer smtp = SmtpServer.builder()
@@ -64,10 +74,12 @@ public final class SmtpServer implements AutoCloseable {
   private final SmtpSessionConfig sessionConfig;
   private final ExecutorService connections;
   private final ExecutorService callbacks;
+  private final ScheduledExecutorService watchdog;
   private final Semaphore permits;
   private final Set<SmtpConnection> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final CountDownLatch stopping = new CountDownLatch(1);
   private final AtomicLong connectionCounter = new AtomicLong();
   private final String idPrefix;
   private volatile ServerSocket serverSocket;
@@ -79,7 +91,12 @@ public final class SmtpServer implements AutoCloseable {
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-", 0).factory());
     this.callbacks =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-callback-", 0).factory());
-    GuardedCallbacks guard = new GuardedCallbacks(callbacks, b.limits.callbackTimeout());
+    this.watchdog =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("smtp-watchdog").daemon(true).factory());
+    GuardedCallbacks guard =
+        new GuardedCallbacks(
+            callbacks, b.limits.recipientCheckTimeout(), b.limits.deliveryTimeout());
     this.sessionConfig =
         new SmtpSessionConfig(
             b.hostname,
@@ -110,12 +127,20 @@ public final class SmtpServer implements AutoCloseable {
    * Binds and starts accepting.
    *
    * @return this server
-   * @throws IOException when the address cannot be bound
+   * @throws IOException when the address cannot be bound, or the spool directory is not a writable
+   *     directory ({@link NotDirectoryException}, {@link AccessDeniedException})
    * @throws IllegalStateException when already started or closed
    */
   public SmtpServer start() throws IOException {
     if (closed.get() || !started.compareAndSet(false, true)) {
       throw new IllegalStateException("SmtpServer can be started once");
+    }
+    Path spool = settings.spoolDirectory;
+    if (!Files.isDirectory(spool)) {
+      throw new NotDirectoryException("spoolDirectory " + spool);
+    }
+    if (!Files.isWritable(spool)) {
+      throw new AccessDeniedException(spool.toString(), null, "spoolDirectory is not writable");
     }
     ServerSocket ss = new ServerSocket();
     try {
@@ -126,6 +151,12 @@ public final class SmtpServer implements AutoCloseable {
       throw e;
     }
     serverSocket = ss;
+    long writeTimeout = settings.limits.writeTimeout().toNanos();
+    long period =
+        Math.clamp(
+            writeTimeout / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
+    watchdog.scheduleWithFixedDelay(
+        () -> closeStalledWriters(writeTimeout), period, period, TimeUnit.NANOSECONDS);
     acceptor = Thread.ofVirtual().name("smtp-acceptor").start(this::acceptLoop);
     log.info(
         "{} listening on {} as {}{}",
@@ -156,17 +187,49 @@ public final class SmtpServer implements AutoCloseable {
     return live.size();
   }
 
+  /** Watchdog task: Java sockets have no write timeout, so stalled writers are closed here. */
+  private void closeStalledWriters(long writeTimeoutNanos) {
+    try {
+      long now = System.nanoTime();
+      for (SmtpConnection c : live) {
+        c.closeIfWriteStalled(now, writeTimeoutNanos);
+      }
+    } catch (RuntimeException e) {
+      log.warn("write watchdog failed", e); // an escaping exception would cancel the task
+    }
+  }
+
   private void acceptLoop() {
     ServerSocket ss = serverSocket;
+    AcceptFailures failures = new AcceptFailures();
     while (!closed.get()) {
       Socket socket;
       try {
         socket = ss.accept();
       } catch (IOException e) {
-        if (!closed.get()) {
-          log.error("accept failed, listener stopped", e);
+        switch (failures.failed(closed.get() || ss.isClosed())) {
+          case STOP -> {
+            return;
+          }
+          case LOG_AND_RETRY ->
+              log.error(
+                  "accept failed, retrying every {} ms until it succeeds",
+                  AcceptFailures.BACKOFF.toMillis(),
+                  e);
+          case RETRY -> {}
         }
-        return;
+        try {
+          // a timed wait that close() ends at once
+          stopping.await(AcceptFailures.BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        continue;
+      }
+      long failed = failures.accepted();
+      if (failed > 0) {
+        log.warn("accept works again after {} failures", failed);
       }
       if (!permits.tryAcquire()) {
         refuse(socket);
@@ -229,6 +292,7 @@ public final class SmtpServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    stopping.countDown();
     ServerSocket ss = serverSocket;
     if (ss != null) {
       try {
@@ -262,6 +326,7 @@ public final class SmtpServer implements AutoCloseable {
       connections.shutdownNow();
     } finally {
       callbacks.shutdownNow();
+      watchdog.shutdownNow();
     }
     if (ss != null) {
       log.info("{} on {} stopped", settings.mode, ss.getLocalSocketAddress());
@@ -362,7 +427,16 @@ public final class SmtpServer implements AutoCloseable {
       return this;
     }
 
-    /** Where large bodies are spooled; default {@code java.io.tmpdir}. */
+    /**
+     * The directory for message bodies above {@link SmtpLimits#spoolThreshold()}; default the
+     * {@code java.io.tmpdir} of the JVM. Every spool file is created here (named {@code
+     * smtp-*.msg}, mode 0600 on POSIX) and deleted when the transaction ends, whatever the outcome:
+     * delivered, rejected, handler failure or timeout, message too large, client disconnect, server
+     * shutdown. Only a JVM crash or a failed delete (on Windows: a timed-out handler still holding
+     * the file open) leaves files behind, so give the server a dedicated directory on a disk with
+     * room for {@code maxConnections × maxMessageBytes} and clean it at startup. {@link
+     * SmtpServer#start()} fails unless it is a writable directory.
+     */
     public Builder spoolDirectory(Path directory) {
       this.spoolDirectory = requireNonNull(directory, "directory");
       return this;

@@ -11,8 +11,10 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -282,12 +284,15 @@ class SmtpServerTest {
   }
 
   @Test
-  void serverShouldReply451WhenDeliveryExceedsCallbackTimeout() throws Exception {
+  void serverShouldReply451WhenDeliveryExceedsDeliveryTimeout() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
     SmtpServer smtp =
         start(
             builder()
-                .limits(SmtpLimits.DEFAULTS.withCallbackTimeout(Duration.ofMillis(200)))
+                .limits(
+                    SmtpLimits.DEFAULTS
+                        .withRecipientCheckTimeout(Duration.ofMinutes(10))
+                        .withDeliveryTimeout(Duration.ofMillis(200)))
                 .deliveryHandler(
                     d -> {
                       try {
@@ -305,6 +310,99 @@ class SmtpServerTest {
       assertThat(c.reply()).startsWith("354");
       c.send("x\r\n.\r\n");
       assertThat(c.reply()).startsWith("451 4.3.0");
+    }
+  }
+
+  @Test
+  void serverShouldReply451WhenRecipientCheckExceedsRecipientCheckTimeout() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    SmtpServer smtp =
+        start(
+            builder()
+                .limits(
+                    SmtpLimits.DEFAULTS
+                        .withRecipientCheckTimeout(Duration.ofMillis(200))
+                        .withDeliveryTimeout(Duration.ofMinutes(10)))
+                .recipientPolicy(
+                    check -> {
+                      try {
+                        never.await();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return RecipientDecision.accept();
+                    }));
+    try (RawClient c = new RawClient(smtp.localAddress())) {
+      ehlo(c);
+      c.send("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.test>\r\n");
+      assertThat(c.reply()).startsWith("250");
+      assertThat(c.reply()).startsWith("451 4.3.0");
+    }
+  }
+
+  @Test
+  void serverShouldCloseWhenClientPipelinesAndNeverReads() throws Exception {
+    SmtpServer smtp =
+        start(builder().limits(SmtpLimits.DEFAULTS.withWriteTimeout(Duration.ofMillis(300))));
+    assertClosedWhenClientNeverReads(smtp, false);
+    try (RawClient c = new RawClient(smtp.localAddress())) {
+      ehlo(c); // the listener still serves others
+    }
+  }
+
+  @Test
+  void serverShouldCloseWhenTlsClientPipelinesAndNeverReads() throws Exception {
+    SmtpServer smtp =
+        start(
+            builder()
+                .tls(TestTls.server())
+                .implicitTls(true)
+                .limits(SmtpLimits.DEFAULTS.withWriteTimeout(Duration.ofMillis(300))));
+    assertClosedWhenClientNeverReads(smtp, true);
+  }
+
+  /** A client that pipelines thousands of commands and never reads a reply gets closed. */
+  private void assertClosedWhenClientNeverReads(SmtpServer smtp, boolean tls) throws Exception {
+    byte[] commands = "NOOP\r\nRSET\r\n".repeat(4096).getBytes(StandardCharsets.US_ASCII);
+    try (ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor()) {
+      Socket plain = new Socket();
+      Future<Long> sent;
+      try {
+        plain.setReceiveBufferSize(4096); // before connect, so the window stays small
+        plain.connect(smtp.localAddress(), 5000);
+        Socket client = plain;
+        if (tls) {
+          SSLSocket s =
+              (SSLSocket)
+                  TestTls.client()
+                      .getSocketFactory()
+                      .createSocket(plain, "localhost", smtp.localAddress().getPort(), true);
+          s.startHandshake();
+          client = s;
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> smtp.activeConnections() == 1);
+        OutputStream out = client.getOutputStream();
+        sent =
+            writer.submit(
+                () -> {
+                  long total = 0;
+                  try {
+                    // bounded: 256 MiB of commands, far more than any socket buffers hold
+                    for (int i = 0; i < (256 << 20) / commands.length; i++) {
+                      out.write(commands);
+                      total += commands.length;
+                    }
+                  } catch (IOException e) {
+                    // the server closed the connection: expected
+                  }
+                  return total;
+                });
+        // RFC 5321 §4.5.3.2 has no write timeout; writeTimeout + watchdog period bounds this
+        await().atMost(Duration.ofSeconds(20)).until(() -> smtp.activeConnections() == 0);
+      } finally {
+        plain.close(); // the TCP socket: also unblocks the writer if it is still blocked
+      }
+      assertThat(sent.get()).isPositive();
     }
   }
 

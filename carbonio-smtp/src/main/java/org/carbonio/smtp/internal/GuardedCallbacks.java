@@ -28,22 +28,26 @@ public final class GuardedCallbacks {
   private static final Logger log = LoggerFactory.getLogger(GuardedCallbacks.class);
 
   private final ExecutorService executor;
-  private final Duration timeout;
+  private final Duration recipientCheckTimeout;
+  private final Duration deliveryTimeout;
 
   /**
    * @param executor runs each call; owned by the caller
-   * @param timeout the bound of one call
+   * @param recipientCheckTimeout the bound of one {@link RecipientPolicy} call
+   * @param deliveryTimeout the bound of one {@link DeliveryHandler} call
    */
-  public GuardedCallbacks(ExecutorService executor, Duration timeout) {
+  public GuardedCallbacks(
+      ExecutorService executor, Duration recipientCheckTimeout, Duration deliveryTimeout) {
     this.executor = executor;
-    this.timeout = timeout;
+    this.recipientCheckTimeout = recipientCheckTimeout;
+    this.deliveryTimeout = deliveryTimeout;
   }
 
   /** A policy that calls {@code policy} with a timeout; failures become runtime exceptions. */
   public RecipientPolicy guardPolicy(RecipientPolicy policy) {
     return check -> {
       try {
-        RecipientDecision d = call(() -> policy.check(check));
+        RecipientDecision d = call(() -> policy.check(check), recipientCheckTimeout);
         log.debug("recipient {} -> {}", check.recipient(), d);
         return d;
       } catch (RuntimeException e) {
@@ -67,7 +71,8 @@ public final class GuardedCallbacks {
             () -> {
               handler.deliver(delivery);
               return null;
-            });
+            },
+            deliveryTimeout);
         log.debug(
             "delivered {} ({} bytes, {} recipients)",
             delivery.id(),
@@ -86,7 +91,7 @@ public final class GuardedCallbacks {
     };
   }
 
-  private <T> T call(Callable<T> task) throws Exception {
+  private <T> T call(Callable<T> task, Duration timeout) throws Exception {
     Map<String, String> mdc = MDC.getCopyOfContextMap();
     Future<T> future =
         executor.submit(

@@ -1,6 +1,7 @@
 package org.carbonio.smtp.internal;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,6 +35,10 @@ import org.slf4j.MDC;
  * <p>The connection holds {@link #lock} while it works and releases it only while blocked in a
  * read, so {@code shutdown} can tell an idle connection (lock free: say 421 and close) from a busy
  * one (it will see the closing flag at its next read).
+ *
+ * <p>Reads are bounded by the socket timeout; writes are not (Java sockets have no write timeout),
+ * so every write to the socket records its start in {@link #writeStartedNanos} and the server's
+ * watchdog calls {@link #closeIfWriteStalled} to close the socket of a client that stopped reading.
  */
 public final class SmtpConnection implements Runnable {
 
@@ -49,7 +54,15 @@ public final class SmtpConnection implements Runnable {
   private final Runnable onExit;
   private final ReentrantLock lock = new ReentrantLock();
 
+  /** The accepted TCP socket; closing it unblocks any read or write, also one through TLS. */
+  private final Socket raw;
+
   private volatile Socket socket;
+
+  /** {@link System#nanoTime()} when the current socket write started, 0 when not writing. */
+  private volatile long writeStartedNanos;
+
+  private volatile boolean stalled;
   private InputStream in;
   private OutputStream out;
   private SmtpSession session;
@@ -73,6 +86,7 @@ public final class SmtpConnection implements Runnable {
       BooleanSupplier serverClosing,
       Runnable onExit) {
     this.id = id;
+    this.raw = socket;
     this.socket = socket;
     this.config = config;
     this.sslContext = sslContext;
@@ -116,7 +130,7 @@ public final class SmtpConnection implements Runnable {
       startTls();
     } else {
       in = s.getInputStream();
-      out = new BufferedOutputStream(s.getOutputStream(), 8192);
+      out = new BufferedOutputStream(new TimedOutputStream(s.getOutputStream()), 8192);
     }
     InetSocketAddress remote = (InetSocketAddress) s.getRemoteSocketAddress();
     InetSocketAddress local = (InetSocketAddress) s.getLocalSocketAddress();
@@ -221,7 +235,7 @@ public final class SmtpConnection implements Runnable {
     log.debug(
         "TLS started: {} {}", tls.getSession().getProtocol(), tls.getSession().getCipherSuite());
     in = tls.getInputStream();
-    out = new BufferedOutputStream(tls.getOutputStream(), 8192);
+    out = new BufferedOutputStream(new TimedOutputStream(tls.getOutputStream()), 8192);
   }
 
   /** Flushes, then reads more input with the lock released; false when the connection must end. */
@@ -267,7 +281,8 @@ public final class SmtpConnection implements Runnable {
    */
   public void shutdown(boolean force) {
     if (force) {
-      closeSocket();
+      // the TCP socket, not the TLS one: SSLSocket.close() may wait for a blocked writer
+      closeRaw();
       return;
     }
     if (lock.tryLock()) {
@@ -280,6 +295,79 @@ public final class SmtpConnection implements Runnable {
       } finally {
         closeSocket();
         lock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Closes the socket when the current write started more than {@code timeoutNanos} before {@code
+   * nowNanos}; called by the server's watchdog thread. The connection thread then fails in its
+   * write and ends.
+   *
+   * @return true when the socket was closed by this call
+   */
+  public boolean closeIfWriteStalled(long nowNanos, long timeoutNanos) {
+    long started = writeStartedNanos;
+    if (started == 0 || nowNanos - started <= timeoutNanos || stalled) {
+      return false;
+    }
+    stalled = true;
+    log.warn(
+        "session {}: client {} has not read replies for {} ms, closing",
+        id,
+        raw.getRemoteSocketAddress(),
+        (nowNanos - started) / 1_000_000);
+    closeRaw();
+    return true;
+  }
+
+  private void closeRaw() {
+    try {
+      raw.close();
+    } catch (IOException e) {
+      log.debug("close failed: {}", e.toString());
+    }
+  }
+
+  /** Records the start of every write to the socket for {@link #closeIfWriteStalled}. */
+  private final class TimedOutputStream extends FilterOutputStream {
+
+    TimedOutputStream(OutputStream out) {
+      super(out);
+    }
+
+    private void begin() {
+      long now = System.nanoTime();
+      writeStartedNanos = now == 0 ? 1 : now; // 0 means "not writing"
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      begin();
+      try {
+        out.write(b);
+      } finally {
+        writeStartedNanos = 0;
+      }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      begin();
+      try {
+        out.write(b, off, len);
+      } finally {
+        writeStartedNanos = 0;
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      begin();
+      try {
+        out.flush();
+      } finally {
+        writeStartedNanos = 0;
       }
     }
   }

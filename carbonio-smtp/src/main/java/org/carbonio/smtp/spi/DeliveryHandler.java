@@ -12,8 +12,16 @@ import java.io.IOException;
  *
  * <p>Outcomes: returning normally is {@code 250 2.0.0}; {@link RejectException} yields its code;
  * any other exception, or running longer than {@link
- * org.carbonio.smtp.SmtpLimits#callbackTimeout()} (the thread is then interrupted), yields {@code
+ * org.carbonio.smtp.SmtpLimits#deliveryTimeout()} (the thread is then interrupted), yields {@code
  * 451 4.3.0}.
+ *
+ * <p><strong>Finish or fail within {@code deliveryTimeout}</strong> (default 10 minutes). On
+ * timeout the client is told {@code 451} and will send the message again, but the engine can only
+ * interrupt the handler's thread: storage that ignores interrupts (JDBC, most file and network
+ * clients) may still commit, and the message is then delivered twice. So bound every step yourself
+ * (statement, lock and connection-pool timeouts, well below {@code deliveryTimeout}) and fail with
+ * an exception, rolling back, rather than let the engine time you out; raise {@code
+ * deliveryTimeout} rather than lower it when storage is slow.
  */
 @FunctionalInterface
 public interface DeliveryHandler {

@@ -4,9 +4,9 @@ package org.carbonio.smtp.spi;
  * Decides each {@code RCPT TO}. Implementations must be thread-safe: the engine calls them from the
  * connection's thread, for many connections at once.
  *
- * <p>A call is bounded by {@link org.carbonio.smtp.SmtpLimits#callbackTimeout()}; when it runs
- * longer it is interrupted and the client gets {@code 451 4.3.0}. A runtime exception also yields
- * {@code 451 4.3.0}.
+ * <p>A call is bounded by {@link org.carbonio.smtp.SmtpLimits#recipientCheckTimeout()} (default 30
+ * seconds); when it runs longer it is interrupted and the client gets {@code 451 4.3.0}. A runtime
+ * exception also yields {@code 451 4.3.0}.
  */
 @FunctionalInterface
 public interface RecipientPolicy {
