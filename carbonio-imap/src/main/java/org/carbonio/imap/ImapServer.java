@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
@@ -61,6 +64,9 @@ public final class ImapServer implements AutoCloseable {
 
   private ImapServer doStart() throws IOException {
     if (listener != null) throw new IllegalStateException("already started");
+    if (!Files.isDirectory(config.spoolDirectory)) {
+      throw new NoSuchFileException(config.spoolDirectory.toString(), null, "spool directory");
+    }
     SessionOptions options =
         new SessionOptions(
             config.hostname + " " + config.greeting,
@@ -76,7 +82,8 @@ public final class ImapServer implements AutoCloseable {
             config.limits,
             options,
             config.authenticator,
-            config.backend);
+            config.backend,
+            config.spoolDirectory);
     return this;
   }
 
@@ -86,6 +93,16 @@ public final class ImapServer implements AutoCloseable {
     try {
       if (listener == null) throw new IllegalStateException("not started");
       return listener.localAddress();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Connections currently open (0 before start and after close). */
+  public int activeConnections() {
+    lock.lock();
+    try {
+      return listener == null ? 0 : listener.activeConnections();
     } finally {
       lock.unlock();
     }
@@ -114,6 +131,7 @@ public final class ImapServer implements AutoCloseable {
     private String greeting = "Carbonio IMAP4rev1 ready";
     private String hostname = "localhost";
     private Clock clock = Clock.systemUTC();
+    private Path spoolDirectory = Path.of(System.getProperty("java.io.tmpdir"));
 
     private Builder() {}
 
@@ -174,6 +192,16 @@ public final class ImapServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Directory for APPEND messages above {@link ImapLimits#spoolThreshold()}: each is written to a
+     * file named {@code carbonio-imap-append-*.eml} there and deleted when the command ends.
+     * Default {@code java.io.tmpdir}. The directory must exist when the server starts.
+     */
+    public Builder spoolDirectory(Path directory) {
+      this.spoolDirectory = requireNonNull(directory, "directory");
+      return this;
+    }
+
     public ImapServer build() {
       if (authenticator == null) throw new IllegalStateException("authenticator(...) is required");
       if (backend == null) throw new IllegalStateException("backend(...) is required");
@@ -195,6 +223,7 @@ public final class ImapServer implements AutoCloseable {
       b.greeting = greeting;
       b.hostname = hostname;
       b.clock = clock;
+      b.spoolDirectory = spoolDirectory;
       return b;
     }
   }

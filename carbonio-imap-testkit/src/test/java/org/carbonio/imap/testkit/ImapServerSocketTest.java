@@ -28,6 +28,7 @@ class ImapServerSocketTest {
           .configure(
               b ->
                   b.tls(TLS)
+                      .hostname("imap.test.invalid")
                       .allowPlaintextAuth(false)
                       .limits(
                           ImapLimits.DEFAULTS
@@ -58,6 +59,7 @@ class ImapServerSocketTest {
   void loginShouldBeRefusedWhenNoTlsAndLoginDisabled() throws IOException {
     try (SocketPeer c = new SocketPeer(imap.host(), imap.port())) {
       assertThat(c.readLine())
+          .contains("imap.test.invalid")
           .contains("STARTTLS")
           .contains("LOGINDISABLED")
           .doesNotContain("AUTH=PLAIN");
@@ -161,6 +163,43 @@ class ImapServerSocketTest {
       assertThat(c.readLine()).startsWith("* OK");
       c.send(bytes("n NOOP\r\n"));
       assertThat(c.readLine()).isEqualTo("n OK NOOP completed");
+    }
+  }
+
+  @Test
+  void commandShouldBeRefusedWhenLiteralsExceedMaxCommandBytes() throws IOException {
+    try (SocketPeer c = new SocketPeer(imap.host(), imap.port())) {
+      c.readLine();
+      // each literal is within maxLineLength, together they are over maxCommandBytes (1 MiB)
+      byte[] piece = bytes(" {1000+}\r\n" + "x".repeat(1000));
+      c.send(bytes("a ID (\"k\""));
+      for (int i = 0; i < 2000; i++) c.send(piece);
+      c.send(bytes(")\r\n"));
+      assertThat(c.readLine()).isEqualTo("a BAD command too large (limit 1048576 bytes)");
+      c.send(bytes("b NOOP\r\n"));
+      assertThat(c.readLine()).isEqualTo("b OK NOOP completed");
+    }
+  }
+
+  @Test
+  void literalShouldBeRefusedWithoutContinuationWhenLargeBeforeLogin() throws IOException {
+    try (SocketPeer c = new SocketPeer(imap.host(), imap.port())) {
+      c.readLine();
+      // RFC 3501 §7.5: a tagged BAD instead of "+" stops the client from sending the literal
+      c.send(bytes("a APPEND INBOX {50000000}\r\n"));
+      assertThat(c.readLine())
+          .isEqualTo(
+              "a BAD literal of 50000000 bytes not accepted before authentication (limit 8192)");
+      c.send(bytes("b APPEND INBOX {9000+}\r\n"));
+      c.send(new byte[9000]);
+      c.send(bytes("\r\n"));
+      assertThat(c.readLine()).startsWith("b BAD literal of 9000 bytes not accepted");
+      c.send(bytes("l LOGIN {5}\r\n"));
+      assertThat(c.readLine()).startsWith("+ ");
+      c.send(bytes("alice {6}\r\n"));
+      assertThat(c.readLine()).startsWith("+ ");
+      c.send(bytes("secret\r\n"));
+      assertThat(c.readLine()).isEqualTo("l NO [PRIVACYREQUIRED] LOGIN disabled without TLS");
     }
   }
 

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -40,14 +41,19 @@ final class ImapConnection implements Runnable {
       "+ Ready for literal data\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final long id;
+  private final Socket rawSocket;
   private Socket socket;
+  private final Path spoolDirectory;
   private final SSLContext ssl;
   private final boolean implicitTls;
   private final ImapLimits limits;
   private final ImapSession session;
   private final Consumer<ImapConnection> onClose;
   private final ReentrantLock lock = new ReentrantLock();
-  private final AtomicBoolean pushScheduled = new AtomicBoolean();
+  private final PushScheduler pusher;
+  private final AtomicBoolean writeAborted = new AtomicBoolean();
+  // System.nanoTime() when the write in progress started, 0 when not writing
+  private volatile long writeStarted;
   private ImapDecoder decoder;
   private InputStream in;
   private OutputStream out;
@@ -61,9 +67,12 @@ final class ImapConnection implements Runnable {
       SessionOptions options,
       ImapAuthenticator authenticator,
       MailboxBackend backend,
+      Path spoolDirectory,
       Consumer<ImapConnection> onClose) {
     this.id = id;
+    this.rawSocket = socket;
     this.socket = socket;
+    this.spoolDirectory = spoolDirectory;
     this.ssl = ssl;
     this.implicitTls = implicitTls;
     this.limits = limits;
@@ -75,18 +84,58 @@ final class ImapConnection implements Runnable {
             backend,
             (InetSocketAddress) socket.getRemoteSocketAddress(),
             implicitTls);
-    this.session.setChangeListener(this::schedulePush);
+    this.pusher =
+        new PushScheduler(
+            lock, r -> Thread.ofVirtual().name("imap-idle-" + id).start(r), this::pushUpdates);
+    this.session.setChangeListener(pusher::schedule);
     this.decoder = newDecoder();
   }
 
   private ImapDecoder newDecoder() {
     return new ImapDecoder(
-        limits.decoderLimits(), new SpoolingSinkFactory(limits.spoolThreshold()));
+        limits.decoderLimits(),
+        new SpoolingSinkFactory(limits.spoolThreshold(), spoolDirectory),
+        session::acceptLiteral);
+  }
+
+  /**
+   * Whether a write has been blocked for more than {@code timeoutNanos} at {@code now} (a client
+   * that does not read). Called by the listener's watchdog.
+   */
+  boolean writeStalled(long now, long timeoutNanos) {
+    long started = writeStarted;
+    return started != 0 && now - started > timeoutNanos && !writeAborted.get();
+  }
+
+  /**
+   * Closes the connection under a blocked write, without blocking the caller: the writer holds the
+   * TLS record lock, so the TCP socket is reset (SO_LINGER 0) rather than closed gracefully.
+   */
+  void abortStalledWrite() {
+    if (!writeAborted.compareAndSet(false, true)) return;
+    Thread.ofVirtual()
+        .name("imap-abort-" + id)
+        .start(
+            () -> {
+              log.debug("imap-{}: aborting a blocked write", id);
+              try {
+                rawSocket.setSoLinger(true, 0);
+              } catch (IOException e) {
+                // closing anyway
+              }
+              ImapListener.closeQuietly(rawSocket);
+            });
+  }
+
+  @Override
+  public String toString() {
+    return "imap-" + id + " " + rawSocket.getRemoteSocketAddress();
   }
 
   /** Closes the socket so that the connection thread ends. */
   void abort() {
-    ImapListener.closeQuietly(socket);
+    if (writeStarted != 0) abortStalledWrite(); // closing a TLS socket would wait for the writer
+    else ImapListener.closeQuietly(socket);
   }
 
   @Override
@@ -177,19 +226,22 @@ final class ImapConnection implements Runnable {
   /** Runs a command; returns whether to keep decoding the current buffer. */
   private boolean execute(ImapCommand command) throws IOException {
     log.debug("C: {}", command);
-    List<ImapResponse> responses;
     lock.lock();
     try {
       try {
-        responses = session.handle(command);
+        // responses are written as the session produces them: a FETCH of many messages holds
+        // at most one message in memory
+        session.handle(command, this::emit);
+      } catch (WriteFailure e) {
+        throw e.getCause();
       } catch (RuntimeException e) {
         log.warn("command {} failed", command.getClass().getSimpleName(), e);
-        responses = List.of(ImapSession.serverBug(command.tag()));
+        writeLocked(List.of(ImapSession.serverBug(command.tag())));
       } finally {
         if (command instanceof ImapCommand.Append a) a.message().close();
       }
       if (session.user() != null) MDC.put("user", session.user());
-      writeLocked(responses);
+      flushLocked();
       switch (session.mode()) {
         case AUTH_CONTINUATION, IDLE -> decoder.expectContinuationLine();
         default -> {}
@@ -221,34 +273,87 @@ final class ImapConnection implements Runnable {
     out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
   }
 
-  private void schedulePush() {
-    if (!pushScheduled.compareAndSet(false, true)) return;
-    Thread.ofVirtual()
-        .name("imap-idle-" + id)
-        .start(
-            () -> {
-              pushScheduled.set(false);
-              lock.lock();
-              try {
-                if (session.mode() != ImapSession.Mode.IDLE) return;
-                writeLocked(session.pollUpdates());
-              } catch (IOException e) {
-                abort();
-              } catch (RuntimeException e) {
-                log.warn("IDLE update failed", e);
-              } finally {
-                lock.unlock();
-              }
-            });
+  /** Runs under the lock (see {@link PushScheduler}). */
+  private void pushUpdates() {
+    try {
+      if (session.mode() != ImapSession.Mode.IDLE) return;
+      writeLocked(session.pollUpdates());
+    } catch (IOException e) {
+      abort();
+    } catch (RuntimeException e) {
+      log.warn("IDLE update failed", e);
+    }
   }
 
   private void write(byte[] raw) throws IOException {
     lock.lock();
     try {
-      out.write(raw);
-      out.flush();
+      beginWrite();
+      try {
+        out.write(raw);
+        out.flush();
+      } finally {
+        endWrite();
+      }
     } finally {
       lock.unlock();
+    }
+  }
+
+  private void beginWrite() {
+    long now = System.nanoTime();
+    writeStarted = now == 0 ? 1 : now;
+  }
+
+  private void endWrite() {
+    writeStarted = 0;
+  }
+
+  /** The session's response consumer; the lock is held. */
+  private void emit(ImapResponse r) {
+    try {
+      encodeLocked(r);
+      if (r instanceof ImapResponse.Fetch f
+          && f.items().stream().anyMatch(i -> i instanceof ImapResponse.FetchItem.Body)) {
+        flushLocked(); // hand each message body to the socket before loading the next
+      }
+    } catch (IOException e) {
+      throw new WriteFailure(e);
+    }
+  }
+
+  private void encodeLocked(ImapResponse r) throws IOException {
+    if (log.isTraceEnabled() && !(r instanceof ImapResponse.Fetch)) {
+      log.trace("S: {}", ImapEncoder.toString(r).strip());
+    }
+    beginWrite();
+    try {
+      ImapEncoder.encode(r, out);
+    } finally {
+      endWrite();
+    }
+  }
+
+  private void flushLocked() throws IOException {
+    beginWrite();
+    try {
+      out.flush();
+    } finally {
+      endWrite();
+    }
+  }
+
+  /** Carries an {@link IOException} out of the session's response consumer. */
+  private static final class WriteFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    WriteFailure(IOException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+
+    @Override
+    public synchronized IOException getCause() {
+      return (IOException) super.getCause();
     }
   }
 
@@ -263,13 +368,8 @@ final class ImapConnection implements Runnable {
 
   private void writeLocked(List<ImapResponse> responses) throws IOException {
     if (responses.isEmpty()) return;
-    for (ImapResponse r : responses) {
-      if (log.isTraceEnabled() && !(r instanceof ImapResponse.Fetch)) {
-        log.trace("S: {}", ImapEncoder.toString(r).strip());
-      }
-      ImapEncoder.encode(r, out);
-    }
-    out.flush();
+    for (ImapResponse r : responses) encodeLocked(r);
+    flushLocked();
   }
 
   private void tryWrite(ImapResponse r) {

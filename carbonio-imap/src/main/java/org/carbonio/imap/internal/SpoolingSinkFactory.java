@@ -1,5 +1,7 @@
 package org.carbonio.imap.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,20 +15,30 @@ import org.carbonio.imap.protocol.ByteSource;
 import org.carbonio.imap.protocol.LiteralSink;
 
 /**
- * Keeps APPEND literals up to a threshold in memory and spools larger ones to a temp file that is
- * deleted when the resulting {@link ByteSource} is closed. Thread-safe (stateless factory).
+ * Keeps APPEND literals up to a threshold in memory and spools larger ones to a file in a spool
+ * directory that is deleted when the resulting {@link ByteSource} is closed. Thread-safe (stateless
+ * factory).
  */
 public final class SpoolingSinkFactory implements LiteralSink.Factory {
-  private final long threshold;
+  /** Name prefix of spool files. */
+  public static final String PREFIX = "carbonio-imap-append-";
 
-  public SpoolingSinkFactory(long threshold) {
+  private final long threshold;
+  private final Path directory;
+
+  /**
+   * @param threshold largest literal kept in memory
+   * @param directory where larger literals are spooled
+   */
+  public SpoolingSinkFactory(long threshold, Path directory) {
     this.threshold = threshold;
+    this.directory = requireNonNull(directory, "directory");
   }
 
   @Override
   public LiteralSink open(long size) throws IOException {
     if (size <= threshold) return LiteralSink.Factory.IN_MEMORY.open(size);
-    return new FileSink(size);
+    return new FileSink(directory, size);
   }
 
   /** Not thread-safe: writes one literal to a temp file. */
@@ -36,9 +48,9 @@ public final class SpoolingSinkFactory implements LiteralSink.Factory {
     private final long size;
     private boolean finished;
 
-    FileSink(long size) throws IOException {
+    FileSink(Path directory, long size) throws IOException {
       this.size = size;
-      this.file = Files.createTempFile("carbonio-imap-append-", ".eml");
+      this.file = Files.createTempFile(directory, PREFIX, ".eml");
       try {
         this.channel = FileChannel.open(file, StandardOpenOption.WRITE);
       } catch (IOException e) {

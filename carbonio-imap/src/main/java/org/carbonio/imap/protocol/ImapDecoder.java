@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Push decoder for IMAP commands (RFC 3501 §2.2, §9; LITERAL+ RFC 7888). Feed it whatever bytes
@@ -44,6 +45,7 @@ public final class ImapDecoder implements AutoCloseable {
 
   private final DecoderLimits limits;
   private final LiteralSink.Factory sinks;
+  private final LiteralGate gate;
 
   private State state = State.LINE;
   private byte[] line = new byte[256];
@@ -51,6 +53,9 @@ public final class ImapDecoder implements AutoCloseable {
   private final List<Token> tokens = new ArrayList<>();
   private int depth;
   private boolean expectContinuation;
+  // bytes the current command holds in memory: finished lines and literals except APPEND's message
+  private long commandBytes;
+  private boolean appendMessageSeen;
 
   // literal in progress
   private long literalRemaining;
@@ -72,8 +77,26 @@ public final class ImapDecoder implements AutoCloseable {
    * A decoder that hands APPEND message literals to {@code sinks} (which may spool them to disk).
    */
   public ImapDecoder(DecoderLimits limits, LiteralSink.Factory sinks) {
+    this(limits, sinks, LiteralGate.ACCEPT_ALL);
+  }
+
+  /**
+   * A decoder that hands APPEND message literals to {@code sinks} and asks {@code gate} before
+   * accepting any literal (e.g. {@link ImapSession#acceptLiteral}).
+   */
+  public ImapDecoder(DecoderLimits limits, LiteralSink.Factory sinks, LiteralGate gate) {
     this.limits = requireNonNull(limits, "limits");
     this.sinks = requireNonNull(sinks, "sinks");
+    this.gate = requireNonNull(gate, "gate");
+  }
+
+  /**
+   * Bytes of the command in progress held in memory: its lines and literals, except an APPEND
+   * message literal (which the sink holds). Never above {@link DecoderLimits#maxCommandBytes()}
+   * plus one line.
+   */
+  public long retainedBytes() {
+    return commandBytes + lineLen; // an in-memory literal is counted when allocated
   }
 
   /** The current state (for tests and diagnostics). */
@@ -142,13 +165,17 @@ public final class ImapDecoder implements AutoCloseable {
         lineLen = 0;
         return segment(len);
       }
-      if (lineLen >= limits.maxLineLength()) {
+      if (lineLen >= limits.maxLineLength() || commandBytes + lineLen >= limits.maxCommandBytes()) {
         String tag = tagOfOverflow();
+        String text =
+            lineLen >= limits.maxLineLength()
+                ? "line too long (limit " + limits.maxLineLength() + ")"
+                : commandTooLarge();
         reset();
         state = State.DISCARD_LINE;
         tailLen = 0;
         remember(b);
-        return new Decoded.Bad(tag, "line too long (limit " + limits.maxLineLength() + ")");
+        return new Decoded.Bad(tag, text);
       }
       if (lineLen == line.length) {
         line = Arrays.copyOf(line, Math.min(line.length * 2, limits.maxLineLength() + 2));
@@ -181,6 +208,7 @@ public final class ImapDecoder implements AutoCloseable {
       skipTrailingNonSyncLiteral(line, len);
       return new Decoded.Bad(tag, error);
     }
+    commandBytes += len;
     if (literalRemaining >= 0 && pendingLiteral) {
       pendingLiteral = false;
       return startLiteral();
@@ -192,6 +220,8 @@ public final class ImapDecoder implements AutoCloseable {
     String tag = tagOf();
     tokens.clear();
     depth = 0;
+    commandBytes = 0;
+    appendMessageSeen = false;
     try {
       return new Decoded.Command(CommandParser.parse(command));
     } catch (CommandParser.ParseError e) {
@@ -206,30 +236,30 @@ public final class ImapDecoder implements AutoCloseable {
   private Decoded startLiteral() {
     long size = literalRemaining;
     boolean sync = pendingSync;
-    boolean append = isAppend();
-    long limit = append ? limits.maxLiteralSize() : limits.maxLineLength();
+    String tag = tagOf();
+    // RFC 3501 §6.3.11: APPEND mailbox [flags] [date-time] message; a literal after the mailbox
+    // is the message, the only literal that may be large (and may go to the sink).
+    boolean message = isAppend() && !appendMessageSeen && tokens.size() >= 3;
+    Optional<Decoded.Rejected> refused =
+        gate.check(new LiteralGate.Request(tag, commandName(), size, sync));
+    if (refused.isPresent()) return rejectLiteral(refused.get(), size, sync);
+    long limit = message ? limits.maxLiteralSize() : limits.maxLineLength();
     if (size > limit) {
-      String tag = tagOf();
-      reset();
-      if (!sync) {
-        discardRemaining = size;
-        state = size == 0 ? State.DISCARD_LINE : State.DISCARD_LITERAL;
-        tailLen = 0;
-      }
       String text = "literal of " + size + " bytes exceeds the limit of " + limit;
-      return append ? new Decoded.TooBig(tag, text) : new Decoded.Bad(tag, text);
+      return rejectLiteral(
+          message ? new Decoded.TooBig(tag, text) : new Decoded.Bad(tag, text), size, sync);
     }
-    if (append && size > 0) {
+    if (!message && commandBytes + size > limits.maxCommandBytes()) {
+      return rejectLiteral(new Decoded.Bad(tag, commandTooLarge()), size, sync);
+    }
+    if (message) appendMessageSeen = true;
+    else commandBytes += size;
+    if (message && size > 0) {
       try {
         sink = sinks.open(size);
       } catch (IOException | RuntimeException e) {
-        String tag = tagOf();
-        reset();
-        if (!sync) {
-          discardRemaining = size;
-          state = State.DISCARD_LITERAL;
-        }
-        return new Decoded.TooBig(tag, "cannot store literal of " + size + " bytes");
+        return rejectLiteral(
+            new Decoded.TooBig(tag, "cannot store literal of " + size + " bytes"), size, sync);
       }
     } else {
       literalBuf = new byte[(int) size];
@@ -238,6 +268,25 @@ public final class ImapDecoder implements AutoCloseable {
     state = State.LITERAL;
     if (size == 0) return finishLiteral(sync);
     return sync ? new Decoded.NeedLiteral(size, true) : null;
+  }
+
+  /** Drops the command; a non-synchronizing literal is on its way and is skipped. */
+  private Decoded rejectLiteral(Decoded.Rejected r, long size, boolean sync) {
+    reset();
+    if (!sync) {
+      discardRemaining = size;
+      state = size == 0 ? State.DISCARD_LINE : State.DISCARD_LITERAL;
+      tailLen = 0;
+    }
+    return r;
+  }
+
+  private String commandTooLarge() {
+    return "command too large (limit " + limits.maxCommandBytes() + " bytes)";
+  }
+
+  private String commandName() {
+    return tokens.size() >= 2 && tokens.get(1) instanceof Token.Atom a ? a.text() : "";
   }
 
   private Decoded finishLiteral(boolean syncAnnounced) {
@@ -354,6 +403,8 @@ public final class ImapDecoder implements AutoCloseable {
     tokens.clear();
     depth = 0;
     lineLen = 0;
+    commandBytes = 0;
+    appendMessageSeen = false;
     literalBuf = null;
     literalRemaining = 0;
     pendingLiteral = false;

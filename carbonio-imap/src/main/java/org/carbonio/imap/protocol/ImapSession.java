@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.carbonio.imap.protocol.ImapResponse.FetchItem;
 import org.carbonio.imap.protocol.ImapResponse.Status;
@@ -72,6 +73,9 @@ public final class ImapSession implements AutoCloseable {
     /** Close the connection. */
     LOGOUT
   }
+
+  /** Largest literal accepted before authentication, in bytes. */
+  public static final int PRE_AUTH_LITERAL_LIMIT = 8 * 1024;
 
   private static final List<String> SYSTEM_FLAGS =
       List.of("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft");
@@ -156,7 +160,7 @@ public final class ImapSession implements AutoCloseable {
   /** Untagged changes of the selected mailbox, for IDLE pushes. */
   public List<ImapResponse> pollUpdates() {
     List<ImapResponse> out = new ArrayList<>();
-    if (selected != null) updates(out, true);
+    if (selected != null) updates(out::add, true);
     return out;
   }
 
@@ -203,34 +207,68 @@ public final class ImapSession implements AutoCloseable {
 
   /**
    * Executes one command and returns the responses to write, in order. The caller closes {@link
-   * ImapCommand.Append#message()} afterwards.
+   * ImapCommand.Append#message()} afterwards. Convenient for tests; transports use {@link
+   * #handle(ImapCommand, Consumer)} so that large FETCH results are not held in memory.
    */
   public List<ImapResponse> handle(ImapCommand command) {
-    requireNonNull(command, "command");
     List<ImapResponse> out = new ArrayList<>();
+    handle(command, out::add);
+    return out;
+  }
+
+  /**
+   * Executes one command, passing each response to {@code out} as soon as it is produced, in order;
+   * the tagged completion comes last. FETCH emits one response per message and keeps at most one
+   * message's content in memory. Exceptions thrown by {@code out} propagate unchanged. The caller
+   * closes {@link ImapCommand.Append#message()} afterwards.
+   */
+  public void handle(ImapCommand command, Consumer<ImapResponse> out) {
+    requireNonNull(command, "command");
+    requireNonNull(out, "out");
     if (command instanceof ImapCommand.ContinuationLine line) {
       continuation(line.line(), out);
-      return out;
+      return;
     }
     if (mode != Mode.COMMAND) {
-      out.add(bad(command.tag(), "Command not expected now"));
-      return out;
+      out.accept(bad(command.tag(), "Command not expected now"));
+      return;
     }
     String tag = command.tag();
     if (!allowed(command)) {
-      out.add(bad(tag, "Command not allowed in state " + state));
-      return out;
+      out.accept(bad(tag, "Command not allowed in state " + state));
+      return;
     }
     try {
       Tagged done = dispatch(command, out);
       if (selected != null && state == State.SELECTED && mode == Mode.COMMAND) {
         updates(out, expungeAllowed(command));
       }
-      if (done != null) out.add(done);
+      if (done != null) out.accept(done);
     } catch (BackendException e) {
-      out.add(fail(tag, e, false));
+      out.accept(fail(tag, e, false));
     }
-    return out;
+  }
+
+  /**
+   * The {@link LiteralGate} of this session: before authentication only literals up to {@value
+   * #PRE_AUTH_LITERAL_LIMIT} bytes (LOGIN, AUTHENTICATE, ID arguments) are accepted, so that an
+   * unauthenticated client cannot make the server buffer or spool a message (RFC 3501 §7.5: the
+   * server rejects the command with a tagged BAD instead of a continuation request). Afterwards
+   * every literal is left to the decoder's limits.
+   */
+  public Optional<Decoded.Rejected> acceptLiteral(LiteralGate.Request request) {
+    requireNonNull(request, "request");
+    if (state == State.NOT_AUTHENTICATED && request.size() > PRE_AUTH_LITERAL_LIMIT) {
+      return Optional.of(
+          new Decoded.Bad(
+              request.tag(),
+              "literal of "
+                  + request.size()
+                  + " bytes not accepted before authentication (limit "
+                  + PRE_AUTH_LITERAL_LIMIT
+                  + ")"));
+    }
+    return Optional.empty();
   }
 
   private static boolean expungeAllowed(ImapCommand c) {
@@ -266,27 +304,27 @@ public final class ImapSession implements AutoCloseable {
     };
   }
 
-  private Tagged dispatch(ImapCommand command, List<ImapResponse> out) throws BackendException {
+  private Tagged dispatch(ImapCommand command, Consumer<ImapResponse> out) throws BackendException {
     return switch (command) {
       case ImapCommand.Capability c -> {
-        out.add(new ImapResponse.Capability(capabilities()));
+        out.accept(new ImapResponse.Capability(capabilities()));
         yield ok(c.tag(), "CAPABILITY completed");
       }
       case ImapCommand.Noop c -> ok(c.tag(), "NOOP completed");
       case ImapCommand.Check c -> ok(c.tag(), "CHECK completed");
       case ImapCommand.Logout c -> {
-        out.add(new ImapResponse.Untagged(Status.BYE, null, "Logging out"));
+        out.accept(new ImapResponse.Untagged(Status.BYE, null, "Logging out"));
         close();
         state = State.LOGOUT;
         mode = Mode.LOGOUT;
         yield ok(c.tag(), "LOGOUT completed");
       }
       case ImapCommand.Id c -> {
-        out.add(new ImapResponse.Id(Map.of("name", "Carbonio")));
+        out.accept(new ImapResponse.Id(Map.of("name", "Carbonio")));
         yield ok(c.tag(), "ID completed");
       }
       case ImapCommand.Namespace c -> {
-        out.add(new ImapResponse.Namespace());
+        out.accept(new ImapResponse.Namespace());
         yield ok(c.tag(), "NAMESPACE completed");
       }
       case ImapCommand.StartTls c -> {
@@ -344,7 +382,7 @@ public final class ImapSession implements AutoCloseable {
       case ImapCommand.Idle c -> {
         pendingTag = c.tag();
         mode = Mode.IDLE;
-        out.add(new ImapResponse.Continuation("idling"));
+        out.accept(new ImapResponse.Continuation("idling"));
         if (selected != null) {
           updates(out, true);
           String name = selected.name;
@@ -392,7 +430,7 @@ public final class ImapSession implements AutoCloseable {
         tag, Status.OK, "CAPABILITY " + String.join(" ", capabilities()), "Logged in");
   }
 
-  private Tagged authenticate(ImapCommand.Authenticate c, List<ImapResponse> out) {
+  private Tagged authenticate(ImapCommand.Authenticate c, Consumer<ImapResponse> out) {
     if (!loginAllowed()) {
       return new Tagged(
           c.tag(), Status.NO, "PRIVACYREQUIRED", "Authentication disabled without TLS");
@@ -406,7 +444,7 @@ public final class ImapSession implements AutoCloseable {
     }
     pendingTag = c.tag();
     mode = Mode.AUTH_CONTINUATION;
-    out.add(new ImapResponse.Continuation(""));
+    out.accept(new ImapResponse.Continuation(""));
     return null;
   }
 
@@ -426,24 +464,24 @@ public final class ImapSession implements AutoCloseable {
     return login(tag, parts[1], parts[2]);
   }
 
-  private void continuation(String line, List<ImapResponse> out) {
+  private void continuation(String line, Consumer<ImapResponse> out) {
     String tag = pendingTag;
     switch (mode) {
       case AUTH_CONTINUATION -> {
         mode = Mode.COMMAND;
         pendingTag = null;
-        if (line.trim().equals("*")) out.add(bad(tag, "Authentication cancelled"));
-        else out.add(plain(tag, line));
+        if (line.trim().equals("*")) out.accept(bad(tag, "Authentication cancelled"));
+        else out.accept(plain(tag, line));
       }
       case IDLE -> {
         stopWatch();
         mode = Mode.COMMAND;
         pendingTag = null;
         if (selected != null) updates(out, true);
-        if (line.trim().equalsIgnoreCase("DONE")) out.add(ok(tag, "IDLE terminated"));
-        else out.add(bad(tag, "Expected DONE"));
+        if (line.trim().equalsIgnoreCase("DONE")) out.accept(ok(tag, "IDLE terminated"));
+        else out.accept(bad(tag, "Expected DONE"));
       }
-      default -> out.add(bad("*", "Unexpected continuation"));
+      default -> out.accept(bad("*", "Unexpected continuation"));
     }
   }
 
@@ -471,11 +509,11 @@ public final class ImapSession implements AutoCloseable {
   }
 
   private Tagged list(
-      String tag, String reference, String pattern, boolean lsub, List<ImapResponse> out)
+      String tag, String reference, String pattern, boolean lsub, Consumer<ImapResponse> out)
       throws BackendException {
     if (pattern.isEmpty() && !lsub) {
       // RFC 3501 §6.3.8: the hierarchy delimiter and root
-      out.add(new ImapResponse.ListItem(false, Set.of("\\Noselect"), ""));
+      out.accept(new ImapResponse.ListItem(false, Set.of("\\Noselect"), ""));
       return ok(tag, "LIST completed");
     }
     String full = normalize(reference + pattern);
@@ -500,7 +538,7 @@ public final class ImapSession implements AutoCloseable {
       if (info == null) attrs.add("\\Noselect");
       else attrs.addAll(info.attributes());
       if (!lsub) attrs.add(parents.contains(name) ? "\\HasChildren" : "\\HasNoChildren");
-      out.add(new ImapResponse.ListItem(lsub, attrs, name));
+      out.accept(new ImapResponse.ListItem(lsub, attrs, name));
     }
     return ok(tag, (lsub ? "LSUB" : "LIST") + " completed");
   }
@@ -521,7 +559,7 @@ public final class ImapSession implements AutoCloseable {
     return Pattern.compile(re.toString(), Pattern.DOTALL);
   }
 
-  private Tagged status(ImapCommand.Status c, List<ImapResponse> out) throws BackendException {
+  private Tagged status(ImapCommand.Status c, Consumer<ImapResponse> out) throws BackendException {
     String name = normalize(c.mailbox());
     MailboxStatus st = mailboxes.status(name);
     List<Map.Entry<String, Long>> items = new ArrayList<>();
@@ -538,11 +576,11 @@ public final class ImapSession implements AutoCloseable {
           };
       items.add(Map.entry(item, v));
     }
-    out.add(new ImapResponse.StatusData(name, items));
+    out.accept(new ImapResponse.StatusData(name, items));
     return ok(c.tag(), "STATUS completed");
   }
 
-  private Tagged select(String tag, String mailbox, boolean readOnly, List<ImapResponse> out)
+  private Tagged select(String tag, String mailbox, boolean readOnly, Consumer<ImapResponse> out)
       throws BackendException {
     deselect(); // RFC 3501 §6.3.1: a failed SELECT leaves no mailbox selected
     String name = normalize(mailbox);
@@ -552,22 +590,22 @@ public final class ImapSession implements AutoCloseable {
     flags.addAll(SYSTEM_FLAGS);
     for (MessageMeta m : snap.messages()) flags.addAll(m.flags());
     flags.remove("\\Recent");
-    out.add(new ImapResponse.Flags(new ArrayList<>(flags)));
-    out.add(new ImapResponse.Exists(s.uids.size()));
-    out.add(new ImapResponse.Recent(0));
+    out.accept(new ImapResponse.Flags(new ArrayList<>(flags)));
+    out.accept(new ImapResponse.Exists(s.uids.size()));
+    out.accept(new ImapResponse.Recent(0));
     for (int i = 0; i < s.uids.size(); i++) {
       if (!s.metas.get(s.uids.get(i)).flags().contains("\\Seen")) {
-        out.add(new ImapResponse.Untagged(Status.OK, "UNSEEN " + (i + 1), "First unseen"));
+        out.accept(new ImapResponse.Untagged(Status.OK, "UNSEEN " + (i + 1), "First unseen"));
         break;
       }
     }
-    out.add(
+    out.accept(
         new ImapResponse.Untagged(Status.OK, "UIDVALIDITY " + snap.uidValidity(), "UIDs valid"));
-    out.add(
+    out.accept(
         new ImapResponse.Untagged(Status.OK, "UIDNEXT " + snap.uidNext(), "Predicted next UID"));
     List<String> perm = new ArrayList<>(readOnly ? List.of() : SYSTEM_FLAGS);
     if (!readOnly) perm.add("\\*");
-    out.add(
+    out.accept(
         new ImapResponse.Untagged(
             Status.OK, "PERMANENTFLAGS (" + String.join(" ", perm) + ")", "Flags permitted"));
     selected = s;
@@ -638,7 +676,7 @@ public final class ImapSession implements AutoCloseable {
   }
 
   /** Appends untagged EXPUNGE/EXISTS/FETCH responses for changes since the last look. */
-  private void updates(List<ImapResponse> out, boolean expungeAllowed) {
+  private void updates(Consumer<ImapResponse> out, boolean expungeAllowed) {
     Selected s = selected;
     MailboxChanges changes;
     try {
@@ -658,7 +696,7 @@ public final class ImapSession implements AutoCloseable {
       } else if (!old.flags().equals(m.flags())) {
         s.metas.put(m.uid(), m);
         if (!s.pendingExpunge.contains(m.uid())) {
-          out.add(
+          out.accept(
               new ImapResponse.Fetch(
                   s.msn(m.uid()),
                   List.of(new FetchItem.Flags(sorted(m.flags())), new FetchItem.Uid(m.uid()))));
@@ -671,13 +709,13 @@ public final class ImapSession implements AutoCloseable {
         s.uids.add(m.uid());
         s.metas.put(m.uid(), m);
       }
-      out.add(new ImapResponse.Exists(s.uids.size()));
-      out.add(new ImapResponse.Recent(0));
+      out.accept(new ImapResponse.Exists(s.uids.size()));
+      out.accept(new ImapResponse.Recent(0));
     }
     s.modSeq = Math.max(s.modSeq, changes.highestModSeq());
   }
 
-  private static void flushExpunges(Selected s, List<ImapResponse> out) {
+  private static void flushExpunges(Selected s, Consumer<ImapResponse> out) {
     if (s.pendingExpunge.isEmpty()) return;
     List<Long> desc = new ArrayList<>(s.pendingExpunge);
     desc.sort(Comparator.reverseOrder());
@@ -686,7 +724,7 @@ public final class ImapSession implements AutoCloseable {
       if (msn < 0) continue;
       s.uids.remove(msn - 1);
       s.metas.remove(uid);
-      out.add(new ImapResponse.Expunge(msn));
+      out.accept(new ImapResponse.Expunge(msn));
     }
     s.pendingExpunge.clear();
   }
@@ -718,7 +756,7 @@ public final class ImapSession implements AutoCloseable {
     return out;
   }
 
-  private Tagged fetch(ImapCommand.Fetch c, List<ImapResponse> out) throws BackendException {
+  private Tagged fetch(ImapCommand.Fetch c, Consumer<ImapResponse> out) throws BackendException {
     Selected s = selected;
     List<FetchAttribute> atts = new ArrayList<>(c.attributes());
     if (c.uid() && atts.stream().noneMatch(a -> a instanceof FetchAttribute.Uid)) {
@@ -781,7 +819,7 @@ public final class ImapSession implements AutoCloseable {
           items.add(new FetchItem.Flags(sorted(now.flags())));
         }
       }
-      out.add(new ImapResponse.Fetch(ref[0], items));
+      out.accept(new ImapResponse.Fetch(ref[0], items));
     }
     return ok(c.tag(), (c.uid() ? "UID " : "") + "FETCH completed");
   }
@@ -798,7 +836,7 @@ public final class ImapSession implements AutoCloseable {
     return ByteSource.of(all, from, len);
   }
 
-  private Tagged store(ImapCommand.Store c, List<ImapResponse> out) throws BackendException {
+  private Tagged store(ImapCommand.Store c, Consumer<ImapResponse> out) throws BackendException {
     Selected s = selected;
     if (s.readOnly) return new Tagged(c.tag(), Status.NO, "READ-ONLY", "Mailbox is read-only");
     List<long[]> refs = resolve(c.set(), c.uid());
@@ -818,7 +856,7 @@ public final class ImapSession implements AutoCloseable {
           List<FetchItem> items = new ArrayList<>();
           items.add(new FetchItem.Flags(sorted(m.flags())));
           if (c.uid()) items.add(new FetchItem.Uid(r[1]));
-          out.add(new ImapResponse.Fetch(r[0], items));
+          out.accept(new ImapResponse.Fetch(r[0], items));
         }
       }
     }
@@ -826,7 +864,12 @@ public final class ImapSession implements AutoCloseable {
   }
 
   private Tagged copy(
-      String tag, boolean uid, SequenceSet set, String target, boolean move, List<ImapResponse> out)
+      String tag,
+      boolean uid,
+      SequenceSet set,
+      String target,
+      boolean move,
+      Consumer<ImapResponse> out)
       throws BackendException {
     Selected s = selected;
     String verb = (uid ? "UID " : "") + (move ? "MOVE" : "COPY");
@@ -849,13 +892,14 @@ public final class ImapSession implements AutoCloseable {
             + " "
             + SequenceSet.format(result.destinationUids());
     if (!move) return new Tagged(tag, Status.OK, code, verb + " completed");
-    out.add(new ImapResponse.Untagged(Status.OK, code, "Moved")); // RFC 6851 §4.3
+    out.accept(new ImapResponse.Untagged(Status.OK, code, "Moved")); // RFC 6851 §4.3
     s.pendingExpunge.addAll(result.sourceUids());
     flushExpunges(s, out);
     return ok(tag, verb + " completed");
   }
 
-  private Tagged expunge(ImapCommand.Expunge c, List<ImapResponse> out) throws BackendException {
+  private Tagged expunge(ImapCommand.Expunge c, Consumer<ImapResponse> out)
+      throws BackendException {
     Selected s = selected;
     if (s.readOnly) return new Tagged(c.tag(), Status.NO, "READ-ONLY", "Mailbox is read-only");
     Optional<Collection<Long>> restrict = Optional.empty();
@@ -872,7 +916,7 @@ public final class ImapSession implements AutoCloseable {
 
   // --- search -----------------------------------------------------------------------------------
 
-  private Tagged search(ImapCommand.Search c, List<ImapResponse> out) throws BackendException {
+  private Tagged search(ImapCommand.Search c, Consumer<ImapResponse> out) throws BackendException {
     if (c.charset().isPresent()) {
       String cs = c.charset().get();
       if (!cs.equals("UTF-8") && !cs.equals("US-ASCII")) {
@@ -890,7 +934,7 @@ public final class ImapSession implements AutoCloseable {
         // expunged meanwhile: not a hit
       }
     }
-    out.add(new ImapResponse.Search(hits));
+    out.accept(new ImapResponse.Search(hits));
     return ok(c.tag(), (c.uid() ? "UID " : "") + "SEARCH completed");
   }
 

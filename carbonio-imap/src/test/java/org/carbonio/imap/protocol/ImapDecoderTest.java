@@ -273,6 +273,81 @@ class ImapDecoderTest {
     assertThat(opened).containsExactly(3L);
   }
 
+  @Test
+  void decodeShouldReturnBadAndStayBoundedWhenManyLiteralsExceedCommandBytes() {
+    DecoderLimits limits = new DecoderLimits(100, 1000, 4, 10_000, 1000);
+    StringBuilder in = new StringBuilder("t1 SEARCH TEXT {60+}\r\n" + "x".repeat(60));
+    for (int i = 0; i < 200; i++) in.append(" TEXT {60+}\r\n").append("y".repeat(60));
+    in.append("\r\nt2 NOOP\r\n");
+    byte[] bytes = in.toString().getBytes(StandardCharsets.US_ASCII);
+    ImapDecoder d = new ImapDecoder(limits);
+    List<Decoded> results = new ArrayList<>();
+    long maxRetained = 0;
+    for (int i = 0; i < bytes.length; i += 7) {
+      ByteBuffer chunk = ByteBuffer.wrap(bytes, i, Math.min(7, bytes.length - i));
+      for (Decoded r = d.decode(chunk); !(r instanceof Decoded.NeedMore); r = d.decode(chunk)) {
+        results.add(r);
+      }
+      maxRetained = Math.max(maxRetained, d.retainedBytes());
+    }
+    assertThat(results)
+        .containsExactly(
+            new Decoded.Bad("t1", "command too large (limit 1000 bytes)"),
+            new Decoded.Command(new ImapCommand.Noop("t2")));
+    assertThat(maxRetained).isLessThanOrEqualTo(1000);
+    assertThat(d.retainedBytes()).isZero();
+  }
+
+  @Test
+  void decodeShouldReturnBadWithoutContinuationWhenSyncLiteralExceedsCommandBytes() {
+    DecoderLimits limits = new DecoderLimits(100, 1000, 4, 10_000, 150);
+    String in = "t1 LOGIN {90+}\r\n" + "u".repeat(90) + " {90}\r\nt2 NOOP\r\n";
+    assertThat(decodeAll(limits, in.getBytes(StandardCharsets.US_ASCII)))
+        .containsExactly(
+            new Decoded.Bad("t1", "command too large (limit 150 bytes)").toString(),
+            new Decoded.Command(new ImapCommand.Noop("t2")).toString());
+  }
+
+  @Test
+  void decodeShouldNotCountAppendMessageWhenCheckingCommandBytes() {
+    DecoderLimits limits = new DecoderLimits(100, 5000, 4, 10_000, 100);
+    String msg = "m".repeat(3000);
+    List<String> r =
+        decodeAll(
+            limits,
+            ("a APPEND INBOX {3000+}\r\n" + msg + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    assertThat(r).containsExactly("Append[a,INBOX,[],Optional.empty," + msg + "]");
+  }
+
+  @Test
+  void decodeShouldAskGateAndSkipLiteralWhenGateRefuses() {
+    List<LiteralGate.Request> asked = new ArrayList<>();
+    LiteralGate gate =
+        req -> {
+          asked.add(req);
+          return req.size() > 10
+              ? Optional.of(new Decoded.Bad(req.tag(), "no"))
+              : Optional.<Decoded.Rejected>empty();
+        };
+    ImapDecoder d = new ImapDecoder(DecoderLimits.DEFAULTS, LiteralSink.Factory.IN_MEMORY, gate);
+    ByteBuffer in =
+        ByteBuffer.wrap(
+            ("a APPEND INBOX {50000000}\r\n"
+                    + "b APPEND INBOX {20+}\r\n"
+                    + "x".repeat(20)
+                    + "\r\n"
+                    + "c LOGIN {5}\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+    assertThat(d.decode(in)).isEqualTo(new Decoded.Bad("a", "no"));
+    assertThat(d.decode(in)).isEqualTo(new Decoded.Bad("b", "no"));
+    assertThat(d.decode(in)).isEqualTo(new Decoded.NeedLiteral(5, true));
+    assertThat(asked)
+        .containsExactly(
+            new LiteralGate.Request("a", "APPEND", 50_000_000, true),
+            new LiteralGate.Request("b", "APPEND", 20, false),
+            new LiteralGate.Request("c", "LOGIN", 5, true));
+  }
+
   // --- properties (QuickTheories) ---------------------------------------------------------------
 
   private static Gen<byte[]> bytes(int max) {
