@@ -128,6 +128,7 @@ public final class CarbonioServer implements AutoCloseable {
               .tls(tls)
               .implicitTls(kind == Listener.Kind.IMAPS)
               .hostname(config.hostname())
+              .spoolDirectory(spool)
               .authenticator(authenticator)
               .backend(backend)
               .build()
