@@ -1,0 +1,2 @@
+/** The {@code carbonio} command line: {@code run} and {@code prov}. */
+package org.carbonio.server.cli;

@@ -1,0 +1,2 @@
+/** Wiring between modules (SPI adapters), TLS material and the admin API. Not for embedders. */
+package org.carbonio.server.internal;
