@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * {@snippet :
  * try (CarbonioServer server = CarbonioServer.start(ServerConfig.defaults(dir).withEphemeralPorts())) {
- *   int imapPort = server.listener(Listener.Kind.IMAP).orElseThrow().address().getPort();
+ *   int imapPort = server.port(Listener.Kind.IMAP);
  * }
  * }
  */
@@ -235,6 +235,18 @@ public final class CarbonioServer implements AutoCloseable {
 
   public Optional<Listener> listener(Listener.Kind kind) {
     return listeners.stream().filter(l -> l.kind() == kind).findFirst();
+  }
+
+  /**
+   * The port the listener of this kind got (the real one, also when port 0 was asked for).
+   *
+   * @throws IllegalStateException if the server has no such listener
+   */
+  public int port(Listener.Kind kind) {
+    return listener(kind)
+        .orElseThrow(() -> new IllegalStateException("no " + kind.label() + " listener"))
+        .address()
+        .getPort();
   }
 
   /** The admin account's address ({@code admin@<domain>}). */

@@ -11,13 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The admin API over real HTTP: authentication, rights, bounds and error answers. */
 class AdminApiTest {
+
+  @RegisterExtension
+  final ServerExtension carbonio = new ServerExtension().account("user@localhost", "user-Secret-1");
 
   @TempDir Path tmp;
   private CarbonioServer server;
@@ -27,21 +30,10 @@ class AdminApiTest {
 
   @BeforeEach
   void start() throws Exception {
-    Path data = tmp.resolve("data");
-    server = CarbonioServer.start(ServerConfig.defaults(data).withEphemeralPorts());
-    server.directory().createAccount("user@localhost", "user-Secret-1");
-    adminPassword = Files.readString(data.resolve("admin-password")).strip();
+    server = carbonio.server();
+    adminPassword = Files.readString(carbonio.dataDir().resolve("admin-password")).strip();
     http = HttpClient.newHttpClient();
-    base =
-        URI.create(
-            "http://127.0.0.1:"
-                + server.listener(Listener.Kind.HTTP).orElseThrow().address().getPort()
-                + "/admin/v1/");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
+    base = URI.create("http://127.0.0.1:" + server.port(Listener.Kind.HTTP) + "/admin/v1/");
   }
 
   private HttpResponse<String> send(

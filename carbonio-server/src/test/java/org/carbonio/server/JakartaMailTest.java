@@ -12,30 +12,28 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
-import java.nio.file.Path;
 import java.util.Properties;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Jakarta Mail (Angus) sends over SMTP with STARTTLS and reads over IMAP and IMAPS. */
 class JakartaMailTest {
 
-  @TempDir Path tmp;
+  @RegisterExtension
+  final ServerExtension carbonio = new ServerExtension().account("bob@localhost", "bob-Secret-1");
+
   private CarbonioServer server;
   private Session session;
 
   @BeforeEach
   void start() throws Exception {
-    Path data = tmp.resolve("data");
-    server = CarbonioServer.start(ServerConfig.defaults(data).withEphemeralPorts());
-    server.directory().createAccount("bob@localhost", "bob-Secret-1");
-    SSLContext trust = E2E.trusting(data);
+    server = carbonio.server();
+    SSLContext trust = E2E.trusting(carbonio.dataDir());
     Properties props = new Properties();
     props.put("mail.smtp.host", "127.0.0.1");
-    props.put("mail.smtp.port", Integer.toString(port(Listener.Kind.SMTP)));
+    props.put("mail.smtp.port", Integer.toString(carbonio.port(Listener.Kind.SMTP)));
     props.put("mail.smtp.starttls.enable", "true");
     props.put("mail.smtp.starttls.required", "true");
     props.put("mail.smtp.ssl.socketFactory", trust.getSocketFactory());
@@ -50,15 +48,6 @@ class JakartaMailTest {
       props.put("mail." + key + ".timeout", "30000");
     }
     session = Session.getInstance(props);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
-  private int port(Listener.Kind kind) {
-    return server.listener(kind).orElseThrow().address().getPort();
   }
 
   @Test
@@ -79,7 +68,7 @@ class JakartaMailTest {
     for (String protocol : new String[] {"imap", "imaps"}) {
       Listener.Kind kind = protocol.equals("imap") ? Listener.Kind.IMAP : Listener.Kind.IMAPS;
       try (Store store = session.getStore(protocol)) {
-        store.connect("127.0.0.1", port(kind), "bob@localhost", "bob-Secret-1");
+        store.connect("127.0.0.1", carbonio.port(kind), "bob@localhost", "bob-Secret-1");
         Folder inbox = store.getFolder("INBOX");
         inbox.open(Folder.READ_WRITE);
         assertThat(inbox.getMessageCount()).isEqualTo(1);
@@ -99,7 +88,8 @@ class JakartaMailTest {
       }
     }
     try (Store store = session.getStore("imaps")) {
-      store.connect("127.0.0.1", port(Listener.Kind.IMAPS), "bob@localhost", "bob-Secret-1");
+      store.connect(
+          "127.0.0.1", carbonio.port(Listener.Kind.IMAPS), "bob@localhost", "bob-Secret-1");
       Folder inbox = store.getFolder("INBOX");
       inbox.open(Folder.READ_ONLY);
       assertThat(inbox.getMessage(1).isSet(Flags.Flag.FLAGGED)).isTrue();
@@ -112,7 +102,9 @@ class JakartaMailTest {
   void loginShouldFailWhenPasswordWrong() throws Exception {
     try (Store store = session.getStore("imaps")) {
       org.assertj.core.api.Assertions.assertThatThrownBy(
-              () -> store.connect("127.0.0.1", port(Listener.Kind.IMAPS), "bob@localhost", "wrong"))
+              () ->
+                  store.connect(
+                      "127.0.0.1", carbonio.port(Listener.Kind.IMAPS), "bob@localhost", "wrong"))
           .isInstanceOf(jakarta.mail.AuthenticationFailedException.class);
     }
   }

@@ -2,29 +2,25 @@ package org.carbonio.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SMTP to local accounts: several recipients in one transaction, postmaster, case. */
 class LocalDeliveryTest {
 
-  @TempDir Path tmp;
+  @RegisterExtension
+  final ServerExtension carbonio =
+      new ServerExtension()
+          .account("kim@localhost", "kim-Secret-1")
+          .account("lee@localhost", "lee-Secret-1");
+
   private CarbonioServer server;
 
   @BeforeEach
   void start() throws Exception {
-    server = CarbonioServer.start(ServerConfig.defaults(tmp.resolve("data")).withEphemeralPorts());
-    server.directory().createAccount("kim@localhost", "kim-Secret-1");
-    server.directory().createAccount("lee@localhost", "lee-Secret-1");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
+    server = carbonio.server();
   }
 
   private int inboxSize(String address) {
@@ -34,7 +30,7 @@ class LocalDeliveryTest {
 
   @Test
   void everyRecipientShouldGetTheMessageWhenOneTransactionNamesSeveral() throws Exception {
-    int smtp = server.listener(Listener.Kind.SMTP).orElseThrow().address().getPort();
+    int smtp = server.port(Listener.Kind.SMTP);
     try (RawSmtp client = new RawSmtp(smtp)) {
       client.send(
           "sender@example.org",

@@ -13,13 +13,17 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.carbonio.store.FlagOperation;
 import org.carbonio.store.Mailbox;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** mbsync (isync) mirrors an account to a local Maildir, then picks up only a flag change. */
 class MbsyncTest {
+
+  @RegisterExtension
+  final ServerExtension carbonio =
+      new ServerExtension().account("carol@localhost", "carol-Secret-1");
 
   @TempDir Path tmp;
   private Path data;
@@ -27,18 +31,12 @@ class MbsyncTest {
 
   @BeforeEach
   void start() throws Exception {
-    data = tmp.resolve("data");
-    server = CarbonioServer.start(ServerConfig.defaults(data).withEphemeralPorts());
-    server.directory().createAccount("carol@localhost", "carol-Secret-1");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
+    server = carbonio.server();
+    data = carbonio.dataDir();
   }
 
   private Path config(Path maildir) throws Exception {
-    int port = server.listener(Listener.Kind.IMAP).orElseThrow().address().getPort();
+    int port = server.port(Listener.Kind.IMAP);
     String text =
         """
         IMAPAccount carbonio
@@ -107,7 +105,7 @@ class MbsyncTest {
 
   @Test
   void secondSyncShouldTransferOnlyTheFlagChangeWhenOneFlagChangedOnServer() throws Exception {
-    int smtp = server.listener(Listener.Kind.SMTP).orElseThrow().address().getPort();
+    int smtp = server.port(Listener.Kind.SMTP);
     byte[][] sent = {
       E2E.crlf("Subject: one\nMessage-ID: <1@test>\n\nfirst\n"),
       E2E.crlf("Subject: two\nMessage-ID: <2@test>\n\nsecond\n.dot\n"),

@@ -8,13 +8,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.carbonio.server.cli.Main;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code carbonio prov} against a running server, through the local admin API. */
 class ProvCommandTest {
+
+  @RegisterExtension final ServerExtension carbonio = new ServerExtension();
 
   @TempDir Path tmp;
   private Path data;
@@ -26,13 +28,8 @@ class ProvCommandTest {
 
   @BeforeEach
   void start() throws Exception {
-    data = tmp.resolve("data");
-    server = CarbonioServer.start(ServerConfig.defaults(data).withEphemeralPorts());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
+    server = carbonio.server();
+    data = carbonio.dataDir();
   }
 
   private Outcome prov(Path dataDir, String... args) {

@@ -6,13 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** swaks sends over SMTP (plain and STARTTLS); Python's imaplib reads the mail back. */
 class SwaksAndImaplibTest {
+
+  @RegisterExtension
+  final ServerExtension carbonio =
+      new ServerExtension().account("alice@localhost", "alice-Secret-1");
 
   @TempDir Path tmp;
   private Path data;
@@ -20,18 +24,8 @@ class SwaksAndImaplibTest {
 
   @BeforeEach
   void start() throws Exception {
-    data = tmp.resolve("data");
-    server = CarbonioServer.start(ServerConfig.defaults(data).withEphemeralPorts());
-    server.directory().createAccount("alice@localhost", "alice-Secret-1");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
-  private int port(Listener.Kind kind) {
-    return server.listener(kind).orElseThrow().address().getPort();
+    server = carbonio.server();
+    data = carbonio.dataDir();
   }
 
   private ExternalTool.Result swaks(Path message, String... extra) throws Exception {
@@ -42,7 +36,7 @@ class SwaksAndImaplibTest {
                 "--server",
                 "127.0.0.1",
                 "--port",
-                Integer.toString(port(Listener.Kind.SMTP)),
+                Integer.toString(carbonio.port(Listener.Kind.SMTP)),
                 "--ehlo",
                 "client.example.test",
                 "--from",
@@ -100,7 +94,7 @@ class SwaksAndImaplibTest {
     List<E2E.Fetched> inbox =
         E2E.imaplibFetch(
             data,
-            port(Listener.Kind.IMAP),
+            carbonio.port(Listener.Kind.IMAP),
             "starttls",
             "alice@localhost",
             "alice-Secret-1",
@@ -112,7 +106,12 @@ class SwaksAndImaplibTest {
 
     List<E2E.Fetched> overImaps =
         E2E.imaplibFetch(
-            data, port(Listener.Kind.IMAPS), "ssl", "alice@localhost", "alice-Secret-1", "INBOX");
+            data,
+            carbonio.port(Listener.Kind.IMAPS),
+            "ssl",
+            "alice@localhost",
+            "alice-Secret-1",
+            "INBOX");
     assertThat(overImaps)
         .extracting(E2E.Fetched::uid)
         .containsExactly(inbox.get(0).uid(), inbox.get(1).uid());
@@ -127,7 +126,7 @@ class SwaksAndImaplibTest {
             "--server",
             "127.0.0.1",
             "--port",
-            Integer.toString(port(Listener.Kind.SMTP)),
+            Integer.toString(carbonio.port(Listener.Kind.SMTP)),
             "--from",
             "sender@example.org",
             "--data",

@@ -1,0 +1,65 @@
+package org.carbonio.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real server per test method: a fresh data directory, every listener on port 0, the accounts
+ * given; closed and deleted after the test.
+ *
+ * {@snippet :
+ * @RegisterExtension
+ * final ServerExtension carbonio = new ServerExtension().account("alice@localhost", "secret");
+ * }
+ */
+final class ServerExtension implements BeforeEachCallback, AfterEachCallback {
+
+  private final Map<String, String> accounts = new LinkedHashMap<>();
+  private Path root;
+  private CarbonioServer server;
+
+  /** Creates this account (in the server's default domain or one that exists) before each test. */
+  ServerExtension account(String address, String password) {
+    accounts.put(address, password);
+    return this;
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) throws Exception {
+    root = Files.createTempDirectory("carbonio-test-");
+    server = CarbonioServer.start(ServerConfig.defaults(root.resolve("data")).withEphemeralPorts());
+    for (Map.Entry<String, String> account : accounts.entrySet()) {
+      server.directory().createAccount(account.getKey(), account.getValue());
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws IOException {
+    server.close();
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  CarbonioServer server() {
+    return server;
+  }
+
+  Path dataDir() {
+    return server.config().dataDir();
+  }
+
+  int port(Listener.Kind kind) {
+    return server.port(kind);
+  }
+}
