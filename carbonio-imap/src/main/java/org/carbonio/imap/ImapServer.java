@@ -9,12 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
-import org.carbonio.imap.internal.ImapListener;
+import org.carbonio.imap.internal.ImapConnection;
 import org.carbonio.imap.protocol.SessionOptions;
 import org.carbonio.imap.spi.ImapAuthenticator;
 import org.carbonio.imap.spi.MailboxBackend;
+import org.carbonio.transport.TcpListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An IMAP4rev1 server (RFC 3501) over a {@link MailboxBackend}: one virtual thread per connection,
@@ -35,9 +40,15 @@ import org.carbonio.imap.spi.MailboxBackend;
  * waits a bounded time for their threads.
  */
 public final class ImapServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ImapServer.class);
+
+  /** How long {@link #close()} waits for connections before forcing them, twice at most. */
+  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+
   private final Builder config;
   private final ReentrantLock lock = new ReentrantLock();
-  private ImapListener listener;
+  private TcpListener listener;
+  private boolean closed;
 
   private ImapServer(Builder b) {
     this.config = b.copy();
@@ -63,7 +74,7 @@ public final class ImapServer implements AutoCloseable {
   }
 
   private ImapServer doStart() throws IOException {
-    if (listener != null) throw new IllegalStateException("already started");
+    if (listener != null || closed) throw new IllegalStateException("already started");
     if (!Files.isDirectory(config.spoolDirectory)) {
       throw new NoSuchFileException(config.spoolDirectory.toString(), null, "spool directory");
     }
@@ -74,16 +85,27 @@ public final class ImapServer implements AutoCloseable {
             config.allowPlaintextAuth,
             config.limits.maxLiteralSize(),
             config.clock);
+    ImapLimits limits = config.limits;
+    SSLContext ssl = config.sslContext;
+    ImapAuthenticator authenticator = config.authenticator;
+    MailboxBackend backend = config.backend;
+    Path spool = config.spoolDirectory;
     listener =
-        ImapListener.start(
-            config.bind,
-            config.sslContext,
-            config.implicitTls,
-            config.limits,
-            options,
-            config.authenticator,
-            config.backend,
-            config.spoolDirectory);
+        TcpListener.start(
+            new TcpListener.Config(
+                config.bind,
+                "imap",
+                limits.maxConnections(),
+                limits.idleTimeout(),
+                limits.writeTimeout(),
+                SHUTDOWN_TIMEOUT,
+                config.implicitTls ? Optional.of(ssl) : Optional.empty(),
+                ""),
+            c -> new ImapConnection(c, ssl, limits, options, authenticator, backend, spool).run());
+    log.info(
+        "IMAP listening on {}{}",
+        listener.localAddress(),
+        config.implicitTls ? " (implicit TLS)" : "");
     return this;
   }
 
@@ -113,7 +135,11 @@ public final class ImapServer implements AutoCloseable {
   public void close() {
     lock.lock();
     try {
-      if (listener != null) listener.close();
+      if (listener != null && !closed) {
+        closed = true;
+        listener.close();
+        log.info("IMAP listener on {} stopped", listener.localAddress());
+      }
     } finally {
       lock.unlock();
     }

@@ -3,11 +3,7 @@ package org.carbonio.smtp;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NotDirectoryException;
@@ -17,19 +13,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
-import org.carbonio.smtp.internal.AcceptFailures;
 import org.carbonio.smtp.internal.GuardedCallbacks;
 import org.carbonio.smtp.internal.SmtpConnection;
 import org.carbonio.smtp.protocol.ReplyEncoder;
@@ -37,6 +25,7 @@ import org.carbonio.smtp.protocol.SmtpReplies;
 import org.carbonio.smtp.protocol.SmtpSessionConfig;
 import org.carbonio.smtp.spi.DeliveryHandler;
 import org.carbonio.smtp.spi.RecipientPolicy;
+import org.carbonio.transport.TcpListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,28 +61,16 @@ public final class SmtpServer implements AutoCloseable {
 
   private final Builder settings;
   private final SmtpSessionConfig sessionConfig;
-  private final ExecutorService connections;
   private final ExecutorService callbacks;
-  private final ScheduledExecutorService watchdog;
-  private final Semaphore permits;
-  private final Set<SmtpConnection> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final CountDownLatch stopping = new CountDownLatch(1);
-  private final AtomicLong connectionCounter = new AtomicLong();
   private final String idPrefix;
-  private volatile ServerSocket serverSocket;
-  private volatile Thread acceptor;
+  private volatile TcpListener listener;
 
   private SmtpServer(Builder b) {
     this.settings = b.copy();
-    this.connections =
-        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-", 0).factory());
     this.callbacks =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-callback-", 0).factory());
-    this.watchdog =
-        Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("smtp-watchdog").daemon(true).factory());
     GuardedCallbacks guard =
         new GuardedCallbacks(
             callbacks, b.limits.recipientCheckTimeout(), b.limits.deliveryTimeout());
@@ -108,7 +85,6 @@ public final class SmtpServer implements AutoCloseable {
             guard.guardHandler(b.deliveryHandler),
             b.clock,
             b.spoolDirectory);
-    this.permits = new Semaphore(b.limits.maxConnections());
     this.idPrefix =
         Long.toString(new SecureRandom().nextLong() & 0xFFFFFFFFL | 0x100000000L, 36).substring(1);
   }
@@ -142,26 +118,35 @@ public final class SmtpServer implements AutoCloseable {
     if (!Files.isWritable(spool)) {
       throw new AccessDeniedException(spool.toString(), null, "spoolDirectory is not writable");
     }
-    ServerSocket ss = new ServerSocket();
-    try {
-      ss.setReuseAddress(true);
-      ss.bind(settings.bind, 128);
-    } catch (IOException e) {
-      ss.close();
-      throw e;
+    SmtpLimits limits = settings.limits;
+    TcpListener.Config config =
+        new TcpListener.Config(
+            settings.bind,
+            "smtp",
+            limits.maxConnections(),
+            limits.idleTimeout(),
+            limits.writeTimeout(),
+            settings.shutdownTimeout,
+            settings.implicitTls ? Optional.of(settings.sslContext) : Optional.empty(),
+            ReplyEncoder.encodeToString(SmtpReplies.tooManyConnections(settings.hostname)));
+    TcpListener l =
+        TcpListener.start(
+            config,
+            c ->
+                new SmtpConnection(
+                        idPrefix + "-" + Long.toString(c.id(), 36),
+                        c,
+                        sessionConfig,
+                        settings.sslContext)
+                    .run());
+    listener = l;
+    if (closed.get()) { // close() ran while binding
+      l.close();
     }
-    serverSocket = ss;
-    long writeTimeout = settings.limits.writeTimeout().toNanos();
-    long period =
-        Math.clamp(
-            writeTimeout / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
-    watchdog.scheduleWithFixedDelay(
-        () -> closeStalledWriters(writeTimeout), period, period, TimeUnit.NANOSECONDS);
-    acceptor = Thread.ofVirtual().name("smtp-acceptor").start(this::acceptLoop);
     log.info(
         "{} listening on {} as {}{}",
         settings.mode,
-        ss.getLocalSocketAddress(),
+        l.localAddress(),
         settings.hostname,
         settings.sslContext == null
             ? ""
@@ -175,115 +160,17 @@ public final class SmtpServer implements AutoCloseable {
    * @throws IllegalStateException before {@link #start()}
    */
   public InetSocketAddress localAddress() {
-    ServerSocket ss = serverSocket;
-    if (ss == null) {
+    TcpListener l = listener;
+    if (l == null) {
       throw new IllegalStateException("not started");
     }
-    return (InetSocketAddress) ss.getLocalSocketAddress();
+    return l.localAddress();
   }
 
   /** The number of connections being served now. */
   public int activeConnections() {
-    return live.size();
-  }
-
-  /** Watchdog task: Java sockets have no write timeout, so stalled writers are closed here. */
-  private void closeStalledWriters(long writeTimeoutNanos) {
-    try {
-      long now = System.nanoTime();
-      for (SmtpConnection c : live) {
-        c.closeIfWriteStalled(now, writeTimeoutNanos);
-      }
-    } catch (RuntimeException e) {
-      log.warn("write watchdog failed", e); // an escaping exception would cancel the task
-    }
-  }
-
-  private void acceptLoop() {
-    ServerSocket ss = serverSocket;
-    AcceptFailures failures = new AcceptFailures();
-    while (!closed.get()) {
-      Socket socket;
-      try {
-        socket = ss.accept();
-      } catch (IOException e) {
-        switch (failures.failed(closed.get() || ss.isClosed())) {
-          case STOP -> {
-            return;
-          }
-          case LOG_AND_RETRY ->
-              log.error(
-                  "accept failed, retrying every {} ms until it succeeds",
-                  AcceptFailures.BACKOFF.toMillis(),
-                  e);
-          case RETRY -> {}
-        }
-        try {
-          // a timed wait that close() ends at once
-          stopping.await(AcceptFailures.BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        continue;
-      }
-      long failed = failures.accepted();
-      if (failed > 0) {
-        log.warn("accept works again after {} failures", failed);
-      }
-      if (!permits.tryAcquire()) {
-        refuse(socket);
-        continue;
-      }
-      String id = idPrefix + "-" + Long.toString(connectionCounter.incrementAndGet(), 36);
-      SmtpConnection[] self = new SmtpConnection[1];
-      SmtpConnection c =
-          new SmtpConnection(
-              id,
-              socket,
-              sessionConfig,
-              settings.sslContext,
-              settings.implicitTls,
-              closed::get,
-              () -> {
-                live.remove(self[0]);
-                permits.release();
-              });
-      self[0] = c;
-      live.add(c);
-      try {
-        connections.execute(c);
-      } catch (RejectedExecutionException e) {
-        live.remove(c);
-        permits.release();
-        closeQuietly(socket);
-      }
-    }
-  }
-
-  private void refuse(Socket socket) {
-    log.warn(
-        "maxConnections {} reached, refusing {}",
-        settings.limits.maxConnections(),
-        socket.getRemoteSocketAddress());
-    try (socket) {
-      socket.setSoTimeout(1000);
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ReplyEncoder.encodeToString(SmtpReplies.tooManyConnections(settings.hostname))
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-    } catch (IOException e) {
-      log.debug("refusing connection: {}", e.toString());
-    }
-  }
-
-  private static void closeQuietly(Socket s) {
-    try {
-      s.close();
-    } catch (IOException e) {
-      log.debug("close failed: {}", e.toString());
-    }
+    TcpListener l = listener;
+    return l == null ? 0 : l.activeConnections();
   }
 
   /** Stops the server; idempotent. Returns within about twice {@code shutdownTimeout} at most. */
@@ -292,44 +179,16 @@ public final class SmtpServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    stopping.countDown();
-    ServerSocket ss = serverSocket;
-    if (ss != null) {
-      try {
-        ss.close();
-      } catch (IOException e) {
-        log.debug("closing listener: {}", e.toString());
-      }
-    }
-    for (SmtpConnection c : new ArrayList<>(live)) {
-      c.shutdown(false);
-    }
-    connections.shutdown();
-    long timeoutMillis = settings.shutdownTimeout.toMillis();
+    TcpListener l = listener;
     try {
-      if (!connections.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {
-        List<SmtpConnection> busy = new ArrayList<>(live);
-        log.warn(
-            "{} connections still busy after {}, forcing", busy.size(), settings.shutdownTimeout);
-        busy.forEach(c -> c.shutdown(true));
-        connections.shutdownNow();
-        callbacks.shutdownNow();
-        connections.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS);
+      if (l != null) {
+        l.close();
       }
-      Thread a = acceptor;
-      if (a != null) {
-        a.join(timeoutMillis);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      live.forEach(c -> c.shutdown(true));
-      connections.shutdownNow();
     } finally {
       callbacks.shutdownNow();
-      watchdog.shutdownNow();
     }
-    if (ss != null) {
-      log.info("{} on {} stopped", settings.mode, ss.getLocalSocketAddress());
+    if (l != null) {
+      log.info("{} on {} stopped", settings.mode, l.localAddress());
     }
   }
 

@@ -1,21 +1,15 @@
 package org.carbonio.imap.internal;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import org.carbonio.imap.ImapLimits;
 import org.carbonio.imap.protocol.Decoded;
 import org.carbonio.imap.protocol.ImapCommand;
@@ -26,64 +20,55 @@ import org.carbonio.imap.protocol.ImapSession;
 import org.carbonio.imap.protocol.SessionOptions;
 import org.carbonio.imap.spi.ImapAuthenticator;
 import org.carbonio.imap.spi.MailboxBackend;
+import org.carbonio.transport.Connection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * One client connection: reads bytes into the decoder, runs commands through the session, writes
- * responses. Blocking code on its own virtual thread; a {@link ReentrantLock} serialises the
- * session and the output between that thread and IDLE pushes. Thread-safe in that sense only.
+ * The IMAP side of one connection: reads bytes into the decoder, runs commands through the session,
+ * writes responses. Blocking code on the connection's virtual thread; the socket, the accept loop,
+ * the write watchdog and implicit TLS belong to the {@link Connection}'s listener. A {@link
+ * ReentrantLock} serialises the session and the output between that thread and IDLE pushes.
+ * Thread-safe in that sense only.
  */
-final class ImapConnection implements Runnable {
+public final class ImapConnection {
   private static final Logger log = LoggerFactory.getLogger(ImapConnection.class);
   private static final byte[] CONTINUE =
       "+ Ready for literal data\r\n".getBytes(StandardCharsets.US_ASCII);
 
-  private final long id;
-  private final Socket rawSocket;
-  private Socket socket;
+  private final Connection connection;
   private final Path spoolDirectory;
   private final SSLContext ssl;
-  private final boolean implicitTls;
   private final ImapLimits limits;
   private final ImapSession session;
-  private final Consumer<ImapConnection> onClose;
   private final ReentrantLock lock = new ReentrantLock();
   private final PushScheduler pusher;
-  private final AtomicBoolean writeAborted = new AtomicBoolean();
-  // System.nanoTime() when the write in progress started, 0 when not writing
-  private volatile long writeStarted;
+  private final InputStream in;
+  private final OutputStream out;
   private ImapDecoder decoder;
-  private InputStream in;
-  private OutputStream out;
 
-  ImapConnection(
-      long id,
-      Socket socket,
+  /**
+   * @param connection the accepted connection, TLS already started when implicit
+   * @param ssl for STARTTLS, or null
+   */
+  public ImapConnection(
+      Connection connection,
       SSLContext ssl,
-      boolean implicitTls,
       ImapLimits limits,
       SessionOptions options,
       ImapAuthenticator authenticator,
       MailboxBackend backend,
-      Path spoolDirectory,
-      Consumer<ImapConnection> onClose) {
-    this.id = id;
-    this.rawSocket = socket;
-    this.socket = socket;
+      Path spoolDirectory) {
+    this.connection = connection;
     this.spoolDirectory = spoolDirectory;
     this.ssl = ssl;
-    this.implicitTls = implicitTls;
     this.limits = limits;
-    this.onClose = onClose;
+    this.in = connection.input();
+    this.out = connection.output();
     this.session =
-        new ImapSession(
-            options,
-            authenticator,
-            backend,
-            (InetSocketAddress) socket.getRemoteSocketAddress(),
-            implicitTls);
+        new ImapSession(options, authenticator, backend, connection.remote(), connection.tls());
+    long id = connection.id();
     this.pusher =
         new PushScheduler(
             lock, r -> Thread.ofVirtual().name("imap-idle-" + id).start(r), this::pushUpdates);
@@ -98,52 +83,17 @@ final class ImapConnection implements Runnable {
         session::acceptLiteral);
   }
 
-  /**
-   * Whether a write has been blocked for more than {@code timeoutNanos} at {@code now} (a client
-   * that does not read). Called by the listener's watchdog.
-   */
-  boolean writeStalled(long now, long timeoutNanos) {
-    long started = writeStarted;
-    return started != 0 && now - started > timeoutNanos && !writeAborted.get();
-  }
-
-  /**
-   * Closes the connection under a blocked write, without blocking the caller: the writer holds the
-   * TLS record lock, so the TCP socket is reset (SO_LINGER 0) rather than closed gracefully.
-   */
-  void abortStalledWrite() {
-    if (!writeAborted.compareAndSet(false, true)) return;
-    Thread.ofVirtual()
-        .name("imap-abort-" + id)
-        .start(
-            () -> {
-              log.debug("imap-{}: aborting a blocked write", id);
-              try {
-                rawSocket.setSoLinger(true, 0);
-              } catch (IOException e) {
-                // closing anyway
-              }
-              ImapListener.closeQuietly(rawSocket);
-            });
-  }
-
   @Override
   public String toString() {
-    return "imap-" + id + " " + rawSocket.getRemoteSocketAddress();
+    return connection.toString();
   }
 
-  /** Closes the socket so that the connection thread ends. */
-  void abort() {
-    if (writeStarted != 0) abortStalledWrite(); // closing a TLS socket would wait for the writer
-    else ImapListener.closeQuietly(socket);
-  }
-
-  @Override
+  /** Serves the connection until it ends; the listener closes the socket afterwards. */
   public void run() {
-    MDC.put("session", "imap-" + id);
+    MDC.put("session", "imap-" + connection.id());
     MDC.put("proto", "imap");
     try {
-      log.debug("connection from {}", socket.getRemoteSocketAddress());
+      log.debug("connection from {}", connection.remote());
       serve();
     } catch (SocketTimeoutException e) {
       log.debug("idle timeout");
@@ -163,8 +113,7 @@ final class ImapConnection implements Runnable {
         lock.unlock();
       }
       decoder.close();
-      ImapListener.closeQuietly(socket);
-      onClose.accept(this);
+      connection.close();
       MDC.remove("session");
       MDC.remove("proto");
       MDC.remove("user");
@@ -172,10 +121,6 @@ final class ImapConnection implements Runnable {
   }
 
   private void serve() throws IOException {
-    socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis()));
-    socket.setTcpNoDelay(true);
-    if (implicitTls) ((SSLSocket) socket).startHandshake();
-    streams();
     write(List.of(session.greeting()));
     byte[] buf = new byte[16 * 1024];
     while (true) {
@@ -253,24 +198,10 @@ final class ImapConnection implements Runnable {
   }
 
   private void startTls() throws IOException {
-    SSLSocket tls =
-        (SSLSocket)
-            ssl.getSocketFactory()
-                .createSocket(
-                    socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
-    tls.setUseClientMode(false);
-    tls.startHandshake();
-    socket = tls;
-    streams();
+    connection.startTls(ssl);
     decoder.close();
     decoder = newDecoder();
     session.tlsStarted();
-    log.debug("TLS started: {}", tls.getSession().getProtocol());
-  }
-
-  private void streams() throws IOException {
-    in = socket.getInputStream();
-    out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
   }
 
   /** Runs under the lock (see {@link PushScheduler}). */
@@ -279,7 +210,7 @@ final class ImapConnection implements Runnable {
       if (session.mode() != ImapSession.Mode.IDLE) return;
       writeLocked(session.pollUpdates());
     } catch (IOException e) {
-      abort();
+      connection.close();
     } catch (RuntimeException e) {
       log.warn("IDLE update failed", e);
     }
@@ -288,25 +219,11 @@ final class ImapConnection implements Runnable {
   private void write(byte[] raw) throws IOException {
     lock.lock();
     try {
-      beginWrite();
-      try {
-        out.write(raw);
-        out.flush();
-      } finally {
-        endWrite();
-      }
+      out.write(raw);
+      out.flush();
     } finally {
       lock.unlock();
     }
-  }
-
-  private void beginWrite() {
-    long now = System.nanoTime();
-    writeStarted = now == 0 ? 1 : now;
-  }
-
-  private void endWrite() {
-    writeStarted = 0;
   }
 
   /** The session's response consumer; the lock is held. */
@@ -326,21 +243,11 @@ final class ImapConnection implements Runnable {
     if (log.isTraceEnabled() && !(r instanceof ImapResponse.Fetch)) {
       log.trace("S: {}", ImapEncoder.toString(r).strip());
     }
-    beginWrite();
-    try {
-      ImapEncoder.encode(r, out);
-    } finally {
-      endWrite();
-    }
+    ImapEncoder.encode(r, out);
   }
 
   private void flushLocked() throws IOException {
-    beginWrite();
-    try {
-      out.flush();
-    } finally {
-      endWrite();
-    }
+    out.flush();
   }
 
   /** Carries an {@link IOException} out of the session's response consumer. */

@@ -1,11 +1,11 @@
-package org.carbonio.smtp.internal;
+package org.carbonio.transport.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.lists;
 
 import java.util.List;
-import org.carbonio.smtp.internal.AcceptFailures.Action;
+import org.carbonio.transport.internal.AcceptFailures.Action;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.generators.SourceDSL;
 

@@ -1,4 +1,4 @@
-package org.carbonio.smtp.internal;
+package org.carbonio.transport.internal;
 
 import java.time.Duration;
 

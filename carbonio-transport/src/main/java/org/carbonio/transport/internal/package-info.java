@@ -1,0 +1,2 @@
+/** Helpers of carbonio-transport. Not API: may change in any release. */
+package org.carbonio.transport.internal;
