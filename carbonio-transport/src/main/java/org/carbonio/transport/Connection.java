@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Connection {
 
+  /** How long closing a TLS connection waits for the peer's close_notify. */
+  static final int CLOSE_READ_TIMEOUT_MILLIS = 1000;
+
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
   private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
   private static final int OUTPUT_BUFFER = 16 * 1024;
@@ -155,10 +158,25 @@ public final class Connection {
       abort();
       return;
     }
+    Socket current = socket;
+    if (current instanceof SSLSocket) {
+      // A TLS close writes close_notify (which blocks if the peer stopped reading) and, with TLS
+      // 1.3, then waits to read the peer's reply: count the close as a write, so the watchdog
+      // resets it like any stalled write, and bound the read.
+      try {
+        current.setSoTimeout(CLOSE_READ_TIMEOUT_MILLIS);
+      } catch (IOException e) {
+        log.debug("setting the close timeout failed: {}", e.toString());
+      }
+      long now = System.nanoTime();
+      writeStartedNanos = now == 0 ? 1 : now;
+    }
     try {
-      socket.close();
+      current.close();
     } catch (IOException e) {
       log.debug("close failed: {}", e.toString());
+    } finally {
+      writeStartedNanos = 0;
     }
   }
 

@@ -298,8 +298,14 @@ public final class TcpListener implements AutoCloseable {
     }
     stopping.countDown();
     closeQuietly(serverSocket);
+    // Shutdown actions may write (SMTP's 421): run them side by side so that stalled clients cost
+    // one write timeout in all, not one each; the connections' executor waits for them below.
     for (Connection c : new ArrayList<>(live)) {
-      c.shutdown();
+      try {
+        connections.execute(c::shutdown);
+      } catch (RejectedExecutionException e) {
+        c.abort();
+      }
     }
     connections.shutdown();
     long timeoutMillis = config.shutdownTimeout().toMillis();

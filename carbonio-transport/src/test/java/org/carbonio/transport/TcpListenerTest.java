@@ -181,6 +181,31 @@ class TcpListenerTest {
   }
 
   @Test
+  void tlsCloseShouldFreeSlotWhenClientNeitherReadsNorCloses() throws Exception {
+    TcpListener l =
+        start(
+            new TcpListener.Config(
+                LOOPBACK,
+                "test",
+                10,
+                Duration.ofMinutes(5), // a close that waited on the read timeout would hang here
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(2),
+                Optional.of(tls()),
+                ""),
+            conn -> {
+              conn.output().write("bye\r\n".getBytes(StandardCharsets.US_ASCII));
+              conn.output().flush();
+            });
+    SSLSocket client = (SSLSocket) tls().getSocketFactory().createSocket();
+    resources.add(client);
+    client.connect(l.localAddress(), 10_000);
+    client.setSoTimeout(10_000);
+    client.startHandshake();
+    await().atMost(Duration.ofSeconds(10)).until(() -> l.activeConnections() == 0);
+  }
+
+  @Test
   void closeShouldRunShutdownActionThenForceWhenConnectionStaysBusy() throws Exception {
     CountDownLatch busy = new CountDownLatch(1);
     CountDownLatch never = new CountDownLatch(1);

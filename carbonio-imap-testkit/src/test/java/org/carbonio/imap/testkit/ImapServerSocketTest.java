@@ -71,6 +71,15 @@ class ImapServerSocketTest {
   }
 
   @Test
+  void idleClientShouldGetByeWhenServerShutsDown() throws IOException {
+    try (SocketPeer c = new SocketPeer(imap.host(), imap.port())) {
+      assertThat(c.readLine()).startsWith("* OK");
+      imap.server().close();
+      assertThat(c.readLine()).isEqualTo("* BYE Server shutting down"); // RFC 3501 §7.1.5
+    }
+  }
+
+  @Test
   void loginShouldSucceedWhenStartTlsDone() throws IOException {
     try (Socket plain = new Socket(imap.host(), imap.port())) {
       plain.setSoTimeout(10_000);

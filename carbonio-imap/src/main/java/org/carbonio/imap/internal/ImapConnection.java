@@ -74,6 +74,28 @@ public final class ImapConnection {
             lock, r -> Thread.ofVirtual().name("imap-idle-" + id).start(r), this::pushUpdates);
     this.session.setChangeListener(pusher::schedule);
     this.decoder = newDecoder();
+    connection.onShutdown(this::shutdown);
+  }
+
+  /**
+   * Server shutdown, on another thread: a connection waiting for the client (lock free) gets {@code
+   * * BYE} (RFC 3501 §7.1.5) and is closed; one running a command finishes it, and the listener
+   * forces it after its shutdown timeout.
+   */
+  private void shutdown() {
+    if (!lock.tryLock()) {
+      return;
+    }
+    try {
+      writeLocked(
+          List.of(
+              new ImapResponse.Untagged(ImapResponse.Status.BYE, null, "Server shutting down")));
+    } catch (IOException | RuntimeException e) {
+      log.debug("BYE at shutdown failed: {}", e.toString());
+    } finally {
+      lock.unlock();
+    }
+    connection.close();
   }
 
   private ImapDecoder newDecoder() {

@@ -384,9 +384,11 @@ public final class ImapSession implements AutoCloseable {
         mode = Mode.IDLE;
         out.accept(new ImapResponse.Continuation("idling"));
         if (selected != null) {
-          updates(out, true);
+          // Watch first, then poll: a change committed in between still wakes the pusher (a
+          // spurious wakeup only finds nothing new), while the other order could miss it.
           String name = selected.name;
           watch = mailboxes.watch(name, () -> changeListener.run());
+          updates(out, true);
         }
         yield null;
       }
