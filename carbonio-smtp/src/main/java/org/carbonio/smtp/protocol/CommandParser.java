@@ -29,27 +29,41 @@ final class CommandParser {
     if (compliance == Compliance.LENIENT) {
       arg = arg.strip();
     }
-    return switch (verb) {
-      case "" -> bad(SmtpReplies.SYNTAX_ERROR);
-      case "HELO" -> hello(arg, compliance, "HELO hostname", SmtpCommand.Helo::new);
-      case "EHLO" -> hello(arg, compliance, "EHLO hostname", SmtpCommand.Ehlo::new);
-      case "LHLO" -> hello(arg, compliance, "LHLO hostname", SmtpCommand.Lhlo::new);
-      case "MAIL" -> mail(arg, compliance);
-      case "RCPT" -> rcpt(arg, compliance);
-      case "DATA" -> noArgument(arg, "DATA", new SmtpCommand.Data());
-      case "RSET" -> noArgument(arg, "RSET", new SmtpCommand.Rset());
-      case "QUIT" -> noArgument(arg, "QUIT", new SmtpCommand.Quit());
-      case "STARTTLS" -> noArgument(arg, "STARTTLS", new SmtpCommand.StartTls(moreInput));
-      case "NOOP" -> command(new SmtpCommand.Noop()); // RFC 5321 §4.1.1.9: argument ignored
-      case "HELP" -> command(new SmtpCommand.Help(arg));
-      case "VRFY" ->
-          arg.isEmpty()
-              ? bad(SmtpReplies.syntax("VRFY address"))
-              : command(new SmtpCommand.Vrfy(arg));
-      case "EXPN", "TURN", "ETRN", "ATRN", "AUTH", "BDAT", "SEND", "SOML", "SAML", "VERB" ->
-          bad(SmtpReplies.NOT_IMPLEMENTED);
-      default -> bad(SmtpReplies.UNRECOGNIZED);
-    };
+    try {
+      return switch (verb) {
+        case "" -> bad(SmtpReplies.SYNTAX_ERROR);
+        case "HELO" -> hello(arg, compliance, "HELO hostname", SmtpCommand.Helo::new);
+        case "EHLO" -> hello(arg, compliance, "EHLO hostname", SmtpCommand.Ehlo::new);
+        case "LHLO" -> hello(arg, compliance, "LHLO hostname", SmtpCommand.Lhlo::new);
+        case "MAIL" -> mail(arg, compliance);
+        case "RCPT" -> rcpt(arg, compliance);
+        case "DATA" -> noArgument(arg, "DATA", new SmtpCommand.Data());
+        case "RSET" -> noArgument(arg, "RSET", new SmtpCommand.Rset());
+        case "QUIT" -> noArgument(arg, "QUIT", new SmtpCommand.Quit());
+        case "STARTTLS" -> noArgument(arg, "STARTTLS", new SmtpCommand.StartTls(moreInput));
+        case "NOOP" -> command(new SmtpCommand.Noop()); // RFC 5321 §4.1.1.9: argument ignored
+        case "HELP" -> command(new SmtpCommand.Help(arg));
+        case "VRFY" ->
+            arg.isEmpty()
+                ? bad(SmtpReplies.syntax("VRFY address"))
+                : command(new SmtpCommand.Vrfy(arg));
+        case "EXPN", "TURN", "ETRN", "ATRN", "AUTH", "BDAT", "SEND", "SOML", "SAML", "VERB" ->
+            bad(SmtpReplies.NOT_IMPLEMENTED);
+        default -> bad(SmtpReplies.UNRECOGNIZED);
+      };
+    } catch (Refusal r) {
+      return bad(r.reply);
+    }
+  }
+
+  /** A syntax problem found deep in an argument: unwinds to {@link #parse} with its reply. */
+  private static final class Refusal extends Exception {
+    final transient SmtpReply reply;
+
+    Refusal(SmtpReply reply) {
+      super(null, null, false, false);
+      this.reply = reply;
+    }
   }
 
   private static Decoded command(SmtpCommand c) {
@@ -85,22 +99,13 @@ final class CommandParser {
     return command(make.apply(name));
   }
 
-  private static Decoded mail(String arg, Compliance compliance) {
+  private static Decoded mail(String arg, Compliance compliance) throws Refusal {
     String rest = afterPrefix(arg, "FROM:", compliance);
     if (rest == null) {
       return bad(SmtpReplies.syntax("MAIL FROM:<address>"));
     }
-    Object path = path(rest, compliance, true);
-    if (path instanceof SmtpReply r) {
-      return bad(r);
-    }
-    Parsed p = (Parsed) path;
-    Object params = parameters(p.rest);
-    if (params instanceof SmtpReply r) {
-      return bad(r);
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, String> map = (Map<String, String>) params;
+    Parsed p = path(rest, compliance, true);
+    Map<String, String> map = parameters(p.rest);
     OptionalLong size = OptionalLong.empty();
     String sizeValue = map.remove("SIZE");
     if (sizeValue != null) {
@@ -125,22 +130,13 @@ final class CommandParser {
     return command(new SmtpCommand.Mail(p.address, size, body, map));
   }
 
-  private static Decoded rcpt(String arg, Compliance compliance) {
+  private static Decoded rcpt(String arg, Compliance compliance) throws Refusal {
     String rest = afterPrefix(arg, "TO:", compliance);
     if (rest == null) {
       return bad(SmtpReplies.syntax("RCPT TO:<address>"));
     }
-    Object path = path(rest, compliance, false);
-    if (path instanceof SmtpReply r) {
-      return bad(r);
-    }
-    Parsed p = (Parsed) path;
-    Object params = parameters(p.rest);
-    if (params instanceof SmtpReply r) {
-      return bad(r);
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, String> map = (Map<String, String>) params;
+    Parsed p = path(rest, compliance, false);
+    Map<String, String> map = parameters(p.rest);
     return command(new SmtpCommand.Rcpt(p.address, map));
   }
 
@@ -157,55 +153,61 @@ final class CommandParser {
 
   private record Parsed(String address, String rest) {}
 
-  /** Returns a {@link Parsed} or the {@link SmtpReply} to send. */
-  private static Object path(String s, Compliance compliance, boolean sender) {
+  /** The path and what follows it, or a refusal with the reply to send. */
+  private static Parsed path(String s, Compliance compliance, boolean sender) throws Refusal {
     String inner;
     String rest;
     if (s.startsWith("<")) {
       int end = closingBracket(s);
       if (end < 0) {
-        return invalid(sender, "missing >");
+        throw invalid(sender, "missing >");
       }
       inner = s.substring(1, end);
       rest = s.substring(end + 1);
       if (!rest.isEmpty() && rest.charAt(0) != ' ') {
-        return invalid(sender, "text after >");
+        throw invalid(sender, "text after >");
       }
     } else if (compliance == Compliance.LENIENT && !s.isEmpty()) {
       int sp = s.indexOf(' ');
       inner = sp < 0 ? s : s.substring(0, sp);
       rest = sp < 0 ? "" : s.substring(sp);
     } else {
-      return invalid(sender, "missing <");
+      throw invalid(sender, "missing <");
     }
     if (inner.startsWith("@")) {
       // RFC 5321 §4.1.1.3 and Appendix C: accept and ignore a source route
       int colon = inner.indexOf(':');
       if (colon < 0) {
-        return invalid(sender, "bad source route");
+        throw invalid(sender, "bad source route");
       }
       inner = inner.substring(colon + 1);
     }
     for (int i = 0; i < inner.length(); i++) {
       if (inner.charAt(i) > 0x7e) {
-        return SmtpReplies.NON_ASCII_ADDRESS;
+        throw new Refusal(SmtpReplies.NON_ASCII_ADDRESS);
       }
     }
     if (inner.isEmpty()) {
-      return sender ? new Parsed("", rest) : invalid(false, "empty address");
+      if (!sender) {
+        throw invalid(false, "empty address");
+      }
+      return new Parsed("", rest);
     }
     if (inner.length() > MAX_PATH) {
-      return invalid(sender, "address too long");
+      throw invalid(sender, "address too long");
     }
     if (!sender && inner.equalsIgnoreCase("postmaster")) {
       return new Parsed(inner, rest); // RFC 5321 §4.5.1
     }
     String why = mailboxError(inner, compliance);
-    return why == null ? new Parsed(inner, rest) : invalid(sender, why);
+    if (why != null) {
+      throw invalid(sender, why);
+    }
+    return new Parsed(inner, rest);
   }
 
-  private static SmtpReply invalid(boolean sender, String why) {
-    return sender ? SmtpReplies.badSender(why) : SmtpReplies.badRecipient(why);
+  private static Refusal invalid(boolean sender, String why) {
+    return new Refusal(sender ? SmtpReplies.badSender(why) : SmtpReplies.badRecipient(why));
   }
 
   private static int closingBracket(String s) {
@@ -254,8 +256,8 @@ final class CommandParser {
     return null;
   }
 
-  /** Returns a mutable map (keyword upper-cased) or the {@link SmtpReply} to send. */
-  private static Object parameters(String s) {
+  /** The parameters as a mutable map (keyword upper-cased), or a refusal. */
+  private static Map<String, String> parameters(String s) throws Refusal {
     Map<String, String> map = new HashMap<>();
     for (String p : s.strip().split(" +")) {
       if (p.isEmpty()) {
@@ -266,10 +268,10 @@ final class CommandParser {
       String value = eq < 0 ? "" : p.substring(eq + 1);
       // RFC 5321 §4.1.2: esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
       if (!isKeyword(keyword) || (eq >= 0 && !isParameterValue(value))) {
-        return SmtpReplies.syntax("parameters are KEYWORD[=value]");
+        throw new Refusal(SmtpReplies.syntax("parameters are KEYWORD[=value]"));
       }
       if (map.put(keyword, value) != null) {
-        return SmtpReplies.badParameter(keyword);
+        throw new Refusal(SmtpReplies.badParameter(keyword));
       }
     }
     return map;
