@@ -75,6 +75,21 @@ class ProvCommandTest {
   }
 
   @Test
+  void provShouldReadPasswordFromStdinWhenGivenDash() throws Exception {
+    java.io.InputStream stdin = System.in;
+    try {
+      System.setIn(
+          new java.io.ByteArrayInputStream(
+              "from-Stdin-1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      assertThat(prov(data, "create-account", "stdin@localhost", "-").exitCode()).isZero();
+    } finally {
+      System.setIn(stdin);
+    }
+    assertThat(server.directory().authenticate("stdin@localhost", "from-Stdin-1", LOOPBACK))
+        .isPresent();
+  }
+
+  @Test
   void provShouldExitNonZeroWithClearMessageWhenRequestIsWrong() {
     Outcome unknownDomain = prov(data, "create-account", "x@nowhere.example", "pw-Secret-1");
     assertThat(unknownDomain.exitCode()).isEqualTo(1);

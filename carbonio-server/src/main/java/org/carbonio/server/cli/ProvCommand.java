@@ -127,7 +127,9 @@ final class ProvCommand {
     }
   }
 
-  @Command(name = "create-account", description = "Create an account in an existing domain.")
+  @Command(
+      name = "create-account",
+      description = "Create an account in an existing domain. PASSWORD - reads it from stdin.")
   static final class CreateAccount extends Sub {
     @Parameters(index = "0", paramLabel = "ADDRESS")
     String address;
@@ -137,7 +139,8 @@ final class ProvCommand {
 
     @Override
     JsonNode run(AdminClient client) throws IOException, ProvFailure, InterruptedException {
-      return client.call("POST", "accounts", Map.of("address", address, "password", password));
+      return client.call(
+          "POST", "accounts", Map.of("address", address, "password", password(password)));
     }
 
     @Override
@@ -146,7 +149,9 @@ final class ProvCommand {
     }
   }
 
-  @Command(name = "set-password", description = "Change an account's password.")
+  @Command(
+      name = "set-password",
+      description = "Change an account's password. PASSWORD - reads it from stdin.")
   static final class SetPassword extends Sub {
     @Parameters(index = "0", paramLabel = "ADDRESS")
     String address;
@@ -159,7 +164,7 @@ final class ProvCommand {
       return client.call(
           "PUT",
           "accounts/" + AdminClient.segment(address) + "/password",
-          Map.of("password", password));
+          Map.of("password", password(password)));
     }
 
     @Override
