@@ -58,7 +58,8 @@ public final class HeaderParams {
       }
       String name = s.substring(nameStart, pos[0]).trim().toLowerCase(Locale.ROOT);
       String value = "";
-      if (pos[0] < n && s.charAt(pos[0]) == '=') {
+      boolean assigned = pos[0] < n && s.charAt(pos[0]) == '=';
+      if (assigned) {
         pos[0]++;
         skipWs(s, pos);
         StringBuilder sb = new StringBuilder();
@@ -81,7 +82,8 @@ public final class HeaderParams {
         }
         value = sb.substring(0, e);
       }
-      if (!name.isEmpty() && isToken(name)) {
+      // RFC 2045 §5.1: parameter := attribute "=" value; a bare token is no parameter
+      if (assigned && isToken(name)) {
         plain.add(new String[] {name, value});
       }
     }
