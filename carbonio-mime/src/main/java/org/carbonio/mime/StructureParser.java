@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.carbonio.mime.internal.HeaderParams;
 import org.carbonio.mime.internal.RawHeader;
 
@@ -20,6 +21,7 @@ import org.carbonio.mime.internal.RawHeader;
 final class StructureParser {
 
   private static final List<String[]> DEFAULT_PARAMS = List.<String[]>of();
+  private static final Pattern COMMENT = Pattern.compile("\\([^)]*\\)");
 
   private final byte[] b;
   private final MimeLimits limits;
@@ -125,7 +127,9 @@ final class StructureParser {
     boolean encodingGiven = false;
     if (encodingValue != null) {
       String e = HeaderParams.parse(encodingValue).value();
-      if (HeaderParams.isToken(e)) {
+      // RFC 2045 §6.1: the mechanism is one token; "8 bit" or "quoted printable" is invalid
+      String word = COMMENT.matcher(encodingValue).replaceAll(" ").split(";", 2)[0].strip();
+      if (HeaderParams.isToken(e) && word.indexOf(' ') < 0 && word.indexOf('\t') < 0) {
         encoding = e;
         encodingGiven = true;
       }
