@@ -296,23 +296,39 @@ final class StructureParser {
 
   /**
    * The boundary line at {@code pos}, or null. RFC 2046 §5.1.1: the line need only start with "--"
-   * and the boundary ("an exact match of the entire candidate line is not required"); the innermost
-   * boundary is tried first, as Dovecot does.
+   * and the boundary ("an exact match of the entire candidate line is not required"). The innermost
+   * boundary is tried first, but when several open boundaries are prefixes of the line the longest
+   * wins (nested boundaries "a" and "ab": "--ab" ends the outer multipart), as in Dovecot 2.3.
    */
   private Stop boundaryAt(int pos, int lineEnd) {
     if (stack.isEmpty() || lineEnd - pos < 3 || b[pos] != '-' || b[pos + 1] != '-') {
       return null;
     }
+    int end = lineEnd;
+    while (end > pos + 2 && " \t\r\n".indexOf(b[end - 1]) >= 0) {
+      end--;
+    }
+    int len = end - pos - 2; // the line after "--", without trailing blanks and line ending
+    int best = -1;
     for (int level = stack.size() - 1; level >= 0; level--) {
       byte[] boundary = stack.get(level);
       int n = boundary.length;
       if (lineEnd - pos >= n + 2 && Arrays.equals(b, pos + 2, pos + 2 + n, boundary, 0, n)) {
-        int p = pos + 2 + n;
-        boolean close = p + 1 < lineEnd && b[p] == '-' && b[p + 1] == '-';
-        return new Stop(pos, lineEnd, level, close);
+        if (best < 0 || n > stack.get(best).length) {
+          best = level;
+        }
+        boolean exact = n == len || (n + 2 == len && b[end - 1] == '-' && b[end - 2] == '-');
+        if (exact) {
+          break;
+        }
       }
     }
-    return null;
+    if (best < 0) {
+      return null;
+    }
+    int p = pos + 2 + stack.get(best).length;
+    boolean close = p + 1 < lineEnd && b[p] == '-' && b[p + 1] == '-';
+    return new Stop(pos, lineEnd, best, close);
   }
 
   /**

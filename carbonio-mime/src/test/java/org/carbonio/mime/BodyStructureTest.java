@@ -416,4 +416,28 @@ class BodyStructureTest {
         ParsedMessage.parse(Msg.crlf("Content-Transfer-Encoding: 8bit (comment)\n\nHi\n"));
     assertThat(ok.bodyStructure()).contains("NIL NIL \"8BIT\" 4 1");
   }
+
+  @Test
+  void longestBoundaryShouldWinWhenNestedBoundariesSharePrefix() {
+    String msg =
+        """
+        Content-Type: multipart/mixed; boundary="ab"
+
+        --ab
+        Content-Type: multipart/mixed; boundary="a"
+
+        --a
+        Content-Type: text/plain
+
+        body
+        --ab
+        Content-Type: text/html
+
+        body2
+        """;
+    ParsedMessage m = ParsedMessage.parse(Msg.crlf(msg));
+    // "--ab" starts with "--a" too; it is the outer boundary (RFC 2046 §5.1.1), as in Dovecot
+    assertThat(m.root().children()).hasSize(2);
+    assertThat(m.root().children().get(1).mediaSubtype()).isEqualTo("html");
+  }
 }

@@ -59,7 +59,21 @@ enum DovecotDifferences {
    * RFC 2046 §5.1.1: the CRLF before a boundary belongs to the boundary; Dovecot counts it (2
    * octets, 1 line) in the size of a message/rfc822 part, though not in other parts.
    */
-  MESSAGE_TRAILING_CRLF;
+  MESSAGE_TRAILING_CRLF,
+  /**
+   * RFC 2046 §5.1.1: a boundary has at most 70 characters; for a longer (invalid) one Dovecot
+   * compares only the first 70, so nested boundaries sharing those collapse into one; we compare
+   * the whole boundary.
+   */
+  LONG_BOUNDARY,
+  /**
+   * RFC 2045 §5.1: a value with tspecials or blanks must be quoted; when a sender forgot the quotes
+   * ({@code name=This is a test.txt}, {@code boundary=----=_NextPart_...}) Dovecot cuts the value
+   * at the first such character, we take it up to the next ';' as the sender meant it.
+   */
+  UNQUOTED_PARAMETER_VALUE;
+
+  private static final String TSPECIALS_AND_BLANKS = " \t()<>@,;:\\\"/[]?=";
 
   private static final Pattern BLANKS = Pattern.compile("[ \t]+");
   private static final String[] ENVELOPE_FIELDS = {
@@ -118,6 +132,16 @@ enum DovecotDifferences {
           }
         }
       }
+      case LONG_BOUNDARY -> {
+        if (multiB && boundary(b).length() > 70) {
+          return new ImapValue[] {ours, ours};
+        }
+      }
+      case UNQUOTED_PARAMETER_VALUE -> {
+        if (multiA && multiB && cutShort(boundary(b), boundary(a))) {
+          return new ImapValue[] {ours, ours};
+        }
+      }
       default -> {}
     }
     if (multiA && multiB) {
@@ -138,6 +162,19 @@ enum DovecotDifferences {
       if (this == CHARSET_CASE) {
         charsetLower(a, 2);
         charsetLower(b, 2);
+      }
+      if (this == UNQUOTED_PARAMETER_VALUE) {
+        uncut(a, b, 2);
+        for (int d = 8; d <= 11 && d < a.size() && d < b.size(); d++) {
+          if (a.get(d) instanceof Lst da && b.get(d) instanceof Lst db) {
+            List<ImapValue> x = new ArrayList<>(da.items());
+            List<ImapValue> y = new ArrayList<>(db.items());
+            if (x.size() == 2 && y.size() == 2) {
+              uncut(x, y, 1);
+              b.set(d, new Lst(y));
+            }
+          }
+        }
       }
       if (a.size() > 9 && b.size() > 9 && a.get(7) instanceof Lst && b.get(7) instanceof Lst) {
         ImapValue[] e = envelope(a.get(7), b.get(7), null);
@@ -249,6 +286,45 @@ enum DovecotDifferences {
         }
       }
       part.set(i, new Lst(q));
+    }
+  }
+
+  private static String boundary(List<ImapValue> multipart) {
+    int i = 0;
+    while (i < multipart.size() && multipart.get(i) instanceof Lst) {
+      i++;
+    }
+    if (i + 1 < multipart.size() && multipart.get(i + 1) instanceof Lst p) {
+      for (int k = 0; k + 1 < p.items().size(); k += 2) {
+        if (str(p.items(), k).equals("boundary") && p.items().get(k + 1) instanceof Str v) {
+          return v.text();
+        }
+      }
+    }
+    return "";
+  }
+
+  /** True when Dovecot's value is ours cut at a tspecial or blank. */
+  private static boolean cutShort(String theirs, String ours) {
+    return theirs.length() < ours.length()
+        && ours.startsWith(theirs)
+        && TSPECIALS_AND_BLANKS.indexOf(ours.charAt(theirs.length())) >= 0;
+  }
+
+  /** Gives Dovecot's parameter list at {@code i} our value wherever it cut ours short. */
+  private static void uncut(List<ImapValue> a, List<ImapValue> b, int i) {
+    if (i < a.size() && i < b.size() && a.get(i) instanceof Lst pa && b.get(i) instanceof Lst pb) {
+      List<ImapValue> x = pa.items();
+      List<ImapValue> y = new ArrayList<>(pb.items());
+      for (int k = 0; k + 1 < x.size() && k + 1 < y.size(); k += 2) {
+        if (str(x, k).equals(str(y, k))
+            && x.get(k + 1) instanceof Str vo
+            && y.get(k + 1) instanceof Str vt
+            && cutShort(vt.text(), vo.text())) {
+          y.set(k + 1, vo);
+        }
+      }
+      b.set(i, new Lst(y));
     }
   }
 
