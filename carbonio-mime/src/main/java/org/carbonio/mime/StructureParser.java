@@ -171,7 +171,9 @@ final class StructureParser {
         boolean digest = subtype.equals("digest");
         Stop s = scan(bodyStart); // preamble
         int lastChildEnd = -1;
-        while (s.level == level && !s.close) {
+        // RFC 2046 §5.1.1: a body part follows a delimiter's CRLF; a delimiter on the last line
+        // without a line ending opens no part (it ends the multipart like a close delimiter)
+        while (s.level == level && !s.close && !lastLineWithoutEnding(s)) {
           if (parts >= limits.maxParts()) {
             s = scan(s.lineEnd); // over the limit: the rest is opaque
             continue;
@@ -329,6 +331,10 @@ final class StructureParser {
     int p = pos + 2 + stack.get(best).length;
     boolean close = p + 1 < lineEnd && b[p] == '-' && b[p + 1] == '-';
     return new Stop(pos, lineEnd, best, close);
+  }
+
+  private boolean lastLineWithoutEnding(Stop s) {
+    return s.lineEnd >= b.length && b[s.lineEnd - 1] != '\n';
   }
 
   /**

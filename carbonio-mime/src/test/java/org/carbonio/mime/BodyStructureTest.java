@@ -440,4 +440,21 @@ class BodyStructureTest {
     assertThat(m.root().children()).hasSize(2);
     assertThat(m.root().children().get(1).mediaSubtype()).isEqualTo("html");
   }
+
+  @Test
+  void delimiterShouldOpenNoPartWhenItIsTheLastLineWithoutLineEnding() {
+    byte[] msg = Msg.raw("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\none\r\n--b");
+    // RFC 2046 §5.1.1: a body part starts after the delimiter's CRLF
+    assertThat(ParsedMessage.parse(msg).root().children()).hasSize(1);
+  }
+
+  @Test
+  void parameterValueShouldEndWithQuotedStringWhenTextFollowsIt() {
+    ParsedMessage m =
+        ParsedMessage.parse(
+            Msg.crlf(
+                "Content-Type: text/plain; charset=\"utf-8\" junk=\"x\"; format=flowed\n\nHi\n"));
+    assertThat(m.bodyStructure())
+        .startsWith("(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\" \"FORMAT\" \"flowed\") NIL");
+  }
 }

@@ -54,7 +54,7 @@ class DovecotOracleTest {
     }
     names.sort(null);
     List<Path> picked = new ArrayList<>();
-    int step = Integer.getInteger("carbonio.oracle.step", 9); // 1 compares the whole corpus
+    int step = Integer.getInteger("carbonio.oracle.step", 1); // 9 compares a 556-message sample
     for (int i = 0; i < names.size(); i += step) {
       picked.add(corpus.resolve(names.get(i)));
     }
@@ -100,7 +100,7 @@ class DovecotOracleTest {
           continue;
         }
         for (DovecotDifferences rule : DovecotDifferences.values()) {
-          body = rule.body(body[0], body[1]);
+          body = rule.body(body[0], body[1], header, crlf);
           env = rule.envelope(env[0], env[1], header);
           List<String> left = diffs(body, env);
           if (!left.equals(diffs)) {

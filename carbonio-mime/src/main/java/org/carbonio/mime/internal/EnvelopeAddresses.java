@@ -166,7 +166,9 @@ public final class EnvelopeAddresses {
       if (t.kind == Kind.COMMENT) {
         continue;
       }
-      if (t.kind == Kind.SPECIAL && !keepSpecials && !t.is('.')) {
+      // an unquoted '@' in a display name (alice@example.com <bob@example.com>) is kept, since
+      // dropping it would show the reader a name the sender never wrote (RFC 5322 §3.4 obs-phrase)
+      if (t.kind == Kind.SPECIAL && !keepSpecials && !t.is('.') && !t.is('@')) {
         continue;
       }
       if (!sb.isEmpty() && t.spaceBefore) {

@@ -66,7 +66,15 @@ public final class HeaderParams {
         int keep = 0; // quoted text is kept verbatim, trailing blanks included
         while (pos[0] < n && s.charAt(pos[0]) != ';') {
           char c = s.charAt(pos[0]);
-          if (c == '"') {
+          if (c == '"' && sb.isEmpty()) {
+            // RFC 2045 §5.1: value := token / quoted-string; what follows the quoted string
+            // before the next ';' is no part of the value
+            sb.append(quoted(s, pos));
+            keep = sb.length();
+            while (pos[0] < n && s.charAt(pos[0]) != ';') {
+              pos[0]++;
+            }
+          } else if (c == '"') {
             sb.append(quoted(s, pos));
             keep = sb.length();
           } else if (c == '(') {
