@@ -167,7 +167,8 @@ public final class EnvelopeAddresses {
         continue;
       }
       // an unquoted '@' in a display name (alice@example.com <bob@example.com>) is kept, since
-      // dropping it would show the reader a name the sender never wrote (RFC 5322 §3.4 obs-phrase)
+      // dropping it would show the reader a name the sender never wrote (not valid in an RFC 5322
+      // §3.2.5 phrase, but the best reading of it)
       if (t.kind == Kind.SPECIAL && !keepSpecials && !t.is('.') && !t.is('@')) {
         continue;
       }
