@@ -112,7 +112,8 @@ final class ImapStructureWriter {
   private static void params(StringBuilder out, List<String[]> params, boolean defaultCharset) {
     boolean charset = false;
     for (String[] p : params) {
-      if (p[0].equals("charset")) {
+      // RFC 2231 §3, §4: charset* and charset*0 (extended or continued) name the charset too
+      if (p[0].equals("charset") || p[0].startsWith("charset*")) {
         charset = true;
       }
     }

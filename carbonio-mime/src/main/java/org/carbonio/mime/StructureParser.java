@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.carbonio.mime.internal.HeaderParams;
 import org.carbonio.mime.internal.RawHeader;
 
@@ -20,6 +21,7 @@ import org.carbonio.mime.internal.RawHeader;
 final class StructureParser {
 
   private static final List<String[]> DEFAULT_PARAMS = List.<String[]>of();
+  private static final Pattern COMMENT = Pattern.compile("\\([^)]*\\)");
 
   private final byte[] b;
   private final MimeLimits limits;
@@ -125,7 +127,9 @@ final class StructureParser {
     boolean encodingGiven = false;
     if (encodingValue != null) {
       String e = HeaderParams.parse(encodingValue).value();
-      if (HeaderParams.isToken(e)) {
+      // RFC 2045 §6.1: the mechanism is one token; "8 bit" or "quoted printable" is invalid
+      String word = COMMENT.matcher(encodingValue).replaceAll(" ").split(";", 2)[0].strip();
+      if (HeaderParams.isToken(e) && word.indexOf(' ') < 0 && word.indexOf('\t') < 0) {
         encoding = e;
         encodingGiven = true;
       }
@@ -167,7 +171,9 @@ final class StructureParser {
         boolean digest = subtype.equals("digest");
         Stop s = scan(bodyStart); // preamble
         int lastChildEnd = -1;
-        while (s.level == level && !s.close) {
+        // RFC 2046 §5.1.1: a body part follows a delimiter's CRLF; a delimiter on the last line
+        // without a line ending opens no part (it ends the multipart like a close delimiter)
+        while (s.level == level && !s.close && !lastLineWithoutEnding(s)) {
           if (parts >= limits.maxParts()) {
             s = scan(s.lineEnd); // over the limit: the rest is opaque
             continue;
@@ -292,23 +298,43 @@ final class StructureParser {
 
   /**
    * The boundary line at {@code pos}, or null. RFC 2046 §5.1.1: the line need only start with "--"
-   * and the boundary ("an exact match of the entire candidate line is not required"); the innermost
-   * boundary is tried first, as Dovecot does.
+   * and the boundary ("an exact match of the entire candidate line is not required"). The innermost
+   * boundary is tried first, but when several open boundaries are prefixes of the line the longest
+   * wins (nested boundaries "a" and "ab": "--ab" ends the outer multipart), as in Dovecot 2.3.
    */
   private Stop boundaryAt(int pos, int lineEnd) {
     if (stack.isEmpty() || lineEnd - pos < 3 || b[pos] != '-' || b[pos + 1] != '-') {
       return null;
     }
+    int end = lineEnd;
+    while (end > pos + 2 && " \t\r\n".indexOf(b[end - 1]) >= 0) {
+      end--;
+    }
+    int len = end - pos - 2; // the line after "--", without trailing blanks and line ending
+    int best = -1;
     for (int level = stack.size() - 1; level >= 0; level--) {
       byte[] boundary = stack.get(level);
       int n = boundary.length;
       if (lineEnd - pos >= n + 2 && Arrays.equals(b, pos + 2, pos + 2 + n, boundary, 0, n)) {
-        int p = pos + 2 + n;
-        boolean close = p + 1 < lineEnd && b[p] == '-' && b[p + 1] == '-';
-        return new Stop(pos, lineEnd, level, close);
+        if (best < 0 || n > stack.get(best).length) {
+          best = level;
+        }
+        boolean exact = n == len || (n + 2 == len && b[end - 1] == '-' && b[end - 2] == '-');
+        if (exact) {
+          break;
+        }
       }
     }
-    return null;
+    if (best < 0) {
+      return null;
+    }
+    int p = pos + 2 + stack.get(best).length;
+    boolean close = p + 1 < lineEnd && b[p] == '-' && b[p + 1] == '-';
+    return new Stop(pos, lineEnd, best, close);
+  }
+
+  private boolean lastLineWithoutEnding(Stop s) {
+    return s.lineEnd >= b.length && b[s.lineEnd - 1] != '\n';
   }
 
   /**

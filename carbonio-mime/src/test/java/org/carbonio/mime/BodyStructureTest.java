@@ -383,4 +383,78 @@ class BodyStructureTest {
     assertThat(Msg.str(m.bytes(), m.root().children().get(0).body()))
         .isEqualTo("one\r\n--b \r\nstill one");
   }
+
+  // the three below were differences from Dovecot 2.3 found by DovecotOracleTest
+
+  @Test
+  void parameterShouldBeIgnoredWhenItHasNoEqualsSign() {
+    ParsedMessage m =
+        ParsedMessage.parse(Msg.crlf("Content-Type: text/plain; Windows-1252\n\nHi\n"));
+    // RFC 2045 §5.1: parameter := attribute "=" value
+    assertThat(m.bodyStructure()).startsWith("(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL");
+  }
+
+  @Test
+  void defaultCharsetShouldNotBeAddedWhenCharsetIsExtended() {
+    ParsedMessage m =
+        ParsedMessage.parse(
+            Msg.crlf("Content-Type: text/plain; charset*=us-ascii'en'utf-8\n\nHi\n"));
+    // RFC 2231 §4: charset* is the charset parameter
+    assertThat(m.bodyStructure())
+        .startsWith("(\"TEXT\" \"PLAIN\" (\"CHARSET*\" \"us-ascii'en'utf-8\") NIL");
+  }
+
+  @Test
+  void encodingShouldBe7bitWhenMechanismIsNotOneToken() {
+    for (String cte : new String[] {"8 bit", "quoted printable", "\t\t 7bits x"}) {
+      ParsedMessage m =
+          ParsedMessage.parse(Msg.crlf("Content-Transfer-Encoding: " + cte + "\n\nHi\n"));
+      // RFC 2045 §6.1: mechanism := token
+      assertThat(m.bodyStructure()).as(cte).contains("NIL NIL \"7BIT\" 4 1");
+    }
+    ParsedMessage ok =
+        ParsedMessage.parse(Msg.crlf("Content-Transfer-Encoding: 8bit (comment)\n\nHi\n"));
+    assertThat(ok.bodyStructure()).contains("NIL NIL \"8BIT\" 4 1");
+  }
+
+  @Test
+  void longestBoundaryShouldWinWhenNestedBoundariesSharePrefix() {
+    String msg =
+        """
+        Content-Type: multipart/mixed; boundary="ab"
+
+        --ab
+        Content-Type: multipart/mixed; boundary="a"
+
+        --a
+        Content-Type: text/plain
+
+        body
+        --ab
+        Content-Type: text/html
+
+        body2
+        """;
+    ParsedMessage m = ParsedMessage.parse(Msg.crlf(msg));
+    // "--ab" starts with "--a" too; it is the outer boundary (RFC 2046 §5.1.1), as in Dovecot
+    assertThat(m.root().children()).hasSize(2);
+    assertThat(m.root().children().get(1).mediaSubtype()).isEqualTo("html");
+  }
+
+  @Test
+  void delimiterShouldOpenNoPartWhenItIsTheLastLineWithoutLineEnding() {
+    byte[] msg = Msg.raw("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\none\r\n--b");
+    // RFC 2046 §5.1.1: a body part starts after the delimiter's CRLF
+    assertThat(ParsedMessage.parse(msg).root().children()).hasSize(1);
+  }
+
+  @Test
+  void parameterValueShouldEndWithQuotedStringWhenTextFollowsIt() {
+    ParsedMessage m =
+        ParsedMessage.parse(
+            Msg.crlf(
+                "Content-Type: text/plain; charset=\"utf-8\" junk=\"x\"; format=flowed\n\nHi\n"));
+    assertThat(m.bodyStructure())
+        .startsWith("(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\" \"FORMAT\" \"flowed\") NIL");
+  }
 }

@@ -122,4 +122,11 @@ class EnvelopeTest {
     assertThat(envelope("From: \"a \\\"q\\\" b\" <a@x.example>\n"))
         .contains("((\"a \\\"q\\\" b\" NIL \"a\" \"x.example\"))");
   }
+
+  @Test
+  void displayNameShouldKeepAtSignWhenNameIsUnquotedAddress() {
+    // found by DovecotOracleTest: "alice@example.com <bob@example.com>" showed "aliceexample.com"
+    assertThat(envelope("From: alice@example.com <bob@example.com>\n"))
+        .contains("((\"alice@example.com\" NIL \"bob\" \"example.com\"))");
+  }
 }

@@ -166,7 +166,10 @@ public final class EnvelopeAddresses {
       if (t.kind == Kind.COMMENT) {
         continue;
       }
-      if (t.kind == Kind.SPECIAL && !keepSpecials && !t.is('.')) {
+      // an unquoted '@' in a display name (alice@example.com <bob@example.com>) is kept, since
+      // dropping it would show the reader a name the sender never wrote (not valid in an RFC 5322
+      // §3.2.5 phrase, but the best reading of it)
+      if (t.kind == Kind.SPECIAL && !keepSpecials && !t.is('.') && !t.is('@')) {
         continue;
       }
       if (!sb.isEmpty() && t.spaceBefore) {

@@ -58,14 +58,23 @@ public final class HeaderParams {
       }
       String name = s.substring(nameStart, pos[0]).trim().toLowerCase(Locale.ROOT);
       String value = "";
-      if (pos[0] < n && s.charAt(pos[0]) == '=') {
+      boolean assigned = pos[0] < n && s.charAt(pos[0]) == '=';
+      if (assigned) {
         pos[0]++;
         skipWs(s, pos);
         StringBuilder sb = new StringBuilder();
         int keep = 0; // quoted text is kept verbatim, trailing blanks included
         while (pos[0] < n && s.charAt(pos[0]) != ';') {
           char c = s.charAt(pos[0]);
-          if (c == '"') {
+          if (c == '"' && sb.isEmpty()) {
+            // RFC 2045 §5.1: value := token / quoted-string; what follows the quoted string
+            // before the next ';' is no part of the value
+            sb.append(quoted(s, pos));
+            keep = sb.length();
+            while (pos[0] < n && s.charAt(pos[0]) != ';') {
+              pos[0]++;
+            }
+          } else if (c == '"') {
             sb.append(quoted(s, pos));
             keep = sb.length();
           } else if (c == '(') {
@@ -81,7 +90,8 @@ public final class HeaderParams {
         }
         value = sb.substring(0, e);
       }
-      if (!name.isEmpty() && isToken(name)) {
+      // RFC 2045 §5.1: parameter := attribute "=" value; a bare token is no parameter
+      if (assigned && isToken(name)) {
         plain.add(new String[] {name, value});
       }
     }
