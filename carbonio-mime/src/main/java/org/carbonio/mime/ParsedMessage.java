@@ -2,6 +2,7 @@ package org.carbonio.mime;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 
@@ -132,6 +133,30 @@ public final class ParsedMessage {
       }
     }
     return Optional.of(cur);
+  }
+
+  /**
+   * The body of {@code part} (a part of this message) decoded for its Content-Transfer-Encoding
+   * (RFC 2045 §6): base64 and quoted-printable are decoded leniently, 7bit, 8bit, binary and
+   * unknown encodings come back unchanged. The stream reads this message's bytes in place as it
+   * goes (nothing is copied up front; memory stays constant), never throws on any content, and
+   * needs no closing. Each call returns a new stream, which is not thread-safe.
+   *
+   * <p>Base64 ignores characters outside its alphabet, stops at the padding {@code =} and tolerates
+   * missing padding; quoted-printable removes soft line breaks and trailing blanks, and passes a
+   * malformed {@code =} through. Line ends are kept as stored. Charsets are not touched: the stream
+   * yields octets.
+   *
+   * @throws IllegalArgumentException when the part's body range lies outside this message
+   */
+  public InputStream decodedBody(MimePart part) {
+    requireNonNull(part, "part");
+    ByteRange r = part.body();
+    if (r.end() > bytes.length) {
+      throw new IllegalArgumentException("part " + r + " lies outside the message");
+    }
+    return org.carbonio.mime.internal.TransferDecoding.open(
+        bytes, r.start(), r.end(), part.contentTransferEncoding());
   }
 
   /**

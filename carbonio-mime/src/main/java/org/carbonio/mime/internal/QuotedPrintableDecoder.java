@@ -1,0 +1,80 @@
+package org.carbonio.mime.internal;
+
+/**
+ * Lenient quoted-printable (RFC 2045 §6.7). {@code =XX} with hex digits of either case is the octet
+ * XX; {@code =} followed by optional blanks and a line end (CRLF or LF) or the end of the data is a
+ * soft line break and vanishes; any other {@code =} is passed through literally; blanks (space,
+ * tab) before a line end or the end of the data are removed (rule 3). Line ends themselves are kept
+ * as they are (CRLF or LF). The output is never longer than the input. Not thread-safe.
+ */
+final class QuotedPrintableDecoder extends ArrayDecoder {
+
+  private int keptBlanksEnd; // blanks before this offset are known not to be trailing
+
+  QuotedPrintableDecoder(byte[] in, int start, int end) {
+    super(in, start, end);
+  }
+
+  @Override
+  int next() {
+    while (pos < end) {
+      int c = in[pos] & 0xff;
+      if (c == '=') {
+        if (pos + 2 < end) {
+          int hi = hex(in[pos + 1]);
+          int lo = hex(in[pos + 2]);
+          if (hi >= 0 && lo >= 0) {
+            pos += 3;
+            return hi << 4 | lo;
+          }
+        }
+        int after = skipBlanks(pos + 1);
+        int eol = lineEndLength(after);
+        if (eol >= 0) {
+          pos = after + eol; // RFC 2045 §6.7 rule 5: soft line break
+          continue;
+        }
+        pos++;
+        return '='; // malformed: passed through literally
+      }
+      if ((c == ' ' || c == '\t') && pos >= keptBlanksEnd) {
+        int after = skipBlanks(pos);
+        if (lineEndLength(after) >= 0) {
+          pos = after; // RFC 2045 §6.7 rule 3: trailing white space is deleted
+          continue;
+        }
+        keptBlanksEnd = after; // not trailing: each blank of the run is kept without rescanning
+        pos++;
+        return c;
+      }
+      pos++;
+      return c;
+    }
+    return -1;
+  }
+
+  private int skipBlanks(int i) {
+    while (i < end && (in[i] == ' ' || in[i] == '\t')) {
+      i++;
+    }
+    return i;
+  }
+
+  /** Length of the line end at i (0 at the end of the data), or -1 when there is none. */
+  private int lineEndLength(int i) {
+    if (i == end) {
+      return 0;
+    }
+    if (in[i] == '\n') {
+      return 1;
+    }
+    if (in[i] == '\r' && i + 1 < end && in[i + 1] == '\n') {
+      return 2;
+    }
+    return -1;
+  }
+
+  private static int hex(byte b) {
+    return Character.digit(b, 16); // b < 0 (8-bit octets) gives -1
+  }
+}

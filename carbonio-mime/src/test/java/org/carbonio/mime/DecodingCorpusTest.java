@@ -1,0 +1,91 @@
+package org.carbonio.mime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Decodes every leaf part of every corpus message (see shared/corpus/README.md). */
+class DecodingCorpusTest {
+
+  private static List<Path> corpus() throws IOException {
+    Path dir = null;
+    String prop = System.getProperty("carbonio.shared");
+    if (prop != null && Files.isDirectory(Path.of(prop, "corpus"))) {
+      dir = Path.of(prop, "corpus");
+    } else if (Files.isDirectory(Path.of("/work/shared/corpus"))) {
+      dir = Path.of("/work/shared/corpus");
+    }
+    List<Path> files = new ArrayList<>();
+    if (dir != null) {
+      try (Stream<Path> s = Files.walk(dir)) {
+        s.filter(p -> p.toString().endsWith(".eml")).sorted().forEach(files::add);
+      }
+    }
+    return files;
+  }
+
+  @Test
+  void everyLeafShouldDecodeQuicklyWhenCorpusIsPresent() throws IOException {
+    List<Path> files = corpus();
+    assumeTrue(!files.isEmpty(), "shared corpus not found");
+    long started = System.nanoTime();
+    int[] counts = new int[4]; // leaves, base64, quoted-printable, uuencoded blocks
+    byte[] buf = new byte[8192];
+    for (Path f : files) {
+      ParsedMessage m = ParsedMessage.parse(Files.readAllBytes(f));
+      List<MimePart> leaves = new ArrayList<>();
+      collect(m.root(), leaves);
+      for (MimePart p : leaves) {
+        counts[0]++;
+        switch (p.contentTransferEncoding()) {
+          case "base64" -> counts[1]++;
+          case "quoted-printable" -> counts[2]++;
+          default -> {}
+        }
+        long total = 0;
+        try (InputStream in = m.decodedBody(p)) {
+          for (int n; (n = in.read(buf)) > 0; ) {
+            total += n;
+          }
+        }
+        assertThat(total).as(f + " " + p).isLessThanOrEqualTo(p.body().length());
+        if (p.mediaType().equals("text")) {
+          for (UuencodedBlock b : Uuencode.find(m.bytes(), p.body())) {
+            counts[3]++;
+            try (InputStream in = b.decoded()) {
+              while (in.read(buf) > 0) {
+                // drain
+              }
+            }
+          }
+        }
+      }
+    }
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    assertThat(millis).isLessThan(20_000);
+    assertThat(counts[1]).isGreaterThan(0);
+    assertThat(counts[2]).isGreaterThan(0);
+    System.out.printf(
+        "decoded %d leaves (%d base64, %d quoted-printable, %d uuencoded blocks) of %d messages"
+            + " in %d ms%n",
+        counts[0], counts[1], counts[2], counts[3], files.size(), millis);
+  }
+
+  private static void collect(MimePart p, List<MimePart> out) {
+    if (p.embeddedMessage().isPresent()) {
+      collect(p.embeddedMessage().get(), out);
+    } else if (p.isMultipart()) {
+      p.children().forEach(c -> collect(c, out));
+    } else {
+      out.add(p);
+    }
+  }
+}
