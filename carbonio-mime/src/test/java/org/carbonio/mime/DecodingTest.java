@@ -73,6 +73,8 @@ class DecodingTest {
         "'a=\t'|a", // blanks after a soft line break "=" are transport padding
         "x=20|'x '", // an encoded blank is kept
         "=C3=|\u00c3",
+        "==3D|==", // the first "=" is malformed, the second starts =3D
+        "'SIZE=3 '|SIZE=3", // malformed "=", then a trailing blank
       })
   void quotedPrintableShouldDecodeWhenInputIsMalformed(String in, String out) throws IOException {
     assertThat(decode("quoted-printable", in)).isEqualTo(out);
