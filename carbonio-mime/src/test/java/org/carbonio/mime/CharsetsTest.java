@@ -205,6 +205,45 @@ class CharsetsTest {
             });
   }
 
+  @Test
+  void utf7EncoderShouldGiveSameBytesWhenFedOneCharAtATime() {
+    qt().withExamples(1000)
+        .forAll(strings().allPossible().ofLengthBetween(0, 30))
+        .checkAssert(s -> assertThat(encodeCharByChar(s)).isEqualTo(s.getBytes(UTF_7)));
+  }
+
+  /**
+   * Feeds the encoder one char at a time with a five-byte output buffer (the most one char needs).
+   */
+  private static byte[] encodeCharByChar(String s) {
+    java.nio.charset.CharsetEncoder e = UTF_7.newEncoder();
+    java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+    ByteBuffer out = ByteBuffer.allocate(5);
+    for (int i = 0; i <= s.length(); i++) {
+      boolean end = i == s.length();
+      CharBuffer in = CharBuffer.wrap(end ? "" : s.substring(i, i + 1));
+      CoderResult r;
+      do {
+        r = e.encode(in, out, end);
+        drainBytes(out, sink);
+      } while (r.isOverflow());
+    }
+    CoderResult r;
+    do {
+      r = e.flush(out);
+      drainBytes(out, sink);
+    } while (r.isOverflow());
+    return sink.toByteArray();
+  }
+
+  private static void drainBytes(ByteBuffer out, java.io.ByteArrayOutputStream sink) {
+    out.flip();
+    while (out.hasRemaining()) {
+      sink.write(out.get());
+    }
+    out.clear();
+  }
+
   /** Feeds the decoder one byte at a time with a one-char output buffer. */
   private static String decodeByteByByte(byte[] b) {
     CharsetDecoder d = UTF_7.newDecoder();
