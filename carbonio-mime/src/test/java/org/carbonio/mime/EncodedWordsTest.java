@@ -55,4 +55,15 @@ class EncodedWordsTest {
     assertThat(EncodedWords.decode("caf\u00c3\u00a9")).isEqualTo("café");
     assertThat(EncodedWords.decode("caf\u00e9")).isEqualTo("café");
   }
+
+  @Test
+  void decodeShouldResolveWildAliasesWhenCharsetIsNotAJdkName() {
+    // "안녕똠" in windows-949 (ks_c_5601-1987 as Outlook labels Korean)
+    assertThat(EncodedWords.decode("=?ks_c_5601-1987?B?vsiz54xj?=")).isEqualTo("안녕똠");
+    // RFC 2152 UTF-7 inside a Q word
+    assertThat(EncodedWords.decode("=?unicode-1-1-utf-7?Q?Hi_Mom_-+Jjo--!?="))
+        .isEqualTo("Hi Mom -\u263a-!");
+    assertThat(EncodedWords.decode("=?gb2312?B?1tDOxA==?=")).isEqualTo("中文");
+    assertThat(EncodedWords.decode("=?iso-8859-1?Q?=93hi=94?=")).isEqualTo("\u201chi\u201d");
+  }
 }

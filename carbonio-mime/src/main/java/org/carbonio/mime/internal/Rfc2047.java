@@ -1,7 +1,6 @@
 package org.carbonio.mime.internal;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.Charset;
 import java.util.Locale;
 
 /** Tolerant RFC 2047 encoded-word decoder. Thread-safe (stateless). */
@@ -60,8 +59,8 @@ public final class Rfc2047 {
     if (pending.size() == 0) {
       return;
     }
-    Charset cs = Charsets.lookup(charset);
-    out.append(Charsets.decode(pending.toByteArray(), cs));
+    byte[] b = pending.toByteArray();
+    out.append(org.carbonio.mime.Charsets.decode(b, 0, b.length, charset));
     pending.reset();
   }
 
