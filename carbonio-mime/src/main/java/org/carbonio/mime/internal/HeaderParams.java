@@ -1,13 +1,13 @@
 package org.carbonio.mime.internal;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.carbonio.mime.Charsets;
 
 /**
  * Parses structured MIME header values of the form {@code value *(";" name "=" value)}
@@ -161,7 +161,7 @@ public final class HeaderParams {
       }
     }
     for (Map.Entry<String, TreeMap<Integer, String[]>> e : parts.entrySet()) {
-      Charset cs = null;
+      String charset = null;
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       boolean first = true;
       for (String[] seg : e.getValue().values()) {
@@ -169,7 +169,7 @@ public final class HeaderParams {
         if (seg[0].equals("*")) {
           if (first) {
             String[] ctl = splitExtended(text);
-            cs = Charsets.lookup(ctl[0]);
+            charset = ctl[0];
             text = ctl[2];
           }
           percentDecode(text, bytes);
@@ -178,15 +178,20 @@ public final class HeaderParams {
         }
         first = false;
       }
-      out.put(e.getKey(), Charsets.decode(bytes.toByteArray(), cs));
+      out.put(e.getKey(), decode(bytes.toByteArray(), charset));
     }
     for (Map.Entry<String, String> e : extendedSingle.entrySet()) {
       String[] ctl = splitExtended(e.getValue());
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       percentDecode(ctl[2], bytes);
-      out.put(e.getKey(), Charsets.decode(bytes.toByteArray(), Charsets.lookup(ctl[0])));
+      out.put(e.getKey(), decode(bytes.toByteArray(), ctl[0]));
     }
     return out;
+  }
+
+  /** RFC 2231 §4 value bytes in their declared charset (see {@link Charsets#decode}). */
+  private static String decode(byte[] bytes, String charset) {
+    return Charsets.decode(bytes, 0, bytes.length, charset);
   }
 
   /** charset'language'text; missing quotes give empty charset and language. */

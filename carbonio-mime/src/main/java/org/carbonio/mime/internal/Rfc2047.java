@@ -2,6 +2,7 @@ package org.carbonio.mime.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Locale;
+import org.carbonio.mime.Charsets;
 
 /** Tolerant RFC 2047 encoded-word decoder. Thread-safe (stateless). */
 public final class Rfc2047 {
@@ -60,7 +61,7 @@ public final class Rfc2047 {
       return;
     }
     byte[] b = pending.toByteArray();
-    out.append(org.carbonio.mime.Charsets.decode(b, 0, b.length, charset));
+    out.append(Charsets.decode(b, 0, b.length, charset));
     pending.reset();
   }
 
@@ -83,7 +84,7 @@ public final class Rfc2047 {
     for (int i = 0; i < b.length; i++) {
       b[i] = (byte) s.charAt(i);
     }
-    return Charsets.decode(b, null);
+    return Charsets.decode(b, 0, b.length, null);
   }
 
   private record Word(String charset, char encoding, String text, int end) {
