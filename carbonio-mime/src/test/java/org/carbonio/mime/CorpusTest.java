@@ -1,7 +1,6 @@
 package org.carbonio.mime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.james.mime4j.stream.EntityState;
 import org.apache.james.mime4j.stream.MimeConfig;
 import org.apache.james.mime4j.stream.MimeTokenStream;
@@ -22,25 +20,12 @@ class CorpusTest {
   private static List<Path> files;
 
   @BeforeAll
-  static void findCorpus() throws IOException {
-    Path dir = null;
-    String prop = System.getProperty("carbonio.shared");
-    if (prop != null && Files.isDirectory(Path.of(prop, "corpus"))) {
-      dir = Path.of(prop, "corpus");
-    } else if (Files.isDirectory(Path.of("/work/shared/corpus"))) {
-      dir = Path.of("/work/shared/corpus");
-    }
-    files = new ArrayList<>();
-    if (dir != null) {
-      try (Stream<Path> s = Files.walk(dir)) {
-        s.filter(p -> p.toString().endsWith(".eml")).sorted().forEach(files::add);
-      }
-    }
+  static void findCorpus() {
+    files = Corpus.files();
   }
 
   @Test
   void everyMessageShouldParseWithInvariantsWhenCorpusIsPresent() throws IOException {
-    assumeTrue(!files.isEmpty(), "shared corpus not found");
     List<String> problems = new ArrayList<>();
     for (Path f : files) {
       byte[] bytes = Files.readAllBytes(f);
@@ -55,7 +40,6 @@ class CorpusTest {
 
   @Test
   void crlfCopiesShouldParseWithInvariantsWhenCorpusIsPresent() throws IOException {
-    assumeTrue(!files.isEmpty(), "shared corpus not found");
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < files.size(); i += 5) {
       byte[] bytes = ParsedMessage.toCrlf(Files.readAllBytes(files.get(i)));
@@ -74,7 +58,6 @@ class CorpusTest {
    */
   @Test
   void leafCountShouldAgreeWithMime4jWhenCorpusIsPresent() throws Exception {
-    assumeTrue(!files.isEmpty(), "shared corpus not found");
     int agree = 0;
     int total = 0;
     MimeConfig config =

@@ -1,7 +1,6 @@
 package org.carbonio.mime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,33 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Decodes every leaf part of every corpus message (see shared/corpus/README.md). */
 class DecodingCorpusTest {
 
-  private static List<Path> corpus() throws IOException {
-    Path dir = null;
-    String prop = System.getProperty("carbonio.shared");
-    if (prop != null && Files.isDirectory(Path.of(prop, "corpus"))) {
-      dir = Path.of(prop, "corpus");
-    } else if (Files.isDirectory(Path.of("/work/shared/corpus"))) {
-      dir = Path.of("/work/shared/corpus");
-    }
-    List<Path> files = new ArrayList<>();
-    if (dir != null) {
-      try (Stream<Path> s = Files.walk(dir)) {
-        s.filter(p -> p.toString().endsWith(".eml")).sorted().forEach(files::add);
-      }
-    }
-    return files;
-  }
-
   @Test
   void everyLeafShouldDecodeQuicklyWhenCorpusIsPresent() throws IOException {
-    List<Path> files = corpus();
-    assumeTrue(!files.isEmpty(), "shared corpus not found");
+    List<Path> files = Corpus.files();
     long started = System.nanoTime();
     int[] counts = new int[4]; // leaves, base64, quoted-printable, uuencoded blocks
     byte[] buf = new byte[8192];
@@ -85,8 +65,7 @@ class DecodingCorpusTest {
    */
   @Test
   void decodingShouldAgreeWithReferenceDecodersWhenCorpusIsPresent() throws IOException {
-    List<Path> files = corpus();
-    assumeTrue(!files.isEmpty(), "shared corpus not found");
+    List<Path> files = Corpus.files();
     int[] b64 = new int[2]; // compared, equal
     int[] qp = new int[2];
     List<String> diffs = new ArrayList<>();

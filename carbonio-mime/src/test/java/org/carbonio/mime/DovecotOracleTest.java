@@ -40,11 +40,7 @@ class DovecotOracleTest {
   }
 
   static List<Path> sample() throws IOException {
-    Path shared = Path.of(System.getProperty("carbonio.shared", "/work/shared"));
-    Path corpus = shared.resolve("corpus");
-    if (!Files.isDirectory(corpus)) {
-      corpus = Path.of("/work/shared/corpus");
-    }
+    Path corpus = Corpus.dir();
     List<String> names = new ArrayList<>();
     for (String line : Files.readAllLines(corpus.resolve("MANIFEST.tsv"))) {
       String name = line.split("\t", 2)[0];
