@@ -98,11 +98,7 @@ public final class CarbonioServer implements AutoCloseable {
     resources.add(store);
 
     SSLContext tls =
-        TlsMaterial.load(
-            dataDir,
-            config.tlsCertificate().orElse(TlsMaterial.defaultCertificate(dataDir)),
-            config.tlsKey().orElse(dataDir.resolve("tls").resolve("key.pem")),
-            config.hostname());
+        TlsMaterial.load(dataDir, config.tlsCertificate(), config.tlsKey(), config.hostname());
 
     Path spool = cleanSpoolDirectory(dataDir);
     LocalDelivery delivery = new LocalDelivery(directory, store, adminAddress);

@@ -85,19 +85,6 @@ public record ServerConfig(
         dataDir, bind, adminBind, portOffset, true, domain, hostname, tlsCertificate, tlsKey);
   }
 
-  public ServerConfig withDomain(String newDomain) {
-    return new ServerConfig(
-        dataDir,
-        bind,
-        adminBind,
-        portOffset,
-        ephemeralPorts,
-        newDomain,
-        hostname,
-        tlsCertificate,
-        tlsKey);
-  }
-
   public ServerConfig withBind(InetAddress newBind) {
     return new ServerConfig(
         dataDir,

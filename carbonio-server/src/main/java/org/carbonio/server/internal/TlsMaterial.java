@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -62,17 +63,20 @@ public final class TlsMaterial {
     return dataDir.resolve("tls").resolve("cert.pem");
   }
 
-  static Path defaultKey(Path dataDir) {
+  private static Path defaultKey(Path dataDir) {
     return dataDir.resolve("tls").resolve("key.pem");
   }
 
   /**
-   * Returns an SSLContext for the configured PEM pair, or for the one under {@code DIR/tls},
-   * generating that one first when it does not exist.
+   * Returns an SSLContext for the configured PEM pair or, when none is configured, for the one
+   * under {@code DIR/tls}, generating that one first when it does not exist.
    */
-  public static SSLContext load(Path dataDir, Path cert, Path key, String hostname)
+  public static SSLContext load(
+      Path dataDir, Optional<Path> configuredCert, Optional<Path> configuredKey, String hostname)
       throws IOException {
-    if (!Files.exists(cert) && cert.equals(defaultCertificate(dataDir))) {
+    Path cert = configuredCert.orElse(defaultCertificate(dataDir));
+    Path key = configuredKey.orElse(defaultKey(dataDir));
+    if (configuredCert.isEmpty() && !Files.exists(cert)) {
       generateSelfSigned(cert, key, hostname);
     }
     try {
