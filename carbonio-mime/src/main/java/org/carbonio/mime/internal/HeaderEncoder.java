@@ -64,7 +64,7 @@ public final class HeaderEncoder {
     if (needsEncoding(name, utf8)) {
       return String.join(" ", encodedWords(name));
     }
-    if (isAtomPhrase(name)) {
+    if (isAtomPhrase(name, utf8)) {
       return name;
     }
     return quote(name);
@@ -95,14 +95,14 @@ public final class HeaderEncoder {
     return c == ' ' || c == '\t';
   }
 
-  /** Words of RFC 5322 atext separated by single spaces. */
-  private static boolean isAtomPhrase(String s) {
+  /** Words of RFC 5322 atext (with UTF-8 under RFC 6532 §3.2) separated by single spaces. */
+  private static boolean isAtomPhrase(String s, boolean utf8) {
     if (s.isEmpty() || s.startsWith(" ") || s.endsWith(" ") || s.contains("  ")) {
       return false;
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c != ' ' && !isAtext(c)) {
+      if (c != ' ' && !isAtext(c) && !(utf8 && c >= 0x80)) {
         return false;
       }
     }

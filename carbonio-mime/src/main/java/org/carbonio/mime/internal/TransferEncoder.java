@@ -22,9 +22,9 @@ public final class TransferEncoder {
   private TransferEncoder() {}
 
   /**
-   * The encoding for {@code data}: {@code 7bit} when it is US-ASCII without NUL, with CRLF line
-   * ends only and lines of at most 78 octets (RFC 5322 §2.1.1); {@code quoted-printable} when at
-   * most a sixth of it would need escaping (mostly-ASCII text); {@code base64} otherwise.
+   * The encoding for {@code data}: {@code 7bit} when it is printable US-ASCII (and tabs), with CRLF
+   * line ends only and lines of at most 78 octets (RFC 5322 §2.1.1); {@code quoted-printable} when
+   * at most a sixth of it would need escaping (mostly-ASCII text); {@code base64} otherwise.
    */
   public static String choose(byte[] data) {
     if (isSevenBit(data)) {
@@ -43,7 +43,7 @@ public final class TransferEncoder {
     return escaped * 6 <= data.length ? "quoted-printable" : "base64";
   }
 
-  /** US-ASCII, no NUL or bare CR/LF, lines of at most 78 octets. */
+  /** Printable US-ASCII and tabs, CRLF line ends only, lines of at most 78 octets. */
   public static boolean isSevenBit(byte[] data) {
     int line = 0;
     for (int i = 0; i < data.length; i++) {
@@ -56,7 +56,7 @@ public final class TransferEncoder {
         line = 0;
         continue;
       }
-      if (c == 0 || c == '\n' || c >= 0x80 || ++line > 78) {
+      if ((c < 0x20 && c != '\t') || c >= 0x7f || ++line > 78) {
         return false;
       }
     }
