@@ -229,7 +229,7 @@ public final class HeaderEncoder {
    * ({@code name*0*=UTF-8''...; name*1*=...}) of at most about 60 characters each.
    */
   public static List<String> rfc2231Parameter(String name, String value) {
-    if (isPrintableAscii(value) && value.indexOf('\t') < 0 && value.length() <= 60) {
+    if (isShortPlain(value)) {
       return List.of(name + "=" + quote(value));
     }
     List<String> segments = new ArrayList<>();
@@ -262,10 +262,18 @@ public final class HeaderEncoder {
    * encoded words inside the quotes (not standard, RFC 2047 §5 forbids it, but widely read).
    */
   public static String rfc2047Parameter(String name, String value) {
-    if (isPrintableAscii(value) && value.indexOf('\t') < 0 && value.length() <= 60) {
+    if (isShortPlain(value)) {
       return name + "=" + quote(value);
     }
     return name + "=\"" + String.join(" ", encodedWords(value)) + "\"";
+  }
+
+  /** Printable ASCII without tabs whose quoted form fits a folded line. */
+  private static boolean isShortPlain(String value) {
+    return isPrintableAscii(value)
+        && value.indexOf('\t') < 0
+        && !value.contains("=?") // readers would decode it as an encoded word
+        && quote(value).length() <= 62;
   }
 
   /** RFC 2231 §4: attribute-char stays, everything else is %XX. */
