@@ -20,9 +20,12 @@ import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.ByteArrayDataSource;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JakartaMailTest {
 
@@ -124,6 +127,37 @@ class JakartaMailTest {
         .isEqualTo("application/octet-stream");
     assertThat(parts.get(1).parameters()).containsEntry("name", "größe.bin");
     assertThat(body(m, parts.get(1))).isEqualTo(data);
+  }
+
+  @Test
+  void readmeExampleShouldRunWhenFilesExist(@TempDir Path dir) throws Exception {
+    Files.write(dir.resolve("logo.png"), new byte[] {1, 2, 3});
+    Files.write(dir.resolve("r.pdf"), new byte[] {4, 5, 6});
+    byte[] eml =
+        new MessageBuilder()
+            .from("Zoë Doe", "zoe@example.com")
+            .to("Bob", "bob@example.org")
+            .subject("Grüße 🎉")
+            .text("Hi Bob,\nthe report is attached.")
+            .html("<p>Hi Bob, <img src=\"cid:logo@example.com\"></p>")
+            .inline("logo@example.com", "image/png", Files.readAllBytes(dir.resolve("logo.png")))
+            .attach(
+                "Prüfbericht.pdf",
+                "application/pdf",
+                () -> Files.newInputStream(dir.resolve("r.pdf")))
+            .build(); // or .writeTo(out) to stream
+    ParsedMessage original = ParsedMessage.parse(eml);
+    byte[] reply =
+        new MessageBuilder()
+            .from("bob@example.org")
+            .replyTo(original, true)
+            .text("Thanks!")
+            .build(); // To, Subject "Re: ...", In-Reply-To, References
+    MimeMessage jm = JakartaMail.toMimeMessage(reply, Session.getInstance(new Properties()));
+    assertThat(jm.getSubject()).isEqualTo("Re: Grüße 🎉");
+    assertThat(jm.getRecipients(Message.RecipientType.TO)[0].toString())
+        .contains("zoe@example.com");
+    assertThat(jm.getHeader("In-Reply-To")[0]).isEqualTo(jm.getHeader("References")[0]);
   }
 
   @Test
