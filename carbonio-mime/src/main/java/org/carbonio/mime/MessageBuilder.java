@@ -777,7 +777,7 @@ public final class MessageBuilder {
       if (local.length() > 1 && local.startsWith("\"") && local.endsWith("\"")) {
         local = unquote(local);
       }
-      checkNoControls("address", local);
+      checkNoControls("address", a);
       if (!domain.matches("\\[[^\\[\\]\\\\\\s]+]")
           && !domain.matches("[^\\s@<>()\\[\\]\\\\,;:\"]+")) {
         throw new IllegalArgumentException("invalid domain: " + Texts.escape(address));

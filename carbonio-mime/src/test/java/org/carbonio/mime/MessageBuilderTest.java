@@ -170,6 +170,9 @@ class MessageBuilderTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.to("e@example.com\r\nBcc: x@example.com"))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.to("e@exa\u0001mple.com"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.to("no-at-sign")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.attach("a\r\n.txt", "text/plain", new byte[0]))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.attach("a.txt", "text/plain\r\nX: y", new byte[0]))
@@ -440,6 +443,27 @@ class MessageBuilderTest {
     assertThat(header(m, m.root(), "To")).isEqualTo("carol@example.com");
     assertThat(header(m, m.root(), "Cc")).isNull();
     assertThat(header(m, m.root(), "References")).isEqualTo("<a@example.com> <b@example.com>");
+  }
+
+  @Test
+  void replyToShouldAddressOriginalRecipientsWhenReplyingToOwnMessage() {
+    String orig =
+        """
+        From: Me <me@example.org>
+        To: carol@example.com, dave@example.net
+        Subject: plans
+        Message-ID: <own@example.org>
+
+        x
+        """;
+    MessageBuilder b =
+        new MessageBuilder()
+            .from("me@example.org")
+            .replyTo(ParsedMessage.parse(Msg.crlf(orig)), true);
+    assertThat(b.recipients()).containsExactly("carol@example.com", "dave@example.net");
+    ParsedMessage m = ParsedMessage.parse(b.build());
+    assertThat(header(m, m.root(), "To")).isEqualTo("carol@example.com, dave@example.net");
+    assertThat(header(m, m.root(), "References")).isEqualTo("<own@example.org>");
   }
 
   @Test

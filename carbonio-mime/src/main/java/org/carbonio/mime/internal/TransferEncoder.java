@@ -24,7 +24,7 @@ public final class TransferEncoder {
   /**
    * The encoding for {@code data}: {@code 7bit} when it is printable US-ASCII (and tabs), with CRLF
    * line ends only and lines of at most 78 octets (RFC 5322 §2.1.1); {@code quoted-printable} when
-   * at most a sixth of it would need escaping (mostly-ASCII text); {@code base64} otherwise.
+   * at most a third of it would need escaping (mostly-ASCII text); {@code base64} otherwise.
    */
   public static String choose(byte[] data) {
     if (isSevenBit(data)) {
@@ -40,7 +40,8 @@ public final class TransferEncoder {
         escaped++;
       }
     }
-    return escaped * 6 <= data.length ? "quoted-printable" : "base64";
+    // a third escaped makes quoted-printable about a quarter longer than base64, still readable
+    return escaped * 3 <= data.length ? "quoted-printable" : "base64";
   }
 
   /** Printable US-ASCII and tabs, CRLF line ends only, lines of at most 78 octets. */
@@ -97,7 +98,7 @@ public final class TransferEncoder {
 
   /** RFC 2045 §6.8 base64 in lines of 76 characters separated by CRLF, no final CRLF. */
   public static void base64(byte[] data, OutputStream out) throws IOException {
-    out.write(Base64.getMimeEncoder(MAX_ENCODED_LINE, CRLF).encode(data));
+    base64(new java.io.ByteArrayInputStream(data), out); // streamed: no encoded copy of data
   }
 
   /** Streams {@code in} as base64 into {@code out} without buffering more than a few KiB. */
