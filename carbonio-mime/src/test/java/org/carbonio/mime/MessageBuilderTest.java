@@ -485,6 +485,8 @@ class MessageBuilderTest {
     assertThat(Arrays.copyOfRange(msg, att.body().start(), att.body().end())).isEqualTo(original);
     MimePart inner = att.embeddedMessage().orElseThrow();
     assertThat(EncodedWords.decode(header(m, inner, "Subject"))).isEqualTo("Café plans");
+    ComposePropertiesTest.mime4jReads(msg);
+    ComposePropertiesTest.angusReads(msg);
   }
 
   @Test
@@ -502,5 +504,7 @@ class MessageBuilderTest {
         .contains("From: \"Carol Q.\" <carol@example.com>\r\n")
         .contains("Subject: Café plans\r\n")
         .contains("> Shall we meet at the café?\r\n> Carol\r\n");
+    ComposePropertiesTest.mime4jReads(msg);
+    ComposePropertiesTest.angusReads(msg);
   }
 }
