@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * What threading (RFC 5256 ORDEREDSUBJECT and REFERENCES, conversation grouping) needs of one
@@ -38,6 +39,10 @@ public record ThreadKeys(
     Optional<String> inReplyTo,
     String baseSubject,
     boolean isReplyOrForward) {
+
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
+  private static final Pattern WORD_SEPARATORS = Pattern.compile("[\\s,]+");
 
   /** Reference lists are cut after this many msg-ids: {@value} */
   public static final int MAX_REFERENCES = 1_000;
@@ -123,7 +128,7 @@ public record ThreadKeys(
   private static Subject base(String raw) {
     String s = raw.length() > MAX_LENGTH ? raw.substring(0, MAX_LENGTH) : raw;
     // (1) decode, tabs and runs of whitespace to one space
-    s = EncodedWords.decode(s).replaceAll("\\s+", " ");
+    s = WHITESPACE.matcher(EncodedWords.decode(s)).replaceAll(" ");
     boolean marker = false;
     int start = 0;
     int end = s.length();
@@ -232,7 +237,10 @@ public record ThreadKeys(
         break;
       }
       int reopen = v.lastIndexOf('<', close);
-      String id = v.substring(reopen + 1, close).replaceAll("\\s+", "");
+      String id = v.substring(reopen + 1, close);
+      if (!id.isBlank() && WHITESPACE.matcher(id).find()) {
+        id = WHITESPACE.matcher(id).replaceAll("");
+      }
       bracketed = true;
       if (!id.isEmpty()) {
         out.add(id);
@@ -240,7 +248,7 @@ public record ThreadKeys(
       k = close + 1;
     }
     if (!bracketed) {
-      for (String w : v.split("[\\s,]+")) {
+      for (String w : WORD_SEPARATORS.split(v)) {
         if (w.indexOf('@') > 0 && w.indexOf('@') < w.length() - 1) {
           out.add(w);
         }
