@@ -55,7 +55,9 @@ public final class MailAddresses {
    *       Charsets#decodeOctets});
    *   <li>an unquoted {@code @} in a display name ({@code alice@x <bob@y>}: the name is {@code
    *       alice@x});
-   *   <li>an element with no {@code @} ({@code To: postmaster}): a mailbox with an empty domain.
+   *   <li>an element with no {@code @}: one word ({@code To: postmaster}) is a local part with an
+   *       empty domain, several words ({@code To: Mary Smith}) a display name with an empty local
+   *       part and domain.
    * </ul>
    *
    * Elements that carry nothing (no name, no local part, no domain) are skipped.
@@ -235,23 +237,31 @@ public final class MailAddresses {
       return found;
     }
 
-    /** After '<': [obs-route ':'] addr-spec '>' (RFC 5322 §3.4, §4.4). */
+    /**
+     * After '<': [obs-route ':'] addr-spec '>' (RFC 5322 §3.4, §4.4). Without a '>' before the next
+     * '<', the address ends at the next ',' or ';'.
+     */
     private void angle(String name) {
+      int close = i;
+      while (close < t.size() && !t.get(close).is('>') && !t.get(close).is('<')) {
+        close++;
+      }
+      boolean closed = close < t.size() && t.get(close).is('>');
       boolean route = i < t.size() && t.get(i).is('@');
       int specStart = i;
-      while (i < t.size() && !t.get(i).is('>')) {
-        Token tok = t.get(i);
-        if (route && tok.is(':')) {
+      while (i < t.size() && (closed ? i < close : !separator(t.get(i)) || route)) {
+        if (route && t.get(i).is(':')) {
           route = false;
           specStart = i + 1;
-        } else if (!route && (separator(tok) || tok.is('<'))) {
-          break; // an unclosed '<': the address ends here
         }
         i++;
       }
+      if (route) {
+        specStart = i; // a route without ':': no address in it
+      }
       int specEnd = i;
-      if (i < t.size() && t.get(i).is('>')) {
-        i++;
+      if (closed) {
+        i = close + 1;
       }
       int at = -1;
       for (int k = specStart; k < specEnd && at < 0; k++) {
@@ -297,9 +307,11 @@ public final class MailAddresses {
         floor = after;
         at = after - 1;
       }
-      String local = AddressTokens.phraseText(t.subList(from, to), false);
-      if (!any && !local.isEmpty()) {
-        emit("", local, "");
+      String words = AddressTokens.phraseText(t.subList(from, to), false);
+      if (!any && words.indexOf(' ') >= 0) {
+        emit(name(from, to), "", ""); // "To: Mary Smith": a name, no address
+      } else if (!any && !words.isEmpty()) {
+        emit("", words, ""); // "To: postmaster"
       }
     }
 
@@ -312,7 +324,7 @@ public final class MailAddresses {
         Token prev = t.get(k - 1);
         if (prev.kind() == Kind.COMMENT) {
           k--;
-        } else if (needWord && word(prev)) {
+        } else if (needWord && (word(prev) || prev.kind() == Kind.DOMAIN_LITERAL)) {
           start = --k;
           needWord = false;
         } else if (prev.is('.')) {
@@ -334,10 +346,11 @@ public final class MailAddresses {
         Token tok = t.get(k);
         if (tok.kind() == Kind.COMMENT) {
           k++;
-        } else if (needLabel && (tok.kind() == Kind.ATOM || tok.kind() == Kind.DOMAIN_LITERAL)) {
+        } else if (needLabel && tok.kind() != Kind.SPECIAL) {
           end = ++k;
           needLabel = false;
-        } else if (tok.is('.')) {
+        } else if (tok.is('.') || (tok.is('@') && !tok.spaceBefore())) {
+          // a second '@' ("a@b@c.example", seen in spam) stays in the domain
           end = ++k;
           needLabel = true;
         } else {
@@ -347,7 +360,7 @@ public final class MailAddresses {
       return end;
     }
 
-    /** Local part or domain text: words, dots and literals, CFWS and other specials dropped. */
+    /** Local part or domain text: words, literals and specials as written, CFWS dropped. */
     private String text(int from, int to) {
       StringBuilder sb = new StringBuilder();
       for (int k = from; k < to; k++) {
@@ -355,11 +368,7 @@ public final class MailAddresses {
         switch (tok.kind()) {
           case ATOM, QUOTED -> sb.append(tok.text());
           case DOMAIN_LITERAL -> sb.append('[').append(tok.text()).append(']');
-          case SPECIAL -> {
-            if (tok.is('.')) {
-              sb.append('.');
-            }
-          }
+          case SPECIAL -> sb.append(tok.text());
           case COMMENT -> {}
         }
       }

@@ -16,8 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the dates of mail headers (Date, Resent-Date, and the date of a Received trace) leniently.
- * Thread-safe (stateless).
+ * Reads the dates of mail headers (Date, Resent-Date, and the part after the last {@code ;} of a
+ * Received field) leniently. Thread-safe (stateless).
  *
  * {@snippet :
  * Optional<OffsetDateTime> d = MailDates.parse("Fri, 21 Nov 1997 09:55:06 -0600");

@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  *
  * @param messageId the Message-ID, if it holds a valid msg-id
  * @param references the parents, oldest first: the References msg-ids in order, duplicates and the
- *     message's own ID removed; when References holds none, the first In-Reply-To msg-id (RFC 5256
- *     §5 REFERENCES step 1)
+ *     message's own ID removed, at most the last {@link #MAX_REFERENCES}; when References holds
+ *     none, the first In-Reply-To msg-id (RFC 5256 §5 REFERENCES step 1)
  * @param inReplyTo the first valid In-Reply-To msg-id
  * @param baseSubject the RFC 5256 §2.1 base subject, see {@link #baseSubject(String)}
  * @param isReplyOrForward whether the base-subject extraction removed a reply or forward marker
@@ -44,7 +44,7 @@ public record ThreadKeys(
 
   private static final Pattern WORD_SEPARATORS = Pattern.compile("[\\s,]+");
 
-  /** Reference lists are cut after this many msg-ids: {@value} */
+  /** Reference lists keep their last (nearest) this many msg-ids: {@value} */
   public static final int MAX_REFERENCES = 1_000;
 
   /** Header values beyond this many chars are ignored: {@value} */
@@ -104,7 +104,7 @@ public record ThreadKeys(
     Subject s = base(subject == null ? "" : subject);
     return new ThreadKeys(
         id,
-        new ArrayList<>(refs).subList(0, Math.min(refs.size(), MAX_REFERENCES)),
+        new ArrayList<>(refs).subList(Math.max(0, refs.size() - MAX_REFERENCES), refs.size()),
         reply,
         s.base,
         s.replyOrForward);

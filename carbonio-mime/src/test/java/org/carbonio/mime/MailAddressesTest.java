@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.carbonio.mime.AddressEntry.Group;
 import org.carbonio.mime.AddressEntry.Mailbox;
+import org.carbonio.mime.internal.EnvelopeAddresses;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
@@ -164,8 +165,13 @@ class MailAddressesTest {
 
   @Test
   void parseShouldReturnLocalPartOnlyWhenThereIsNoDomain() {
-    assertThat(parse("postmaster, <root>, Name <>"))
-        .containsExactly(mb("", "postmaster", ""), mb("", "root", ""), mb("Name", "", ""));
+    assertThat(parse("postmaster, <root>, Name <>, Mary Smith, =?utf-8?q?J=C3=B6rg?= X"))
+        .containsExactly(
+            mb("", "postmaster", ""),
+            mb("", "root", ""),
+            mb("Name", "", ""),
+            mb("Mary Smith", "", ""),
+            mb("Jörg X", "", ""));
     assertThat(((Mailbox) parse("postmaster").get(0)).address()).isEqualTo("postmaster");
   }
 
@@ -308,5 +314,42 @@ class MailAddressesTest {
     assertThat(fields).isGreaterThan(5_000);
     assertThat(withDomain).isGreaterThanOrEqualTo(fields * 98 / 100); // the rest: local names
     assertThat(nothing.size()).isLessThanOrEqualTo(fields / 500); // "" <>, <>
+  }
+
+  @Test
+  void parseShouldAgreeWithEnvelopeWhenCorpusAddressesAreWellFormed() throws IOException {
+    int lists = 0;
+    List<String> differ = new ArrayList<>();
+    for (Path p : Corpus.files()) {
+      byte[] b = Files.readAllBytes(p);
+      ParsedMessage m = ParsedMessage.parse(b);
+      for (String name : List.of("From", "To", "Cc")) {
+        String v = HeaderFields.first(b, m.root().header(), name).orElse(null);
+        if (v == null || v.isBlank()) {
+          continue;
+        }
+        lists++;
+        List<String> envelope = new ArrayList<>();
+        for (EnvelopeAddresses.Address a : EnvelopeAddresses.parse(v)) {
+          if (a.host() != null) {
+            String local = a.mailbox().equals(EnvelopeAddresses.MISSING_MAILBOX) ? "" : a.mailbox();
+            String host = a.host().equals(EnvelopeAddresses.MISSING_DOMAIN) ? "" : a.host();
+            envelope.add(Charsets.decodeOctets(local) + "@" + Charsets.decodeOctets(host));
+          }
+        }
+        List<String> ours = new ArrayList<>();
+        for (AddressEntry e : MailAddresses.parse(v)) {
+          List<Mailbox> boxes = e instanceof Group g ? g.members() : List.of((Mailbox) e);
+          boxes.forEach(mb -> ours.add(mb.localPart() + "@" + mb.domain()));
+        }
+        if (!ours.equals(envelope)) {
+          String shown = name + ": " + v + " -> " + ours + " vs ENVELOPE " + envelope;
+          differ.add(shown.length() > 300 ? shown.substring(0, 300) + "..." : shown);
+        }
+      }
+    }
+    System.out.println("address lists: " + lists + ", differing from ENVELOPE: " + differ.size());
+    differ.forEach(System.out::println);
+    assertThat(differ.size()).isLessThanOrEqualTo(lists / 100);
   }
 }

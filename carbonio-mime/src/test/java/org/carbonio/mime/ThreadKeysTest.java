@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ThreadKeysTest {
@@ -54,6 +55,18 @@ class ThreadKeysTest {
   void referencesShouldDropOwnIdWhenMessageReferencesItself() {
     assertThat(ThreadKeys.of("<c@x>", "<a@x> <c@x>", null, "x").references())
         .containsExactly("a@x");
+  }
+
+  @Test
+  void referencesShouldKeepNearestWhenListIsLong() {
+    StringBuilder refs = new StringBuilder();
+    for (int i = 0; i < ThreadKeys.MAX_REFERENCES + 10; i++) {
+      refs.append('<').append(i).append("@x> ");
+    }
+    List<String> r = ThreadKeys.of("<me@x>", refs.toString(), null, "").references();
+    assertThat(r).hasSize(ThreadKeys.MAX_REFERENCES);
+    assertThat(r.getFirst()).isEqualTo("10@x");
+    assertThat(r.getLast()).isEqualTo((ThreadKeys.MAX_REFERENCES + 9) + "@x");
   }
 
   @Test
