@@ -239,7 +239,7 @@ public final class MailAddresses {
 
     /**
      * After '<': [obs-route ':'] addr-spec '>' (RFC 5322 §3.4, §4.4). Without a '>' before the next
-     * '<', the address ends at the next ',' or ';'.
+     * '<', the address ends at the next ',', ';' or '<'.
      */
     private void angle(String name) {
       int close = i;
@@ -249,7 +249,7 @@ public final class MailAddresses {
       boolean closed = close < t.size() && t.get(close).is('>');
       boolean route = i < t.size() && t.get(i).is('@');
       int specStart = i;
-      while (i < t.size() && (closed ? i < close : !separator(t.get(i)) || route)) {
+      while (i < close && (closed || route || !separator(t.get(i)))) {
         if (route && t.get(i).is(':')) {
           route = false;
           specStart = i + 1;
@@ -260,12 +260,15 @@ public final class MailAddresses {
         specStart = i; // a route without ':': no address in it
       }
       int specEnd = i;
-      if (closed) {
-        i = close + 1;
-      }
       int at = -1;
       for (int k = specStart; k < specEnd && at < 0; k++) {
         at = t.get(k).is('@') ? k : -1;
+      }
+      if (closed) {
+        i = close + 1;
+      } else if (at >= 0) {
+        specEnd = domainEnd(at + 1, specEnd); // unclosed: the domain ends as a bare one does
+        i = specEnd;
       }
       String comment = trailingComment();
       String local = at < 0 ? text(specStart, specEnd) : text(specStart, at);

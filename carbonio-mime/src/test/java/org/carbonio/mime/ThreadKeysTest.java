@@ -114,6 +114,7 @@ class ThreadKeysTest {
     assertThat(base("回复: 你好")).isEqualTo("你好");
     assertThat(base("回复：你好")).isEqualTo("你好");
     assertThat(base("Fw: WG: Odp: YNT: x")).isEqualTo("x");
+    assertThat(base("İLT: ΑΠ: x")).isEqualTo("x");
   }
 
   @Test
