@@ -171,6 +171,33 @@ public final class Charsets {
     return utf8 != null ? utf8 : new String(b, off, len, WINDOWS_1252);
   }
 
+  /**
+   * Reads a byte string (one char per octet, ISO-8859-1, as {@link HeaderFields#first} returns)
+   * holding raw 8-bit header text: as UTF-8 when its octets are valid UTF-8 (RFC 6532), else as
+   * windows-1252. A string that is all ASCII, or that already holds a char above U+00FF (so it is
+   * text, not octets), comes back unchanged. Never throws.
+   */
+  public static String decodeOctets(String byteString) {
+    boolean eight = false;
+    for (int i = 0; i < byteString.length(); i++) {
+      char c = byteString.charAt(i);
+      if (c > 0xff) {
+        return byteString; // already text
+      }
+      if (c > 0x7f) {
+        eight = true;
+      }
+    }
+    if (!eight) {
+      return byteString;
+    }
+    byte[] b = new byte[byteString.length()];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) byteString.charAt(i);
+    }
+    return decode(b, 0, b.length, null);
+  }
+
   private static boolean isAsciiLabel(String name) {
     return switch (name) {
       case "us-ascii",

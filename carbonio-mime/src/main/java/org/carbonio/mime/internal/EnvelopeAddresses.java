@@ -2,6 +2,8 @@ package org.carbonio.mime.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.carbonio.mime.internal.AddressTokens.Kind;
+import org.carbonio.mime.internal.AddressTokens.Token;
 
 /**
  * Parses an RFC 5322 §3.4 address-list leniently into the address structures of an IMAP ENVELOPE
@@ -27,25 +29,11 @@ public final class EnvelopeAddresses {
    */
   public record Address(String name, String adl, String mailbox, String host) {}
 
-  private enum Kind {
-    ATOM,
-    QUOTED,
-    COMMENT,
-    DOMAIN_LITERAL,
-    SPECIAL
-  }
-
-  private record Token(Kind kind, String text, boolean spaceBefore) {
-    boolean is(char c) {
-      return kind == Kind.SPECIAL && text.charAt(0) == c;
-    }
-  }
-
   private EnvelopeAddresses() {}
 
   /** Parses {@code value} (a byte string). Never throws; returns an empty list for no address. */
   public static List<Address> parse(String value) {
-    List<Token> tokens = tokenize(value);
+    List<Token> tokens = AddressTokens.tokenize(value);
     List<Address> out = new ArrayList<>();
     boolean inGroup = false;
     int i = 0;
@@ -63,7 +51,7 @@ public final class EnvelopeAddresses {
       Token stop = i < tokens.size() ? tokens.get(i) : null;
       if (stop != null && stop.is(':')) {
         // RFC 5322 §3.4 group
-        out.add(new Address(null, null, phraseText(phrase, true), null));
+        out.add(new Address(null, null, AddressTokens.phraseText(phrase, true), null));
         inGroup = true;
         i++;
         continue;
@@ -80,7 +68,7 @@ public final class EnvelopeAddresses {
         while (i < tokens.size() && !tokens.get(i).is(',') && !tokens.get(i).is(';')) {
           i++;
         }
-        String name = phraseText(phrase, false);
+        String name = AddressTokens.phraseText(phrase, false);
         out.add(angleAddr(angle, name.isEmpty() ? null : name));
         continue;
       }
@@ -101,7 +89,7 @@ public final class EnvelopeAddresses {
 
   private static boolean hasContent(List<Token> phrase) {
     for (Token t : phrase) {
-      if (t.kind != Kind.COMMENT) {
+      if (t.kind() != Kind.COMMENT) {
         return true;
       }
     }
@@ -122,8 +110,8 @@ public final class EnvelopeAddresses {
     if (colon >= 0 && !angle.isEmpty() && angle.get(0).is('@')) {
       StringBuilder sb = new StringBuilder();
       for (Token t : angle.subList(0, colon)) {
-        if (t.kind != Kind.COMMENT) {
-          sb.append(t.kind == Kind.DOMAIN_LITERAL ? "[" + t.text + "]" : t.text);
+        if (t.kind() != Kind.COMMENT) {
+          sb.append(t.kind() == Kind.DOMAIN_LITERAL ? "[" + t.text() + "]" : t.text());
         }
       }
       adl = sb.toString();
@@ -138,8 +126,8 @@ public final class EnvelopeAddresses {
     StringBuilder domain = null;
     String comment = null;
     for (Token t : spec) {
-      if (t.kind == Kind.COMMENT) {
-        comment = t.text;
+      if (t.kind() == Kind.COMMENT) {
+        comment = t.text();
         continue;
       }
       if (domain == null && t.is('@')) {
@@ -147,9 +135,9 @@ public final class EnvelopeAddresses {
         continue;
       }
       StringBuilder target = domain == null ? local : domain;
-      switch (t.kind) {
-        case DOMAIN_LITERAL -> target.append('[').append(t.text).append(']');
-        default -> target.append(t.text);
+      switch (t.kind()) {
+        case DOMAIN_LITERAL -> target.append('[').append(t.text()).append(']');
+        default -> target.append(t.text());
       }
     }
     if (name == null && comment != null && !comment.isBlank()) {
@@ -158,96 +146,5 @@ public final class EnvelopeAddresses {
     String mailbox = local.isEmpty() ? MISSING_MAILBOX : local.toString();
     String host = domain == null || domain.isEmpty() ? MISSING_DOMAIN : domain.toString();
     return new Address(name, null, mailbox, host);
-  }
-
-  private static String phraseText(List<Token> phrase, boolean keepSpecials) {
-    StringBuilder sb = new StringBuilder();
-    for (Token t : phrase) {
-      if (t.kind == Kind.COMMENT) {
-        continue;
-      }
-      // an unquoted '@' in a display name (alice@example.com <bob@example.com>) is kept, since
-      // dropping it would show the reader a name the sender never wrote (not valid in an RFC 5322
-      // §3.2.5 phrase, but the best reading of it)
-      if (t.kind == Kind.SPECIAL && !keepSpecials && !t.is('.') && !t.is('@')) {
-        continue;
-      }
-      if (!sb.isEmpty() && t.spaceBefore) {
-        sb.append(' ');
-      }
-      sb.append(t.kind == Kind.DOMAIN_LITERAL ? "[" + t.text + "]" : t.text);
-    }
-    return sb.toString();
-  }
-
-  private static List<Token> tokenize(String s) {
-    List<Token> out = new ArrayList<>();
-    int i = 0;
-    int n = s.length();
-    boolean space = false;
-    while (i < n) {
-      char c = s.charAt(i);
-      int before = out.size();
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-        i++;
-        space = true;
-        continue;
-      } else if (c == '"') {
-        StringBuilder sb = new StringBuilder();
-        i++;
-        while (i < n && s.charAt(i) != '"') {
-          if (s.charAt(i) == '\\' && i + 1 < n) {
-            i++;
-          }
-          sb.append(s.charAt(i));
-          i++;
-        }
-        i++;
-        out.add(new Token(Kind.QUOTED, sb.toString(), space));
-      } else if (c == '(') {
-        StringBuilder sb = new StringBuilder();
-        int depth = 1;
-        i++;
-        while (i < n && depth > 0) {
-          char d = s.charAt(i);
-          if (d == '\\' && i + 1 < n) {
-            sb.append(s.charAt(i + 1));
-            i += 2;
-            continue;
-          }
-          if (d == '(') {
-            depth++;
-          } else if (d == ')' && --depth == 0) {
-            i++;
-            break;
-          }
-          sb.append(d);
-          i++;
-        }
-        out.add(new Token(Kind.COMMENT, sb.toString(), space));
-      } else if (c == '[') {
-        int close = s.indexOf(']', i + 1);
-        int end = close < 0 ? n : close;
-        out.add(new Token(Kind.DOMAIN_LITERAL, s.substring(i + 1, end), space));
-        i = close < 0 ? n : close + 1;
-      } else if ("<>,;:@.".indexOf(c) >= 0) {
-        out.add(new Token(Kind.SPECIAL, String.valueOf(c), space));
-        i++;
-      } else {
-        int start = i;
-        while (i < n && " \t\r\n\"(<>,;:@.[]".indexOf(s.charAt(i)) < 0) {
-          i++;
-        }
-        if (i == start) {
-          i++; // a lone ')' or ']'
-          continue;
-        }
-        out.add(new Token(Kind.ATOM, s.substring(start, i), space));
-      }
-      if (out.size() > before) {
-        space = false;
-      }
-    }
-    return out;
   }
 }

@@ -24,11 +24,13 @@ public final class Rfc2047 {
     ByteArrayOutputStream pending = new ByteArrayOutputStream();
     String pendingCharset = null;
     boolean lastWasWord = false;
+    // no "?=" after this: words starting later are not looked for (keeps the scan linear)
+    int lastEndMark = s.lastIndexOf("?=");
     int i = 0;
     int n = s.length();
     while (i < n) {
       int start = s.indexOf("=?", i);
-      Word w = start < 0 ? null : word(s, start);
+      Word w = start < 0 || start + 2 > lastEndMark ? null : word(s, start);
       if (w == null) {
         int next = start < 0 ? n : start + 2;
         pendingText.append(s, i, next);
@@ -67,24 +69,7 @@ public final class Rfc2047 {
 
   /** Raw header text: a byte string whose 8-bit octets form UTF-8 is read as UTF-8 (RFC 6532). */
   static String rawText(String s) {
-    boolean eight = false;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c > 0xff) {
-        return s; // already text
-      }
-      if (c > 0x7f) {
-        eight = true;
-      }
-    }
-    if (!eight) {
-      return s;
-    }
-    byte[] b = new byte[s.length()];
-    for (int i = 0; i < b.length; i++) {
-      b[i] = (byte) s.charAt(i);
-    }
-    return Charsets.decode(b, 0, b.length, null);
+    return Charsets.decodeOctets(s);
   }
 
   private record Word(String charset, char encoding, String text, int end) {
