@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.carbonio.mime.internal.HeaderEncoder;
 import org.carbonio.mime.internal.Texts;
@@ -294,8 +293,8 @@ public final class MessageBuilder {
    * with {@code replyAll}, Cc is the original's To and Cc. Addresses equal to this builder's From
    * or Sender are dropped (so set From first), as are duplicates. Subject becomes "Re: " + the
    * original's (unless it already is a reply); In-Reply-To is the original's Message-ID and
-   * References the original's References (or its In-Reply-To when that holds a single id) followed
-   * by its Message-ID (RFC 5322 §3.6.4).
+   * References the original's References (or the first id of its In-Reply-To when it has none)
+   * followed by its Message-ID (RFC 5322 §3.6.4), as {@link ThreadKeys} reads them.
    */
   public MessageBuilder replyTo(ParsedMessage original, boolean replyAll) {
     requireNonNull(original, "original");
@@ -317,16 +316,15 @@ public final class MessageBuilder {
     }
     String s = originalField(original, "Subject").map(EncodedWords::decode).orElse("");
     subject = REPLY.matcher(s).matches() ? s : "Re: " + s;
-    Optional<String> id = originalField(original, "Message-ID").flatMap(MessageBuilder::firstId);
+    ThreadKeys keys = ThreadKeys.of(original);
+    Optional<String> id =
+        keys.messageId().filter(MessageBuilder::isVisibleAscii).map(i -> "<" + i + ">");
     references.clear();
-    List<String> refs = ids(originalField(original, "References").orElse(""));
-    if (refs.isEmpty()) {
-      List<String> irt = ids(originalField(original, "In-Reply-To").orElse(""));
-      if (irt.size() == 1) {
-        refs = irt;
+    for (String r : keys.references()) {
+      if (isVisibleAscii(r)) {
+        references.add("<" + r + ">");
       }
     }
-    references.addAll(refs);
     id.ifPresent(references::add);
     inReplyTo = id.orElse(null);
     return this;
@@ -380,22 +378,6 @@ public final class MessageBuilder {
         into.add(a);
       }
     }
-  }
-
-  private static Optional<String> firstId(String value) {
-    List<String> ids = ids(value);
-    return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(0));
-  }
-
-  private static List<String> ids(String value) {
-    List<String> out = new ArrayList<>();
-    Matcher m = MSG_ID.matcher(value);
-    while (m.find()) {
-      if (isVisibleAscii(m.group())) {
-        out.add(m.group());
-      }
-    }
-    return out;
   }
 
   /** The first text/plain part (else text/html, tags removed) of a message, decoded. */
@@ -839,97 +821,24 @@ public final class MessageBuilder {
   }
 
   /**
-   * A lenient RFC 5322 §3.4 address-list reader for replies: splits at top-level commas, skips
-   * group names and comments, decodes display names (quoted strings, RFC 2047 words, raw UTF-8).
-   * Entries without "@" are dropped. The value is a byte string as {@link HeaderFields#first}
-   * returns it.
+   * The mailboxes of an address list (RFC 5322 §3.4, read by {@link MailAddresses}), group members
+   * included, for replies. Entries without a local part or domain are dropped. The value is a byte
+   * string as {@link HeaderFields#first} returns it.
    */
-  // TODO(lead): use MailAddresses once merged
   static List<Address> parseAddressList(String value) {
     List<Address> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    int angle = 0;
-    int comment = 0;
-    for (int i = 0; i <= value.length(); i++) {
-      char c = i < value.length() ? value.charAt(i) : ',';
-      if (quoted) {
-        cur.append(c);
-        if (c == '\\' && i + 1 < value.length()) {
-          cur.append(value.charAt(++i));
-        } else if (c == '"') {
-          quoted = false;
+    for (AddressEntry e : MailAddresses.parse(value)) {
+      List<AddressEntry.Mailbox> boxes =
+          switch (e) {
+            case AddressEntry.Mailbox m -> List.of(m);
+            case AddressEntry.Group g -> g.members();
+          };
+      for (AddressEntry.Mailbox m : boxes) {
+        if (!m.localPart().isEmpty() && !m.domain().isEmpty()) {
+          out.add(new Address(m.displayName(), m.localPart(), m.domain()));
         }
-        continue;
-      }
-      if (comment > 0) {
-        if (c == '\\' && i + 1 < value.length()) {
-          i++;
-        } else if (c == '(') {
-          comment++;
-        } else if (c == ')') {
-          comment--;
-        }
-        continue;
-      }
-      switch (c) {
-        case '"' -> {
-          quoted = true;
-          cur.append(c);
-        }
-        case '(' -> comment = 1;
-        case '<' -> {
-          angle++;
-          cur.append(c);
-        }
-        case '>' -> {
-          angle = Math.max(0, angle - 1);
-          cur.append(c);
-        }
-        case ':' -> {
-          if (angle == 0) {
-            cur.setLength(0); // a group's display name (RFC 5322 §3.4)
-          } else {
-            cur.append(c);
-          }
-        }
-        case ',', ';' -> {
-          if (angle == 0) {
-            mailbox(cur.toString()).ifPresent(out::add);
-            cur.setLength(0);
-          } else {
-            cur.append(c);
-          }
-        }
-        default -> cur.append(c);
       }
     }
     return out;
-  }
-
-  private static Optional<Address> mailbox(String item) {
-    String s = item.strip();
-    String name = "";
-    String spec = s;
-    int lt = s.lastIndexOf('<');
-    if (lt >= 0) {
-      int gt = s.indexOf('>', lt);
-      spec = s.substring(lt + 1, gt < 0 ? s.length() : gt);
-      name = s.substring(0, lt).strip();
-    }
-    spec = EncodedWords.decode(spec.replaceAll("\\s+", ""));
-    int at = spec.lastIndexOf('@');
-    if (at <= 0 || at == spec.length() - 1) {
-      return Optional.empty();
-    }
-    if (name.length() > 1 && name.startsWith("\"") && name.endsWith("\"")) {
-      name = unquote(name);
-    }
-    name = EncodedWords.decode(name);
-    String local = spec.substring(0, at);
-    if (local.length() > 1 && local.startsWith("\"") && local.endsWith("\"")) {
-      local = unquote(local);
-    }
-    return Optional.of(new Address(name, local, spec.substring(at + 1)));
   }
 }
