@@ -1,0 +1,600 @@
+package org.carbonio.mime;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.util.Objects.requireNonNull;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.carbonio.mime.internal.CalendarText;
+import org.carbonio.mime.internal.EnvelopeAddresses;
+import org.carbonio.mime.internal.HeaderParams;
+import org.carbonio.mime.internal.HtmlText;
+import org.carbonio.mime.internal.TextCleanup;
+
+/**
+ * Extracts the text of a message for a search index: decoded subject and addresses, the body text a
+ * reader sees, a summary of calendar invitations, and the names of attachments. Immutable and
+ * thread-safe.
+ *
+ * {@snippet :
+ * TextExtractor extractor = TextExtractor.builder().maxChars(256 * 1024).build();
+ * ExtractedText text = extractor.extract(ParsedMessage.parse(bytes));
+ * index.add(text.subject(), text.from(), text.body());
+ * }
+ *
+ * <p>What is read, part by part (RFC 2045, RFC 2046):
+ *
+ * <ul>
+ *   <li>{@code text/plain} and other readable {@code text/*} (not sent as {@code
+ *       Content-Disposition: attachment}): transfer decoding undone, then the charset decoded with
+ *       {@link Charsets#decode} (an unknown or missing charset: UTF-8 when the bytes are valid
+ *       UTF-8, else windows-1252; unlabelled ISO-2022-JP is recognised by its escape sequences).
+ *       Uuencoded blocks are cut out and listed as attachments; inline PGP armour (signature
+ *       blocks, encrypted blocks, the {@code BEGIN PGP SIGNED MESSAGE} header, RFC 4880 §7) is
+ *       removed, the signed text kept.
+ *   <li>{@code text/html}: converted to plain text with jsoup (block elements break lines, scripts
+ *       and styles dropped, entities decoded, links keep their text, images their {@code alt}); a
+ *       missing charset is taken from a {@code <meta>} charset when there is one.
+ *   <li>{@code multipart/alternative}: the {@code text/plain} alternative, else the {@code
+ *       text/html} one, else the first multipart one, else the last; a calendar alternative is
+ *       summarised as well.
+ *   <li>{@code text/calendar} (and {@code application/ics}): a summary read from the RFC 5545
+ *       content lines (SUMMARY, LOCATION, DTSTART, DTEND, ORGANIZER, ATTENDEE CN, DESCRIPTION).
+ *   <li>{@code message/rfc822} and {@code message/global}: the embedded message's Subject and From
+ *       lines, then its text, recursively (also when the embedded message is base64 or
+ *       quoted-printable encoded, up to {@value #MAX_ENCODED_NESTING} levels of such re-parsing).
+ *   <li>{@code message/delivery-status}, {@code message/disposition-notification} and {@code
+ *       text/rfc822-headers}: as plain text.
+ *   <li>Skipped entirely (neither text nor attachment): signatures ({@code
+ *       application/pkcs7-signature}, {@code application/x-pkcs7-signature}, {@code
+ *       application/pgp-signature}) and the {@code application/pgp-encrypted} version part.
+ *   <li>Everything else (images, audio, video, {@code application/*} including {@code
+ *       application/pkcs7-mime}, {@code application/ms-tnef}, {@code message/partial}, {@code
+ *       message/external-body}, {@code text/rtf}, text parts sent as attachments): an {@link
+ *       ExtractedText.Attachment} with its file name, media type and decoded size; no text.
+ * </ul>
+ *
+ * <p>Limits: the body holds at most {@link #maxChars()} chars, at most {@link #maxParts()} parts
+ * are visited, and at most {@link #maxPartBytes()} decoded octets are read from any one part; when
+ * any is reached, {@link ExtractedText#truncated()} is true. Memory is bounded by these limits, not
+ * by the message: parts are decoded as streams and reading stops at the cap.
+ */
+public final class TextExtractor {
+
+  /** Default {@link #maxChars()}: 1 MiB of chars. */
+  public static final int DEFAULT_MAX_CHARS = 1 << 20;
+
+  /** Default {@link #maxParts()}. */
+  public static final int DEFAULT_MAX_PARTS = 1000;
+
+  /** Default {@link #maxPartBytes()}: 8 MiB. */
+  public static final int DEFAULT_MAX_PART_BYTES = 8 << 20;
+
+  /** How many times an encoded (base64, quoted-printable) message/rfc822 is parsed again. */
+  public static final int MAX_ENCODED_NESTING = 4;
+
+  private static final Pattern META_CHARSET =
+      Pattern.compile("(?i)<meta[^>]{0,200}?charset\\s*=\\s*[\"']?([A-Za-z0-9_.:+-]{1,40})");
+
+  private final int maxChars;
+  private final int maxParts;
+  private final int maxPartBytes;
+
+  private TextExtractor(Builder b) {
+    this.maxChars = b.maxChars;
+    this.maxParts = b.maxParts;
+    this.maxPartBytes = b.maxPartBytes;
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this extractor's settings. */
+  public Builder toBuilder() {
+    return new Builder().maxChars(maxChars).maxParts(maxParts).maxPartBytes(maxPartBytes);
+  }
+
+  /** Most chars of {@link ExtractedText#body()}; default {@value #DEFAULT_MAX_CHARS}. */
+  public int maxChars() {
+    return maxChars;
+  }
+
+  /**
+   * Most MIME parts visited per message, nested ones included; default {@value #DEFAULT_MAX_PARTS}.
+   */
+  public int maxParts() {
+    return maxParts;
+  }
+
+  /** Most decoded octets read from one part; default {@value #DEFAULT_MAX_PART_BYTES}. */
+  public int maxPartBytes() {
+    return maxPartBytes;
+  }
+
+  /** Parses {@code message} with {@link MimeLimits#DEFAULTS} and extracts it. Never throws. */
+  public ExtractedText extract(byte[] message) {
+    return extract(ParsedMessage.parse(requireNonNull(message, "message")));
+  }
+
+  /** Extracts the text of {@code message}. Never throws on any content. */
+  public ExtractedText extract(ParsedMessage message) {
+    requireNonNull(message, "message");
+    Walk w = new Walk();
+    byte[] b = message.bytes();
+    MimePart root = message.root();
+    String subject = guard(() -> subject(b, root));
+    String from = guard(() -> addresses(b, root, "from"));
+    String to = guard(() -> addresses(b, root, "to"));
+    String cc = guard(() -> addresses(b, root, "cc"));
+    w.visit(message, root, 0);
+    return new ExtractedText(
+        subject, from, to, cc, w.body.toString().strip(), w.attachments, w.truncated);
+  }
+
+  private interface StringSupplier {
+    String get();
+  }
+
+  private static String guard(StringSupplier s) {
+    try {
+      return s.get();
+    } catch (RuntimeException e) { // a bug in a helper must not lose the rest of the text
+      return "";
+    }
+  }
+
+  private static String subject(byte[] b, MimePart p) {
+    return clean(HeaderFields.first(b, p.header(), "subject").map(EncodedWords::decode).orElse(""));
+  }
+
+  /** Display form of an address header: {@code Name <local@domain>, other@domain}. */
+  static String addresses(byte[] b, MimePart p, String field) {
+    Optional<String> raw = HeaderFields.first(b, p.header(), field);
+    if (raw.isEmpty()) {
+      return "";
+    }
+    List<String> out = new ArrayList<>();
+    for (EnvelopeAddresses.Address a : EnvelopeAddresses.parse(raw.get())) {
+      if (a.host() == null) {
+        continue; // group start or end: RFC 5322 §3.4 groups only gather their members
+      }
+      String addr = a.mailbox() == null ? "" : a.mailbox();
+      if (!a.host().equals(EnvelopeAddresses.MISSING_DOMAIN)) {
+        addr = addr + "@" + a.host();
+      }
+      addr = EncodedWords.decode(addr);
+      String name = a.name() == null ? "" : clean(EncodedWords.decode(a.name()));
+      out.add(name.isEmpty() ? addr : name + " <" + addr + ">");
+    }
+    if (out.isEmpty()) {
+      return clean(EncodedWords.decode(raw.get()));
+    }
+    return clean(String.join(", ", out));
+  }
+
+  private static String clean(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      sb.append(c < 0x20 || c == 0x7f ? ' ' : c);
+    }
+    return sb.toString().strip();
+  }
+
+  /** One extraction: the body collected so far and the limits left. Not thread-safe. */
+  private final class Walk {
+    final StringBuilder body = new StringBuilder();
+    final List<ExtractedText.Attachment> attachments = new ArrayList<>();
+    boolean truncated;
+    int parts;
+
+    boolean full() {
+      return body.length() >= maxChars;
+    }
+
+    void visit(ParsedMessage m, MimePart p, int nesting) {
+      if (full()) {
+        truncated = true;
+        return;
+      }
+      if (++parts > maxParts) {
+        truncated = true;
+        return;
+      }
+      try {
+        dispatch(m, p, nesting);
+      } catch (RuntimeException e) {
+        // defensive: one unreadable part must not cost the rest of the message its text
+      }
+    }
+
+    private void dispatch(ParsedMessage m, MimePart p, int nesting) {
+      String type = p.mediaType();
+      String sub = p.mediaSubtype();
+      if (p.isMultipart()) {
+        if (sub.equals("alternative")) {
+          alternative(m, p, nesting);
+        } else {
+          for (MimePart kid : p.children()) {
+            visit(m, kid, nesting);
+          }
+        }
+        return;
+      }
+      Optional<MimePart> inner = p.embeddedMessage();
+      if (inner.isPresent()) {
+        embedded(m, inner.get(), nesting);
+        return;
+      }
+      String mt = type + "/" + sub;
+      switch (mt) {
+        case "application/pkcs7-signature",
+            "application/x-pkcs7-signature",
+            "application/pgp-signature",
+            "application/pgp-encrypted" -> {
+          return; // signatures and the PGP/MIME version part: nothing a reader reads
+        }
+        default -> {}
+      }
+      if (type.equals("message")
+          && (sub.equals("rfc822") || sub.equals("global"))
+          && nesting < MAX_ENCODED_NESTING) {
+        // RFC 2046 §5.2.1 forbids encoding it, yet senders do: decode and parse again
+        Read r = read(m, p, maxPartBytes);
+        embeddedBytes(r.bytes, nesting + 1);
+        return;
+      }
+      Disposition d = disposition(m, p);
+      boolean attachment = d.attachment;
+      if (isCalendar(mt)) {
+        if (attachment || !d.fileName.isEmpty()) {
+          attachments.add(new ExtractedText.Attachment(d.fileName, mt, size(m, p)));
+        }
+        Read r = read(m, p, maxPartBytes);
+        String ics = Charsets.decode(r.bytes, 0, r.bytes.length, charsetOr(p, "utf-8"));
+        append(CalendarText.summary(ics));
+        return;
+      }
+      if (!attachment && mt.equals("text/html")) {
+        html(m, p);
+        return;
+      }
+      if (!attachment && isPlain(type, sub)) {
+        plain(m, p);
+        return;
+      }
+      attachments.add(new ExtractedText.Attachment(d.fileName, mt, size(m, p)));
+    }
+
+    private void alternative(ParsedMessage m, MimePart p, int nesting) {
+      MimePart plain = null;
+      MimePart html = null;
+      MimePart multi = null;
+      List<MimePart> calendars = new ArrayList<>();
+      for (MimePart kid : p.children()) {
+        String mt = kid.mediaType() + "/" + kid.mediaSubtype();
+        if (kid.isMultipart()) {
+          multi = multi == null ? kid : multi;
+        } else if (mt.equals("text/plain")) {
+          plain = plain == null ? kid : plain;
+        } else if (mt.equals("text/html")) {
+          html = html == null ? kid : html;
+        } else if (isCalendar(mt)) {
+          calendars.add(kid);
+        }
+      }
+      MimePart chosen = plain != null ? plain : html != null ? html : multi;
+      if (chosen == null && !p.children().isEmpty() && calendars.isEmpty()) {
+        chosen = p.children().get(p.children().size() - 1);
+      }
+      if (chosen != null) {
+        visit(m, chosen, nesting);
+      }
+      for (MimePart c : calendars) {
+        visit(m, c, nesting);
+      }
+    }
+
+    private void embedded(ParsedMessage m, MimePart inner, int nesting) {
+      byte[] b = m.bytes();
+      StringBuilder head = new StringBuilder();
+      String subject = subject(b, inner);
+      String from = addresses(b, inner, "from");
+      if (!subject.isEmpty()) {
+        head.append("Subject: ").append(subject).append('\n');
+      }
+      if (!from.isEmpty()) {
+        head.append("From: ").append(from).append('\n');
+      }
+      append(head.toString());
+      visit(m, inner, nesting);
+    }
+
+    private void embeddedBytes(byte[] message, int nesting) {
+      ParsedMessage nested = ParsedMessage.parse(message);
+      parts--; // the nested root stands for the part already counted
+      embedded(nested, nested.root(), nesting);
+    }
+
+    private void plain(ParsedMessage m, MimePart p) {
+      String label = p.parameters().get("charset");
+      String enc = p.contentTransferEncoding();
+      int cap = textCap();
+      List<UuencodedBlock> blocks =
+          switch (enc) {
+            case "7bit", "8bit", "binary", "x-uuencode", "x-uue", "uuencode" ->
+                Uuencode.find(m.bytes(), p.body());
+            default -> List.of();
+          };
+      StringBuilder text = new StringBuilder();
+      if (blocks.isEmpty()) {
+        Read r = read(m, p, cap);
+        text.append(dropCutChar(decodeText(r.bytes, r.bytes.length, label), r.cut));
+      } else {
+        byte[] b = m.bytes();
+        int pos = p.body().start();
+        for (UuencodedBlock u : blocks) {
+          int len = Math.min(u.range().start() - pos, cap);
+          text.append(decodeText(slice(b, pos, len), len, label));
+          attachments.add(
+              new ExtractedText.Attachment(
+                  EncodedWords.decode(u.filename()),
+                  "application/octet-stream",
+                  count(u.decoded(), maxPartBytes)));
+          pos = u.range().end();
+        }
+        int len = Math.min(p.body().end() - pos, cap);
+        text.append(decodeText(slice(b, pos, len), len, label));
+      }
+      append(Pgp.strip(TextCleanup.tidy(text)));
+    }
+
+    private void html(ParsedMessage m, MimePart p) {
+      Read r = read(m, p, maxPartBytes);
+      String label = p.parameters().get("charset");
+      if (label == null || label.isBlank()) {
+        String head = new String(r.bytes, 0, Math.min(r.bytes.length, 4096), US_ASCII);
+        Matcher mc = META_CHARSET.matcher(head);
+        label = mc.find() ? mc.group(1) : null;
+      }
+      append(HtmlText.toText(dropCutChar(decodeText(r.bytes, r.bytes.length, label), r.cut)));
+    }
+
+    /** Octets worth reading for the chars still allowed (4 octets per char at most, UTF-8). */
+    private int textCap() {
+      long left = (long) (maxChars - body.length()) * 4 + 64;
+      return (int) Math.min(maxPartBytes, left);
+    }
+
+    private Read read(ParsedMessage m, MimePart p, int cap) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(cap, 8192));
+      byte[] buf = new byte[8192];
+      boolean cut = false;
+      try (InputStream in = m.decodedBody(p)) {
+        int n;
+        while (out.size() < cap
+            && (n = in.read(buf, 0, Math.min(buf.length, cap - out.size()))) > 0) {
+          out.write(buf, 0, n);
+        }
+        if (out.size() >= cap && in.read() >= 0) {
+          truncated = true;
+          cut = true;
+        }
+      } catch (IOException e) {
+        // the streams read a byte array and do not fail; keep what was read
+      }
+      return new Read(out.toByteArray(), cut);
+    }
+
+    private long size(ParsedMessage m, MimePart p) {
+      return count(m.decodedBody(p), maxPartBytes);
+    }
+
+    private void append(String text) {
+      if (text.isBlank()) {
+        return;
+      }
+      if (!body.isEmpty()) {
+        body.append("\n\n");
+      }
+      int left = maxChars - body.length();
+      if (left <= 0) {
+        truncated = true;
+        body.setLength(maxChars);
+        return;
+      }
+      if (text.length() > left) {
+        int cut = left;
+        if (Character.isHighSurrogate(text.charAt(cut - 1))) {
+          cut--;
+        }
+        body.append(text, 0, cut);
+        truncated = true;
+      } else {
+        body.append(text);
+      }
+    }
+  }
+
+  /** Octets read from a part; {@code cut} when the cap stopped the reading. */
+  private record Read(byte[] bytes, boolean cut) {}
+
+  /** A text cut at an octet cap may end inside a multi-octet character. */
+  private static String dropCutChar(String s, boolean cut) {
+    return cut && s.endsWith("\uFFFD") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  private record Disposition(boolean attachment, String fileName) {}
+
+  private static Disposition disposition(ParsedMessage m, MimePart p) {
+    Optional<String> cd = HeaderFields.first(m.bytes(), p.header(), "content-disposition");
+    boolean attachment = false;
+    String name = null;
+    if (cd.isPresent()) {
+      HeaderParams.Parsed d = HeaderParams.parse(cd.get());
+      attachment = d.value().equals("attachment");
+      name = d.decoded().get("filename");
+    }
+    if (name == null || name.isBlank()) {
+      name = p.parameters().get("name");
+    }
+    return new Disposition(attachment, name == null ? "" : clean(EncodedWords.decode(name)));
+  }
+
+  private static boolean isCalendar(String mt) {
+    return mt.equals("text/calendar")
+        || mt.equals("text/x-vcalendar")
+        || mt.equals("application/ics");
+  }
+
+  private static boolean isPlain(String type, String sub) {
+    if (type.equals("message")) {
+      return sub.equals("delivery-status") || sub.equals("disposition-notification");
+    }
+    if (!type.equals("text")) {
+      return false;
+    }
+    return switch (sub) {
+      case "rtf", "html", "calendar", "x-vcalendar" -> false;
+      default -> true;
+    };
+  }
+
+  private static String charsetOr(MimePart p, String fallback) {
+    String cs = p.parameters().get("charset");
+    return cs == null || cs.isBlank() ? fallback : cs;
+  }
+
+  private static byte[] slice(byte[] b, int from, int len) {
+    byte[] out = new byte[Math.max(0, len)];
+    System.arraycopy(b, from, out, 0, out.length);
+    return out;
+  }
+
+  /**
+   * Decodes text octets: {@link Charsets#decode}, except that unlabelled (or US-ASCII labelled)
+   * 7-bit text with ISO-2022-JP escape sequences (RFC 1468) is read as ISO-2022-JP.
+   */
+  private static String decodeText(byte[] b, int len, String label) {
+    String name = label == null ? "" : label.strip().toLowerCase(Locale.ROOT);
+    if ((name.isEmpty() || name.equals("us-ascii")) && hasIso2022JpEscape(b, len)) {
+      name = "iso-2022-jp";
+    }
+    return Charsets.decode(b, 0, len, name);
+  }
+
+  private static boolean hasIso2022JpEscape(byte[] b, int len) {
+    for (int i = 0; i + 2 < len; i++) {
+      if (b[i] == 0x1b && b[i + 1] == '$' && (b[i + 2] == 'B' || b[i + 2] == '@')) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long count(InputStream in, int cap) {
+    long n = 0;
+    byte[] buf = new byte[8192];
+    try (in) {
+      int r;
+      while (n < cap && (r = in.read(buf)) > 0) {
+        n += r;
+      }
+    } catch (IOException e) {
+      // byte-array streams do not fail
+    }
+    return Math.min(n, cap);
+  }
+
+  /** Builds a {@link TextExtractor}. Not thread-safe. */
+  public static final class Builder {
+    private int maxChars = DEFAULT_MAX_CHARS;
+    private int maxParts = DEFAULT_MAX_PARTS;
+    private int maxPartBytes = DEFAULT_MAX_PART_BYTES;
+
+    private Builder() {}
+
+    /** Most chars of the body (at least 1). */
+    public Builder maxChars(int value) {
+      maxChars = positive("maxChars", value);
+      return this;
+    }
+
+    /** Most parts visited (at least 1). */
+    public Builder maxParts(int value) {
+      maxParts = positive("maxParts", value);
+      return this;
+    }
+
+    /** Most decoded octets read from one part (at least 1). */
+    public Builder maxPartBytes(int value) {
+      maxPartBytes = positive("maxPartBytes", value);
+      return this;
+    }
+
+    /** The extractor. */
+    public TextExtractor build() {
+      return new TextExtractor(this);
+    }
+
+    private static int positive(String name, int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1: " + value);
+      }
+      return value;
+    }
+  }
+
+  /** Inline PGP armour (RFC 4880 §6.2, §7) removed from plain text. */
+  static final class Pgp {
+    private Pgp() {}
+
+    static String strip(String text) {
+      if (!text.contains("-----BEGIN PGP ")) {
+        return text;
+      }
+      StringBuilder out = new StringBuilder(text.length());
+      String skipUntil = null;
+      boolean signedHeader = false;
+      boolean signedText = false;
+      for (String line : text.split("\n", -1)) {
+        String t = line.strip();
+        if (skipUntil != null) {
+          if (t.startsWith(skipUntil)) {
+            skipUntil = null;
+          }
+          continue;
+        }
+        if (signedHeader) {
+          if (t.isEmpty()) {
+            signedHeader = false; // RFC 4880 §7: armor headers end at the blank line
+          }
+          continue;
+        }
+        if (t.equals("-----BEGIN PGP SIGNED MESSAGE-----")) {
+          signedHeader = true;
+          signedText = true;
+          continue;
+        }
+        if (t.startsWith("-----BEGIN PGP ") && t.endsWith("-----")) {
+          String kind = t.substring("-----BEGIN PGP ".length(), t.length() - 5);
+          skipUntil = "-----END PGP " + kind;
+          signedText = false;
+          continue;
+        }
+        // RFC 4880 §7.1: dash-escaped text
+        out.append(signedText && line.startsWith("- ") ? line.substring(2) : line).append('\n');
+      }
+      return out.toString();
+    }
+  }
+}
