@@ -131,10 +131,11 @@ public final class TextExtractor {
     Walk w = new Walk();
     byte[] b = message.bytes();
     MimePart root = message.root();
-    String subject = guard(() -> subject(b, root));
-    String from = guard(() -> addresses(b, root, "from"));
-    String to = guard(() -> addresses(b, root, "to"));
-    String cc = guard(() -> addresses(b, root, "cc"));
+    String cs = guard(() -> bodyCharset(root));
+    String subject = guard(() -> subject(b, root, cs));
+    String from = guard(() -> addresses(b, root, "from", cs));
+    String to = guard(() -> addresses(b, root, "to", cs));
+    String cc = guard(() -> addresses(b, root, "cc", cs));
     w.visit(message, root, 0);
     return new ExtractedText(
         subject, from, to, cc, w.body.toString().strip(), w.attachments, w.truncated);
@@ -152,12 +153,72 @@ public final class TextExtractor {
     }
   }
 
-  private static String subject(byte[] b, MimePart p) {
-    return clean(HeaderFields.first(b, p.header(), "subject").map(EncodedWords::decode).orElse(""));
+  private static String subject(byte[] b, MimePart p, String charset) {
+    return clean(
+        HeaderFields.first(b, p.header(), "subject").map(v -> header(v, charset)).orElse(""));
+  }
+
+  /**
+   * The charset of the first text part that names one other than US-ASCII and UTF-8: what raw 8-bit
+   * header text that is not UTF-8 (RFC 6532) most likely is, as mail readers guess it.
+   */
+  static String bodyCharset(MimePart p) {
+    String cs = p.parameters().get("charset");
+    if (p.mediaType().equals("text") && cs != null) {
+      String n = cs.strip().toLowerCase(Locale.ROOT);
+      if (!n.isEmpty() && !n.contains("ascii") && !n.startsWith("utf")) {
+        return cs;
+      }
+    }
+    for (MimePart kid : p.children()) {
+      String k = bodyCharset(kid);
+      if (k != null) {
+        return k;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Decodes a header value (a byte string): RFC 2047 encoded words, and raw 8-bit words that are
+   * not UTF-8 in {@code charset} (the body's) when there is one.
+   */
+  static String header(String raw, String charset) {
+    if (charset == null || !has8bit(raw)) {
+      return EncodedWords.decode(raw);
+    }
+    byte[] octets = raw.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    if (Charsets.decode(octets, 0, octets.length, "utf-8").indexOf('\uFFFD') < 0
+        && Charsets.decode(octets, 0, octets.length, null)
+            .equals(Charsets.decode(octets, 0, octets.length, "utf-8"))) {
+      return EncodedWords.decode(raw); // valid UTF-8: RFC 6532
+    }
+    StringBuilder out = new StringBuilder();
+    StringBuilder ascii = new StringBuilder();
+    for (String word : raw.split("(?<=[ \t])|(?=[ \t])")) {
+      if (has8bit(word)) {
+        out.append(EncodedWords.decode(ascii.toString()));
+        ascii.setLength(0);
+        byte[] w = word.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        out.append(Charsets.decode(w, 0, w.length, charset));
+      } else {
+        ascii.append(word);
+      }
+    }
+    return out.append(EncodedWords.decode(ascii.toString())).toString();
+  }
+
+  private static boolean has8bit(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Display form of an address header: {@code Name <local@domain>, other@domain}. */
-  static String addresses(byte[] b, MimePart p, String field) {
+  static String addresses(byte[] b, MimePart p, String field, String charset) {
     Optional<String> raw = HeaderFields.first(b, p.header(), field);
     if (raw.isEmpty()) {
       return "";
@@ -171,12 +232,12 @@ public final class TextExtractor {
       if (!a.host().equals(EnvelopeAddresses.MISSING_DOMAIN)) {
         addr = addr + "@" + a.host();
       }
-      addr = EncodedWords.decode(addr);
-      String name = a.name() == null ? "" : clean(EncodedWords.decode(a.name()));
+      addr = header(addr, charset);
+      String name = a.name() == null ? "" : clean(header(a.name(), charset));
       out.add(name.isEmpty() ? addr : name + " <" + addr + ">");
     }
     if (out.isEmpty()) {
-      return clean(EncodedWords.decode(raw.get()));
+      return clean(header(raw.get(), charset));
     }
     return clean(String.join(", ", out));
   }
@@ -194,6 +255,7 @@ public final class TextExtractor {
   private final class Walk {
     final StringBuilder body = new StringBuilder();
     final List<ExtractedText.Attachment> attachments = new ArrayList<>();
+    final java.util.Set<String> calendars = new java.util.HashSet<>();
     boolean truncated;
     int parts;
 
@@ -220,6 +282,10 @@ public final class TextExtractor {
     private void dispatch(ParsedMessage m, MimePart p, int nesting) {
       String type = p.mediaType();
       String sub = p.mediaSubtype();
+      if (p.isMultipart() && p.children().isEmpty()) {
+        plain(m, p); // no boundary line found (RFC 2046 §5.1.1): the body is all preamble
+        return;
+      }
       if (p.isMultipart()) {
         if (sub.equals("alternative")) {
           alternative(m, p, nesting);
@@ -261,7 +327,10 @@ public final class TextExtractor {
         }
         Read r = read(m, p, maxPartBytes);
         String ics = Charsets.decode(r.bytes, 0, r.bytes.length, charsetOr(p, "utf-8"));
-        append(CalendarText.summary(ics));
+        String summary = CalendarText.summary(ics);
+        if (calendars.add(summary)) { // the same invitation as text/calendar and .ics
+          append(summary);
+        }
         return;
       }
       if (!attachment && mt.equals("text/html")) {
@@ -297,7 +366,11 @@ public final class TextExtractor {
         chosen = p.children().get(p.children().size() - 1);
       }
       if (chosen != null) {
+        int before = body.length();
         visit(m, chosen, nesting);
+        if (chosen == plain && html != null && body.length() == before) {
+          visit(m, html, nesting); // an empty text/plain alternative: the HTML one is the text
+        }
       }
       for (MimePart c : calendars) {
         visit(m, c, nesting);
@@ -307,8 +380,9 @@ public final class TextExtractor {
     private void embedded(ParsedMessage m, MimePart inner, int nesting) {
       byte[] b = m.bytes();
       StringBuilder head = new StringBuilder();
-      String subject = subject(b, inner);
-      String from = addresses(b, inner, "from");
+      String cs = bodyCharset(inner);
+      String subject = subject(b, inner, cs);
+      String from = addresses(b, inner, "from", cs);
       if (!subject.isEmpty()) {
         head.append("Subject: ").append(subject).append('\n');
       }
@@ -355,7 +429,11 @@ public final class TextExtractor {
         int len = Math.min(p.body().end() - pos, cap);
         text.append(decodeText(slice(b, pos, len), len, label));
       }
-      append(Pgp.strip(TextCleanup.tidy(text)));
+      String t = TextCleanup.tidy(text);
+      if (p.mediaType().equals("text") && p.mediaSubtype().equals("rfc822-headers")) {
+        t = decodeHeaderLines(t);
+      }
+      append(Pgp.strip(t));
     }
 
     private void html(ParsedMessage m, MimePart p) {
@@ -489,7 +567,54 @@ public final class TextExtractor {
     if ((name.isEmpty() || name.equals("us-ascii")) && hasIso2022JpEscape(b, len)) {
       name = "iso-2022-jp";
     }
+    if (name.equals("iso-2022-jp") && !isAscii(b, len)) {
+      // a 7-bit charset holding 8-bit octets: Japanese mail mislabelled, mostly EUC-JP
+      String utf8 = Charsets.decode(b, 0, len, null);
+      if (utf8.indexOf('\uFFFD') < 0 && !Charsets.decode(b, 0, len, "windows-1252").equals(utf8)) {
+        return utf8;
+      }
+      String euc = Charsets.decode(b, 0, len, "euc-jp");
+      String sjis = Charsets.decode(b, 0, len, "windows-31j");
+      return count(euc, '\uFFFD') <= count(sjis, '\uFFFD') ? euc : sjis;
+    }
     return Charsets.decode(b, 0, len, name);
+  }
+
+  private static boolean isAscii(byte[] b, int len) {
+    for (int i = 0; i < len; i++) {
+      if (b[i] < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int count(String s, char c) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) == c) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Unfolds header lines (RFC 5322 §2.2.3) and decodes their encoded words. */
+  private static String decodeHeaderLines(String text) {
+    StringBuilder out = new StringBuilder();
+    for (String line : text.split("\n")) {
+      if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t') && !out.isEmpty()) {
+        out.setLength(out.length() - 1);
+        out.append(' ').append(line.strip()).append('\n');
+      } else {
+        out.append(line).append('\n');
+      }
+    }
+    StringBuilder dec = new StringBuilder();
+    for (String line : out.toString().split("\n")) {
+      dec.append(line.indexOf("=?") >= 0 ? EncodedWords.decode(line) : line).append('\n');
+    }
+    return dec.toString();
   }
 
   private static boolean hasIso2022JpEscape(byte[] b, int len) {
