@@ -389,7 +389,7 @@ public final class TextExtractor {
       if (!from.isEmpty()) {
         head.append("From: ").append(from).append('\n');
       }
-      append(head.toString());
+      append(head.toString().strip());
       visit(m, inner, nesting);
     }
 
