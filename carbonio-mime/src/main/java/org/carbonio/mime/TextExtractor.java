@@ -284,7 +284,20 @@ public final class TextExtractor {
       String type = p.mediaType();
       String sub = p.mediaSubtype();
       if (p.isMultipart() && p.children().isEmpty()) {
-        plain(m, p); // no boundary line found (RFC 2046 §5.1.1): the body is all preamble
+        // no boundary line found (RFC 2046 §5.1.1): a body that starts with a MIME header is the
+        // one part the sender meant; anything else is preamble text
+        ByteRange r = p.body();
+        byte[] b = m.bytes();
+        if (nesting < MAX_ENCODED_NESTING && startsWithContentField(b, r)) {
+          ParsedMessage entity =
+              ParsedMessage.parse(
+                  java.util.Arrays.copyOfRange(
+                      b, r.start(), (int) Math.min(r.end(), (long) r.start() + maxPartBytes)));
+          parts--; // stands for the part already counted
+          visit(entity, entity.root(), nesting + 1);
+        } else {
+          plain(m, p);
+        }
         return;
       }
       if (p.isMultipart()) {
@@ -527,6 +540,23 @@ public final class TextExtractor {
       name = p.parameters().get("name");
     }
     return new Disposition(attachment, name == null ? "" : clean(EncodedWords.decode(name)));
+  }
+
+  private static boolean startsWithContentField(byte[] b, ByteRange r) {
+    int i = r.start();
+    while (i < r.end() && (b[i] == '\r' || b[i] == '\n')) {
+      i++;
+    }
+    String prefix = "content-";
+    if (r.end() - i < prefix.length()) {
+      return false;
+    }
+    for (int k = 0; k < prefix.length(); k++) {
+      if (Character.toLowerCase((char) b[i + k]) != prefix.charAt(k)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isCalendar(String mt) {
