@@ -36,10 +36,12 @@ import org.carbonio.mime.internal.TextCleanup;
  *   <li>{@code text/plain} and other readable {@code text/*} (not sent as {@code
  *       Content-Disposition: attachment}): transfer decoding undone, then the charset decoded with
  *       {@link Charsets#decode} (an unknown or missing charset: UTF-8 when the bytes are valid
- *       UTF-8, else windows-1252; unlabelled ISO-2022-JP is recognised by its escape sequences).
- *       Uuencoded blocks are cut out and listed as attachments; inline PGP armour (signature
- *       blocks, encrypted blocks, the {@code BEGIN PGP SIGNED MESSAGE} header, RFC 4880 §7) is
- *       removed, the signed text kept.
+ *       UTF-8, else windows-1252), with repairs for mislabelled text: valid UTF-8 is UTF-8 under
+ *       any 8-bit label, "UTF-8" without one UTF-8 sequence is windows-1252, unlabelled ISO-2022-JP
+ *       and Shift_JIS are recognised, GBK falls back to GB18030 (see the README). Uuencoded blocks
+ *       are cut out and listed as attachments; inline PGP armour (signature blocks, encrypted
+ *       blocks, the {@code BEGIN PGP SIGNED MESSAGE} header, RFC 4880 §7) is removed, the signed
+ *       text kept.
  *   <li>{@code text/html}: converted to plain text with jsoup (block elements break lines, scripts
  *       and styles dropped, entities decoded, links keep their text, images their {@code alt}); a
  *       missing charset is taken from a {@code <meta>} charset when there is one.
@@ -53,6 +55,8 @@ import org.carbonio.mime.internal.TextCleanup;
  *       quoted-printable encoded, up to {@value #MAX_ENCODED_NESTING} levels of such re-parsing).
  *   <li>{@code message/delivery-status}, {@code message/disposition-notification} and {@code
  *       text/rfc822-headers}: as plain text.
+ *   <li>A multipart whose boundary never occurs: the entity its body starts with when that is a
+ *       MIME header, else the body as plain text.
  *   <li>Skipped entirely (neither text nor attachment): signatures ({@code
  *       application/pkcs7-signature}, {@code application/x-pkcs7-signature}, {@code
  *       application/pgp-signature}) and the {@code application/pgp-encrypted} version part.

@@ -232,6 +232,42 @@ class TextExtractorTest {
             });
   }
 
+  @Test
+  void utf8ShouldWinWhenLabelIsWrong() {
+    byte[] msg =
+        concat("Content-Type: text/plain; charset=iso-8859-1\r\n\r\n", "Grüße".getBytes(UTF_8));
+    assertThat(X.extract(msg).body()).isEqualTo("Grüße");
+  }
+
+  @Test
+  void latin1ShouldBeReadWhenLabelledUtf8WithoutUtf8Sequences() {
+    byte[] msg =
+        concat("Content-Type: text/plain; charset=utf-8\r\n\r\n", "Frösche".getBytes(ISO_8859_1));
+    assertThat(X.extract(msg).body()).isEqualTo("Frösche");
+  }
+
+  @Test
+  void shiftJisShouldBeGuessedWhenUnlabelledTextIsNotWestern() {
+    byte[] sjis = "メールのテストです".getBytes(Charset.forName("windows-31j"));
+    assertThat(X.extract(concat("Subject: x\r\n\r\n", sjis)).body()).isEqualTo("メールのテストです");
+  }
+
+  @Test
+  void eucJpShouldBeReadWhenIso2022JpLabelHoldsEightBitOctets() {
+    byte[] euc = "調べます。".getBytes(Charset.forName("euc-jp"));
+    byte[] msg = concat("Content-Type: text/plain; charset=iso-2022-jp\r\n\r\n", euc);
+    assertThat(X.extract(msg).body()).isEqualTo("調べます。");
+  }
+
+  @Test
+  void entityShouldBeReadWhenMultipartHasNoBoundaryLine() {
+    ExtractedText t =
+        extract(
+            "Content-Type: multipart/alternative; boundary=nowhere\n\n"
+                + "Content-Type: text/html\n\n<p>lost <b>part</b></p>\n");
+    assertThat(t.body()).isEqualTo("lost part");
+  }
+
   private static byte[] concat(String head, byte[] body) {
     byte[] h = head.getBytes(ISO_8859_1);
     byte[] out = new byte[h.length + body.length];
