@@ -43,8 +43,9 @@ import org.carbonio.mime.internal.TextCleanup;
  *       blocks, the {@code BEGIN PGP SIGNED MESSAGE} header, RFC 4880 §7) is removed, the signed
  *       text kept.
  *   <li>{@code text/html}: converted to plain text with jsoup (block elements break lines, scripts
- *       and styles dropped, entities decoded, links keep their text, images their {@code alt}); a
- *       missing charset is taken from a {@code <meta>} charset when there is one.
+ *       and styles dropped, entities decoded, links keep their text, images their {@code alt}
+ *       unless it is a file name); a missing charset is taken from a {@code <meta>} charset when
+ *       there is one.
  *   <li>{@code multipart/alternative}: the {@code text/plain} alternative, else the {@code
  *       text/html} one, else the first multipart one, else the last; a calendar alternative is
  *       summarised as well.

@@ -32,6 +32,15 @@ class TextExtractorTest {
   }
 
   @Test
+  void imageAltShouldBeKeptWhenItIsNotAFileName() {
+    ExtractedText t =
+        extract(
+            "Content-Type: text/html\n\n<p><img src=\"cid:a\" alt=\"logo.png\">"
+                + "<img src=\"http://x/b.gif\" alt=\"Spring sale\"> today</p>\n");
+    assertThat(t.body()).isEqualTo("Spring sale today");
+  }
+
+  @Test
   void alternativeShouldPreferPlainWhenBothAreSent() {
     ExtractedText t =
         extract(

@@ -1,6 +1,7 @@
 package org.carbonio.mime.internal;
 
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Element;
 import org.jsoup.nodes.Node;
@@ -54,6 +55,9 @@ public final class HtmlText {
 
   private static final Set<String> CELL = Set.of("td", "th");
 
+  private static final Pattern FILE_NAME =
+      Pattern.compile("(?i)\\S+\\.(?:png|jpe?g|gif|bmp|webp|tiff?|svg|ico)");
+
   private HtmlText() {}
 
   /** The text of {@code html}. Never throws on any markup. */
@@ -87,8 +91,10 @@ public final class HtmlText {
         } else if (CELL.contains(tag)) {
           space();
         } else if (tag.equals("img")) {
+          // mail readers block remote images by default and show the alt text instead; an alt
+          // that is only the image's file name says nothing
           String alt = e.attr("alt").strip();
-          if (!alt.isEmpty()) {
+          if (!alt.isEmpty() && !FILE_NAME.matcher(alt).matches()) {
             text(alt);
           }
         }
