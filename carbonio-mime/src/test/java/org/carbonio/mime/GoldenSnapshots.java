@@ -81,8 +81,8 @@ final class GoldenSnapshots {
     StringBuilder sb = new StringBuilder();
     sb.append("# corpus: ").append(e.corpusPath()).append('\n');
     sb.append("# kinds: ").append(String.join(",", e.kinds())).append('\n');
-    sb.append("== BODYSTRUCTURE\n").append(m.bodyStructure()).append('\n');
-    sb.append("== ENVELOPE\n").append(m.envelope()).append('\n');
+    sb.append("== BODYSTRUCTURE\n").append(escapeLineEnds(m.bodyStructure())).append('\n');
+    sb.append("== ENVELOPE\n").append(escapeLineEnds(m.envelope())).append('\n');
     sb.append("== EXTRACTED\n");
     sb.append("subject: ").append(t.subject()).append('\n');
     sb.append("from: ").append(t.from()).append('\n');
@@ -101,6 +101,11 @@ final class GoldenSnapshots {
     }
     sb.append("== BODY\n").append(t.body()).append('\n');
     return sb.toString();
+  }
+
+  /** IMAP literals ({n}CRLF...) hold line ends: shown as \r and \n so the file stays one line. */
+  private static String escapeLineEnds(String s) {
+    return s.replace("\r", "\\r").replace("\n", "\\n");
   }
 
   /** A readable diff: the first differing line with three lines of context on each side. */
