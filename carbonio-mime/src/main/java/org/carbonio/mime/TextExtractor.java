@@ -41,7 +41,10 @@ import org.carbonio.mime.internal.TextCleanup;
  *       and Shift_JIS are recognised, GBK falls back to GB18030 (see the README). Uuencoded blocks
  *       are cut out and listed as attachments; inline PGP armour (signature blocks, encrypted
  *       blocks, the {@code BEGIN PGP SIGNED MESSAGE} header, RFC 4880 §7) is removed, the signed
- *       text kept.
+ *       text kept; so are runs of three or more base64 lines (an encoded attachment in text that
+ *       lost its MIME structure).
+ *   <li>{@code text/plain} that opens with {@code <html} or {@code <!doctype html} (HTML sent
+ *       without a Content-Type, or labelled text/plain): converted as {@code text/html}.
  *   <li>{@code text/html}: converted to plain text with jsoup (block elements break lines, scripts
  *       and styles dropped, entities decoded, links keep their text, images their {@code alt}
  *       unless it is a file name); a missing charset is taken from a {@code <meta>} charset when
@@ -448,11 +451,15 @@ public final class TextExtractor {
         int len = Math.min(p.body().end() - pos, cap);
         text.append(decodeText(slice(b, pos, len), len, label));
       }
+      if (blocks.isEmpty() && p.mediaSubtype().equals("plain") && looksLikeHtml(text)) {
+        append(HtmlText.toText(text.toString())); // HTML sent without (or as) text/plain
+        return;
+      }
       String t = TextCleanup.tidy(text);
       if (p.mediaType().equals("text") && p.mediaSubtype().equals("rfc822-headers")) {
         t = decodeHeaderLines(t);
       }
-      append(Pgp.strip(t));
+      append(dropBase64Runs(Pgp.strip(t)));
     }
 
     private void html(ParsedMessage m, MimePart p) {
@@ -545,6 +552,55 @@ public final class TextExtractor {
       name = p.parameters().get("name");
     }
     return new Disposition(attachment, name == null ? "" : clean(EncodedWords.decode(name)));
+  }
+
+  private static final Pattern BASE64_LINE = Pattern.compile("[A-Za-z0-9+/]{60,}={0,2}");
+
+  private static final Pattern BASE64_TAIL = Pattern.compile("[A-Za-z0-9+/]{1,}={0,2}");
+
+  /**
+   * Removes runs of three or more base64 lines (60 or more characters of the base64 alphabet, RFC
+   * 2045 §6.8), with the shorter line that ends such a run: encoded attachments inside text that
+   * carries no MIME structure (a multipart sent without its Content-Type). No reader reads them.
+   */
+  static String dropBase64Runs(String text) {
+    if (text.length() < 180) {
+      return text;
+    }
+    String[] lines = text.split("\n", -1);
+    StringBuilder out = new StringBuilder(text.length());
+    boolean dropped = false;
+    int i = 0;
+    while (i < lines.length) {
+      int j = i;
+      while (j < lines.length && BASE64_LINE.matcher(lines[j]).matches()) {
+        j++;
+      }
+      if (j - i >= 3) {
+        if (j < lines.length && BASE64_TAIL.matcher(lines[j]).matches()) {
+          j++;
+        }
+        dropped = true;
+        i = j;
+        continue;
+      }
+      for (int k = i; k <= j && k < lines.length; k++) {
+        out.append(lines[k]).append('\n');
+      }
+      i = j + 1;
+    }
+    return dropped ? TextCleanup.tidy(out) : text;
+  }
+
+  /** Text that opens with an HTML document's first tag ({@code <html}, {@code <!doctype html}). */
+  static boolean looksLikeHtml(CharSequence text) {
+    int i = 0;
+    int n = text.length();
+    while (i < n && Character.isWhitespace(text.charAt(i))) {
+      i++;
+    }
+    String head = text.subSequence(i, Math.min(n, i + 14)).toString().toLowerCase(Locale.ROOT);
+    return head.startsWith("<html") || head.startsWith("<!doctype html");
   }
 
   private static boolean startsWithContentField(byte[] b, ByteRange r) {

@@ -41,6 +41,20 @@ class TextExtractorTest {
   }
 
   @Test
+  void htmlShouldBeConvertedWhenSentWithoutContentType() {
+    ExtractedText t = extract("Subject: x\n\n\n<HTML><BODY><P>Buy <B>now</B></P></BODY></HTML>\n");
+    assertThat(t.body()).isEqualTo("Buy now");
+  }
+
+  @Test
+  void base64RunShouldBeDroppedWhenTextHoldsAnEncodedAttachment() {
+    String line = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx";
+    ExtractedText t =
+        extract("Subject: x\n\nbefore\n\n" + (line + "\n").repeat(4) + "QUJD\n\nafter\n");
+    assertThat(t.body()).isEqualTo("before\n\nafter");
+  }
+
+  @Test
   void alternativeShouldPreferPlainWhenBothAreSent() {
     ExtractedText t =
         extract(
