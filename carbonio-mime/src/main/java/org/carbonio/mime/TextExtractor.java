@@ -59,6 +59,9 @@ import org.carbonio.mime.internal.TextCleanup;
  *       quoted-printable encoded, up to {@value #MAX_ENCODED_NESTING} levels of such re-parsing).
  *   <li>{@code message/delivery-status}, {@code message/disposition-notification} and {@code
  *       text/rfc822-headers}: as plain text.
+ *   <li>A part without Content-Type whose body is a multipart all the same (a line {@code --X}
+ *       followed by a {@code Content-} field in its first 4 KiB): read as multipart with boundary
+ *       X.
  *   <li>A multipart whose boundary never occurs: the entity its body starts with when that is a
  *       MIME header, else the body as plain text.
  *   <li>Skipped entirely (neither text nor attachment): signatures ({@code
@@ -232,23 +235,43 @@ public final class TextExtractor {
     if (raw.isEmpty()) {
       return "";
     }
-    List<String> out = new ArrayList<>();
-    for (EnvelopeAddresses.Address a : EnvelopeAddresses.parse(raw.get())) {
-      if (a.host() == null) {
-        continue; // group start or end: RFC 5322 §3.4 groups only gather their members
+    StringBuilder out = new StringBuilder();
+    List<EnvelopeAddresses.Address> parsed = EnvelopeAddresses.parse(raw.get());
+    boolean first = true; // no separator needed before the next element
+    for (EnvelopeAddresses.Address a : parsed) {
+      if (a.host() == null && a.mailbox() != null) {
+        // RFC 5322 §3.4 group start: shown as "name: members;" the way it is written
+        out.append(out.isEmpty() ? "" : ", ")
+            .append(clean(header(a.mailbox(), charset)))
+            .append(':');
+        first = true;
+        continue;
       }
-      String addr = a.mailbox() == null ? "" : a.mailbox();
-      if (!a.host().equals(EnvelopeAddresses.MISSING_DOMAIN)) {
+      if (a.host() == null) {
+        out.append(';'); // group end
+        first = false;
+        continue;
+      }
+      // the parser's placeholders for a missing local part or domain are no text of the message
+      String mailbox = a.mailbox() == null ? "" : a.mailbox();
+      String addr = mailbox.equals(EnvelopeAddresses.MISSING_MAILBOX) ? "" : mailbox;
+      if (!a.host().equals(EnvelopeAddresses.MISSING_DOMAIN) && !addr.isEmpty()) {
         addr = addr + "@" + a.host();
       }
       addr = header(addr, charset);
       String name = a.name() == null ? "" : clean(header(a.name(), charset));
-      out.add(name.isEmpty() ? addr : name + " <" + addr + ">");
+      if (name.isEmpty() && addr.isEmpty()) {
+        continue; // RFC 5322 §4.4: a null member
+      }
+      boolean inGroupStart = !out.isEmpty() && out.charAt(out.length() - 1) == ':';
+      out.append(inGroupStart ? " " : first ? "" : ", ");
+      out.append(name.isEmpty() ? addr : addr.isEmpty() ? name : name + " <" + addr + ">");
+      first = false;
     }
-    if (out.isEmpty()) {
-      return clean(header(raw.get(), charset));
+    if (parsed.isEmpty()) {
+      return clean(header(raw.get(), charset)); // no address syntax at all: the text as sent
     }
-    return clean(String.join(", ", out));
+    return clean(out.toString());
   }
 
   private static String clean(String s) {
@@ -360,7 +383,9 @@ public final class TextExtractor {
         return;
       }
       if (!attachment && isPlain(type, sub)) {
-        plain(m, p);
+        if (!lostMultipart(m, p, nesting)) {
+          plain(m, p);
+        }
         return;
       }
       attachments.add(new ExtractedText.Attachment(d.fileName, mt, size(m, p)));
@@ -419,6 +444,48 @@ public final class TextExtractor {
       ParsedMessage nested = ParsedMessage.parse(message);
       parts--; // the nested root stands for the part already counted
       embedded(nested, nested.root(), nesting);
+    }
+
+    /**
+     * A part without Content-Type (so text/plain, RFC 2045 §5.2) whose body is a multipart all the
+     * same: within its first 4 KiB a line {@code --X} followed by a {@code Content-} field. Such
+     * mail lost its multipart header on the way; it is read as multipart with boundary X (two
+     * parts, text/plain then text/html, as multipart/alternative). Returns false when it is not.
+     */
+    private boolean lostMultipart(ParsedMessage m, MimePart p, int nesting) {
+      if (nesting >= MAX_ENCODED_NESTING
+          || !p.fields().defaultType()
+          || !p.mediaSubtype().equals("plain")) {
+        return false;
+      }
+      String boundary = lostBoundary(m.bytes(), p.body());
+      if (boundary == null) {
+        return false;
+      }
+      ByteRange r = p.body();
+      int end = (int) Math.min(r.end(), (long) r.start() + maxPartBytes);
+      byte[] head =
+          ("Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      byte[] whole = new byte[head.length + end - r.start()];
+      System.arraycopy(head, 0, whole, 0, head.length);
+      System.arraycopy(m.bytes(), r.start(), whole, head.length, end - r.start());
+      ParsedMessage n = ParsedMessage.parse(whole);
+      MimePart root = n.root();
+      if (!root.isMultipart() || root.children().isEmpty()) {
+        return false;
+      }
+      List<MimePart> kids = root.children();
+      if (kids.size() == 2
+          && kids.get(0).mediaSubtype().equals("plain")
+          && kids.get(1).mediaSubtype().equals("html")) {
+        alternative(n, root, nesting + 1);
+      } else {
+        for (MimePart kid : kids) {
+          visit(n, kid, nesting + 1);
+        }
+      }
+      return true;
     }
 
     private void plain(ParsedMessage m, MimePart p) {
@@ -590,6 +657,38 @@ public final class TextExtractor {
       i = j + 1;
     }
     return dropped ? TextCleanup.tidy(out) : text;
+  }
+
+  /** The X of the first line {@code --X} followed by a {@code Content-} field, in 4 KiB. */
+  private static String lostBoundary(byte[] b, ByteRange r) {
+    int limit = Math.min(r.end(), r.start() + 4096);
+    int line = r.start();
+    while (line < limit) {
+      int eol = line;
+      while (eol < r.end() && b[eol] != '\n') {
+        eol++;
+      }
+      int next = Math.min(eol + 1, r.end());
+      if (eol - line > 3
+          && b[line] == '-'
+          && b[line + 1] == '-'
+          && startsWithContentField(b, new ByteRange(next, r.end()))
+          && next < r.end()
+          && b[next] != '\r'
+          && b[next] != '\n') {
+        String x =
+            new String(b, line + 2, eol - line - 2, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .strip();
+        boolean ok = !x.isEmpty() && x.length() <= 200;
+        for (int i = 0; ok && i < x.length(); i++) {
+          char c = x.charAt(i);
+          ok = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+        }
+        return ok ? x : null;
+      }
+      line = next;
+    }
+    return null;
   }
 
   /** Text that opens with an HTML document's first tag ({@code <html}, {@code <!doctype html}). */

@@ -55,6 +55,16 @@ class TextExtractorTest {
   }
 
   @Test
+  void lostMultipartShouldBeReadWhenContentTypeIsMissing() {
+    ExtractedText t =
+        extract(
+            "Subject: x\nMIME-Version: 1.0\n\nThis is a multipart MIME message.\n\n--XYZ\n"
+                + "Content-Type: text/plain\n\nplain side\n--XYZ\nContent-Type: text/html\n\n"
+                + "<p>html side</p>\n--XYZ--\n");
+    assertThat(t.body()).isEqualTo("plain side");
+  }
+
+  @Test
   void alternativeShouldPreferPlainWhenBothAreSent() {
     ExtractedText t =
         extract(
@@ -193,7 +203,7 @@ class TextExtractorTest {
                 + "To: a@example.com, \"B, C\" <b@example.com>\nCc: team: x@example.com;\n\nhi\n");
     assertThat(t.from()).isEqualTo("Jürgen <j@example.com>");
     assertThat(t.to()).isEqualTo("a@example.com, B, C <b@example.com>");
-    assertThat(t.cc()).isEqualTo("x@example.com");
+    assertThat(t.cc()).isEqualTo("team: x@example.com;");
   }
 
   @Test
