@@ -8,8 +8,8 @@ import java.util.List;
  * The text of a message for indexing, as {@link TextExtractor} finds it. Immutable.
  *
  * @param subject the decoded Subject (RFC 2047), empty when absent
- * @param from the From addresses for display ({@code Name <local@domain>}, comma-separated, display
- *     names decoded), empty when absent
+ * @param from the From addresses for display ({@code Name <local@domain>}, comma-separated, groups
+ *     as {@code name: members;}, display names decoded), empty when absent
  * @param to the To addresses, as {@code from}
  * @param cc the Cc addresses, as {@code from}
  * @param body the text a reader sees, lines ending in LF; embedded messages follow their parent's
