@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.carbonio.mime.internal.HeaderEncoder;
+import org.carbonio.mime.internal.HeaderParams;
 import org.carbonio.mime.internal.Texts;
 import org.carbonio.mime.internal.TransferEncoder;
 
@@ -715,8 +716,8 @@ public final class MessageBuilder {
     String t = mediaType.strip().toLowerCase(Locale.ROOT);
     int slash = t.indexOf('/');
     if (slash < 0
-        || !HeaderEncoder.isToken(t.substring(0, slash))
-        || !HeaderEncoder.isToken(t.substring(slash + 1))
+        || !HeaderParams.isToken(t.substring(0, slash))
+        || !HeaderParams.isToken(t.substring(slash + 1))
         || t.startsWith("multipart/")) {
       throw new IllegalArgumentException("invalid media type: " + Texts.escape(mediaType));
     }

@@ -209,20 +209,6 @@ public final class HeaderEncoder {
     return b.toString();
   }
 
-  /** RFC 2045 §5.1 token characters. */
-  public static boolean isToken(String s) {
-    if (s.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c <= ' ' || c >= 0x7f || "()<>@,;:\\\"/[]?=".indexOf(c) >= 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /**
    * A file-name parameter, as {@code ; }-separated pieces to append after the media type or
    * disposition: {@code name="x"} for short printable ASCII, else RFC 2231 §3/§4 continuations
