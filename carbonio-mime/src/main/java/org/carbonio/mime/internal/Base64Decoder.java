@@ -1,12 +1,14 @@
 package org.carbonio.mime.internal;
 
+import java.nio.ByteBuffer;
+
 /**
  * Lenient base64 (RFC 2045 §6.8). Characters outside the alphabet are ignored; an {@code =} after
  * two or three characters of a quantum ends the data (what follows is ignored), a stray {@code =}
  * at the start of a quantum is ignored; missing padding is tolerated (a final quantum of two or
  * three characters gives one or two bytes, a lone final character none). Not thread-safe.
  */
-final class Base64Decoder extends ArrayDecoder {
+final class Base64Decoder extends BufferDecoder {
 
   private static final byte[] VALUES = new byte[256];
 
@@ -22,7 +24,7 @@ final class Base64Decoder extends ArrayDecoder {
   private int outCount;
   private boolean done;
 
-  Base64Decoder(byte[] in, int start, int end) {
+  Base64Decoder(ByteBuffer in, int start, int end) {
     super(in, start, end);
   }
 
@@ -43,7 +45,7 @@ final class Base64Decoder extends ArrayDecoder {
     int acc = 0;
     int n = 0;
     while (n < 4 && pos < end) {
-      int c = in[pos++] & 0xff;
+      int c = in.get(pos++) & 0xff;
       if (c == '=') {
         if (n >= 2) {
           done = true; // RFC 2045 §6.8: "=" is taken as the end of the data

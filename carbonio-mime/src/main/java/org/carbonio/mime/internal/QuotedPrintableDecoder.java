@@ -1,5 +1,7 @@
 package org.carbonio.mime.internal;
 
+import java.nio.ByteBuffer;
+
 /**
  * Lenient quoted-printable (RFC 2045 §6.7). {@code =XX} with hex digits of either case is the octet
  * XX; {@code =} followed by optional blanks and a line end (CRLF or LF) or the end of the data is a
@@ -7,22 +9,22 @@ package org.carbonio.mime.internal;
  * tab) before a line end or the end of the data are removed (rule 3). Line ends themselves are kept
  * as they are (CRLF or LF). The output is never longer than the input. Not thread-safe.
  */
-final class QuotedPrintableDecoder extends ArrayDecoder {
+final class QuotedPrintableDecoder extends BufferDecoder {
 
   private int keptBlanksEnd; // blanks before this offset are known not to be trailing
 
-  QuotedPrintableDecoder(byte[] in, int start, int end) {
+  QuotedPrintableDecoder(ByteBuffer in, int start, int end) {
     super(in, start, end);
   }
 
   @Override
   int next() {
     while (pos < end) {
-      int c = in[pos] & 0xff;
+      int c = in.get(pos) & 0xff;
       if (c == '=') {
         if (pos + 2 < end) {
-          int hi = hex(in[pos + 1]);
-          int lo = hex(in[pos + 2]);
+          int hi = hex(in.get(pos + 1));
+          int lo = hex(in.get(pos + 2));
           if (hi >= 0 && lo >= 0) {
             pos += 3;
             return hi << 4 | lo;
@@ -54,7 +56,7 @@ final class QuotedPrintableDecoder extends ArrayDecoder {
   }
 
   private int skipBlanks(int i) {
-    while (i < end && (in[i] == ' ' || in[i] == '\t')) {
+    while (i < end && (in.get(i) == ' ' || in.get(i) == '\t')) {
       i++;
     }
     return i;
@@ -65,10 +67,10 @@ final class QuotedPrintableDecoder extends ArrayDecoder {
     if (i == end) {
       return 0;
     }
-    if (in[i] == '\n') {
+    if (in.get(i) == '\n') {
       return 1;
     }
-    if (in[i] == '\r' && i + 1 < end && in[i + 1] == '\n') {
+    if (in.get(i) == '\r' && i + 1 < end && in.get(i + 1) == '\n') {
       return 2;
     }
     return -1;
