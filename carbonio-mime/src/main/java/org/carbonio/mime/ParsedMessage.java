@@ -34,11 +34,11 @@ import java.util.Optional;
  *       is parsed, described and decoded with a small, constant heap. The file must not change
  *       while the message is in use (a truncated mapped file makes reads fail with an {@link
  *       InternalError}).
- *   <li>{@link #parse(InputStream)} reads the stream into the heap up to {@value #SPILL_THRESHOLD}
- *       bytes; a longer message is written to a temporary file (owner-only permissions, in {@code
- *       java.io.tmpdir}) that is mapped and then deleted at once: on POSIX systems the mapping
- *       stays valid and the space is freed when the mapping is garbage-collected, so there is
- *       nothing to close. Where a mapped file cannot be deleted (Windows) it is deleted when the
+ *   <li>{@link #parse(InputStream)} reads a message shorter than {@value #SPILL_THRESHOLD} bytes
+ *       into the heap; a longer one is written to a temporary file (owner-only permissions, in
+ *       {@code java.io.tmpdir}) that is mapped and then deleted at once: on POSIX systems the
+ *       mapping stays valid and the space is freed when the mapping is garbage-collected, so there
+ *       is nothing to close. Where a mapped file cannot be deleted (Windows) it is deleted when the
  *       JVM exits.
  * </ul>
  *
@@ -90,7 +90,7 @@ public final class ParsedMessage {
   public static ParsedMessage parse(byte[] message, MimeLimits limits) {
     requireNonNull(message, "message");
     requireNonNull(limits, "limits");
-    return new ParsedMessage(ByteBuffer.wrap(message), message, limits);
+    return new ParsedMessage(nativeOrder(ByteBuffer.wrap(message)), message, limits);
   }
 
   /**
@@ -124,11 +124,11 @@ public final class ParsedMessage {
   }
 
   /**
-   * Reads {@code in} to its end and parses the message. Up to {@value #SPILL_THRESHOLD} bytes are
-   * held in the heap; a longer message goes to a temporary file that is mapped like {@link
-   * #parse(Path, MimeLimits)} and deleted right away (see the class comment). The result does not
-   * depend on how the stream splits its reads. The stream is not closed. Never throws on any
-   * content.
+   * Reads {@code in} to its end and parses the message. A message shorter than {@value
+   * #SPILL_THRESHOLD} bytes is held in the heap; a longer one goes to a temporary file that is
+   * mapped like {@link #parse(Path, MimeLimits)} and deleted right away (see the class comment).
+   * The result does not depend on how the stream splits its reads. The stream is not closed. Never
+   * throws on any content.
    *
    * @throws IllegalArgumentException when the stream holds more than {@value #MAX_SIZE} bytes
    * @throws IOException when reading the stream or writing the temporary file fails
@@ -158,7 +158,7 @@ public final class ParsedMessage {
       }
       n += r;
     }
-    return new ParsedMessage(ByteBuffer.wrap(buf, 0, n).slice(), null, limits);
+    return new ParsedMessage(nativeOrder(ByteBuffer.wrap(buf, 0, n).slice()), null, limits);
   }
 
   /** Writes {@code head[0, n)} and the rest of {@code in} to a temporary file and maps it. */
@@ -199,9 +199,13 @@ public final class ParsedMessage {
       if (size > MAX_SIZE) {
         throw tooLarge(file + " holds " + size + " bytes");
       }
-      // native order: Bytes scans eight octets at a time with getLong, without byte swaps
-      return ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.nativeOrder());
+      return nativeOrder(ch.map(FileChannel.MapMode.READ_ONLY, 0, size));
     }
+  }
+
+  /** Bytes scans eight octets at a time with getLong: native order spares byte swaps. */
+  private static ByteBuffer nativeOrder(ByteBuffer b) {
+    return b.order(ByteOrder.nativeOrder());
   }
 
   private static IllegalArgumentException tooLarge(String what) {

@@ -29,7 +29,7 @@ abstract class BufferDecoder extends InputStream {
   }
 
   @Override
-  public final int read(byte[] b, int off, int len) {
+  public int read(byte[] b, int off, int len) {
     Objects.checkFromIndexSize(off, len, b.length);
     if (len == 0) {
       return 0;
