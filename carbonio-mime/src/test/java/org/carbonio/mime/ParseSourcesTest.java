@@ -179,6 +179,17 @@ class ParseSourcesTest {
         .isEqualTo(expected);
   }
 
+  @Test
+  void parseShouldRefuseFileWhenLongerThanMaxSize() throws Exception {
+    Path big = dir.resolve("big.eml");
+    try (var f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength(ParsedMessage.MAX_SIZE + 1L); // sparse: takes no disk space
+    }
+    assertThatThrownBy(() -> ParsedMessage.parse(big))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at most " + ParsedMessage.MAX_SIZE + " bytes");
+  }
+
   /** Structure, envelope, every part's ranges and content fields, and its decoded body. */
   static List<String> fingerprint(ParsedMessage m) {
     List<String> out = new ArrayList<>();
