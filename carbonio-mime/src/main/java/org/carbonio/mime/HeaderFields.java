@@ -3,6 +3,7 @@ package org.carbonio.mime;
 import static java.util.Objects.requireNonNull;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Locale;
@@ -10,7 +11,11 @@ import java.util.Optional;
 import java.util.Set;
 import org.carbonio.mime.internal.RawHeader;
 
-/** Selects and reads raw header fields inside a header range. Thread-safe (stateless). */
+/**
+ * Selects and reads raw header fields inside a header range. The {@link ByteBuffer} methods read by
+ * absolute index ({@code ByteRange} offsets; the buffer's position is ignored and never changed),
+ * so they take {@link ParsedMessage#buffer()} as it is. Thread-safe (stateless).
+ */
 public final class HeaderFields {
 
   private HeaderFields() {}
@@ -24,6 +29,13 @@ public final class HeaderFields {
   public static byte[] select(
       byte[] message, ByteRange header, Collection<String> names, boolean exclude) {
     requireNonNull(message, "message");
+    return select(ByteBuffer.wrap(message), header, names, exclude);
+  }
+
+  /** {@link #select(byte[], ByteRange, Collection, boolean)} over a buffer. */
+  public static byte[] select(
+      ByteBuffer message, ByteRange header, Collection<String> names, boolean exclude) {
+    requireNonNull(message, "message");
     checkRange(message, header);
     Set<String> wanted = new HashSet<>();
     for (String n : names) {
@@ -35,8 +47,10 @@ public final class HeaderFields {
       String name = RawHeader.name(message, f);
       boolean match = name != null && wanted.contains(name);
       if (match != exclude) {
-        out.write(message, f.start(), f.end() - f.start());
-        if (message[f.end() - 1] != '\n') {
+        byte[] field = new byte[f.end() - f.start()];
+        message.get(f.start(), field);
+        out.writeBytes(field);
+        if (field[field.length - 1] != '\n') {
           out.write('\r'); // a field at the very end of the data, without a line ending
           out.write('\n');
         }
@@ -54,6 +68,12 @@ public final class HeaderFields {
    */
   public static Optional<String> first(byte[] message, ByteRange header, String name) {
     requireNonNull(message, "message");
+    return first(ByteBuffer.wrap(message), header, name);
+  }
+
+  /** {@link #first(byte[], ByteRange, String)} over a buffer. */
+  public static Optional<String> first(ByteBuffer message, ByteRange header, String name) {
+    requireNonNull(message, "message");
     checkRange(message, header);
     String wanted = name.toLowerCase(Locale.ROOT);
     for (RawHeader.Field f :
@@ -65,11 +85,11 @@ public final class HeaderFields {
     return Optional.empty();
   }
 
-  private static void checkRange(byte[] message, ByteRange header) {
+  private static void checkRange(ByteBuffer message, ByteRange header) {
     requireNonNull(header, "header");
-    if (header.end() > message.length) {
+    if (header.end() > message.limit()) {
       throw new IllegalArgumentException(
-          "range " + header + " outside message of " + message.length + " bytes");
+          "range " + header + " outside message of " + message.limit() + " bytes");
     }
   }
 }

@@ -3,8 +3,10 @@ package org.carbonio.mime;
 import static org.carbonio.mime.internal.ImapStrings.nstring;
 import static org.carbonio.mime.internal.ImapStrings.string;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
+import org.carbonio.mime.internal.Bytes;
 import org.carbonio.mime.internal.EnvelopeAddresses;
 import org.carbonio.mime.internal.RawHeader;
 
@@ -13,13 +15,13 @@ final class ImapStructureWriter {
 
   private ImapStructureWriter() {}
 
-  static String bodyStructure(byte[] b, MimePart root, boolean extended) {
+  static String bodyStructure(ByteBuffer b, MimePart root, boolean extended) {
     StringBuilder out = new StringBuilder(256);
     part(out, b, root, extended);
     return out.toString();
   }
 
-  private static void part(StringBuilder out, byte[] b, MimePart p, boolean ext) {
+  private static void part(StringBuilder out, ByteBuffer b, MimePart p, boolean ext) {
     PartFields f = p.fields();
     out.append('(');
     if (p.isMultipart()) {
@@ -141,28 +143,22 @@ final class ImapStructureWriter {
   }
 
   /** Number of LF octets in the range: lines as stored (Dovecot counts the same way). */
-  static int lines(byte[] b, ByteRange r) {
-    int n = 0;
-    for (int i = r.start(); i < r.end(); i++) {
-      if (b[i] == '\n') {
-        n++;
-      }
-    }
-    return n;
+  static int lines(ByteBuffer b, ByteRange r) {
+    return Bytes.count(b, (byte) '\n', r.start(), r.end());
   }
 
   private static String upper(String s) {
     return s.toUpperCase(Locale.ROOT);
   }
 
-  static String envelope(byte[] b, MimePart message) {
+  static String envelope(ByteBuffer b, MimePart message) {
     StringBuilder out = new StringBuilder(256);
     envelope(out, b, message);
     return out.toString();
   }
 
   // RFC 3501 §7.4.2 ENVELOPE
-  private static void envelope(StringBuilder out, byte[] b, MimePart message) {
+  private static void envelope(StringBuilder out, ByteBuffer b, MimePart message) {
     String date = null;
     String subject = null;
     String from = null;

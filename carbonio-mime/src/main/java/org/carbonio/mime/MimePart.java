@@ -8,7 +8,7 @@ import java.util.Optional;
  * One part of a {@link ParsedMessage}: byte ranges into the message's bytes plus its parsed
  * Content-* fields. Immutable.
  *
- * <p>Every range lies inside {@link ParsedMessage#bytes()}, and a child's {@link #whole()} lies
+ * <p>Every range lies inside {@link ParsedMessage#buffer()}, and a child's {@link #whole()} lies
  * inside its parent's {@link #body()}.
  */
 public final class MimePart {

@@ -1,12 +1,13 @@
 package org.carbonio.mime;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.carbonio.mime.internal.Bytes;
 import org.carbonio.mime.internal.HeaderParams;
 import org.carbonio.mime.internal.RawHeader;
 
@@ -23,17 +24,19 @@ final class StructureParser {
   private static final List<String[]> DEFAULT_PARAMS = List.<String[]>of();
   private static final Pattern COMMENT = Pattern.compile("\\([^)]*\\)");
 
-  private final byte[] b;
+  private final ByteBuffer b; // read by absolute index
+  private final int length;
   private final MimeLimits limits;
   private final List<byte[]> stack = new ArrayList<>(); // boundaries of open multiparts
   private int parts;
 
-  private StructureParser(byte[] b, MimeLimits limits) {
+  private StructureParser(ByteBuffer b, MimeLimits limits) {
     this.b = b;
+    this.length = b.limit();
     this.limits = limits;
   }
 
-  static MimePart parse(byte[] message, MimeLimits limits) {
+  static MimePart parse(ByteBuffer message, MimeLimits limits) {
     return new StructureParser(message, limits).entity(0, 1, false).part;
   }
 
@@ -49,10 +52,10 @@ final class StructureParser {
   private Result entity(int start, int depth, boolean inDigest) {
     parts++;
     // the header ends at its blank line, or at an enclosing boundary line (no body then)
-    int headerEnd = b.length;
+    int headerEnd = length;
     Stop headerStop = null;
-    for (int pos = start; pos < b.length; ) {
-      int le = RawHeader.lineEnd(b, pos, b.length);
+    for (int pos = start; pos < length; ) {
+      int le = RawHeader.lineEnd(b, pos, length);
       if (RawHeader.isBlankLine(b, pos, le)) {
         headerEnd = le;
         break;
@@ -285,15 +288,15 @@ final class StructureParser {
 
   /** Scans lines from {@code pos} for a boundary line of the stack, innermost first. */
   private Stop scan(int pos) {
-    while (pos < b.length) {
-      int le = RawHeader.lineEnd(b, pos, b.length);
+    while (pos < length) {
+      int le = RawHeader.lineEnd(b, pos, length);
       Stop s = boundaryAt(pos, le);
       if (s != null) {
         return s;
       }
       pos = le;
     }
-    return new Stop(b.length, b.length, -1, false);
+    return new Stop(length, length, -1, false);
   }
 
   /**
@@ -303,11 +306,11 @@ final class StructureParser {
    * wins (nested boundaries "a" and "ab": "--ab" ends the outer multipart), as in Dovecot 2.3.
    */
   private Stop boundaryAt(int pos, int lineEnd) {
-    if (stack.isEmpty() || lineEnd - pos < 3 || b[pos] != '-' || b[pos + 1] != '-') {
+    if (stack.isEmpty() || lineEnd - pos < 3 || b.get(pos) != '-' || b.get(pos + 1) != '-') {
       return null;
     }
     int end = lineEnd;
-    while (end > pos + 2 && " \t\r\n".indexOf(b[end - 1]) >= 0) {
+    while (end > pos + 2 && " \t\r\n".indexOf(b.get(end - 1)) >= 0) {
       end--;
     }
     int len = end - pos - 2; // the line after "--", without trailing blanks and line ending
@@ -315,11 +318,12 @@ final class StructureParser {
     for (int level = stack.size() - 1; level >= 0; level--) {
       byte[] boundary = stack.get(level);
       int n = boundary.length;
-      if (lineEnd - pos >= n + 2 && Arrays.equals(b, pos + 2, pos + 2 + n, boundary, 0, n)) {
+      if (lineEnd - pos >= n + 2 && Bytes.regionEquals(b, pos + 2, boundary)) {
         if (best < 0 || n > stack.get(best).length) {
           best = level;
         }
-        boolean exact = n == len || (n + 2 == len && b[end - 1] == '-' && b[end - 2] == '-');
+        boolean exact =
+            n == len || (n + 2 == len && b.get(end - 1) == '-' && b.get(end - 2) == '-');
         if (exact) {
           break;
         }
@@ -329,12 +333,12 @@ final class StructureParser {
       return null;
     }
     int p = pos + 2 + stack.get(best).length;
-    boolean close = p + 1 < lineEnd && b[p] == '-' && b[p + 1] == '-';
+    boolean close = p + 1 < lineEnd && b.get(p) == '-' && b.get(p + 1) == '-';
     return new Stop(pos, lineEnd, best, close);
   }
 
   private boolean lastLineWithoutEnding(Stop s) {
-    return s.lineEnd >= b.length && b[s.lineEnd - 1] != '\n';
+    return s.lineEnd >= length && b.get(s.lineEnd - 1) != '\n';
   }
 
   /**
@@ -342,14 +346,14 @@ final class StructureParser {
    * belongs to the boundary (RFC 2046 §5.1.1).
    */
   private int contentEnd(int from, Stop stop) {
-    return stop.level < 0 ? b.length : contentEnd(from, stop.lineStart);
+    return stop.level < 0 ? length : contentEnd(from, stop.lineStart);
   }
 
   private int contentEnd(int from, int lineStart) {
     int e = lineStart;
-    if (e > from && b[e - 1] == '\n') {
+    if (e > from && b.get(e - 1) == '\n') {
       e--;
-      if (e > from && b[e - 1] == '\r') {
+      if (e > from && b.get(e - 1) == '\r') {
         e--;
       }
     }

@@ -2,9 +2,10 @@ package org.carbonio.mime;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.carbonio.mime.internal.Bytes;
 
 /**
  * Finds uuencoded blocks (the {@code begin}/{@code end} format of POSIX uuencode, historical
@@ -27,8 +28,19 @@ public final class Uuencode {
    */
   public static List<UuencodedBlock> find(byte[] message, ByteRange textBody) {
     requireNonNull(message, "message");
+    return find(ByteBuffer.wrap(message), textBody);
+  }
+
+  /**
+   * {@link #find(byte[], ByteRange)} over a buffer, read by absolute index (its position is ignored
+   * and never changed). The blocks keep the buffer to decode from.
+   *
+   * @throws IllegalArgumentException when the range lies outside the message
+   */
+  public static List<UuencodedBlock> find(ByteBuffer message, ByteRange textBody) {
+    requireNonNull(message, "message");
     requireNonNull(textBody, "textBody");
-    if (textBody.end() > message.length) {
+    if (textBody.end() > message.limit()) {
       throw new IllegalArgumentException("range " + textBody + " lies outside the message");
     }
     List<UuencodedBlock> blocks = new ArrayList<>();
@@ -75,66 +87,62 @@ public final class Uuencode {
   private record Begin(int mode, String name) {}
 
   /** Parses {@code begin MODE NAME} in [from, to), or null. */
-  private static Begin begin(byte[] m, int from, int to) {
+  private static Begin begin(ByteBuffer m, int from, int to) {
     byte[] kw = {'b', 'e', 'g', 'i', 'n', ' '};
     if (to - from < kw.length + 1) {
       return null;
     }
     for (int i = 0; i < kw.length; i++) {
-      if (m[from + i] != kw[i]) {
+      if (m.get(from + i) != kw[i]) {
         return null;
       }
     }
     int i = from + kw.length;
     int mode = 0;
     int digits = 0;
-    while (i < to && m[i] >= '0' && m[i] <= '7' && digits < 7) {
-      mode = mode * 8 + (m[i] - '0');
+    while (i < to && m.get(i) >= '0' && m.get(i) <= '7' && digits < 7) {
+      mode = mode * 8 + (m.get(i) - '0');
       digits++;
       i++;
     }
-    if (digits == 0 || digits > 6 || (i < to && m[i] != ' ' && m[i] != '\t')) {
+    if (digits == 0 || digits > 6 || (i < to && m.get(i) != ' ' && m.get(i) != '\t')) {
       return null;
     }
     int s = i;
     int e = to;
-    while (s < e && (m[s] == ' ' || m[s] == '\t')) {
+    while (s < e && (m.get(s) == ' ' || m.get(s) == '\t')) {
       s++;
     }
-    while (e > s && (m[e - 1] == ' ' || m[e - 1] == '\t')) {
+    while (e > s && (m.get(e - 1) == ' ' || m.get(e - 1) == '\t')) {
       e--;
     }
     if (s == e) {
       return null; // POSIX: "begin mode name"; a name is required, which also spares prose
     }
-    return new Begin(mode, new String(m, s, e - s, StandardCharsets.ISO_8859_1));
+    return new Begin(mode, Bytes.latin1(m, s, e));
   }
 
   /** True for a line that is {@code end}, allowing trailing blanks. */
-  private static boolean isEnd(byte[] m, int from, int to) {
-    while (to > from && (m[to - 1] == ' ' || m[to - 1] == '\t')) {
+  private static boolean isEnd(ByteBuffer m, int from, int to) {
+    while (to > from && (m.get(to - 1) == ' ' || m.get(to - 1) == '\t')) {
       to--;
     }
-    return to - from == 3 && m[from] == 'e' && m[from + 1] == 'n' && m[from + 2] == 'd';
+    return to - from == 3 && m.get(from) == 'e' && m.get(from + 1) == 'n' && m.get(from + 2) == 'd';
   }
 
   /** Start of the line after the one at {@code from} (past its LF), or {@code end}. */
-  static int nextLine(byte[] m, int from, int end) {
-    for (int i = from; i < end; i++) {
-      if (m[i] == '\n') {
-        return i + 1;
-      }
-    }
-    return end;
+  static int nextLine(ByteBuffer m, int from, int end) {
+    int lf = Bytes.indexOf(m, (byte) '\n', from, end);
+    return lf < 0 ? end : lf + 1;
   }
 
   /** End of the line's content: before its LF and a CR before that. */
-  static int contentEnd(byte[] m, int from, int next) {
+  static int contentEnd(ByteBuffer m, int from, int next) {
     int e = next;
-    if (e > from && m[e - 1] == '\n') {
+    if (e > from && m.get(e - 1) == '\n') {
       e--;
     }
-    if (e > from && m[e - 1] == '\r') {
+    if (e > from && m.get(e - 1) == '\r') {
       e--;
     }
     return e;

@@ -1,21 +1,22 @@
 package org.carbonio.mime;
 
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 
 /**
  * One uuencoded block ({@code begin mode filename} … {@code end}) found in a text body by {@link
- * Uuencode#find(byte[], ByteRange)}. Immutable and thread-safe, as long as nobody changes the
+ * Uuencode#find(ByteBuffer, ByteRange)}. Immutable and thread-safe, as long as nobody changes the
  * message bytes it points into (they are kept, not copied).
  */
 public final class UuencodedBlock {
 
-  private final byte[] message;
+  private final ByteBuffer message;
   private final ByteRange range;
   private final ByteRange data;
   private final int mode;
   private final String filename;
 
-  UuencodedBlock(byte[] message, ByteRange range, ByteRange data, int mode, String filename) {
+  UuencodedBlock(ByteBuffer message, ByteRange range, ByteRange data, int mode, String filename) {
     this.message = message;
     this.range = range;
     this.data = data;

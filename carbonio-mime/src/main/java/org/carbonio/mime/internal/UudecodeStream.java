@@ -1,26 +1,34 @@
 package org.carbonio.mime.internal;
 
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * Decodes uuencoded lines in a range of an array, one line at a time. Each line is a length
- * character ({@code ' ' + n}, n bytes, with {@code '`'} for 0) and then characters {@code ' ' + v}
- * carrying 6 bits each ({@code '`'} for 0). Lines with characters outside {@code ' '..'`'}, or too
- * short to carry their length, are skipped; missing trailing characters that carry no data (blanks
- * stripped by a mailer) are taken as 0; characters past the length are ignored. Not thread-safe.
+ * Decodes uuencoded lines in a range of a buffer (read by absolute index), one line at a time. Each
+ * line is a length character ({@code ' ' + n}, n bytes, with {@code '`'} for 0) and then characters
+ * {@code ' ' + v} carrying 6 bits each ({@code '`'} for 0). Lines with characters outside {@code '
+ * '..'`'}, or too short to carry their length, are skipped; missing trailing characters that carry
+ * no data (blanks stripped by a mailer) are taken as 0; characters past the length are ignored. Not
+ * thread-safe.
  */
 public final class UudecodeStream extends InputStream {
 
-  private final byte[] in;
+  private final ByteBuffer in;
   private int pos;
   private final int end;
   private final byte[] line = new byte[64];
   private int lineLen;
   private int linePos;
 
+  /** Decodes {@code in[start, end)}; the array is read in place, not copied. */
   public UudecodeStream(byte[] in, int start, int end) {
-    Objects.checkFromToIndex(start, end, in.length);
+    this(ByteBuffer.wrap(in), start, end);
+  }
+
+  /** Decodes {@code [start, end)} of {@code in} by absolute index, in place. */
+  public UudecodeStream(ByteBuffer in, int start, int end) {
+    Objects.checkFromToIndex(start, end, in.limit());
     this.in = in;
     this.pos = start;
     this.end = end;
@@ -56,12 +64,10 @@ public final class UudecodeStream extends InputStream {
 
   private void decodeNextLine() {
     int start = pos;
-    int e = start;
-    while (e < end && in[e] != '\n') {
-      e++;
-    }
+    int lf = Bytes.indexOf(in, (byte) '\n', start, end);
+    int e = lf < 0 ? end : lf;
     pos = e < end ? e + 1 : end;
-    if (e > start && in[e - 1] == '\r') {
+    if (e > start && in.get(e - 1) == '\r') {
       e--;
     }
     lineLen = 0;
@@ -69,7 +75,7 @@ public final class UudecodeStream extends InputStream {
     if (e == start) {
       return;
     }
-    int n = value(in[start]);
+    int n = value(in.get(start));
     if (n <= 0) {
       return; // zero length (the last data line) or a bad length character
     }
@@ -79,7 +85,7 @@ public final class UudecodeStream extends InputStream {
       return; // too short: skipped
     }
     for (int i = start + 1; i < e; i++) {
-      if (value(in[i]) < 0) {
+      if (value(in.get(i)) < 0) {
         return; // not uuencode: skipped
       }
     }
@@ -88,7 +94,7 @@ public final class UudecodeStream extends InputStream {
       int v = 0;
       for (int k = 0; k < 4; k++) {
         int idx = q + k;
-        v = v << 6 | (idx < e ? value(in[idx]) : 0);
+        v = v << 6 | (idx < e ? value(in.get(idx)) : 0);
       }
       for (int k = 2; k >= 0 && out < n; k--) {
         line[out++] = (byte) (v >>> (8 * k));

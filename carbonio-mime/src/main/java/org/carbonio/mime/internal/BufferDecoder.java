@@ -1,19 +1,20 @@
 package org.carbonio.mime.internal;
 
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * An input stream that produces decoded bytes one at a time from a range of an array. Not
- * thread-safe: one reader at a time.
+ * An input stream that produces decoded bytes one at a time from a range of a buffer, read by
+ * absolute index. Not thread-safe: one reader at a time.
  */
-abstract class ArrayDecoder extends InputStream {
+abstract class BufferDecoder extends InputStream {
 
-  final byte[] in;
+  final ByteBuffer in;
   int pos;
   final int end;
 
-  ArrayDecoder(byte[] in, int start, int end) {
+  BufferDecoder(ByteBuffer in, int start, int end) {
     this.in = in;
     this.pos = start;
     this.end = end;
@@ -28,7 +29,7 @@ abstract class ArrayDecoder extends InputStream {
   }
 
   @Override
-  public final int read(byte[] b, int off, int len) {
+  public int read(byte[] b, int off, int len) {
     Objects.checkFromIndexSize(off, len, b.length);
     if (len == 0) {
       return 0;
