@@ -288,11 +288,21 @@ final class StructureParser {
 
   /** Scans lines from {@code pos} for a boundary line of the stack, innermost first. */
   private Stop scan(int pos) {
+    if (stack.isEmpty()) {
+      return new Stop(length, length, -1, false); // no boundary can end this content
+    }
+    // a boundary line starts with "--": jump from dash to dash, never looking at other lines
     while (pos < length) {
-      int le = RawHeader.lineEnd(b, pos, length);
-      Stop s = boundaryAt(pos, le);
-      if (s != null) {
-        return s;
+      int dash = Bytes.indexOf(b, (byte) '-', pos, length);
+      if (dash < 0) {
+        break;
+      }
+      int le = RawHeader.lineEnd(b, dash, length);
+      if (dash == pos || b.get(dash - 1) == '\n') { // pos is always the start of a line
+        Stop s = boundaryAt(dash, le);
+        if (s != null) {
+          return s;
+        }
       }
       pos = le;
     }
