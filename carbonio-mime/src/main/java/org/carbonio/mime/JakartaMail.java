@@ -36,7 +36,8 @@ public final class JakartaMail {
   public static MimeMessage toMimeMessage(ParsedMessage message, Session session)
       throws MessagingException {
     requireNonNull(message, "message");
-    return toMimeMessage(message.bytes(), session);
+    requireNonNull(session, "session");
+    return new MimeMessage(session, message.openStream());
   }
 
   /**

@@ -15,7 +15,7 @@ import org.carbonio.mime.internal.AddressTokens.Token;
  * leniently, with decoded text. Thread-safe (stateless).
  *
  * {@snippet :
- * String to = HeaderFields.first(m.bytes(), m.root().header(), "To").orElse("");
+ * String to = m.header("To").orElse("");
  * for (AddressEntry e : MailAddresses.parse(to)) {
  *   if (e instanceof AddressEntry.Mailbox mb) {
  *     System.out.println(mb.displayName() + " -> " + mb.address());

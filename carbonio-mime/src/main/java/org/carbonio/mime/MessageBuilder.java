@@ -347,7 +347,7 @@ public final class MessageBuilder {
           new Attachment(
               (name.isEmpty() ? "forwarded" : name) + ".eml",
               "message/rfc822",
-              ParsedMessage.toCrlf(original.bytes()),
+              ParsedMessage.toCrlf(readAll(original.openStream())),
               null,
               null));
     } else {
@@ -366,7 +366,15 @@ public final class MessageBuilder {
   }
 
   private static Optional<String> originalField(ParsedMessage m, String name) {
-    return HeaderFields.first(m.bytes(), m.root().header(), name);
+    return m.header(name);
+  }
+
+  private static byte[] readAll(InputStream in) {
+    try (in) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // the streams of ParsedMessage read memory
+    }
   }
 
   private static List<Address> originalAddresses(ParsedMessage m, String name) {
@@ -392,12 +400,7 @@ public final class MessageBuilder {
     if (p == null) {
       return "";
     }
-    byte[] raw;
-    try (InputStream in = m.decodedBody(p)) {
-      raw = in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // decodedBody reads memory and never fails
-    }
+    byte[] raw = readAll(m.decodedBody(p));
     String s = Charsets.decode(raw, 0, raw.length, p.parameters().get("charset"));
     if (isHtml) {
       s =

@@ -236,6 +236,24 @@ public final class ParsedMessage {
     return buffer.asReadOnlyBuffer().clear();
   }
 
+  /**
+   * The whole message as a stream reading its bytes in place (nothing is copied up front); needs no
+   * closing. Each call returns a new stream, which is not thread-safe.
+   */
+  public InputStream openStream() {
+    return org.carbonio.mime.internal.TransferDecoding.open(buffer, 0, buffer.limit(), "binary");
+  }
+
+  /**
+   * The unfolded raw value of the first field named {@code name} (case-insensitive) in the message
+   * header, as {@link HeaderFields#first(ByteBuffer, ByteRange, String)} reads it: a byte string,
+   * encoded words left as they are.
+   */
+  public Optional<String> header(String name) {
+    requireNonNull(name, "name");
+    return HeaderFields.first(buffer, root.header(), name);
+  }
+
   /** The message itself as a part: its header is the message header. */
   public MimePart root() {
     return root;

@@ -7,12 +7,14 @@ import static java.util.Objects.requireNonNull;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.carbonio.mime.internal.Bytes;
 import org.carbonio.mime.internal.CalendarText;
 import org.carbonio.mime.internal.EnvelopeAddresses;
 import org.carbonio.mime.internal.HeaderParams;
@@ -141,7 +143,7 @@ public final class TextExtractor {
   public ExtractedText extract(ParsedMessage message) {
     requireNonNull(message, "message");
     Walk w = new Walk();
-    byte[] b = message.bytes();
+    ByteBuffer b = message.buffer();
     MimePart root = message.root();
     String cs = guard(() -> bodyCharset(root));
     String subject = guard(() -> subject(b, root, cs));
@@ -165,7 +167,7 @@ public final class TextExtractor {
     }
   }
 
-  private static String subject(byte[] b, MimePart p, String charset) {
+  private static String subject(ByteBuffer b, MimePart p, String charset) {
     return clean(
         HeaderFields.first(b, p.header(), "subject").map(v -> header(v, charset)).orElse(""));
   }
@@ -230,7 +232,7 @@ public final class TextExtractor {
   }
 
   /** Display form of an address header: {@code Name <local@domain>, other@domain}. */
-  static String addresses(byte[] b, MimePart p, String field, String charset) {
+  static String addresses(ByteBuffer b, MimePart p, String field, String charset) {
     Optional<String> raw = HeaderFields.first(b, p.header(), field);
     if (raw.isEmpty()) {
       return "";
@@ -318,12 +320,10 @@ public final class TextExtractor {
         // no boundary line found (RFC 2046 §5.1.1): a body that starts with a MIME header is the
         // one part the sender meant; anything else is preamble text
         ByteRange r = p.body();
-        byte[] b = m.bytes();
+        ByteBuffer b = m.buffer();
         if (nesting < MAX_ENCODED_NESTING && startsWithContentField(b, r)) {
-          ParsedMessage entity =
-              ParsedMessage.parse(
-                  java.util.Arrays.copyOfRange(
-                      b, r.start(), (int) Math.min(r.end(), (long) r.start() + maxPartBytes)));
+          int end = (int) Math.min(r.end(), (long) r.start() + maxPartBytes);
+          ParsedMessage entity = ParsedMessage.parse(slice(b, r.start(), end - r.start()));
           parts--; // stands for the part already counted
           visit(entity, entity.root(), nesting + 1);
         } else {
@@ -425,7 +425,7 @@ public final class TextExtractor {
     }
 
     private void embedded(ParsedMessage m, MimePart inner, int nesting) {
-      byte[] b = m.bytes();
+      ByteBuffer b = m.buffer();
       StringBuilder head = new StringBuilder();
       String cs = bodyCharset(inner);
       String subject = subject(b, inner, cs);
@@ -458,7 +458,7 @@ public final class TextExtractor {
           || !p.mediaSubtype().equals("plain")) {
         return false;
       }
-      String boundary = lostBoundary(m.bytes(), p.body());
+      String boundary = lostBoundary(m.buffer(), p.body());
       if (boundary == null) {
         return false;
       }
@@ -469,7 +469,7 @@ public final class TextExtractor {
               .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
       byte[] whole = new byte[head.length + end - r.start()];
       System.arraycopy(head, 0, whole, 0, head.length);
-      System.arraycopy(m.bytes(), r.start(), whole, head.length, end - r.start());
+      m.buffer().get(r.start(), whole, head.length, end - r.start());
       ParsedMessage n = ParsedMessage.parse(whole);
       MimePart root = n.root();
       if (!root.isMultipart() || root.children().isEmpty()) {
@@ -495,7 +495,7 @@ public final class TextExtractor {
       List<UuencodedBlock> blocks =
           switch (enc) {
             case "7bit", "8bit", "binary", "x-uuencode", "x-uue", "uuencode" ->
-                Uuencode.find(m.bytes(), p.body());
+                Uuencode.find(m.buffer(), p.body());
             default -> List.of();
           };
       StringBuilder text = new StringBuilder();
@@ -503,7 +503,7 @@ public final class TextExtractor {
         Read r = read(m, p, cap);
         text.append(dropCutChar(decodeText(r.bytes, r.bytes.length, label), r.cut));
       } else {
-        byte[] b = m.bytes();
+        ByteBuffer b = m.buffer();
         int pos = p.body().start();
         for (UuencodedBlock u : blocks) {
           int len = Math.min(u.range().start() - pos, cap);
@@ -607,7 +607,7 @@ public final class TextExtractor {
   private record Disposition(boolean attachment, String fileName) {}
 
   private static Disposition disposition(ParsedMessage m, MimePart p) {
-    Optional<String> cd = HeaderFields.first(m.bytes(), p.header(), "content-disposition");
+    Optional<String> cd = HeaderFields.first(m.buffer(), p.header(), "content-disposition");
     boolean attachment = false;
     String name = null;
     if (cd.isPresent()) {
@@ -660,25 +660,23 @@ public final class TextExtractor {
   }
 
   /** The X of the first line {@code --X} followed by a {@code Content-} field, in 4 KiB. */
-  private static String lostBoundary(byte[] b, ByteRange r) {
+  private static String lostBoundary(ByteBuffer b, ByteRange r) {
     int limit = Math.min(r.end(), r.start() + 4096);
     int line = r.start();
     while (line < limit) {
       int eol = line;
-      while (eol < r.end() && b[eol] != '\n') {
+      while (eol < r.end() && b.get(eol) != '\n') {
         eol++;
       }
       int next = Math.min(eol + 1, r.end());
       if (eol - line > 3
-          && b[line] == '-'
-          && b[line + 1] == '-'
+          && b.get(line) == '-'
+          && b.get(line + 1) == '-'
           && startsWithContentField(b, new ByteRange(next, r.end()))
           && next < r.end()
-          && b[next] != '\r'
-          && b[next] != '\n') {
-        String x =
-            new String(b, line + 2, eol - line - 2, java.nio.charset.StandardCharsets.ISO_8859_1)
-                .strip();
+          && b.get(next) != '\r'
+          && b.get(next) != '\n') {
+        String x = Bytes.latin1(b, line + 2, eol).strip();
         boolean ok = !x.isEmpty() && x.length() <= 200;
         for (int i = 0; ok && i < x.length(); i++) {
           char c = x.charAt(i);
@@ -702,9 +700,9 @@ public final class TextExtractor {
     return head.startsWith("<html") || head.startsWith("<!doctype html");
   }
 
-  private static boolean startsWithContentField(byte[] b, ByteRange r) {
+  private static boolean startsWithContentField(ByteBuffer b, ByteRange r) {
     int i = r.start();
-    while (i < r.end() && (b[i] == '\r' || b[i] == '\n')) {
+    while (i < r.end() && (b.get(i) == '\r' || b.get(i) == '\n')) {
       i++;
     }
     String prefix = "content-";
@@ -712,7 +710,7 @@ public final class TextExtractor {
       return false;
     }
     for (int k = 0; k < prefix.length(); k++) {
-      if (Character.toLowerCase((char) b[i + k]) != prefix.charAt(k)) {
+      if (Character.toLowerCase((char) b.get(i + k)) != prefix.charAt(k)) {
         return false;
       }
     }
@@ -743,9 +741,9 @@ public final class TextExtractor {
     return cs == null || cs.isBlank() ? fallback : cs;
   }
 
-  private static byte[] slice(byte[] b, int from, int len) {
+  private static byte[] slice(ByteBuffer b, int from, int len) {
     byte[] out = new byte[Math.max(0, len)];
-    System.arraycopy(b, from, out, 0, out.length);
+    b.get(from, out);
     return out;
   }
 

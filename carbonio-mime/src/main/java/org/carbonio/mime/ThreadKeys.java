@@ -79,13 +79,11 @@ public record ThreadKeys(
    */
   public static ThreadKeys of(ParsedMessage message) {
     requireNonNull(message, "message");
-    byte[] b = message.bytes();
-    ByteRange h = message.root().header();
     return of(
-        HeaderFields.first(b, h, "Message-ID").orElse(null),
-        HeaderFields.first(b, h, "References").orElse(null),
-        HeaderFields.first(b, h, "In-Reply-To").orElse(null),
-        HeaderFields.first(b, h, "Subject").orElse(null));
+        message.header("Message-ID").orElse(null),
+        message.header("References").orElse(null),
+        message.header("In-Reply-To").orElse(null),
+        message.header("Subject").orElse(null));
   }
 
   /**

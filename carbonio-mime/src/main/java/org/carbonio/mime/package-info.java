@@ -9,7 +9,7 @@
  * ParsedMessage m = ParsedMessage.parse(bytes);
  * String structure = m.bodyStructure();
  * MimePart part = m.part(List.of(2, 1)).orElseThrow();
- * byte[] mime = HeaderFields.select(m.bytes(), part.header(), List.of("Content-Type"), false);
+ * byte[] mime = HeaderFields.select(m.buffer(), part.header(), List.of("Content-Type"), false);
  * }
  */
 package org.carbonio.mime;
