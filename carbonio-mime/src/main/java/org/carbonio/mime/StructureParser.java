@@ -80,21 +80,26 @@ final class StructureParser {
     String language = null;
     String location = null;
     for (RawHeader.Field f : RawHeader.fields(b, start, headerEnd, limits.maxHeaderBytes())) {
-      String name = RawHeader.name(b, f);
-      if (name == null || !name.startsWith("content-")) {
-        continue;
+      if (!RawHeader.nameStartsWith(b, f, "content-")) {
+        continue; // compared in place: most fields are not Content-* fields
       }
       // the first occurrence of each field wins, as in Dovecot
-      switch (name) {
-        case "content-type" -> contentType = first(contentType, f);
-        case "content-transfer-encoding" -> encodingValue = first(encodingValue, f);
-        case "content-id" -> id = first(id, f);
-        case "content-description" -> description = first(description, f);
-        case "content-md5" -> md5 = first(md5, f);
-        case "content-disposition" -> disposition = first(disposition, f);
-        case "content-language" -> language = first(language, f);
-        case "content-location" -> location = first(location, f);
-        default -> {}
+      if (RawHeader.nameIs(b, f, "content-type")) {
+        contentType = first(contentType, f);
+      } else if (RawHeader.nameIs(b, f, "content-transfer-encoding")) {
+        encodingValue = first(encodingValue, f);
+      } else if (RawHeader.nameIs(b, f, "content-id")) {
+        id = first(id, f);
+      } else if (RawHeader.nameIs(b, f, "content-description")) {
+        description = first(description, f);
+      } else if (RawHeader.nameIs(b, f, "content-md5")) {
+        md5 = first(md5, f);
+      } else if (RawHeader.nameIs(b, f, "content-disposition")) {
+        disposition = first(disposition, f);
+      } else if (RawHeader.nameIs(b, f, "content-language")) {
+        language = first(language, f);
+      } else if (RawHeader.nameIs(b, f, "content-location")) {
+        location = first(location, f);
       }
     }
 

@@ -18,12 +18,25 @@ final class Base64Decoder extends BufferDecoder {
 
   private static final int WINDOW = 8192;
   private static final byte[] VALUES = new byte[256];
+  // the value of an alphabet character shifted to its place in a quantum, -1 for other octets:
+  // OR-ing four lookups gives the 24 bits of a quantum, negative when any character is not valid
+  private static final int[] SHIFTED_18 = new int[256];
+  private static final int[] SHIFTED_12 = new int[256];
+  private static final int[] SHIFTED_6 = new int[256];
+  private static final int[] VALUES_INT = new int[256];
 
   static {
     java.util.Arrays.fill(VALUES, (byte) -1);
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for (int i = 0; i < alphabet.length(); i++) {
       VALUES[alphabet.charAt(i)] = (byte) i;
+    }
+    for (int c = 0; c < 256; c++) {
+      int v = VALUES[c];
+      SHIFTED_18[c] = v < 0 ? -1 : v << 18;
+      SHIFTED_12[c] = v < 0 ? -1 : v << 12;
+      SHIFTED_6[c] = v < 0 ? -1 : v << 6;
+      VALUES_INT[c] = v;
     }
   }
 
@@ -60,24 +73,34 @@ final class Base64Decoder extends BufferDecoder {
         outCount--;
         b[off + n++] = (byte) (outBits >>> (8 * outCount));
       }
-      // fast path: a quantum of four alphabet characters in a row is three bytes; anything else
-      // (a line end, padding, junk, the end of the window) goes through fill()
+      // fast path: a quantum of four alphabet characters in a row is three bytes, and between
+      // quanta an octet outside the alphabet other than '=' (a line end) is skipped as fill()
+      // would skip it; anything else (padding, a quantum split by junk, the end of the window)
+      // goes through fill()
       byte[] w = window;
       int wp = windowPos;
-      while (!done && len - n >= 3 && windowLength - wp >= 4) {
-        int v0 = VALUES[w[wp] & 0xff];
-        int v1 = VALUES[w[wp + 1] & 0xff];
-        int v2 = VALUES[w[wp + 2] & 0xff];
-        int v3 = VALUES[w[wp + 3] & 0xff];
-        if ((v0 | v1 | v2 | v3) < 0) {
+      int wl = windowLength;
+      while (!done && len - n >= 3 && wp < wl) {
+        if (wl - wp >= 4) {
+          int v =
+              SHIFTED_18[w[wp] & 0xff]
+                  | SHIFTED_12[w[wp + 1] & 0xff]
+                  | SHIFTED_6[w[wp + 2] & 0xff]
+                  | VALUES_INT[w[wp + 3] & 0xff];
+          if (v >= 0) {
+            b[off + n] = (byte) (v >>> 16);
+            b[off + n + 1] = (byte) (v >>> 8);
+            b[off + n + 2] = (byte) v;
+            n += 3;
+            wp += 4;
+            continue;
+          }
+        }
+        int c = w[wp] & 0xff;
+        if (VALUES[c] >= 0 || c == '=') {
           break;
         }
-        int v = v0 << 18 | v1 << 12 | v2 << 6 | v3;
-        b[off + n] = (byte) (v >>> 16);
-        b[off + n + 1] = (byte) (v >>> 8);
-        b[off + n + 2] = (byte) v;
-        n += 3;
-        wp += 4;
+        wp++;
       }
       windowPos = wp;
       if (n == len || !fill()) {

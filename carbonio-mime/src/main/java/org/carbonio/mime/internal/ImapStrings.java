@@ -29,12 +29,15 @@ public final class ImapStrings {
     }
     boolean literal = false;
     boolean nul = false;
+    boolean escape = false;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c == 0) {
         nul = true;
       } else if (c == '\r' || c == '\n' || c > 0x7f) {
         literal = true;
+      } else if (c == '"' || c == '\\') {
+        escape = true;
       }
     }
     if (nul) {
@@ -45,12 +48,16 @@ public final class ImapStrings {
       return;
     }
     out.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\');
+    if (!escape) {
+      out.append(s); // the common case: appended whole
+    } else {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == '"' || c == '\\') {
+          out.append('\\');
+        }
+        out.append(c);
       }
-      out.append(c);
     }
     out.append('"');
   }

@@ -1,6 +1,7 @@
 package org.carbonio.mime.internal;
 
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * Lenient quoted-printable (RFC 2045 §6.7). {@code =XX} with hex digits of either case is the octet
@@ -10,7 +11,9 @@ import java.nio.ByteBuffer;
  * as they are (CRLF or LF). The output is never longer than the input. Not thread-safe.
  *
  * <p>The input is read through a window copied in bulk from the buffer: one {@code get(i)} per
- * octet (with look-ahead) made decoding half again as slow as over a {@code byte[]}.
+ * octet (with look-ahead) made decoding half again as slow as over a {@code byte[]}. {@link
+ * #read(byte[], int, int)} copies runs of plain octets (anything but {@code =}, space and tab)
+ * straight from the window and leaves only the others to {@link #next()}.
  */
 final class QuotedPrintableDecoder extends BufferDecoder {
 
@@ -45,6 +48,43 @@ final class QuotedPrintableDecoder extends BufferDecoder {
     windowStart = pos;
     windowLength = Math.min(window.length, end - pos);
     in.get(pos, window, 0, windowLength);
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) {
+    Objects.checkFromIndexSize(off, len, b.length);
+    if (len == 0) {
+      return 0;
+    }
+    int n = 0;
+    while (n < len && pos < end) {
+      if (pos - windowStart >= windowLength) {
+        slide();
+      }
+      // a plain octet decodes to itself: copy the run of them up to the next '=' or blank
+      byte[] w = window;
+      int k = pos - windowStart;
+      int stop = Math.min(windowLength, k + len - n);
+      int run = k;
+      while (run < stop) {
+        byte c = w[run];
+        if (c == '=' || c == ' ' || c == '\t') {
+          break;
+        }
+        run++;
+      }
+      System.arraycopy(w, k, b, off + n, run - k);
+      n += run - k;
+      pos += run - k;
+      if (run < stop) {
+        int c = next(); // '=' or a blank: the octet-by-octet rules
+        if (c < 0) {
+          break;
+        }
+        b[off + n++] = (byte) c;
+      }
+    }
+    return n == 0 ? -1 : n;
   }
 
   @Override
