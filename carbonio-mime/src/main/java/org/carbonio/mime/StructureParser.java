@@ -296,18 +296,16 @@ final class StructureParser {
     if (stack.isEmpty()) {
       return new Stop(length, length, -1, false); // no boundary can end this content
     }
-    // a boundary line starts with "--": jump from dash to dash, never looking at other lines
+    // a boundary line starts with "--": jump from line-starting dash to line-starting dash
     while (pos < length) {
-      int dash = Bytes.indexOf(b, (byte) '-', pos, length);
+      int dash = Bytes.indexOfAtLineStart(b, (byte) '-', pos, length); // pos starts a line
       if (dash < 0) {
         break;
       }
       int le = RawHeader.lineEnd(b, dash, length);
-      if (dash == pos || b.get(dash - 1) == '\n') { // pos is always the start of a line
-        Stop s = boundaryAt(dash, le);
-        if (s != null) {
-          return s;
-        }
+      Stop s = boundaryAt(dash, le);
+      if (s != null) {
+        return s;
       }
       pos = le;
     }

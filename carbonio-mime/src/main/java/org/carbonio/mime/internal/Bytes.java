@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Reads message bytes held in a {@link ByteBuffer} by absolute index (the buffer's position is
@@ -41,6 +42,37 @@ public final class Bytes {
     return -1;
   }
 
+  /**
+   * The index of the first {@code c} in {@code [from, to)} that starts a line: at {@code from}
+   * (taken to be the start of a line) or right after an LF; -1 when there is none. Each step tests
+   * eight octets for {@code c} and the eight before them for LF, so lines without {@code c} at
+   * their start are never walked to their end.
+   */
+  public static int indexOfAtLineStart(ByteBuffer b, byte c, int from, int to) {
+    if (from >= to) {
+      return -1;
+    }
+    if (b.get(from) == c) {
+      return from;
+    }
+    long pattern = ONES * (c & 0xff);
+    long lf = ONES * '\n';
+    int i = from + 1;
+    for (; i + 8 <= to; i += 8) {
+      long m = matches(b.getLong(i) ^ pattern) & matches(b.getLong(i - 1) ^ lf);
+      if (m != 0) {
+        boolean big = b.order() == ByteOrder.BIG_ENDIAN;
+        return i + (big ? Long.numberOfLeadingZeros(m) : Long.numberOfTrailingZeros(m)) / 8;
+      }
+    }
+    for (; i < to; i++) {
+      if (b.get(i) == c && b.get(i - 1) == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** The number of {@code c} octets in {@code [from, to)}. */
   public static int count(ByteBuffer b, byte c, int from, int to) {
     long pattern = ONES * (c & 0xff);
@@ -55,6 +87,25 @@ public final class Bytes {
       }
     }
     return n;
+  }
+
+  /**
+   * 0x80 in each byte (lane) of {@code word} that equals {@code c}, 0 in the others. Combine such
+   * masks with {@code &} and {@code |}, then find the first lane with {@link #firstLane}.
+   */
+  public static long lanes(long word, byte c) {
+    return matches(word ^ (ONES * (c & 0xff)));
+  }
+
+  /**
+   * The index (0 to 7) of the first octet of a word read with {@code b.getLong(i)} that is marked
+   * in {@code mask} (non-zero, from {@link #lanes}).
+   */
+  public static int firstLane(ByteBuffer b, long mask) {
+    return (b.order() == ByteOrder.BIG_ENDIAN
+            ? Long.numberOfLeadingZeros(mask)
+            : Long.numberOfTrailingZeros(mask))
+        / 8;
   }
 
   /**
@@ -80,6 +131,20 @@ public final class Bytes {
       }
     }
     return true;
+  }
+
+  /**
+   * Copies {@code [from, from + len)} into {@code dst[off, off + len)}: {@code System.arraycopy}
+   * for a heap buffer (much cheaper for short runs than {@link ByteBuffer#get(int, byte[], int,
+   * int)}), the buffer's bulk get otherwise.
+   */
+  public static void copy(ByteBuffer b, int from, byte[] dst, int off, int len) {
+    if (b.hasArray()) {
+      Objects.checkFromIndexSize(from, len, b.limit());
+      System.arraycopy(b.array(), b.arrayOffset() + from, dst, off, len);
+    } else {
+      b.get(from, dst, off, len);
+    }
   }
 
   /** A byte string of {@code [from, to)}: one char per octet (ISO-8859-1). */

@@ -12,12 +12,20 @@ import java.util.Objects;
  *
  * <p>The input is read through a window copied in bulk from the buffer: one {@code get(i)} per
  * octet (with look-ahead) made decoding half again as slow as over a {@code byte[]}. {@link
- * #read(byte[], int, int)} copies runs of plain octets (anything but {@code =}, space and tab)
- * straight from the window and leaves only the others to {@link #next()}.
+ * #read(byte[], int, int)} decodes inside the window all that needs no look-ahead past it (plain
+ * octets, {@code =XX}, soft line breaks, blanks followed by text) and leaves the rest to {@link
+ * #next()}, the reference for every rule.
  */
 final class QuotedPrintableDecoder extends BufferDecoder {
 
   private static final int WINDOW = 8192;
+  private static final int[] HEX = new int[256]; // hex digit value of either case, else -1
+
+  static {
+    for (int c = 0; c < 256; c++) {
+      HEX[c] = Character.digit(c, 16) >= 0 && c < 0x80 ? Character.digit(c, 16) : -1;
+    }
+  }
 
   private int keptBlanksEnd; // blanks before this offset are known not to be trailing
   private final byte[] window; // in[windowStart, windowStart + windowLength)
@@ -56,35 +64,85 @@ final class QuotedPrintableDecoder extends BufferDecoder {
     if (len == 0) {
       return 0;
     }
-    int n = 0;
-    while (n < len && pos < end) {
-      if (pos - windowStart >= windowLength) {
-        slide();
+    int o = off;
+    int outEnd = off + len;
+    while (o < outEnd && pos < end) {
+      // the octets before the next one that needs a rule decode to themselves: copy them in bulk
+      int stop = (int) Math.min(end, (long) pos + (outEnd - o));
+      int special = nextSpecial(pos, stop);
+      if (special > pos) {
+        Bytes.copy(in, pos, b, o, special - pos);
+        o += special - pos;
+        pos = special;
+        continue;
       }
-      // a plain octet decodes to itself: copy the run of them up to the next '=' or blank
-      byte[] w = window;
-      int k = pos - windowStart;
-      int stop = Math.min(windowLength, k + len - n);
-      int run = k;
-      while (run < stop) {
-        byte c = w[run];
-        if (c == '=' || c == ' ' || c == '\t') {
-          break;
+      // the two common escapes without a detour: =XX and a soft line break ("=" LF, "=" CRLF)
+      if (in.get(pos) == '=' && pos + 2 < end) {
+        int hi = hex(in.get(pos + 1));
+        int lo = hex(in.get(pos + 2));
+        if ((hi | lo) >= 0) {
+          b[o++] = (byte) (hi << 4 | lo);
+          pos += 3;
+          continue;
         }
-        run++;
+        byte c1 = in.get(pos + 1);
+        if (c1 == '\n') {
+          pos += 2; // RFC 2045 §6.7 rule 5
+          continue;
+        }
+        if (c1 == '\r' && in.get(pos + 2) == '\n') {
+          pos += 3;
+          continue;
+        }
       }
-      System.arraycopy(w, k, b, off + n, run - k);
-      n += run - k;
-      pos += run - k;
-      if (run < stop) {
-        int c = next(); // '=' or a blank: the octet-by-octet rules
-        if (c < 0) {
-          break;
-        }
-        b[off + n++] = (byte) c;
+      int c = next(); // anything else: the octet-by-octet rules
+      if (c < 0) {
+        break;
+      }
+      b[o++] = (byte) c;
+    }
+    int n = o - off;
+    return n == 0 ? -1 : n;
+  }
+
+  /**
+   * The first offset in {@code [from, to)} holding an octet that may not decode to itself: an
+   * {@code =}, or a blank followed by a blank, CR, LF or the end of the data (perhaps trailing
+   * white space, rule 3); {@code to} when there is none. A blank followed by anything else is kept
+   * as it is. Tests eight octets at a time, each against the octet after it.
+   */
+  private int nextSpecial(int from, int to) {
+    int i = from;
+    for (; i + 9 <= end && i + 8 <= to; i += 8) {
+      long x = in.getLong(i);
+      long next = in.getLong(i + 1);
+      long m =
+          Bytes.lanes(x, (byte) '=')
+              | ((Bytes.lanes(x, (byte) ' ') | Bytes.lanes(x, (byte) '\t'))
+                  & (Bytes.lanes(next, (byte) ' ')
+                      | Bytes.lanes(next, (byte) '\t')
+                      | Bytes.lanes(next, (byte) '\r')
+                      | Bytes.lanes(next, (byte) '\n')));
+      if (m != 0) {
+        return i + Bytes.firstLane(in, m);
       }
     }
-    return n == 0 ? -1 : n;
+    for (; i < to; i++) {
+      byte c = in.get(i);
+      if (c == '=') {
+        return i;
+      }
+      if (c == ' ' || c == '\t') {
+        if (i + 1 == end) {
+          return i;
+        }
+        byte d = in.get(i + 1);
+        if (d == ' ' || d == '\t' || d == '\r' || d == '\n') {
+          return i;
+        }
+      }
+    }
+    return to;
   }
 
   @Override
@@ -152,6 +210,6 @@ final class QuotedPrintableDecoder extends BufferDecoder {
   }
 
   private static int hex(byte b) {
-    return Character.digit(b, 16); // b < 0 (8-bit octets) gives -1
+    return HEX[b & 0xff];
   }
 }
