@@ -45,8 +45,7 @@ public final class Bytes {
   /**
    * The index of the first {@code c} in {@code [from, to)} that starts a line: at {@code from}
    * (taken to be the start of a line) or right after an LF; -1 when there is none. Each step tests
-   * eight octets for {@code c} and the eight before them for LF, so lines without {@code c} at
-   * their start are never walked to their end.
+   * eight octets for {@code c}, and only when one matches the eight before them for LF.
    */
   public static int indexOfAtLineStart(ByteBuffer b, byte c, int from, int to) {
     if (from >= to) {
@@ -59,8 +58,8 @@ public final class Bytes {
     long lf = ONES * '\n';
     int i = from + 1;
     for (; i + 8 <= to; i += 8) {
-      long m = matches(b.getLong(i) ^ pattern) & matches(b.getLong(i - 1) ^ lf);
-      if (m != 0) {
+      long m = matches(b.getLong(i) ^ pattern);
+      if (m != 0 && (m &= matches(b.getLong(i - 1) ^ lf)) != 0) {
         boolean big = b.order() == ByteOrder.BIG_ENDIAN;
         return i + (big ? Long.numberOfLeadingZeros(m) : Long.numberOfTrailingZeros(m)) / 8;
       }
@@ -95,6 +94,15 @@ public final class Bytes {
    */
   public static long lanes(long word, byte c) {
     return matches(word ^ (ONES * (c & 0xff)));
+  }
+
+  /**
+   * 0x80 in each byte (lane) of {@code word} below {@code bound} (1 to 127), and perhaps in some
+   * other lanes: a borrow runs from a matching lane into the next more significant one. It never
+   * misses a lane, so it serves tests where a false positive only costs a detour.
+   */
+  public static long lanesBelow(long word, int bound) {
+    return (word - ONES * bound) & ~word & ~LOW7;
   }
 
   /**
