@@ -52,21 +52,19 @@ final class StructureParser {
   private Result entity(int start, int depth, boolean inDigest) {
     parts++;
     // the header ends at its blank line, or at an enclosing boundary line (no body then)
-    int headerEnd = length;
+    int blank = Bytes.indexOfBlankLine(b, start, length);
+    int headerEnd = blank < 0 ? length : RawHeader.lineEnd(b, blank, length);
     Stop headerStop = null;
-    for (int pos = start; pos < length; ) {
-      int le = RawHeader.lineEnd(b, pos, length);
-      if (RawHeader.isBlankLine(b, pos, le)) {
-        headerEnd = le;
-        break;
-      }
-      Stop st = boundaryAt(pos, le);
+    int searchEnd = blank < 0 ? length : blank;
+    for (int dash = firstDashLine(start, searchEnd);
+        dash >= 0;
+        dash = Bytes.indexOfAfterLf(b, (byte) '-', dash + 1, searchEnd)) {
+      Stop st = boundaryAt(dash);
       if (st != null) {
-        headerEnd = contentEnd(start, pos);
+        headerEnd = contentEnd(start, dash);
         headerStop = st;
         break;
       }
-      pos = le;
     }
     ByteRange header = new ByteRange(start, headerEnd);
     int bodyStart = headerEnd;
@@ -297,19 +295,36 @@ final class StructureParser {
       return new Stop(length, length, -1, false); // no boundary can end this content
     }
     // a boundary line starts with "--": jump from line-starting dash to line-starting dash
-    while (pos < length) {
-      int dash = Bytes.indexOfAtLineStart(b, (byte) '-', pos, length); // pos starts a line
-      if (dash < 0) {
-        break;
-      }
-      int le = RawHeader.lineEnd(b, dash, length);
-      Stop s = boundaryAt(dash, le);
+    for (int dash = firstDashLine(pos, length);
+        dash >= 0;
+        dash = Bytes.indexOfAfterLf(b, (byte) '-', dash + 1, length)) {
+      Stop s = boundaryAt(dash);
       if (s != null) {
         return s;
       }
-      pos = le;
     }
     return new Stop(length, length, -1, false);
+  }
+
+  /** The first line in {@code [lineStart, to)} that starts with '-', or -1 (none, or no stack). */
+  private int firstDashLine(int lineStart, int to) {
+    return stack.isEmpty() ? -1 : Bytes.indexOfAtLineStart(b, (byte) '-', lineStart, to);
+  }
+
+  /**
+   * The boundary line at the line start {@code pos}, or null. Looks at the line's end only when the
+   * line starts with "--" and an open boundary: most lines with a leading dash are no boundary.
+   */
+  private Stop boundaryAt(int pos) {
+    if (pos + 2 >= length || b.get(pos) != '-' || b.get(pos + 1) != '-') {
+      return null;
+    }
+    for (byte[] boundary : stack) {
+      if (pos + 2 + boundary.length <= length && Bytes.regionEquals(b, pos + 2, boundary)) {
+        return boundaryAt(pos, RawHeader.lineEnd(b, pos, length));
+      }
+    }
+    return null;
   }
 
   /**

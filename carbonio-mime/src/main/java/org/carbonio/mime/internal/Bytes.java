@@ -44,24 +44,28 @@ public final class Bytes {
 
   /**
    * The index of the first {@code c} in {@code [from, to)} that starts a line: at {@code from}
-   * (taken to be the start of a line) or right after an LF; -1 when there is none. Each step tests
-   * eight octets for {@code c}, and only when one matches the eight before them for LF.
+   * (taken to be the start of a line) or right after an LF; -1 when there is none.
    */
   public static int indexOfAtLineStart(ByteBuffer b, byte c, int from, int to) {
     if (from >= to) {
       return -1;
     }
-    if (b.get(from) == c) {
-      return from;
-    }
+    return b.get(from) == c ? from : indexOfAfterLf(b, c, from + 1, to);
+  }
+
+  /**
+   * The index of the first {@code c} in {@code [from, to)} right after an LF, or -1; {@code from >=
+   * 1}. Each step tests eight octets for {@code c}, and only when one matches, the eight before
+   * them for LF.
+   */
+  public static int indexOfAfterLf(ByteBuffer b, byte c, int from, int to) {
     long pattern = ONES * (c & 0xff);
     long lf = ONES * '\n';
-    int i = from + 1;
+    int i = from;
     for (; i + 8 <= to; i += 8) {
       long m = matches(b.getLong(i) ^ pattern);
       if (m != 0 && (m &= matches(b.getLong(i - 1) ^ lf)) != 0) {
-        boolean big = b.order() == ByteOrder.BIG_ENDIAN;
-        return i + (big ? Long.numberOfLeadingZeros(m) : Long.numberOfTrailingZeros(m)) / 8;
+        return i + firstLane(b, m);
       }
     }
     for (; i < to; i++) {
@@ -70,6 +74,51 @@ public final class Bytes {
       }
     }
     return -1;
+  }
+
+  /**
+   * The start of the first blank line (a line holding only LF or CRLF, RFC 5322 §2.1) that begins
+   * in {@code [from, to)}, {@code from} being the start of a line; -1 when there is none. The line
+   * may end at or after {@code to}, but not past the buffer's limit.
+   */
+  public static int indexOfBlankLine(ByteBuffer b, int from, int to) {
+    int limit = b.limit();
+    if (from < to && isBlankLineAt(b, from, limit)) {
+      return from;
+    }
+    long lf = ONES * '\n';
+    long cr = ONES * '\r';
+    int i = from; // tests LF at i + k followed by LF or CR at i + k + 1
+    for (; i + 9 <= limit && i + 8 < to; i += 8) {
+      long m = matches(b.getLong(i) ^ lf);
+      if (m != 0) {
+        long next = b.getLong(i + 1);
+        m &= matches(next ^ lf) | matches(next ^ cr);
+        while (m != 0) {
+          int k = i + firstLane(b, m) + 1; // a line starts here with LF or CR
+          if (k < to && isBlankLineAt(b, k, limit)) {
+            return k;
+          }
+          m &= ~laneMask(b, k - 1 - i); // a lone CR: look at the next candidate of the word
+        }
+      }
+    }
+    for (; i < to; i++) {
+      if (b.get(i) == '\n' && i + 1 < to && isBlankLineAt(b, i + 1, limit)) {
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean isBlankLineAt(ByteBuffer b, int i, int limit) {
+    byte c = b.get(i);
+    return c == '\n' || (c == '\r' && i + 1 < limit && b.get(i + 1) == '\n');
+  }
+
+  /** The mask of lane {@code k} (the octet at offset k of a word read with getLong). */
+  private static long laneMask(ByteBuffer b, int k) {
+    return b.order() == ByteOrder.BIG_ENDIAN ? 0xffL << (8 * (7 - k)) : 0xffL << (8 * k);
   }
 
   /** The number of {@code c} octets in {@code [from, to)}. */
