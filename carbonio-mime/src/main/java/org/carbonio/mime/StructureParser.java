@@ -134,7 +134,10 @@ final class StructureParser {
     if (encodingValue != null) {
       String e = HeaderParams.parse(encodingValue).value();
       // RFC 2045 §6.1: the mechanism is one token; "8 bit" or "quoted printable" is invalid
-      String word = COMMENT.matcher(encodingValue).replaceAll(" ").split(";", 2)[0].strip();
+      String word =
+          encodingValue.indexOf('(') < 0 && encodingValue.indexOf(';') < 0
+              ? encodingValue.strip() // nothing for the pattern and the split to do
+              : COMMENT.matcher(encodingValue).replaceAll(" ").split(";", 2)[0].strip();
       if (HeaderParams.isToken(e) && word.indexOf(' ') < 0 && word.indexOf('\t') < 0) {
         encoding = e;
         encodingGiven = true;
