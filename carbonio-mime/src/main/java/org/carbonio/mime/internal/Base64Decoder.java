@@ -9,10 +9,11 @@ import java.util.Objects;
  * at the start of a quantum is ignored; missing padding is tolerated (a final quantum of two or
  * three characters gives one or two bytes, a lone final character none). Not thread-safe.
  *
- * <p>The input is copied in bulk into a small window ({@link ByteBuffer#get(int, byte[], int,
- * int)}, a plain memory copy for heap and mapped buffers alike) and decoded from there, and {@link
- * #read(byte[], int, int)} turns runs of four alphabet characters into three bytes directly:
- * per-octet {@code get(i)} calls made decoding a third slower than over a {@code byte[]}.
+ * <p>A heap buffer is decoded straight from its backing array; other buffers are copied in bulk
+ * into a small window ({@link ByteBuffer#get(int, byte[], int, int)}, a plain memory copy) and
+ * decoded from there: per-octet {@code get(i)} calls made decoding a third slower than over a
+ * {@code byte[]}. {@link #read(byte[], int, int)} turns runs of four alphabet characters into three
+ * bytes directly.
  */
 final class Base64Decoder extends BufferDecoder {
 
@@ -40,7 +41,9 @@ final class Base64Decoder extends BufferDecoder {
     }
   }
 
-  private final byte[] window; // input [pos - windowLength + windowPos, pos) not yet decoded
+  // input not yet decoded: window[windowPos, windowLength), then the buffer from pos. For a heap
+  // buffer the window is its backing array over the whole range (nothing is copied, pos is end)
+  private final byte[] window;
   private int windowPos;
   private int windowLength;
   private int outBits; // decoded bytes waiting, most significant first
@@ -49,7 +52,14 @@ final class Base64Decoder extends BufferDecoder {
 
   Base64Decoder(ByteBuffer in, int start, int end) {
     super(in, start, end);
-    this.window = new byte[Math.min(WINDOW, end - start)];
+    if (in.hasArray()) {
+      this.window = in.array();
+      this.windowPos = in.arrayOffset() + start;
+      this.windowLength = in.arrayOffset() + end;
+      this.pos = end;
+    } else {
+      this.window = new byte[Math.min(WINDOW, end - start)];
+    }
   }
 
   @Override
@@ -73,28 +83,35 @@ final class Base64Decoder extends BufferDecoder {
         outCount--;
         b[off + n++] = (byte) (outBits >>> (8 * outCount));
       }
-      // fast path: a quantum of four alphabet characters in a row is three bytes, and between
-      // quanta an octet outside the alphabet other than '=' (a line end) is skipped as fill()
-      // would skip it; anything else (padding, a quantum split by junk, the end of the window)
-      // goes through fill()
+      // fast path: runs of quanta of four alphabet characters, three bytes each (a counted loop
+      // the compiler strips of index checks), and between quanta an octet outside the alphabet
+      // other than '=' (a line end) skipped as fill() would skip it; anything else (padding, a
+      // quantum split by junk, the end of the window) goes through fill()
       byte[] w = window;
       int wp = windowPos;
       int wl = windowLength;
       while (!done && len - n >= 3 && wp < wl) {
-        if (wl - wp >= 4) {
+        int quanta = Math.min((wl - wp) >> 2, (len - n) / 3);
+        int k = 0;
+        for (; k < quanta; k++) {
+          int i = wp + 4 * k;
           int v =
-              SHIFTED_18[w[wp] & 0xff]
-                  | SHIFTED_12[w[wp + 1] & 0xff]
-                  | SHIFTED_6[w[wp + 2] & 0xff]
-                  | VALUES_INT[w[wp + 3] & 0xff];
-          if (v >= 0) {
-            b[off + n] = (byte) (v >>> 16);
-            b[off + n + 1] = (byte) (v >>> 8);
-            b[off + n + 2] = (byte) v;
-            n += 3;
-            wp += 4;
-            continue;
+              SHIFTED_18[w[i] & 0xff]
+                  | SHIFTED_12[w[i + 1] & 0xff]
+                  | SHIFTED_6[w[i + 2] & 0xff]
+                  | VALUES_INT[w[i + 3] & 0xff];
+          if (v < 0) {
+            break;
           }
+          int o = off + n + 3 * k;
+          b[o] = (byte) (v >>> 16);
+          b[o + 1] = (byte) (v >>> 8);
+          b[o + 2] = (byte) v;
+        }
+        wp += 4 * k;
+        n += 3 * k;
+        if (k == quanta && k > 0) {
+          continue;
         }
         int c = w[wp] & 0xff;
         if (VALUES[c] >= 0 || c == '=') {
