@@ -77,9 +77,17 @@ final class StructureParser {
     String disposition = null;
     String language = null;
     String location = null;
-    for (RawHeader.Field f : RawHeader.fields(b, start, headerEnd, limits.maxHeaderBytes())) {
+    // only Content-* fields matter here, so only the lines starting with 'c' or 'C' are looked at
+    // (what RawHeader.fields would list, minus the fields this loop would skip)
+    int fieldsLimit = (int) Math.min(headerEnd, (long) start + limits.maxHeaderBytes());
+    int p =
+        start < fieldsLimit && (b.get(start) | 0x20) == 'c'
+            ? start
+            : Bytes.indexOfAfterLfIgnoreCase(b, (byte) 'c', start + 1, fieldsLimit);
+    for (; p >= 0; p = Bytes.indexOfAfterLfIgnoreCase(b, (byte) 'c', p + 1, fieldsLimit)) {
+      RawHeader.Field f = RawHeader.fieldAt(b, p, headerEnd);
       if (!RawHeader.nameStartsWith(b, f, "content-")) {
-        continue; // compared in place: most fields are not Content-* fields
+        continue; // compared in place
       }
       // the first occurrence of each field wins, as in Dovecot
       if (RawHeader.nameIs(b, f, "content-type")) {

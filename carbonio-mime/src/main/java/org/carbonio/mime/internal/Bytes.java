@@ -77,6 +77,30 @@ public final class Bytes {
   }
 
   /**
+   * {@link #indexOfAfterLf} for an ASCII letter {@code lower} in either case: the index of the
+   * first {@code lower} or its upper-case form in {@code [from, to)} right after an LF, or -1;
+   * {@code from >= 1}.
+   */
+  public static int indexOfAfterLfIgnoreCase(ByteBuffer b, byte lower, int from, int to) {
+    long pattern = ONES * (lower & 0xff);
+    long lf = ONES * '\n';
+    long caseBit = ONES * 0x20; // ASCII: only 'X' and 'x' turn into 'x' when the bit is set
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long m = matches((b.getLong(i) | caseBit) ^ pattern);
+      if (m != 0 && (m &= matches(b.getLong(i - 1) ^ lf)) != 0) {
+        return i + firstLane(b, m);
+      }
+    }
+    for (; i < to; i++) {
+      if ((b.get(i) | 0x20) == lower && b.get(i - 1) == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
    * The start of the first blank line (a line holding only LF or CRLF, RFC 5322 §2.1) that begins
    * in {@code [from, to)}, {@code from} being the start of a line; -1 when there is none. The line
    * may end at or after {@code to}, but not past the buffer's limit.

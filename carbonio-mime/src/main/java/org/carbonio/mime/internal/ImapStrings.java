@@ -24,14 +24,16 @@ public final class ImapStrings {
    * or 8-bit octets (RFC 3501 §4.3). NUL octets are dropped: no IMAP string may hold them.
    */
   public static void string(StringBuilder out, String s) {
-    if (!isByteString(s)) {
-      s = new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
-    }
     boolean literal = false;
     boolean nul = false;
     boolean escape = false;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
+      if (c > 0xff) {
+        // text beyond one octet per char: written as its UTF-8 octets, looked at again
+        string(out, new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+        return;
+      }
       if (c == 0) {
         nul = true;
       } else if (c == '\r' || c == '\n' || c > 0x7f) {
@@ -60,14 +62,5 @@ public final class ImapStrings {
       }
     }
     out.append('"');
-  }
-
-  private static boolean isByteString(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) > 0xff) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -57,30 +57,40 @@ public final class RawHeader {
     int limit = (int) Math.min(end, (long) start + maxBytes);
     int pos = start;
     while (pos < limit) {
-      int le = lineEnd(b, pos, end);
-      if (isBlankLine(b, pos, le)) {
-        break;
+      byte c = b.get(pos);
+      if (c == '\n' || (c == '\r' && pos + 1 < end && b.get(pos + 1) == '\n')) {
+        break; // the blank line
       }
-      int fieldStart = pos;
-      pos = le;
-      // RFC 5322 §2.2.3: continuation lines start with WSP
-      while (pos < end && isWsp(b.get(pos))) {
-        pos = lineEnd(b, pos, end);
-      }
-      int colon = -1;
-      for (int i = fieldStart; i < le; i++) {
-        byte c = b.get(i);
-        if (c == ':') {
-          colon = i;
-          break;
-        }
-        if (c == '\n') {
-          break;
-        }
-      }
-      out.add(new Field(fieldStart, colon, pos));
+      Field f = fieldAt(b, pos, end);
+      out.add(f);
+      pos = f.end();
     }
     return out;
+  }
+
+  /**
+   * The field that starts at the line start {@code fieldStart} (not a blank line) of a header block
+   * ending at {@code end}: its first line and the continuation lines after it.
+   */
+  public static Field fieldAt(ByteBuffer b, int fieldStart, int end) {
+    int le = lineEnd(b, fieldStart, end);
+    int pos = le;
+    // RFC 5322 §2.2.3: continuation lines start with WSP
+    while (pos < end && isWsp(b.get(pos))) {
+      pos = lineEnd(b, pos, end);
+    }
+    int colon = -1;
+    for (int i = fieldStart; i < le; i++) {
+      byte c = b.get(i);
+      if (c == ':') {
+        colon = i;
+        break;
+      }
+      if (c == '\n') {
+        break;
+      }
+    }
+    return new Field(fieldStart, colon, pos);
   }
 
   /** {@link #fields(ByteBuffer, int, int, int)} over an array. */
