@@ -42,6 +42,27 @@ public final class Bytes {
     return -1;
   }
 
+  /** The index of the first CR or LF in {@code [from, to)}, or -1. */
+  public static int indexOfLineBreak(ByteBuffer b, int from, int to) {
+    long cr = ONES * '\r';
+    long lf = ONES * '\n';
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long x = b.getLong(i);
+      long m = matches(x ^ cr) | matches(x ^ lf);
+      if (m != 0) {
+        return i + firstLane(b, m);
+      }
+    }
+    for (; i < to; i++) {
+      byte c = b.get(i);
+      if (c == '\r' || c == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /**
    * The index of the first {@code c} in {@code [from, to)} that starts a line: at {@code from}
    * (taken to be the start of a line) or right after an LF; -1 when there is none.

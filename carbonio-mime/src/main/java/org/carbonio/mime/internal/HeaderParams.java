@@ -203,6 +203,13 @@ public final class HeaderParams {
 
   private static Map<String, String> decode(List<String[]> plain) {
     Map<String, String> out = new LinkedHashMap<>();
+    if (noStar(plain)) {
+      // no RFC 2231 sections nor extended values: only RFC 2047 words to decode
+      for (String[] p : plain) {
+        out.putIfAbsent(p[0], Rfc2047.decode(p[1]));
+      }
+      return out;
+    }
     Map<String, TreeMap<Integer, String[]>> parts = new LinkedHashMap<>();
     Map<String, String> extendedSingle = new LinkedHashMap<>();
     for (String[] p : plain) {

@@ -180,9 +180,7 @@ public final class RawHeader {
     while (to > from && isWspOrLineEnd(b.get(to - 1))) {
       to--;
     }
-    int cr = Bytes.indexOf(b, (byte) '\r', from, to);
-    int lf = Bytes.indexOf(b, (byte) '\n', from, to);
-    if (cr < 0 && lf < 0) {
+    if (Bytes.indexOfLineBreak(b, from, to) < 0) {
       return Bytes.latin1(b, from, to); // one line: the common case
     }
     byte[] out = new byte[to - from];

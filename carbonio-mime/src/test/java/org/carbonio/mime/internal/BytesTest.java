@@ -83,7 +83,11 @@ class BytesTest {
               int dashAtLineStart = -1;
               int cAfterLf = -1;
               int blank = -1;
+              int lineBreak = -1;
               for (int i = from; i < to; i++) {
+                if (lineBreak < 0 && (b[i] == '\r' || b[i] == '\n')) {
+                  lineBreak = i;
+                }
                 boolean lineStart = i == from || b[i - 1] == '\n';
                 if (dashAtLineStart < 0 && lineStart && b[i] == '-') {
                   dashAtLineStart = i;
@@ -107,6 +111,9 @@ class BytesTest {
                       .isEqualTo(cAfterLf);
                 }
                 assertThat(Bytes.indexOfBlankLine(v, from, to)).as(v.toString()).isEqualTo(blank);
+                assertThat(Bytes.indexOfLineBreak(v, from, to))
+                    .as(v.toString())
+                    .isEqualTo(lineBreak);
               }
             });
   }
