@@ -119,6 +119,17 @@ class BytesTest {
   }
 
   @Test
+  void countShouldCountEveryOctetWhenMatchesRunPastTheLaneLimit() {
+    byte[] b = new byte[20_011];
+    java.util.Arrays.fill(b, (byte) '\n');
+    b[7] = 'x';
+    for (ByteBuffer v : views(b, 5)) {
+      assertThat(Bytes.count(v, (byte) '\n', 0, b.length)).isEqualTo(b.length - 1);
+      assertThat(Bytes.count(v, (byte) '\n', 3, b.length - 2)).isEqualTo(b.length - 6);
+    }
+  }
+
+  @Test
   void copyShouldCopyAbsoluteRangeWhenBufferIsSlicedOrDirect() {
     byte[] b = "0123456789".getBytes(StandardCharsets.US_ASCII);
     for (ByteBuffer v : views(b, 3)) {
