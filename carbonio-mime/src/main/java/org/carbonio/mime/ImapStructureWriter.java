@@ -171,27 +171,54 @@ final class ImapStructureWriter {
     String messageId = null;
     ByteRange h = message.header();
     for (RawHeader.Field f : RawHeader.fields(b, h.start(), h.end(), Integer.MAX_VALUE)) {
-      // names compared in place, without a lower-cased copy of every field name
-      if (date == null && RawHeader.nameIs(b, f, "date")) {
-        date = RawHeader.value(b, f);
-      } else if (subject == null && RawHeader.nameIs(b, f, "subject")) {
-        subject = RawHeader.value(b, f);
-      } else if (from == null && RawHeader.nameIs(b, f, "from")) {
-        from = RawHeader.value(b, f);
-      } else if (sender == null && RawHeader.nameIs(b, f, "sender")) {
-        sender = RawHeader.value(b, f);
-      } else if (replyTo == null && RawHeader.nameIs(b, f, "reply-to")) {
-        replyTo = RawHeader.value(b, f);
-      } else if (to == null && RawHeader.nameIs(b, f, "to")) {
-        to = RawHeader.value(b, f);
-      } else if (cc == null && RawHeader.nameIs(b, f, "cc")) {
-        cc = RawHeader.value(b, f);
-      } else if (bcc == null && RawHeader.nameIs(b, f, "bcc")) {
-        bcc = RawHeader.value(b, f);
-      } else if (inReplyTo == null && RawHeader.nameIs(b, f, "in-reply-to")) {
-        inReplyTo = RawHeader.value(b, f);
-      } else if (messageId == null && RawHeader.nameIs(b, f, "message-id")) {
-        messageId = RawHeader.value(b, f);
+      // names compared in place, without a lower-cased copy of every field name; the length
+      // picks the candidates
+      switch (RawHeader.nameLength(b, f)) {
+        case 2 -> {
+          if (to == null && RawHeader.nameIs(b, f, "to")) {
+            to = RawHeader.value(b, f);
+          } else if (cc == null && RawHeader.nameIs(b, f, "cc")) {
+            cc = RawHeader.value(b, f);
+          }
+        }
+        case 3 -> {
+          if (bcc == null && RawHeader.nameIs(b, f, "bcc")) {
+            bcc = RawHeader.value(b, f);
+          }
+        }
+        case 4 -> {
+          if (date == null && RawHeader.nameIs(b, f, "date")) {
+            date = RawHeader.value(b, f);
+          } else if (from == null && RawHeader.nameIs(b, f, "from")) {
+            from = RawHeader.value(b, f);
+          }
+        }
+        case 6 -> {
+          if (sender == null && RawHeader.nameIs(b, f, "sender")) {
+            sender = RawHeader.value(b, f);
+          }
+        }
+        case 7 -> {
+          if (subject == null && RawHeader.nameIs(b, f, "subject")) {
+            subject = RawHeader.value(b, f);
+          }
+        }
+        case 8 -> {
+          if (replyTo == null && RawHeader.nameIs(b, f, "reply-to")) {
+            replyTo = RawHeader.value(b, f);
+          }
+        }
+        case 10 -> {
+          if (messageId == null && RawHeader.nameIs(b, f, "message-id")) {
+            messageId = RawHeader.value(b, f);
+          }
+        }
+        case 11 -> {
+          if (inReplyTo == null && RawHeader.nameIs(b, f, "in-reply-to")) {
+            inReplyTo = RawHeader.value(b, f);
+          }
+        }
+        default -> {}
       }
     }
     List<EnvelopeAddresses.Address> fromList = addresses(from);

@@ -132,6 +132,12 @@ public final class RawHeader {
     return true;
   }
 
+  /** The length of the field's name (trailing blanks removed), or -1 when it has no colon. */
+  public static int nameLength(ByteBuffer b, Field f) {
+    int e = nameEnd(b, f);
+    return e < 0 ? -1 : e - f.start();
+  }
+
   /** True when the field's name starts with {@code lowerPrefix}, lower-case ASCII. */
   public static boolean nameStartsWith(ByteBuffer b, Field f, String lowerPrefix) {
     int e = nameEnd(b, f);
