@@ -46,31 +46,34 @@ final class QuotedPrintableDecoder extends BufferDecoder {
     int o = off;
     int outEnd = off + len;
     while (o < outEnd && pos < end) {
-      // the octets before the next one that needs a rule decode to themselves: copy them in bulk
-      int stop = (int) Math.min(end, (long) pos + (outEnd - o));
-      int special = nextSpecial(pos, stop);
-      if (special > pos) {
-        Bytes.copy(in, pos, b, o, special - pos);
-        o += special - pos;
-        pos = special;
-        continue;
-      }
-      // the two common escapes without a detour: =XX and a soft line break ("=" LF, "=" CRLF)
-      if (in.get(pos) == '=' && pos + 2 < end) {
-        int hi = hex(in.get(pos + 1));
-        int lo = hex(in.get(pos + 2));
-        if ((hi | lo) >= 0) {
-          b[o++] = (byte) (hi << 4 | lo);
-          pos += 3;
-          continue;
+      if (in.get(pos) == '=') {
+        // the two common escapes without a detour: =XX and a soft line break ("=" LF, "=" CRLF)
+        if (pos + 2 < end) {
+          int hi = hex(in.get(pos + 1));
+          int lo = hex(in.get(pos + 2));
+          if ((hi | lo) >= 0) {
+            b[o++] = (byte) (hi << 4 | lo);
+            pos += 3;
+            continue;
+          }
+          byte c1 = in.get(pos + 1);
+          if (c1 == '\n') {
+            pos += 2; // RFC 2045 §6.7 rule 5
+            continue;
+          }
+          if (c1 == '\r' && in.get(pos + 2) == '\n') {
+            pos += 3;
+            continue;
+          }
         }
-        byte c1 = in.get(pos + 1);
-        if (c1 == '\n') {
-          pos += 2; // RFC 2045 §6.7 rule 5
-          continue;
-        }
-        if (c1 == '\r' && in.get(pos + 2) == '\n') {
-          pos += 3;
+      } else {
+        // the octets before the next one that may need a rule decode to themselves: bulk copy
+        int stop = (int) Math.min(end, (long) pos + (outEnd - o));
+        int special = nextSpecial(pos, stop);
+        if (special > pos) {
+          Bytes.copy(in, pos, b, o, special - pos);
+          o += special - pos;
+          pos = special;
           continue;
         }
       }
@@ -86,9 +89,9 @@ final class QuotedPrintableDecoder extends BufferDecoder {
 
   /**
    * The first offset in {@code [from, to)} holding an octet that may not decode to itself: an
-   * {@code =}, or a blank followed by a blank, CR, LF or the end of the data (perhaps trailing
-   * white space, rule 3); {@code to} when there is none. A blank followed by anything else is kept
-   * as it is. Tests eight octets at a time, each against the octet after it.
+   * {@code =}, or a blank followed by an octet below 0x21 (a blank, CR, LF: perhaps trailing white
+   * space, rule 3) or by the end of the data; {@code to} when there is none. A blank followed by
+   * anything else is kept as it is. Tests eight octets at a time.
    */
   private int nextSpecial(int from, int to) {
     int i = from;
