@@ -13,8 +13,8 @@ import java.util.Objects;
  * <p>{@link #next()} applies the rules one octet at a time and is the reference. {@link
  * #read(byte[], int, int)} finds the next octet that may need a rule eight octets at a time (SWAR
  * over {@link ByteBuffer#getLong(int)}), copies the run before it in bulk, decodes {@code =XX} and
- * plain soft line breaks itself and leaves the rest to {@link #next()}: an octet-at-a-time loop
- * decoded at a third of the speed.
+ * plain soft line breaks itself and leaves the rest to {@link #next()}: decoding the corpus octet
+ * by octet took about 2.5 times as long.
  */
 final class QuotedPrintableDecoder extends BufferDecoder {
 
