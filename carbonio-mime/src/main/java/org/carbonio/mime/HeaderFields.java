@@ -76,9 +76,12 @@ public final class HeaderFields {
     requireNonNull(message, "message");
     checkRange(message, header);
     String wanted = name.toLowerCase(Locale.ROOT);
+    boolean ascii = wanted.chars().allMatch(c -> c < 0x80);
     for (RawHeader.Field f :
         RawHeader.fields(message, header.start(), header.end(), Integer.MAX_VALUE)) {
-      if (wanted.equals(RawHeader.name(message, f))) {
+      if (ascii
+          ? RawHeader.nameIs(message, f, wanted) // in place, no string per field
+          : wanted.equals(RawHeader.name(message, f))) {
         return Optional.of(RawHeader.value(message, f));
       }
     }

@@ -171,21 +171,53 @@ final class ImapStructureWriter {
     String messageId = null;
     ByteRange h = message.header();
     for (RawHeader.Field f : RawHeader.fields(b, h.start(), h.end(), Integer.MAX_VALUE)) {
-      String name = RawHeader.name(b, f);
-      if (name == null) {
-        continue;
-      }
-      switch (name) {
-        case "date" -> date = date != null ? date : RawHeader.value(b, f);
-        case "subject" -> subject = subject != null ? subject : RawHeader.value(b, f);
-        case "from" -> from = from != null ? from : RawHeader.value(b, f);
-        case "sender" -> sender = sender != null ? sender : RawHeader.value(b, f);
-        case "reply-to" -> replyTo = replyTo != null ? replyTo : RawHeader.value(b, f);
-        case "to" -> to = to != null ? to : RawHeader.value(b, f);
-        case "cc" -> cc = cc != null ? cc : RawHeader.value(b, f);
-        case "bcc" -> bcc = bcc != null ? bcc : RawHeader.value(b, f);
-        case "in-reply-to" -> inReplyTo = inReplyTo != null ? inReplyTo : RawHeader.value(b, f);
-        case "message-id" -> messageId = messageId != null ? messageId : RawHeader.value(b, f);
+      // names compared in place, without a lower-cased copy of every field name; the length
+      // picks the candidates
+      switch (RawHeader.nameLength(b, f)) {
+        case 2 -> {
+          if (to == null && RawHeader.nameIs(b, f, "to")) {
+            to = RawHeader.value(b, f);
+          } else if (cc == null && RawHeader.nameIs(b, f, "cc")) {
+            cc = RawHeader.value(b, f);
+          }
+        }
+        case 3 -> {
+          if (bcc == null && RawHeader.nameIs(b, f, "bcc")) {
+            bcc = RawHeader.value(b, f);
+          }
+        }
+        case 4 -> {
+          if (date == null && RawHeader.nameIs(b, f, "date")) {
+            date = RawHeader.value(b, f);
+          } else if (from == null && RawHeader.nameIs(b, f, "from")) {
+            from = RawHeader.value(b, f);
+          }
+        }
+        case 6 -> {
+          if (sender == null && RawHeader.nameIs(b, f, "sender")) {
+            sender = RawHeader.value(b, f);
+          }
+        }
+        case 7 -> {
+          if (subject == null && RawHeader.nameIs(b, f, "subject")) {
+            subject = RawHeader.value(b, f);
+          }
+        }
+        case 8 -> {
+          if (replyTo == null && RawHeader.nameIs(b, f, "reply-to")) {
+            replyTo = RawHeader.value(b, f);
+          }
+        }
+        case 10 -> {
+          if (messageId == null && RawHeader.nameIs(b, f, "message-id")) {
+            messageId = RawHeader.value(b, f);
+          }
+        }
+        case 11 -> {
+          if (inReplyTo == null && RawHeader.nameIs(b, f, "in-reply-to")) {
+            inReplyTo = RawHeader.value(b, f);
+          }
+        }
         default -> {}
       }
     }

@@ -52,21 +52,19 @@ final class StructureParser {
   private Result entity(int start, int depth, boolean inDigest) {
     parts++;
     // the header ends at its blank line, or at an enclosing boundary line (no body then)
-    int headerEnd = length;
+    int blank = Bytes.indexOfBlankLine(b, start, length);
+    int headerEnd = blank < 0 ? length : RawHeader.lineEnd(b, blank, length);
     Stop headerStop = null;
-    for (int pos = start; pos < length; ) {
-      int le = RawHeader.lineEnd(b, pos, length);
-      if (RawHeader.isBlankLine(b, pos, le)) {
-        headerEnd = le;
-        break;
-      }
-      Stop st = boundaryAt(pos, le);
+    int searchEnd = blank < 0 ? length : blank;
+    for (int dash = firstDashLine(start, searchEnd);
+        dash >= 0;
+        dash = Bytes.indexOfAfterLf(b, (byte) '-', dash + 1, searchEnd)) {
+      Stop st = boundaryAt(dash);
       if (st != null) {
-        headerEnd = contentEnd(start, pos);
+        headerEnd = contentEnd(start, dash);
         headerStop = st;
         break;
       }
-      pos = le;
     }
     ByteRange header = new ByteRange(start, headerEnd);
     int bodyStart = headerEnd;
@@ -79,22 +77,35 @@ final class StructureParser {
     String disposition = null;
     String language = null;
     String location = null;
-    for (RawHeader.Field f : RawHeader.fields(b, start, headerEnd, limits.maxHeaderBytes())) {
-      String name = RawHeader.name(b, f);
-      if (name == null || !name.startsWith("content-")) {
-        continue;
+    // only Content-* fields matter here, so only the lines starting with 'c' or 'C' are looked at
+    // (what RawHeader.fields would list, minus the fields this loop would skip)
+    int fieldsLimit = (int) Math.min(headerEnd, (long) start + limits.maxHeaderBytes());
+    int p =
+        start < fieldsLimit && (b.get(start) | 0x20) == 'c'
+            ? start
+            : Bytes.indexOfAfterLfIgnoreCase(b, (byte) 'c', start + 1, fieldsLimit);
+    for (; p >= 0; p = Bytes.indexOfAfterLfIgnoreCase(b, (byte) 'c', p + 1, fieldsLimit)) {
+      RawHeader.Field f = RawHeader.fieldAt(b, p, headerEnd);
+      if (!RawHeader.nameStartsWith(b, f, "content-")) {
+        continue; // compared in place
       }
       // the first occurrence of each field wins, as in Dovecot
-      switch (name) {
-        case "content-type" -> contentType = first(contentType, f);
-        case "content-transfer-encoding" -> encodingValue = first(encodingValue, f);
-        case "content-id" -> id = first(id, f);
-        case "content-description" -> description = first(description, f);
-        case "content-md5" -> md5 = first(md5, f);
-        case "content-disposition" -> disposition = first(disposition, f);
-        case "content-language" -> language = first(language, f);
-        case "content-location" -> location = first(location, f);
-        default -> {}
+      if (RawHeader.nameIs(b, f, "content-type")) {
+        contentType = first(contentType, f);
+      } else if (RawHeader.nameIs(b, f, "content-transfer-encoding")) {
+        encodingValue = first(encodingValue, f);
+      } else if (RawHeader.nameIs(b, f, "content-id")) {
+        id = first(id, f);
+      } else if (RawHeader.nameIs(b, f, "content-description")) {
+        description = first(description, f);
+      } else if (RawHeader.nameIs(b, f, "content-md5")) {
+        md5 = first(md5, f);
+      } else if (RawHeader.nameIs(b, f, "content-disposition")) {
+        disposition = first(disposition, f);
+      } else if (RawHeader.nameIs(b, f, "content-language")) {
+        language = first(language, f);
+      } else if (RawHeader.nameIs(b, f, "content-location")) {
+        location = first(location, f);
       }
     }
 
@@ -131,7 +142,10 @@ final class StructureParser {
     if (encodingValue != null) {
       String e = HeaderParams.parse(encodingValue).value();
       // RFC 2045 §6.1: the mechanism is one token; "8 bit" or "quoted printable" is invalid
-      String word = COMMENT.matcher(encodingValue).replaceAll(" ").split(";", 2)[0].strip();
+      String word =
+          encodingValue.indexOf('(') < 0 && encodingValue.indexOf(';') < 0
+              ? encodingValue.strip() // nothing for the pattern and the split to do
+              : COMMENT.matcher(encodingValue).replaceAll(" ").split(";", 2)[0].strip();
       if (HeaderParams.isToken(e) && word.indexOf(' ') < 0 && word.indexOf('\t') < 0) {
         encoding = e;
         encodingGiven = true;
@@ -291,22 +305,37 @@ final class StructureParser {
     if (stack.isEmpty()) {
       return new Stop(length, length, -1, false); // no boundary can end this content
     }
-    // a boundary line starts with "--": jump from dash to dash, never looking at other lines
-    while (pos < length) {
-      int dash = Bytes.indexOf(b, (byte) '-', pos, length);
-      if (dash < 0) {
-        break;
+    // a boundary line starts with "--": jump from line-starting dash to line-starting dash
+    for (int dash = firstDashLine(pos, length);
+        dash >= 0;
+        dash = Bytes.indexOfAfterLf(b, (byte) '-', dash + 1, length)) {
+      Stop s = boundaryAt(dash);
+      if (s != null) {
+        return s;
       }
-      int le = RawHeader.lineEnd(b, dash, length);
-      if (dash == pos || b.get(dash - 1) == '\n') { // pos is always the start of a line
-        Stop s = boundaryAt(dash, le);
-        if (s != null) {
-          return s;
-        }
-      }
-      pos = le;
     }
     return new Stop(length, length, -1, false);
+  }
+
+  /** The first line in {@code [lineStart, to)} that starts with '-', or -1 (none, or no stack). */
+  private int firstDashLine(int lineStart, int to) {
+    return stack.isEmpty() ? -1 : Bytes.indexOfAtLineStart(b, (byte) '-', lineStart, to);
+  }
+
+  /**
+   * The boundary line at the line start {@code pos}, or null. Looks at the line's end only when the
+   * line starts with "--" and an open boundary: most lines with a leading dash are no boundary.
+   */
+  private Stop boundaryAt(int pos) {
+    if (pos + 2 >= length || b.get(pos) != '-' || b.get(pos + 1) != '-') {
+      return null;
+    }
+    for (byte[] boundary : stack) {
+      if (pos + 2 + boundary.length <= length && Bytes.regionEquals(b, pos + 2, boundary)) {
+        return boundaryAt(pos, RawHeader.lineEnd(b, pos, length));
+      }
+    }
+    return null;
   }
 
   /**

@@ -35,7 +35,21 @@ public final class AddressTokens {
     }
   }
 
+  private static final String SPECIALS = "<>,;:@.";
+  private static final String[] SPECIAL_TEXT = {"<", ">", ",", ";", ":", "@", "."};
+  private static final boolean[] ENDS_ATOM = new boolean[128];
+
+  static {
+    for (char c : " \t\r\n\"(<>,;:@.[]".toCharArray()) {
+      ENDS_ATOM[c] = true;
+    }
+  }
+
   private AddressTokens() {}
+
+  private static boolean endsAtom(char c) {
+    return c < 128 && ENDS_ATOM[c];
+  }
 
   /** The tokens of {@code s} (a byte string or text). */
   public static List<Token> tokenize(String s) {
@@ -51,17 +65,27 @@ public final class AddressTokens {
         space = true;
         continue;
       } else if (c == '"') {
-        StringBuilder sb = new StringBuilder();
         i++;
-        while (i < n && s.charAt(i) != '"') {
-          if (s.charAt(i) == '\\' && i + 1 < n) {
-            i++;
-          }
-          sb.append(s.charAt(i));
+        int start = i;
+        while (i < n && s.charAt(i) != '"' && s.charAt(i) != '\\') {
           i++;
         }
+        String text;
+        if (i == n || s.charAt(i) == '"') {
+          text = s.substring(start, i); // no quoted-pair: the text as it stands
+        } else {
+          StringBuilder sb = new StringBuilder().append(s, start, i);
+          while (i < n && s.charAt(i) != '"') {
+            if (s.charAt(i) == '\\' && i + 1 < n) {
+              i++;
+            }
+            sb.append(s.charAt(i));
+            i++;
+          }
+          text = sb.toString();
+        }
         i++;
-        out.add(new Token(Kind.QUOTED, sb.toString(), space));
+        out.add(new Token(Kind.QUOTED, text, space));
       } else if (c == '(') {
         StringBuilder sb = new StringBuilder();
         int depth = 1;
@@ -88,12 +112,12 @@ public final class AddressTokens {
         int end = close < 0 ? n : close;
         out.add(new Token(Kind.DOMAIN_LITERAL, s.substring(i + 1, end), space));
         i = close < 0 ? n : close + 1;
-      } else if ("<>,;:@.".indexOf(c) >= 0) {
-        out.add(new Token(Kind.SPECIAL, String.valueOf(c), space));
+      } else if (SPECIALS.indexOf(c) >= 0) {
+        out.add(new Token(Kind.SPECIAL, SPECIAL_TEXT[SPECIALS.indexOf(c)], space));
         i++;
       } else {
         int start = i;
-        while (i < n && " \t\r\n\"(<>,;:@.[]".indexOf(s.charAt(i)) < 0) {
+        while (i < n && !endsAtom(s.charAt(i))) {
           i++;
         }
         if (i == start) {

@@ -9,15 +9,22 @@ import java.util.Objects;
  * at the start of a quantum is ignored; missing padding is tolerated (a final quantum of two or
  * three characters gives one or two bytes, a lone final character none). Not thread-safe.
  *
- * <p>The input is copied in bulk into a small window ({@link ByteBuffer#get(int, byte[], int,
- * int)}, a plain memory copy for heap and mapped buffers alike) and decoded from there, and {@link
- * #read(byte[], int, int)} turns runs of four alphabet characters into three bytes directly:
- * per-octet {@code get(i)} calls made decoding a third slower than over a {@code byte[]}.
+ * <p>A heap buffer is decoded straight from its backing array; other buffers are copied in bulk
+ * into a small window ({@link ByteBuffer#get(int, byte[], int, int)}, a plain memory copy) and
+ * decoded from there: per-octet {@code get(i)} calls made decoding a third slower than over a
+ * {@code byte[]}. {@link #read(byte[], int, int)} turns runs of four alphabet characters into three
+ * bytes directly.
  */
 final class Base64Decoder extends BufferDecoder {
 
   private static final int WINDOW = 8192;
   private static final byte[] VALUES = new byte[256];
+  // the value of an alphabet character shifted to its place in a quantum, -1 for other octets:
+  // OR-ing four lookups gives the 24 bits of a quantum, negative when any character is not valid
+  private static final int[] SHIFTED_18 = new int[256];
+  private static final int[] SHIFTED_12 = new int[256];
+  private static final int[] SHIFTED_6 = new int[256];
+  private static final int[] VALUES_INT = new int[256];
 
   static {
     java.util.Arrays.fill(VALUES, (byte) -1);
@@ -25,9 +32,18 @@ final class Base64Decoder extends BufferDecoder {
     for (int i = 0; i < alphabet.length(); i++) {
       VALUES[alphabet.charAt(i)] = (byte) i;
     }
+    for (int c = 0; c < 256; c++) {
+      int v = VALUES[c];
+      SHIFTED_18[c] = v < 0 ? -1 : v << 18;
+      SHIFTED_12[c] = v < 0 ? -1 : v << 12;
+      SHIFTED_6[c] = v < 0 ? -1 : v << 6;
+      VALUES_INT[c] = v;
+    }
   }
 
-  private final byte[] window; // input [pos - windowLength + windowPos, pos) not yet decoded
+  // input not yet decoded: window[windowPos, windowLength), then the buffer from pos. For a heap
+  // buffer the window is its backing array over the whole range (nothing is copied, pos is end)
+  private final byte[] window;
   private int windowPos;
   private int windowLength;
   private int outBits; // decoded bytes waiting, most significant first
@@ -36,7 +52,14 @@ final class Base64Decoder extends BufferDecoder {
 
   Base64Decoder(ByteBuffer in, int start, int end) {
     super(in, start, end);
-    this.window = new byte[Math.min(WINDOW, end - start)];
+    if (in.hasArray()) {
+      this.window = in.array();
+      this.windowPos = in.arrayOffset() + start;
+      this.windowLength = in.arrayOffset() + end;
+      this.pos = end;
+    } else {
+      this.window = new byte[Math.min(WINDOW, end - start)];
+    }
   }
 
   @Override
@@ -60,24 +83,41 @@ final class Base64Decoder extends BufferDecoder {
         outCount--;
         b[off + n++] = (byte) (outBits >>> (8 * outCount));
       }
-      // fast path: a quantum of four alphabet characters in a row is three bytes; anything else
-      // (a line end, padding, junk, the end of the window) goes through fill()
+      // fast path: runs of quanta of four alphabet characters, three bytes each (a counted loop
+      // the compiler strips of index checks), and between quanta an octet outside the alphabet
+      // other than '=' (a line end) skipped as fill() would skip it; anything else (padding, a
+      // quantum split by junk, the end of the window) goes through fill()
       byte[] w = window;
       int wp = windowPos;
-      while (!done && len - n >= 3 && windowLength - wp >= 4) {
-        int v0 = VALUES[w[wp] & 0xff];
-        int v1 = VALUES[w[wp + 1] & 0xff];
-        int v2 = VALUES[w[wp + 2] & 0xff];
-        int v3 = VALUES[w[wp + 3] & 0xff];
-        if ((v0 | v1 | v2 | v3) < 0) {
+      int wl = windowLength;
+      while (!done && len - n >= 3 && wp < wl) {
+        int quanta = Math.min((wl - wp) >> 2, (len - n) / 3);
+        int k = 0;
+        for (; k < quanta; k++) {
+          int i = wp + 4 * k;
+          int v =
+              SHIFTED_18[w[i] & 0xff]
+                  | SHIFTED_12[w[i + 1] & 0xff]
+                  | SHIFTED_6[w[i + 2] & 0xff]
+                  | VALUES_INT[w[i + 3] & 0xff];
+          if (v < 0) {
+            break;
+          }
+          int o = off + n + 3 * k;
+          b[o] = (byte) (v >>> 16);
+          b[o + 1] = (byte) (v >>> 8);
+          b[o + 2] = (byte) v;
+        }
+        wp += 4 * k;
+        n += 3 * k;
+        if (k == quanta && k > 0) {
+          continue;
+        }
+        int c = w[wp] & 0xff;
+        if (VALUES[c] >= 0 || c == '=') {
           break;
         }
-        int v = v0 << 18 | v1 << 12 | v2 << 6 | v3;
-        b[off + n] = (byte) (v >>> 16);
-        b[off + n + 1] = (byte) (v >>> 8);
-        b[off + n + 2] = (byte) v;
-        n += 3;
-        wp += 4;
+        wp++;
       }
       windowPos = wp;
       if (n == len || !fill()) {

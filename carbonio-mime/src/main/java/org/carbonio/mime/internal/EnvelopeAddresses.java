@@ -38,16 +38,16 @@ public final class EnvelopeAddresses {
     boolean inGroup = false;
     int i = 0;
     while (i < tokens.size()) {
-      // collect one element up to ',' ';' ':' '<'
-      List<Token> phrase = new ArrayList<>();
+      // collect one element up to ',' ';' ':' '<' (a view of the tokens, not a copy)
+      int phraseStart = i;
       while (i < tokens.size()) {
         Token t = tokens.get(i);
         if (t.is(',') || t.is(';') || t.is('<') || (t.is(':') && !inGroup)) {
           break;
         }
-        phrase.add(t);
         i++;
       }
+      List<Token> phrase = tokens.subList(phraseStart, i);
       Token stop = i < tokens.size() ? tokens.get(i) : null;
       if (stop != null && stop.is(':')) {
         // RFC 5322 §3.4 group
@@ -58,11 +58,11 @@ public final class EnvelopeAddresses {
       }
       if (stop != null && stop.is('<')) {
         i++;
-        List<Token> angle = new ArrayList<>();
+        int angleStart = i;
         while (i < tokens.size() && !tokens.get(i).is('>')) {
-          angle.add(tokens.get(i));
           i++;
         }
+        List<Token> angle = tokens.subList(angleStart, i);
         i++; // '>'
         // anything after '>' up to the next separator is ignored (comments, junk)
         while (i < tokens.size() && !tokens.get(i).is(',') && !tokens.get(i).is(';')) {

@@ -33,6 +33,8 @@ public final class HeaderParams {
     int[] pos = {0};
     int n = s.length();
     StringBuilder v = new StringBuilder();
+    pos[0] = plainRunEnd(s, 0, true);
+    v.append(s, 0, pos[0]); // what the loop would copy char by char, in one go
     while (pos[0] < n && s.charAt(pos[0]) != ';') {
       char c = s.charAt(pos[0]);
       if (c == '(') {
@@ -64,6 +66,9 @@ public final class HeaderParams {
         skipWs(s, pos);
         StringBuilder sb = new StringBuilder();
         int keep = 0; // quoted text is kept verbatim, trailing blanks included
+        int runEnd = plainRunEnd(s, pos[0], false);
+        sb.append(s, pos[0], runEnd); // what the loop would copy char by char, in one go
+        pos[0] = runEnd;
         while (pos[0] < n && s.charAt(pos[0]) != ';') {
           char c = s.charAt(pos[0]);
           if (c == '"' && sb.isEmpty()) {
@@ -98,6 +103,21 @@ public final class HeaderParams {
     return new Parsed(v.toString().toLowerCase(Locale.ROOT), mergeRaw(plain), decode(plain));
   }
 
+  /**
+   * The end of the run from {@code from} of chars that the parse loops would copy one by one: up to
+   * the first ';', '(' or '"' (and blank, when {@code stopAtBlank}) or the end.
+   */
+  private static int plainRunEnd(String s, int from, boolean stopAtBlank) {
+    int i = from;
+    for (; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == ';' || c == '(' || c == '"' || (stopAtBlank && (c == ' ' || c == '\t'))) {
+        break;
+      }
+    }
+    return i;
+  }
+
   /** True when {@code s} is a non-empty RFC 2045 token. */
   public static boolean isToken(String s) {
     if (s.isEmpty()) {
@@ -105,15 +125,34 @@ public final class HeaderParams {
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c <= ' ' || c >= 0x7f || "()<>@,;:\\\"/[]?=".indexOf(c) >= 0) {
+      if (c >= 0x80 || !TOKEN_CHARS[c]) {
         return false;
       }
     }
     return true;
   }
 
+  // RFC 2045 §5.1: token := 1*<any (US-ASCII) CHAR except SPACE, CTLs, or tspecials>
+  private static final boolean[] TOKEN_CHARS = new boolean[0x80];
+
+  static {
+    for (char c = '!'; c < 0x7f; c++) {
+      TOKEN_CHARS[c] = "()<>@,;:\\\"/[]?=".indexOf(c) < 0;
+    }
+  }
+
   // RFC 2231 §3: name*0, name*1, ... are continuations; a trailing '*' marks an extended value
   private static List<String[]> mergeRaw(List<String[]> plain) {
+    if (noStar(plain)) {
+      // no continuations nor extended values: the first parameter of each name, in order
+      List<String[]> result = new ArrayList<>(plain.size());
+      for (String[] p : plain) {
+        if (indexOfName(result, p[0]) < 0) {
+          result.add(p);
+        }
+      }
+      return result;
+    }
     Map<String, String[]> out = new LinkedHashMap<>();
     Map<String, TreeMap<Integer, String>> parts = new LinkedHashMap<>();
     Map<String, Boolean> extended = new LinkedHashMap<>();
@@ -144,8 +183,33 @@ public final class HeaderParams {
     return result;
   }
 
+  private static boolean noStar(List<String[]> params) {
+    for (String[] p : params) {
+      if (p[0].indexOf('*') >= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOfName(List<String[]> params, String name) {
+    for (int i = 0; i < params.size(); i++) {
+      if (params.get(i)[0].equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   private static Map<String, String> decode(List<String[]> plain) {
     Map<String, String> out = new LinkedHashMap<>();
+    if (noStar(plain)) {
+      // no RFC 2231 sections nor extended values: only RFC 2047 words to decode
+      for (String[] p : plain) {
+        out.putIfAbsent(p[0], Rfc2047.decode(p[1]));
+      }
+      return out;
+    }
     Map<String, TreeMap<Integer, String[]>> parts = new LinkedHashMap<>();
     Map<String, String> extendedSingle = new LinkedHashMap<>();
     for (String[] p : plain) {
@@ -243,8 +307,16 @@ public final class HeaderParams {
   }
 
   private static String quoted(String s, int[] pos) {
-    StringBuilder sb = new StringBuilder();
-    int i = pos[0] + 1;
+    int start = pos[0] + 1;
+    int i = start;
+    while (i < s.length() && s.charAt(i) != '"' && s.charAt(i) != '\\') {
+      i++;
+    }
+    if (i == s.length() || s.charAt(i) == '"') {
+      pos[0] = Math.min(i + 1, s.length()); // no quoted-pair: the text as it stands
+      return s.substring(start, i);
+    }
+    StringBuilder sb = new StringBuilder().append(s, start, i);
     while (i < s.length()) {
       char c = s.charAt(i);
       if (c == '\\' && i + 1 < s.length()) {

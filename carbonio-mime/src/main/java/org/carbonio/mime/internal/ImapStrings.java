@@ -24,17 +24,22 @@ public final class ImapStrings {
    * or 8-bit octets (RFC 3501 §4.3). NUL octets are dropped: no IMAP string may hold them.
    */
   public static void string(StringBuilder out, String s) {
-    if (!isByteString(s)) {
-      s = new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
-    }
     boolean literal = false;
     boolean nul = false;
+    boolean escape = false;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
+      if (c > 0xff) {
+        // text beyond one octet per char: written as its UTF-8 octets, looked at again
+        string(out, new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+        return;
+      }
       if (c == 0) {
         nul = true;
       } else if (c == '\r' || c == '\n' || c > 0x7f) {
         literal = true;
+      } else if (c == '"' || c == '\\') {
+        escape = true;
       }
     }
     if (nul) {
@@ -45,22 +50,17 @@ public final class ImapStrings {
       return;
     }
     out.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\');
+    if (!escape) {
+      out.append(s); // the common case: appended whole
+    } else {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == '"' || c == '\\') {
+          out.append('\\');
+        }
+        out.append(c);
       }
-      out.append(c);
     }
     out.append('"');
-  }
-
-  private static boolean isByteString(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) > 0xff) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -1,6 +1,7 @@
 package org.carbonio.mime.internal;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,30 +57,40 @@ public final class RawHeader {
     int limit = (int) Math.min(end, (long) start + maxBytes);
     int pos = start;
     while (pos < limit) {
-      int le = lineEnd(b, pos, end);
-      if (isBlankLine(b, pos, le)) {
-        break;
+      byte c = b.get(pos);
+      if (c == '\n' || (c == '\r' && pos + 1 < end && b.get(pos + 1) == '\n')) {
+        break; // the blank line
       }
-      int fieldStart = pos;
-      pos = le;
-      // RFC 5322 §2.2.3: continuation lines start with WSP
-      while (pos < end && isWsp(b.get(pos))) {
-        pos = lineEnd(b, pos, end);
-      }
-      int colon = -1;
-      for (int i = fieldStart; i < le; i++) {
-        byte c = b.get(i);
-        if (c == ':') {
-          colon = i;
-          break;
-        }
-        if (c == '\n') {
-          break;
-        }
-      }
-      out.add(new Field(fieldStart, colon, pos));
+      Field f = fieldAt(b, pos, end);
+      out.add(f);
+      pos = f.end();
     }
     return out;
+  }
+
+  /**
+   * The field that starts at the line start {@code fieldStart} (not a blank line) of a header block
+   * ending at {@code end}: its first line and the continuation lines after it.
+   */
+  public static Field fieldAt(ByteBuffer b, int fieldStart, int end) {
+    int le = lineEnd(b, fieldStart, end);
+    int pos = le;
+    // RFC 5322 §2.2.3: continuation lines start with WSP
+    while (pos < end && isWsp(b.get(pos))) {
+      pos = lineEnd(b, pos, end);
+    }
+    int colon = -1;
+    for (int i = fieldStart; i < le; i++) {
+      byte c = b.get(i);
+      if (c == ':') {
+        colon = i;
+        break;
+      }
+      if (c == '\n') {
+        break;
+      }
+    }
+    return new Field(fieldStart, colon, pos);
   }
 
   /** {@link #fields(ByteBuffer, int, int, int)} over an array. */
@@ -89,19 +100,73 @@ public final class RawHeader {
 
   /** Field name in lower case (trailing whitespace removed), or null when there is no colon. */
   public static String name(ByteBuffer b, Field f) {
-    if (f.colon() < 0) {
-      return null;
-    }
-    int e = f.colon();
-    while (e > f.start() && isWsp(b.get(e - 1))) {
-      e--;
-    }
-    return Bytes.latin1(b, f.start(), e).toLowerCase(Locale.ROOT);
+    int e = nameEnd(b, f);
+    return e < 0 ? null : Bytes.latin1(b, f.start(), e).toLowerCase(Locale.ROOT);
   }
 
   /** {@link #name(ByteBuffer, Field)} over an array. */
   public static String name(byte[] b, Field f) {
     return name(ByteBuffer.wrap(b), f);
+  }
+
+  /**
+   * True when the field's name is {@code lowerName}, a lower-case ASCII name: what {@code
+   * lowerName.equals(name(b, f))} says, without making a string.
+   */
+  public static boolean nameIs(ByteBuffer b, Field f, String lowerName) {
+    int e = nameEnd(b, f);
+    int n = lowerName.length();
+    if (e - f.start() != n) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      // only ASCII letters lower-case to ASCII letters, so the ASCII case fold is exact here
+      int c = b.get(f.start() + i);
+      if (c >= 'A' && c <= 'Z') {
+        c += 'a' - 'A';
+      }
+      if (c != lowerName.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The length of the field's name (trailing blanks removed), or -1 when it has no colon. */
+  public static int nameLength(ByteBuffer b, Field f) {
+    int e = nameEnd(b, f);
+    return e < 0 ? -1 : e - f.start();
+  }
+
+  /** True when the field's name starts with {@code lowerPrefix}, lower-case ASCII. */
+  public static boolean nameStartsWith(ByteBuffer b, Field f, String lowerPrefix) {
+    int e = nameEnd(b, f);
+    int n = lowerPrefix.length();
+    if (e - f.start() < n) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      int c = b.get(f.start() + i);
+      if (c >= 'A' && c <= 'Z') {
+        c += 'a' - 'A';
+      }
+      if (c != lowerPrefix.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The end of the name (trailing blanks removed), or -1 when the field has no colon. */
+  private static int nameEnd(ByteBuffer b, Field f) {
+    int e = f.colon();
+    if (e < 0) {
+      return -1;
+    }
+    while (e > f.start() && isWsp(b.get(e - 1))) {
+      e--;
+    }
+    return e;
   }
 
   /**
@@ -112,14 +177,27 @@ public final class RawHeader {
     if (f.colon() < 0) {
       return "";
     }
-    StringBuilder sb = new StringBuilder(f.end() - f.colon());
-    for (int i = f.colon() + 1; i < f.end(); i++) {
+    // trim blanks, CR and LF at both ends (CR and LF go anyway), then drop those inside
+    int from = f.colon() + 1;
+    int to = f.end();
+    while (from < to && isWspOrLineEnd(b.get(from))) {
+      from++;
+    }
+    while (to > from && isWspOrLineEnd(b.get(to - 1))) {
+      to--;
+    }
+    if (Bytes.indexOfLineBreak(b, from, to) < 0) {
+      return Bytes.latin1(b, from, to); // one line: the common case
+    }
+    byte[] out = new byte[to - from];
+    int n = 0;
+    for (int i = from; i < to; i++) {
       byte c = b.get(i);
       if (c != '\r' && c != '\n') {
-        sb.append((char) (c & 0xff));
+        out[n++] = c;
       }
     }
-    return trimWsp(sb);
+    return new String(out, 0, n, StandardCharsets.ISO_8859_1);
   }
 
   /** {@link #value(ByteBuffer, Field)} over an array. */
@@ -127,20 +205,8 @@ public final class RawHeader {
     return value(ByteBuffer.wrap(b), f);
   }
 
-  private static String trimWsp(CharSequence s) {
-    int a = 0;
-    int z = s.length();
-    while (a < z && isWsp(s.charAt(a))) {
-      a++;
-    }
-    while (z > a && isWsp(s.charAt(z - 1))) {
-      z--;
-    }
-    return s.subSequence(a, z).toString();
-  }
-
-  private static boolean isWsp(char c) {
-    return c == ' ' || c == '\t';
+  private static boolean isWspOrLineEnd(byte c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
   }
 
   private static boolean isWsp(byte c) {

@@ -64,6 +64,84 @@ class BytesTest {
   }
 
   @Test
+  void lineStartScansShouldMatchNaiveScanWhenBufferKindVaries() {
+    qt().withExamples(1000)
+        .forAll(
+            lists().of(integers().between(0, 5)).ofSizeBetween(0, 70),
+            integers().between(0, 70),
+            integers().between(0, 70),
+            integers().between(0, 9))
+        .checkAssert(
+            (l, x, y, pad) -> {
+              byte[] values = {'\n', '\r', '-', 'c', 'C', (byte) 0xe3};
+              byte[] b = new byte[l.size()];
+              for (int i = 0; i < b.length; i++) {
+                b[i] = values[l.get(i)];
+              }
+              int from = Math.min(x, b.length);
+              int to = Math.max(from, Math.min(y, b.length));
+              int dashAtLineStart = -1;
+              int cAfterLf = -1;
+              int blank = -1;
+              int lineBreak = -1;
+              for (int i = from; i < to; i++) {
+                if (lineBreak < 0 && (b[i] == '\r' || b[i] == '\n')) {
+                  lineBreak = i;
+                }
+                boolean lineStart = i == from || b[i - 1] == '\n';
+                if (dashAtLineStart < 0 && lineStart && b[i] == '-') {
+                  dashAtLineStart = i;
+                }
+                if (cAfterLf < 0 && i > from && b[i - 1] == '\n' && (b[i] == 'c' || b[i] == 'C')) {
+                  cAfterLf = i;
+                }
+                boolean blankLine =
+                    b[i] == '\n' || (b[i] == '\r' && i + 1 < b.length && b[i + 1] == '\n');
+                if (blank < 0 && lineStart && blankLine) {
+                  blank = i;
+                }
+              }
+              for (ByteBuffer v : views(b, pad)) {
+                assertThat(Bytes.indexOfAtLineStart(v, (byte) '-', from, to))
+                    .as(v.toString())
+                    .isEqualTo(dashAtLineStart);
+                if (from < to) {
+                  assertThat(Bytes.indexOfAfterLfIgnoreCase(v, (byte) 'c', from + 1, to))
+                      .as(v.toString())
+                      .isEqualTo(cAfterLf);
+                }
+                assertThat(Bytes.indexOfBlankLine(v, from, to)).as(v.toString()).isEqualTo(blank);
+                assertThat(Bytes.indexOfLineBreak(v, from, to))
+                    .as(v.toString())
+                    .isEqualTo(lineBreak);
+              }
+            });
+  }
+
+  @Test
+  void countShouldCountEveryOctetWhenMatchesRunPastTheLaneLimit() {
+    byte[] b = new byte[20_011];
+    java.util.Arrays.fill(b, (byte) '\n');
+    b[7] = 'x';
+    for (ByteBuffer v : views(b, 5)) {
+      assertThat(Bytes.count(v, (byte) '\n', 0, b.length)).isEqualTo(b.length - 1);
+      assertThat(Bytes.count(v, (byte) '\n', 3, b.length - 2)).isEqualTo(b.length - 6);
+    }
+  }
+
+  @Test
+  void copyShouldCopyAbsoluteRangeWhenBufferIsSlicedOrDirect() {
+    byte[] b = "0123456789".getBytes(StandardCharsets.US_ASCII);
+    for (ByteBuffer v : views(b, 3)) {
+      byte[] out = new byte[6];
+      Bytes.copy(v, 2, out, 1, 4);
+      assertThat(new String(out, 1, 4, StandardCharsets.US_ASCII)).isEqualTo("2345");
+      assertThat(out[0]).isZero();
+      assertThat(out[5]).isZero();
+    }
+  }
+
+  @Test
   void regionEqualsAndLatin1ShouldReadAbsoluteIndexWhenBufferIsSliced() {
     byte[] b = "xx--boundary\u00e9".getBytes(StandardCharsets.ISO_8859_1);
     for (ByteBuffer v : views(b, 3)) {
