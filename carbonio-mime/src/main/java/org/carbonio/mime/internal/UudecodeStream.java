@@ -1,6 +1,5 @@
 package org.carbonio.mime.internal;
 
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
@@ -12,11 +11,8 @@ import java.util.Objects;
  * no data (blanks stripped by a mailer) are taken as 0; characters past the length are ignored. Not
  * thread-safe.
  */
-public final class UudecodeStream extends InputStream {
+public final class UudecodeStream extends BufferDecoder {
 
-  private final ByteBuffer in;
-  private int pos;
-  private final int end;
   private final byte[] line = new byte[64];
   private int lineLen;
   private int linePos;
@@ -28,14 +24,12 @@ public final class UudecodeStream extends InputStream {
 
   /** Decodes {@code [start, end)} of {@code in} by absolute index, in place. */
   public UudecodeStream(ByteBuffer in, int start, int end) {
+    super(in, start, end);
     Objects.checkFromToIndex(start, end, in.limit());
-    this.in = in;
-    this.pos = start;
-    this.end = end;
   }
 
   @Override
-  public int read() {
+  int next() {
     while (linePos == lineLen) {
       if (pos >= end) {
         return -1;
@@ -43,23 +37,6 @@ public final class UudecodeStream extends InputStream {
       decodeNextLine();
     }
     return line[linePos++] & 0xff;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) {
-    Objects.checkFromIndexSize(off, len, b.length);
-    if (len == 0) {
-      return 0;
-    }
-    int n = 0;
-    while (n < len) {
-      int c = read();
-      if (c < 0) {
-        break;
-      }
-      b[off + n++] = (byte) c;
-    }
-    return n == 0 ? -1 : n;
   }
 
   private void decodeNextLine() {
