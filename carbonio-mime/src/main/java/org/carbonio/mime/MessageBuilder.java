@@ -64,7 +64,14 @@ public final class MessageBuilder {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final DateTimeFormatter DATE =
       DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss xx", Locale.ENGLISH);
+  private static final Pattern CONTROLS = Pattern.compile("\\p{Cntrl}");
   private static final Pattern MSG_ID = Pattern.compile("<[^<>\\s]+>");
+
+  /** How much of an original's text an inline forward quotes. */
+  public static final int FORWARDED_TEXT_CHARS = 1 << 20;
+
+  private static final TextExtractor FORWARDED_TEXT =
+      TextExtractor.builder().maxChars(FORWARDED_TEXT_CHARS).build();
   private static final Pattern REPLY =
       Pattern.compile("(?i)^\\s*re\\s*(\\[\\d+])?\\s*:.*", Pattern.DOTALL);
   private static final Pattern FORWARD =
@@ -294,12 +301,14 @@ public final class MessageBuilder {
    * with {@code replyAll}, Cc is the original's To and Cc. Addresses equal to this builder's From
    * or Sender are dropped (so set From first), as are duplicates. Subject becomes "Re: " + the
    * original's (unless it already is a reply); In-Reply-To is the original's Message-ID and
-   * References the original's References (or the first id of its In-Reply-To when it has none)
-   * followed by its Message-ID (RFC 5322 §3.6.4), as {@link ThreadKeys} reads them.
+   * References the original's References (or its In-Reply-To when it has none and that holds a
+   * single id) followed by its Message-ID (RFC 5322 §3.6.4).
    */
   public MessageBuilder replyTo(ParsedMessage original, boolean replyAll) {
     requireNonNull(original, "original");
-    Set<String> seen = new HashSet<>();
+    Set<String> seen = new HashSet<>(); // never the replier, never twice
+    to.forEach(a -> seen.add(a.key()));
+    cc.forEach(a -> seen.add(a.key()));
     if (from != null) {
       seen.add(from.key());
     }
@@ -321,7 +330,15 @@ public final class MessageBuilder {
     Optional<String> id =
         keys.messageId().filter(MessageBuilder::isVisibleAscii).map(i -> "<" + i + ">");
     references.clear();
-    for (String r : keys.references()) {
+    // RFC 5322 §3.6.4: without References, the parent's In-Reply-To counts only when it holds a
+    // single id (ThreadKeys, following RFC 5256 for threading, takes the first of several)
+    boolean parentHasReferences =
+        !ThreadKeys.msgIds(original.header("References").orElse("")).isEmpty();
+    boolean singleInReplyTo =
+        ThreadKeys.msgIds(original.header("In-Reply-To").orElse("")).size() == 1;
+    List<String> parentRefs =
+        parentHasReferences || singleInReplyTo ? keys.references() : List.of();
+    for (String r : parentRefs) {
       if (isVisibleAscii(r)) {
         references.add("<" + r + ">");
       }
@@ -389,45 +406,12 @@ public final class MessageBuilder {
     }
   }
 
-  /** The first text/plain part (else text/html, tags removed) of a message, decoded. */
+  /**
+   * The text a reader of {@code m} sees, as {@link TextExtractor} gives it: charsets repaired, HTML
+   * through jsoup, at most {@link #FORWARDED_TEXT_CHARS} chars.
+   */
   private static String originalText(ParsedMessage m) {
-    MimePart p = findText(m.root(), "plain");
-    boolean isHtml = false;
-    if (p == null) {
-      p = findText(m.root(), "html");
-      isHtml = p != null;
-    }
-    if (p == null) {
-      return "";
-    }
-    byte[] raw = readAll(m.decodedBody(p));
-    String s = Charsets.decode(raw, 0, raw.length, p.parameters().get("charset"));
-    if (isHtml) {
-      s =
-          s.replaceAll("(?is)<(script|style)[^>]*>.*?</\\1>", "")
-              .replaceAll("(?i)<br\\s*/?>|</p>", "\n")
-              .replaceAll("<[^>]*>", "")
-              .replace("&nbsp;", " ")
-              .replace("&lt;", "<")
-              .replace("&gt;", ">")
-              .replace("&quot;", "\"")
-              .replace("&amp;", "&");
-    }
-    return s;
-  }
-
-  private static MimePart findText(MimePart p, String subtype) {
-    if (p.isMultipart()) {
-      for (MimePart c : p.children()) {
-        MimePart f = findText(c, subtype);
-        if (f != null) {
-          return f;
-        }
-      }
-      return null;
-    }
-    boolean named = p.parameters().containsKey("name");
-    return p.mediaType().equals("text") && p.mediaSubtype().equals(subtype) && !named ? p : null;
+    return FORWARDED_TEXT.extract(m).body();
   }
 
   // ---------------------------------------------------------------- output
@@ -768,6 +752,9 @@ public final class MessageBuilder {
           && !domain.matches("[^\\s@<>()\\[\\]\\\\,;:\"]+")) {
         throw new IllegalArgumentException("invalid domain: " + Texts.escape(address));
       }
+      if (!domain.startsWith("[") && !HeaderEncoder.isPrintableAscii(domain)) {
+        IDN.toASCII(domain); // RFC 5890: refused here (IllegalArgumentException), not at build()
+      }
       return new Address(name, local, domain);
     }
 
@@ -826,8 +813,9 @@ public final class MessageBuilder {
 
   /**
    * The mailboxes of an address list (RFC 5322 §3.4, read by {@link MailAddresses}), group members
-   * included, for replies. Entries without a local part or domain are dropped. The value is a byte
-   * string as {@link HeaderFields#first} returns it.
+   * included, for replies. Addresses that {@link Address#of} refuses are dropped; control
+   * characters in display names become spaces. The value is a byte string as {@link
+   * HeaderFields#first} returns it.
    */
   static List<Address> parseAddressList(String value) {
     List<Address> out = new ArrayList<>();
@@ -838,8 +826,11 @@ public final class MessageBuilder {
             case AddressEntry.Group g -> g.members();
           };
       for (AddressEntry.Mailbox m : boxes) {
-        if (!m.localPart().isEmpty() && !m.domain().isEmpty()) {
-          out.add(new Address(m.displayName(), m.localPart(), m.domain()));
+        String name = CONTROLS.matcher(m.displayName()).replaceAll(" ").strip();
+        try {
+          out.add(Address.of(name, m.address())); // the checks of every address the caller sets
+        } catch (IllegalArgumentException unusable) {
+          // controls, a malformed domain, no local part: such an address cannot be replied to
         }
       }
     }

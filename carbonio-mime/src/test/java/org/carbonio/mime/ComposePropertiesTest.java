@@ -25,6 +25,7 @@ import java.util.Properties;
 import org.apache.james.mime4j.stream.EntityState;
 import org.apache.james.mime4j.stream.MimeConfig;
 import org.apache.james.mime4j.stream.MimeTokenStream;
+import org.carbonio.mime.internal.HeaderEncoder;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
@@ -139,7 +140,9 @@ class ComposePropertiesTest {
                 String h = headerBlock(msg);
                 assertThat(h.chars().allMatch(c -> c < 0x80)).isTrue();
                 assertThat(h.split("\r\n"))
-                    .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(78));
+                    .allSatisfy(
+                        line ->
+                            assertThat(line.length()).isLessThanOrEqualTo(HeaderEncoder.MAX_LINE));
                 jakartaReadsHeaders(msg, subject, fromName);
               }
             });

@@ -98,7 +98,7 @@ class MessageBuilderTest {
             .build();
     String headers = headerBlock(msg);
     assertThat(headers).isEqualTo(new String(msg, UTF_8).substring(0, headers.length()));
-    assertThat(headers.lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(78));
+    assertThat(headers.lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(76));
     assertThat(headers)
         .contains("=?UTF-8?")
         .contains("\"Bob, the \\\"Builder\\\"\" <bob@example.org>");
@@ -506,5 +506,96 @@ class MessageBuilderTest {
         .contains("> Shall we meet at the café?\r\n> Carol\r\n");
     ComposePropertiesTest.mime4jReads(msg);
     ComposePropertiesTest.angusReads(msg);
+  }
+
+  // ---------------------------------------------------------------- hostile originals
+
+  private static ParsedMessage original(String header) {
+    return ParsedMessage.parse((header + "\r\nSubject: s\r\n\r\nbody\r\n").getBytes(ISO_8859_1));
+  }
+
+  @Test
+  void replyShouldDropAddressesWhenOriginalHoldsControls() {
+    for (String from :
+        List.of(
+            "From: a@exa\0mple.com, ok@example.com", "From: \"ev\0il\"@x.org, ok@example.com")) {
+      MessageBuilder b = new MessageBuilder().utf8Headers(true).from("me@example.org");
+      b.replyTo(original(from), false).text("t");
+      assertThat(new String(b.build(), ISO_8859_1)).as(from).doesNotContain("\0");
+      assertThat(b.recipients()).as(from).containsExactly("ok@example.com");
+    }
+  }
+
+  @Test
+  void replyHeaderShouldNameTheEnvelopeRecipientsWhenOriginalAddressIsAmbiguous() {
+    // one mailbox whose local part holds "@" and ",": it stays one (quoted) address at evil.com
+    MessageBuilder b = new MessageBuilder().from("me@example.org");
+    b.replyTo(original("From: <victim@example.com,attacker@evil.com>, ok@example.com"), false);
+    ParsedMessage m = ParsedMessage.parse(b.text("t").build());
+    List<String> inHeader =
+        MailAddresses.parse(m.header("To").orElseThrow()).stream()
+            .map(e -> ((AddressEntry.Mailbox) e).address())
+            .toList();
+    assertThat(inHeader).hasSize(2).containsExactlyElementsOf(b.recipients());
+    assertThat(inHeader.get(0)).isEqualTo("\"victim@example.com,attacker\"@evil.com");
+  }
+
+  @Test
+  void toShouldRefuseDomainWhenItHasNoAsciiForm() {
+    assertThatThrownBy(() -> new MessageBuilder().to("a@" + "é".repeat(70) + ".com"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void replyShouldUseInReplyToForReferencesOnlyWhenItHoldsOneId() {
+    String two = "Message-ID: <p@x>\r\nIn-Reply-To: <a@x> <b@y>";
+    String one = "Message-ID: <p@x>\r\nIn-Reply-To: <a@x>";
+    ParsedMessage withTwo =
+        ParsedMessage.parse(
+            new MessageBuilder().from("me@x.org").replyTo(original(two), false).text("t").build());
+    ParsedMessage withOne =
+        ParsedMessage.parse(
+            new MessageBuilder().from("me@x.org").replyTo(original(one), false).text("t").build());
+    assertThat(header(withTwo, withTwo.root(), "References")).isEqualTo("<p@x>");
+    assertThat(header(withOne, withOne.root(), "References")).isEqualTo("<a@x> <p@x>");
+  }
+
+  @Test
+  void replyShouldNotRepeatRecipientsWhenCalledTwice() {
+    ParsedMessage o = original("From: a@b.example");
+    byte[] msg =
+        new MessageBuilder().from("me@x.org").replyTo(o, true).replyTo(o, true).text("t").build();
+    ParsedMessage m = ParsedMessage.parse(msg);
+    assertThat(header(m, m.root(), "To")).isEqualTo("a@b.example");
+  }
+
+  @Test
+  void headerLinesShouldStayWithin76WhenFieldNameIsLong() {
+    byte[] msg =
+        new MessageBuilder()
+            .from("me@x.org")
+            .header("Organization", "Société Générale de Banque et d'Investissement à Paris")
+            .text("t")
+            .build();
+    String head = new String(msg, ISO_8859_1).split("\r\n\r\n", 2)[0];
+    assertThat(head.split("\r\n")).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(76));
+    ParsedMessage m = ParsedMessage.parse(msg);
+    assertThat(EncodedWords.decode(m.header("Organization").orElseThrow()))
+        .isEqualTo("Société Générale de Banque et d'Investissement à Paris");
+  }
+
+  @Test
+  void forwardShouldStayFastWhenOriginalHtmlIsHostile() {
+    String html = "<script>".repeat(40_000) + "<".repeat(100_000);
+    byte[] orig =
+        ("From: a@b.example\r\nSubject: s\r\nContent-Type: text/html\r\n\r\n" + html)
+            .getBytes(ISO_8859_1);
+    long started = System.nanoTime();
+    new MessageBuilder()
+        .from("me@x.org")
+        .forward(ParsedMessage.parse(orig), false)
+        .text("fyi")
+        .build();
+    assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(5_000); // was 45 s quadratic
   }
 }

@@ -11,10 +11,15 @@ import java.util.List;
  */
 public final class HeaderEncoder {
 
-  /** RFC 5322 §2.1.1: lines SHOULD be no more than 78 characters, excluding the CRLF. */
-  public static final int MAX_LINE = 78;
+  /**
+   * Where header lines are folded: RFC 2047 §2 allows at most 76 characters on a line that holds an
+   * encoded word (RFC 5322 §2.1.1 asks for 78), so every line is kept to 76.
+   */
+  public static final int MAX_LINE = 76;
 
-  /** Longest encoded word we write, so that "Subject: " plus one word fits in a line. */
+  /**
+   * Longest encoded word we write: "Subject: " plus one word fits in a line, any word after a fold.
+   */
   private static final int MAX_WORD = 66;
 
   private static final String HEX = "0123456789ABCDEF";
@@ -289,7 +294,7 @@ public final class HeaderEncoder {
     StringBuilder out = new StringBuilder(line.length() + 16);
     int lineLen = 0; // octets on the current output line
     int segStart = 0;
-    int minBreak = name.length() + 2; // never fold right after "Name:"
+    int minBreak = name.length(); // a fold may follow "Name:" when the first word is too long
     for (int i = 1; i <= line.length(); i++) {
       boolean breakHere =
           i == line.length()
