@@ -46,9 +46,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *
  * <p>Limits: one PUT per blob, so a blob may be at most 5 GiB (S3's single-PUT limit; no multipart
  * upload); staging needs local disk space for the content; {@link #read} holds a blob whole in
- * memory, so it suits only blobs well below 2 GiB; every request is bounded by the configured connect and
- * socket timeouts; the SDK retries failed requests with its standard policy. Deleting a blob that a
- * stream is still reading depends on the service (S3 lets the GET finish).
+ * memory, so it suits only blobs well below 2 GiB; every request is bounded by the configured
+ * connect and socket timeouts; the SDK retries failed requests with its standard policy. Deleting a
+ * blob that a stream is still reading depends on the service (S3 lets the GET finish).
  *
  * <p>Thread-safe.
  */
