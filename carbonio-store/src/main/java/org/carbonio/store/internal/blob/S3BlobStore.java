@@ -23,7 +23,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -33,7 +33,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Blobs as objects {@code keyPrefix + <sha256-hex>} in one bucket of an S3-compatible service,
- * through the AWS SDK v2 synchronous client (URL-connection HTTP client, path-style requests).
+ * through the AWS SDK v2 synchronous client (Apache HttpClient 5, which streams a request body of
+ * known length rather than buffering it as the URL-connection client does; path-style requests).
  *
  * <p>Staging streams the content to a file in the configured local staging directory while hashing
  * it, so content is never held whole in memory; {@link Staged#commit} sends one PUT with the
@@ -85,7 +86,7 @@ public final class S3BlobStore implements BlobStore {
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
             .httpClientBuilder(
-                UrlConnectionHttpClient.builder()
+                Apache5HttpClient.builder()
                     .connectionTimeout(config.connectTimeout())
                     .socketTimeout(config.socketTimeout()))
             .build();

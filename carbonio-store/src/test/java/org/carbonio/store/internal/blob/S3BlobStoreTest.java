@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -65,7 +65,7 @@ class S3BlobStoreTest implements BlobStoreContract {
             .credentialsProvider(
                 StaticCredentialsProvider.create(AwsBasicCredentials.create(IDENTITY, CREDENTIAL)))
             .forcePathStyle(true)
-            .httpClientBuilder(UrlConnectionHttpClient.builder())
+            .httpClientBuilder(Apache5HttpClient.builder())
             .build();
     admin.createBucket(b -> b.bucket(BUCKET));
   }
