@@ -5,16 +5,12 @@ import static java.nio.file.StandardOpenOption.WRITE;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import org.carbonio.store.BlobId;
 import org.carbonio.store.spi.BlobStore;
@@ -27,7 +23,7 @@ import org.carbonio.store.spi.BlobStore;
  * <p>Thread-safe.
  */
 public final class FilesystemBlobStore implements BlobStore {
-  private static final int BUFFER = 64 * 1024;
+  private static final String STAGE_PREFIX = "stage-";
   private static final boolean WINDOWS =
       System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
@@ -39,11 +35,7 @@ public final class FilesystemBlobStore implements BlobStore {
     this.root = root;
     this.tmp = root.resolve("tmp");
     Files.createDirectories(tmp);
-    try (var leftovers = Files.newDirectoryStream(tmp, "stage-*")) {
-      for (Path p : leftovers) {
-        Files.deleteIfExists(p);
-      }
-    }
+    StagedFile.deleteLeftovers(tmp, STAGE_PREFIX);
     fsyncDirectory(root.getParent());
     fsyncDirectory(root);
   }
@@ -56,28 +48,7 @@ public final class FilesystemBlobStore implements BlobStore {
 
   @Override
   public Staged stage(InputStream content) throws IOException {
-    MessageDigest sha = sha256();
-    Path file = Files.createTempFile(tmp, "stage-", ".tmp");
-    boolean ok = false;
-    try (FileChannel ch = FileChannel.open(file, WRITE)) {
-      byte[] buf = new byte[BUFFER];
-      long size = 0;
-      int n;
-      while ((n = content.read(buf)) != -1) {
-        sha.update(buf, 0, n);
-        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-        while (bb.hasRemaining()) {
-          ch.write(bb);
-        }
-        size += n;
-      }
-      ok = true;
-      return new FileStaged(file, new BlobId(HexFormat.of().formatHex(sha.digest())), size);
-    } finally {
-      if (!ok) {
-        Files.deleteIfExists(file);
-      }
-    }
+    return new FileStaged(StagedFile.write(tmp, STAGE_PREFIX, content));
   }
 
   @Override
@@ -103,40 +74,20 @@ public final class FilesystemBlobStore implements BlobStore {
   @Override
   public void close() {}
 
-  private final class FileStaged implements Staged {
-    private final Path file;
-    private final BlobId id;
-    private final long size;
-    private boolean done;
+  private final class FileStaged extends StagedFile {
 
-    FileStaged(Path file, BlobId id, long size) {
-      this.file = file;
-      this.id = id;
-      this.size = size;
+    FileStaged(Content content) {
+      super(content);
     }
 
     @Override
-    public BlobId id() {
-      return id;
-    }
-
-    @Override
-    public long size() {
-      return size;
-    }
-
-    @Override
-    public void commit() throws IOException {
-      if (done) {
-        return;
-      }
-      Path target = path(id);
+    void publish() throws IOException {
+      Path target = path(id());
       if (Files.exists(target)) {
         // Only ever renamed into place after an fsync, so its bytes are durable; but a concurrent
         // writer of the same content may not have fsynced the directory entry yet: do it here.
         Files.deleteIfExists(file);
         fsyncDirectory(target.getParent());
-        done = true;
         return;
       }
       ensureDirectory(target.getParent());
@@ -152,15 +103,6 @@ public final class FilesystemBlobStore implements BlobStore {
         Files.deleteIfExists(file);
       }
       fsyncDirectory(target.getParent());
-      done = true;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (!done) {
-        Files.deleteIfExists(file);
-        done = true;
-      }
     }
   }
 
@@ -185,14 +127,6 @@ public final class FilesystemBlobStore implements BlobStore {
     }
     try (FileChannel ch = FileChannel.open(dir, READ)) {
       ch.force(true);
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }
   }
 }

@@ -1,17 +1,10 @@
 package org.carbonio.store.internal.blob;
 
-import static java.nio.file.StandardOpenOption.WRITE;
-
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.carbonio.store.BlobId;
 import org.carbonio.store.S3BlobStoreConfig;
@@ -54,7 +47,6 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * <p>Thread-safe.
  */
 public final class S3BlobStore implements BlobStore {
-  private static final int BUFFER = 64 * 1024;
   private static final String STAGE_PREFIX = "s3stage-";
 
   private final S3Client client;
@@ -69,11 +61,7 @@ public final class S3BlobStore implements BlobStore {
     this.keyPrefix = config.keyPrefix();
     this.staging = config.stagingDirectory();
     Files.createDirectories(staging);
-    try (var leftovers = Files.newDirectoryStream(staging, STAGE_PREFIX + "*")) {
-      for (Path p : leftovers) {
-        Files.deleteIfExists(p);
-      }
-    }
+    StagedFile.deleteLeftovers(staging, STAGE_PREFIX);
     this.client =
         S3Client.builder()
             .endpointOverride(config.endpoint())
@@ -100,28 +88,7 @@ public final class S3BlobStore implements BlobStore {
   @Override
   public Staged stage(InputStream content) throws IOException {
     checkOpen();
-    MessageDigest sha = sha256();
-    Path file = Files.createTempFile(staging, STAGE_PREFIX, ".tmp");
-    boolean ok = false;
-    try (FileChannel ch = FileChannel.open(file, WRITE)) {
-      byte[] buf = new byte[BUFFER];
-      long size = 0;
-      int n;
-      while ((n = content.read(buf)) != -1) {
-        sha.update(buf, 0, n);
-        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-        while (bb.hasRemaining()) {
-          ch.write(bb);
-        }
-        size += n;
-      }
-      ok = true;
-      return new S3Staged(file, new BlobId(HexFormat.of().formatHex(sha.digest())), size);
-    } finally {
-      if (!ok) {
-        Files.deleteIfExists(file);
-      }
-    }
+    return new S3Staged(StagedFile.write(staging, STAGE_PREFIX, content));
   }
 
   @Override
@@ -199,53 +166,25 @@ public final class S3BlobStore implements BlobStore {
     }
   }
 
-  private final class S3Staged implements Staged {
-    private final Path file;
-    private final BlobId id;
-    private final long size;
-    private boolean done;
+  private final class S3Staged extends StagedFile {
 
-    S3Staged(Path file, BlobId id, long size) {
-      this.file = file;
-      this.id = id;
-      this.size = size;
+    S3Staged(Content content) {
+      super(content);
     }
 
     @Override
-    public BlobId id() {
-      return id;
-    }
-
-    @Override
-    public long size() {
-      return size;
-    }
-
-    @Override
-    public void commit() throws IOException {
-      if (done) {
-        return;
-      }
+    void publish() throws IOException {
       checkOpen();
-      String key = key(id);
+      String key = key(id());
       if (!exists(key)) {
         try {
           client.putObject(
-              b -> b.bucket(bucket).key(key).contentLength(size), RequestBody.fromFile(file));
+              b -> b.bucket(bucket).key(key).contentLength(size()), RequestBody.fromFile(file));
         } catch (SdkException e) {
           throw io("PUT", key, e);
         }
       }
       Files.deleteIfExists(file);
-      done = true;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (!done) {
-        Files.deleteIfExists(file);
-        done = true;
-      }
     }
   }
 
@@ -257,13 +196,5 @@ public final class S3BlobStore implements BlobStore {
 
   private IOException io(String method, String key, SdkException e) {
     return new IOException("S3 " + method + " " + bucket + "/" + key + " failed: " + e, e);
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-    }
   }
 }
