@@ -27,7 +27,7 @@ import org.carbonio.store.StoreException;
 import org.carbonio.store.Watch;
 import org.carbonio.store.internal.blob.FilesystemBlobStore;
 import org.carbonio.store.internal.meta.MetadataStore;
-import org.carbonio.store.internal.sqlite.SqliteMetadataStore;
+import org.carbonio.store.internal.sqlite.SqliteTransactor;
 import org.carbonio.store.spi.BlobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +85,7 @@ public final class StoreImpl implements MailStore {
         throw new StoreException.Unavailable("store directory in use: " + dir, null);
       }
       BlobStore blobs = new FilesystemBlobStore(dir.resolve("blobs"));
-      MetadataStore meta = SqliteMetadataStore.open(dir.resolve("metadata.db"));
+      MetadataStore meta = SqliteTransactor.open(dir.resolve("metadata.db"));
       log.info("store opened at {}", dir);
       return new StoreImpl(blobs, meta, ch, lock);
     } catch (IOException | RuntimeException e) {

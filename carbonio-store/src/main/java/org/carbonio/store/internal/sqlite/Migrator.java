@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies the versioned schema scripts {@code V<n>__<description>.sql} next to this class, in
+ * Applies the versioned schema scripts {@code /db/migration/sqlite/V<n>__<description>.sql}, in
  * order, each in its own transaction, recording them in {@code schema_version}. A deliberately
  * small stand-in: Flyway replaces it when the PostgreSQL backend arrives (the scripts already
  * follow Flyway's naming).
@@ -81,7 +81,7 @@ final class Migrator {
   }
 
   private static String load(String script) throws IOException {
-    try (InputStream in = Migrator.class.getResourceAsStream(script)) {
+    try (InputStream in = Migrator.class.getResourceAsStream("/db/migration/sqlite/" + script)) {
       if (in == null) {
         throw new IOException("missing schema script " + script);
       }

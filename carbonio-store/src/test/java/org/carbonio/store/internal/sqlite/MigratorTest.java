@@ -16,8 +16,8 @@ class MigratorTest {
   @Test
   void migrateShouldApplyEachScriptOnceAndUseWalWhenRunTwice() throws Exception {
     Path db = dir.resolve("metadata.db");
-    SqliteMetadataStore.open(db).close();
-    SqliteMetadataStore.open(db).close();
+    SqliteTransactor.open(db).close();
+    SqliteTransactor.open(db).close();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
         Statement s = c.createStatement()) {
       try (ResultSet rs = s.executeQuery("SELECT version, script FROM schema_version")) {

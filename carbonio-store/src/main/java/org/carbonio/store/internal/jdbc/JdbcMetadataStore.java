@@ -1,16 +1,12 @@
-package org.carbonio.store.internal.sqlite;
+package org.carbonio.store.internal.jdbc;
 
 import static org.carbonio.store.StoreException.quote;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,10 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
 import org.carbonio.store.CopyResult;
@@ -41,92 +33,24 @@ import org.carbonio.store.StoreException;
 import org.carbonio.store.internal.FlagSet;
 import org.carbonio.store.internal.FolderNames;
 import org.carbonio.store.internal.meta.MetadataStore;
-import org.sqlite.SQLiteConfig;
 
 /**
- * Metadata in one SQLite database in WAL mode with {@code synchronous=FULL}, so a returned commit
- * survives kill -9 and power loss.
- *
- * <p>Connections: one writer connection guarded by a {@link ReentrantLock} (SQLite allows one
- * writer at a time anyway; serializing in-process avoids SQLITE_BUSY retries), and a small pool of
- * reader connections. WAL lets readers run concurrently with the writer, each read in its own
- * transaction so that multi-statement reads ({@link #snapshot}) are consistent. Writes start with
- * {@code BEGIN IMMEDIATE}.
+ * The metadata schema in SQL, shared by the embedded (SQLite) and PostgreSQL backends: every
+ * statement the store runs, in portable SQL. How connections, transactions and locking work is the
+ * {@link Transactor}'s business.
  *
  * <p>Thread-safe.
  */
-public final class SqliteMetadataStore implements MetadataStore {
-  /** Reader connections. */
-  public static final int DEFAULT_READERS = 4;
-
-  /** How long a caller waits for the writer lock or a reader connection. */
-  public static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
-
-  /** SQLite's own wait when another process holds the database lock. */
-  public static final int BUSY_TIMEOUT_MILLIS = 10_000;
-
+public final class JdbcMetadataStore implements MetadataStore {
   private static final long MAX_UID = 0xFFFF_FFFFL;
   private static final String MSG_COLUMNS =
       "uid, system_flags, keywords, internal_date, size, modseq, blob_id";
 
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final Connection writer;
-  private final BlockingQueue<Connection> readers;
-  private final List<Connection> allReaders = new ArrayList<>();
-  private volatile boolean closed;
+  private final Transactor tx;
 
-  private SqliteMetadataStore(Connection writer, int readerCount, String url) throws SQLException {
-    this.writer = writer;
-    this.readers = new ArrayBlockingQueue<>(readerCount);
-    try {
-      for (int i = 0; i < readerCount; i++) {
-        Connection r = connect(url);
-        try (Statement s = r.createStatement()) {
-          s.execute("PRAGMA query_only = ON");
-        }
-        allReaders.add(r);
-        readers.add(r);
-      }
-    } catch (SQLException e) {
-      closeAll();
-      throw e;
-    }
-  }
-
-  /** Opens (creating and migrating) the database file. */
-  public static SqliteMetadataStore open(Path file) {
-    String url = "jdbc:sqlite:" + file.toAbsolutePath();
-    Connection writer = null;
-    try {
-      writer = connect(url);
-      Migrator.migrate(writer);
-      return new SqliteMetadataStore(writer, DEFAULT_READERS, url);
-    } catch (SQLException | IOException e) {
-      if (writer != null) {
-        try {
-          writer.close();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
-      throw new StoreException.Unavailable("cannot open metadata database " + file, e);
-    }
-  }
-
-  private static Connection connect(String url) throws SQLException {
-    SQLiteConfig config = new SQLiteConfig();
-    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-    config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
-    config.enforceForeignKeys(true);
-    return DriverManager.getConnection(url, config.toProperties());
-  }
-
-  // ---------------------------------------------------------------- transactions
-
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
+  /** Runs every statement through {@code tx}, which owns the connections. */
+  public JdbcMetadataStore(Transactor tx) {
+    this.tx = tx;
   }
 
   /** Collects what a write did, for its {@link Outcome}. */
@@ -140,114 +64,21 @@ public final class SqliteMetadataStore implements MetadataStore {
     }
   }
 
-  private <T> T write(Work<T> work) {
-    checkOpen();
-    try {
-      if (!writeLock.tryLock(LOCK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new StoreException.Unavailable("metadata writer busy for " + LOCK_TIMEOUT, null);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreException.Unavailable("interrupted waiting for the metadata writer", e);
-    }
-    try {
-      checkOpen();
-      try (Statement s = writer.createStatement()) {
-        s.execute("BEGIN IMMEDIATE");
-        boolean committed = false;
-        try {
-          T result = work.run(writer);
-          s.execute("COMMIT");
-          committed = true;
-          return result;
-        } finally {
-          if (!committed) {
-            rollback(s);
-          }
-        }
-      }
-    } catch (SQLException e) {
-      throw new StoreException.Unavailable("metadata write failed: " + e.getMessage(), e);
-    } finally {
-      writeLock.unlock();
-    }
+  private <T> T write(String account, Work<T> work) {
+    return tx.write(List.of(account), work);
   }
 
-  private static void rollback(Statement s) {
-    try {
-      s.execute("ROLLBACK");
-    } catch (SQLException ignored) {
-      // The transaction may already be gone (SQLite rolls back on some errors itself).
-    }
+  private <T> T write(List<String> accounts, Work<T> work) {
+    return tx.write(accounts, work);
   }
 
   private <T> T read(Work<T> work) {
-    checkOpen();
-    Connection c;
-    try {
-      c = readers.poll(LOCK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreException.Unavailable("interrupted waiting for a metadata reader", e);
-    }
-    if (c == null) {
-      throw new StoreException.Unavailable("no metadata reader free for " + LOCK_TIMEOUT, null);
-    }
-    try (Statement s = c.createStatement()) {
-      checkOpen();
-      s.execute("BEGIN");
-      try {
-        return work.run(c);
-      } finally {
-        rollback(s);
-      }
-    } catch (SQLException e) {
-      throw new StoreException.Unavailable("metadata read failed: " + e.getMessage(), e);
-    } finally {
-      readers.add(c);
-    }
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new StoreException.Unavailable("store is closed", null);
-    }
+    return tx.read(work);
   }
 
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    boolean locked = false;
-    try {
-      locked = writeLock.tryLock(LOCK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    try {
-      closeAll();
-    } finally {
-      if (locked) {
-        writeLock.unlock();
-      }
-    }
-  }
-
-  private void closeAll() {
-    for (Connection r : allReaders) {
-      try {
-        r.close();
-      } catch (SQLException ignored) {
-        // closing anyway
-      }
-    }
-    try {
-      writer.close();
-    } catch (SQLException ignored) {
-      // closing anyway
-    }
+    tx.close();
   }
 
   // ---------------------------------------------------------------- rows
@@ -497,6 +328,7 @@ public final class SqliteMetadataStore implements MetadataStore {
   @Override
   public Outcome<Void> createAccount(String account) {
     return write(
+        account,
         c -> {
           Effects fx = new Effects();
           if (!accountExists(c, account)) {
@@ -515,6 +347,7 @@ public final class SqliteMetadataStore implements MetadataStore {
   @Override
   public Outcome<Void> deleteAccount(String account) {
     return write(
+        account,
         c -> {
           requireAccount(c, account);
           Effects fx = new Effects();
@@ -546,6 +379,7 @@ public final class SqliteMetadataStore implements MetadataStore {
   @Override
   public Outcome<FolderInfo> createFolder(String account, String name) {
     return write(
+        account,
         c -> {
           requireAccount(c, account);
           if (findFolder(c, account, name).isPresent()) {
@@ -562,6 +396,7 @@ public final class SqliteMetadataStore implements MetadataStore {
       throw new StoreException.Invalid("INBOX cannot be deleted");
     }
     return write(
+        account,
         c -> {
           Effects fx = new Effects();
           purgeFolder(c, folder(c, account, name).id(), fx);
@@ -579,6 +414,7 @@ public final class SqliteMetadataStore implements MetadataStore {
           "cannot rename " + quote(from) + " to itself or inside itself: " + quote(to));
     }
     return write(
+        account,
         c -> {
           Effects fx = new Effects();
           Folder source = folder(c, account, from);
@@ -659,6 +495,7 @@ public final class SqliteMetadataStore implements MetadataStore {
   @Override
   public Outcome<Void> setSubscribed(String account, String name, boolean subscribed) {
     return write(
+        account,
         c -> {
           Folder f = folder(c, account, name);
           try (PreparedStatement ps =
@@ -674,6 +511,7 @@ public final class SqliteMetadataStore implements MetadataStore {
   @Override
   public Outcome<Void> setRole(String account, String name, Optional<SpecialUse> role) {
     return write(
+        account,
         c -> {
           Folder f = folder(c, account, name);
           try (PreparedStatement ps =
@@ -733,6 +571,7 @@ public final class SqliteMetadataStore implements MetadataStore {
       FlagSet flags,
       Instant internalDate) {
     return write(
+        accounts,
         c -> {
           Effects fx = new Effects();
           List<AppendResult> results = new ArrayList<>(accounts.size());
@@ -860,6 +699,7 @@ public final class SqliteMetadataStore implements MetadataStore {
   public Outcome<List<MessageInfo>> setFlags(
       String account, String name, Collection<Long> uids, FlagOperation op, FlagSet flags) {
     return write(
+        account,
         c -> {
           Effects fx = new Effects();
           Folder f = folder(c, account, name);
@@ -927,6 +767,7 @@ public final class SqliteMetadataStore implements MetadataStore {
   @Override
   public Outcome<List<Long>> expunge(String account, String name, Optional<Collection<Long>> uids) {
     return write(
+        account,
         c -> {
           Effects fx = new Effects();
           Folder f = folder(c, account, name);
@@ -945,6 +786,7 @@ public final class SqliteMetadataStore implements MetadataStore {
   public Outcome<CopyResult> copy(
       String account, String from, Collection<Long> uids, String to, boolean move) {
     return write(
+        account,
         c -> {
           Effects fx = new Effects();
           Folder source = folder(c, account, from);

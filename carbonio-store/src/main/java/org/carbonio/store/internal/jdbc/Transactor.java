@@ -1,0 +1,32 @@
+package org.carbonio.store.internal.jdbc;
+
+import java.util.Collection;
+
+/**
+ * Owns a metadata backend's connections and runs {@link Work} in transactions. Each backend has
+ * one: it decides how writers are serialized (SQLite: one writer connection; PostgreSQL:
+ * per-account locks in concurrent transactions) and how commits are made durable.
+ *
+ * <p>Failures surface as {@link org.carbonio.store.StoreException}: a {@code StoreException} thrown
+ * by the work passes through unchanged (after a rollback), an {@link java.sql.SQLException} becomes
+ * {@link org.carbonio.store.StoreException.Unavailable}.
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface Transactor extends AutoCloseable {
+
+  /**
+   * Runs {@code work} in a write transaction and commits it durably before returning.
+   *
+   * @param accounts the accounts whose data the work changes (a backend with concurrent writers
+   *     locks them, in a fixed order, for the duration of the transaction)
+   */
+  <T> T write(Collection<String> accounts, Work<T> work);
+
+  /** Runs {@code work} in a read-only transaction that sees one consistent state. */
+  <T> T read(Work<T> work);
+
+  /** Waits (bounded) for a running write, then closes every connection. Idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,210 @@
+package org.carbonio.store.internal.sqlite;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.carbonio.store.StoreException;
+import org.carbonio.store.internal.jdbc.JdbcMetadataStore;
+import org.carbonio.store.internal.jdbc.Transactor;
+import org.carbonio.store.internal.jdbc.Work;
+import org.carbonio.store.internal.meta.MetadataStore;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Transactions on one SQLite database in WAL mode with {@code synchronous=FULL}, so a returned
+ * commit survives kill -9 and power loss.
+ *
+ * <p>Connections: one writer connection guarded by a {@link ReentrantLock} (SQLite allows one
+ * writer at a time anyway; serializing in-process avoids SQLITE_BUSY retries), and a small pool of
+ * reader connections. WAL lets readers run concurrently with the writer, each read in its own
+ * transaction so that multi-statement reads are consistent. Writes start with {@code BEGIN
+ * IMMEDIATE}.
+ *
+ * <p>Thread-safe.
+ */
+public final class SqliteTransactor implements Transactor {
+  /** Reader connections. */
+  public static final int DEFAULT_READERS = 4;
+
+  /** How long a caller waits for the writer lock or a reader connection. */
+  public static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
+
+  /** SQLite's own wait when another process holds the database lock. */
+  public static final int BUSY_TIMEOUT_MILLIS = 10_000;
+
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final Connection writer;
+  private final BlockingQueue<Connection> readers;
+  private final List<Connection> allReaders = new ArrayList<>();
+  private volatile boolean closed;
+
+  private SqliteTransactor(Connection writer, int readerCount, String url) throws SQLException {
+    this.writer = writer;
+    this.readers = new ArrayBlockingQueue<>(readerCount);
+    try {
+      for (int i = 0; i < readerCount; i++) {
+        Connection r = connect(url);
+        try (Statement s = r.createStatement()) {
+          s.execute("PRAGMA query_only = ON");
+        }
+        allReaders.add(r);
+        readers.add(r);
+      }
+    } catch (SQLException e) {
+      closeAll();
+      throw e;
+    }
+  }
+
+  /** Opens (creating and migrating) the database file as a metadata store. */
+  public static MetadataStore open(Path file) {
+    String url = "jdbc:sqlite:" + file.toAbsolutePath();
+    Connection writer = null;
+    try {
+      writer = connect(url);
+      Migrator.migrate(writer);
+      return new JdbcMetadataStore(new SqliteTransactor(writer, DEFAULT_READERS, url));
+    } catch (SQLException | IOException e) {
+      if (writer != null) {
+        try {
+          writer.close();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw new StoreException.Unavailable("cannot open metadata database " + file, e);
+    }
+  }
+
+  private static Connection connect(String url) throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+    config.enforceForeignKeys(true);
+    return DriverManager.getConnection(url, config.toProperties());
+  }
+
+  @Override
+  public <T> T write(Collection<String> accounts, Work<T> work) {
+    checkOpen();
+    try {
+      if (!writeLock.tryLock(LOCK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new StoreException.Unavailable("metadata writer busy for " + LOCK_TIMEOUT, null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException.Unavailable("interrupted waiting for the metadata writer", e);
+    }
+    try {
+      checkOpen();
+      try (Statement s = writer.createStatement()) {
+        s.execute("BEGIN IMMEDIATE");
+        boolean committed = false;
+        try {
+          T result = work.run(writer);
+          s.execute("COMMIT");
+          committed = true;
+          return result;
+        } finally {
+          if (!committed) {
+            rollback(s);
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException.Unavailable("metadata write failed: " + e.getMessage(), e);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private static void rollback(Statement s) {
+    try {
+      s.execute("ROLLBACK");
+    } catch (SQLException ignored) {
+      // The transaction may already be gone (SQLite rolls back on some errors itself).
+    }
+  }
+
+  @Override
+  public <T> T read(Work<T> work) {
+    checkOpen();
+    Connection c;
+    try {
+      c = readers.poll(LOCK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException.Unavailable("interrupted waiting for a metadata reader", e);
+    }
+    if (c == null) {
+      throw new StoreException.Unavailable("no metadata reader free for " + LOCK_TIMEOUT, null);
+    }
+    try (Statement s = c.createStatement()) {
+      checkOpen();
+      s.execute("BEGIN");
+      try {
+        return work.run(c);
+      } finally {
+        rollback(s);
+      }
+    } catch (SQLException e) {
+      throw new StoreException.Unavailable("metadata read failed: " + e.getMessage(), e);
+    } finally {
+      readers.add(c);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreException.Unavailable("store is closed", null);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    boolean locked = false;
+    try {
+      locked = writeLock.tryLock(LOCK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      closeAll();
+    } finally {
+      if (locked) {
+        writeLock.unlock();
+      }
+    }
+  }
+
+  private void closeAll() {
+    for (Connection r : allReaders) {
+      try {
+        r.close();
+      } catch (SQLException ignored) {
+        // closing anyway
+      }
+    }
+    try {
+      writer.close();
+    } catch (SQLException ignored) {
+      // closing anyway
+    }
+  }
+}
