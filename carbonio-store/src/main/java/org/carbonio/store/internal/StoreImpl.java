@@ -26,6 +26,7 @@ import org.carbonio.store.Mailbox;
 import org.carbonio.store.StoreException;
 import org.carbonio.store.Watch;
 import org.carbonio.store.internal.blob.FilesystemBlobStore;
+import org.carbonio.store.internal.jdbc.JdbcMetadataStore;
 import org.carbonio.store.internal.meta.MetadataStore;
 import org.carbonio.store.internal.sqlite.SqliteTransactor;
 import org.carbonio.store.spi.BlobStore;
@@ -85,7 +86,7 @@ public final class StoreImpl implements MailStore {
         throw new StoreException.Unavailable("store directory in use: " + dir, null);
       }
       BlobStore blobs = new FilesystemBlobStore(dir.resolve("blobs"));
-      MetadataStore meta = SqliteTransactor.open(dir.resolve("metadata.db"));
+      MetadataStore meta = new JdbcMetadataStore(SqliteTransactor.open(dir.resolve("metadata.db")));
       log.info("store opened at {}", dir);
       return new StoreImpl(blobs, meta, ch, lock);
     } catch (IOException | RuntimeException e) {

@@ -10,15 +10,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.carbonio.store.StoreException;
-import org.carbonio.store.internal.jdbc.JdbcMetadataStore;
 import org.carbonio.store.internal.jdbc.Transactor;
 import org.carbonio.store.internal.jdbc.Work;
-import org.carbonio.store.internal.meta.MetadataStore;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -26,10 +27,10 @@ import org.sqlite.SQLiteConfig;
  * commit survives kill -9 and power loss.
  *
  * <p>Connections: one writer connection guarded by a {@link ReentrantLock} (SQLite allows one
- * writer at a time anyway; serializing in-process avoids SQLITE_BUSY retries), and a small pool of
- * reader connections. WAL lets readers run concurrently with the writer, each read in its own
- * transaction so that multi-statement reads are consistent. Writes start with {@code BEGIN
- * IMMEDIATE}.
+ * writer at a time anyway; serializing in-process avoids SQLITE_BUSY retries) that commits
+ * concurrent writes together (group commit, see {@link #write}), and a small pool of reader
+ * connections. WAL lets readers run concurrently with the writer, each read in its own transaction
+ * so that multi-statement reads are consistent. Writes start with {@code BEGIN IMMEDIATE}.
  *
  * <p>Thread-safe.
  */
@@ -40,10 +41,15 @@ public final class SqliteTransactor implements Transactor {
   /** How long a caller waits for the writer lock or a reader connection. */
   public static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
 
+  /** Most writes committed together in one transaction (group commit). */
+  public static final int MAX_BATCH = 256;
+
   /** SQLite's own wait when another process holds the database lock. */
   public static final int BUSY_TIMEOUT_MILLIS = 10_000;
 
   private final ReentrantLock writeLock = new ReentrantLock();
+  private final Queue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicLong batches = new AtomicLong();
   private final Connection writer;
   private final BlockingQueue<Connection> readers;
   private final List<Connection> allReaders = new ArrayList<>();
@@ -67,14 +73,14 @@ public final class SqliteTransactor implements Transactor {
     }
   }
 
-  /** Opens (creating and migrating) the database file as a metadata store. */
-  public static MetadataStore open(Path file) {
+  /** Opens (creating and migrating) the database file. */
+  public static SqliteTransactor open(Path file) {
     String url = "jdbc:sqlite:" + file.toAbsolutePath();
     Connection writer = null;
     try {
       writer = connect(url);
       Migrator.migrate(writer);
-      return new JdbcMetadataStore(new SqliteTransactor(writer, DEFAULT_READERS, url));
+      return new SqliteTransactor(writer, DEFAULT_READERS, url);
     } catch (SQLException | IOException e) {
       if (writer != null) {
         try {
@@ -96,37 +102,129 @@ public final class SqliteTransactor implements Transactor {
     return DriverManager.getConnection(url, config.toProperties());
   }
 
+  /**
+   * Group commit. The caller queues its work, then takes the writer lock; whoever holds the lock
+   * runs every queued work (up to {@link #MAX_BATCH}) in one transaction, each inside its own
+   * savepoint, and commits once, so concurrent writers share one fsync. While one batch commits,
+   * the next one gathers in the queue. A work that fails is rolled back to its savepoint and only
+   * its caller sees the failure; a failed commit fails the whole batch (nothing of it is durable).
+   */
   @Override
   public <T> T write(Collection<String> accounts, Work<T> work) {
     checkOpen();
+    Pending<T> mine = new Pending<>(work);
+    queue.add(mine);
     try {
       if (!writeLock.tryLock(LOCK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new StoreException.Unavailable("metadata writer busy for " + LOCK_TIMEOUT, null);
+        if (queue.remove(mine)) {
+          throw new StoreException.Unavailable("metadata writer busy for " + LOCK_TIMEOUT, null);
+        }
+        writeLock.lock(); // a leader took our work: it finishes it before it releases the lock
       }
     } catch (InterruptedException e) {
+      if (queue.remove(mine)) {
+        Thread.currentThread().interrupt();
+        throw new StoreException.Unavailable("interrupted waiting for the metadata writer", e);
+      }
       Thread.currentThread().interrupt();
-      throw new StoreException.Unavailable("interrupted waiting for the metadata writer", e);
+      writeLock.lock();
     }
     try {
-      checkOpen();
-      try (Statement s = writer.createStatement()) {
-        s.execute("BEGIN IMMEDIATE");
-        boolean committed = false;
-        try {
-          T result = work.run(writer);
-          s.execute("COMMIT");
-          committed = true;
-          return result;
-        } finally {
-          if (!committed) {
-            rollback(s);
+      while (!mine.done) {
+        if (closed) {
+          queue.remove(mine);
+          throw new StoreException.Unavailable("store is closed", null);
+        }
+        commitBatch();
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    return mine.result();
+  }
+
+  /** Runs queued works in one transaction and commits it. Called with the writer lock held. */
+  private void commitBatch() {
+    List<Pending<?>> batch = new ArrayList<>();
+    RuntimeException batchFailure = null;
+    try (Statement s = writer.createStatement()) {
+      s.execute("BEGIN IMMEDIATE");
+      boolean committed = false;
+      try {
+        Pending<?> p;
+        while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
+          batch.add(p);
+          s.execute("SAVEPOINT work");
+          try {
+            p.run(writer);
+            s.execute("RELEASE work");
+          } catch (SQLException | RuntimeException e) {
+            // Undo this work only; a failing ROLLBACK TO means the transaction itself is gone.
+            s.execute("ROLLBACK TO work");
+            s.execute("RELEASE work");
+            p.fail(e);
           }
+        }
+        s.execute("COMMIT");
+        committed = true;
+        batches.incrementAndGet();
+      } finally {
+        if (!committed) {
+          rollback(s);
         }
       }
     } catch (SQLException e) {
-      throw new StoreException.Unavailable("metadata write failed: " + e.getMessage(), e);
+      batchFailure = new StoreException.Unavailable("metadata write failed: " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      batchFailure = new StoreException.Unavailable("metadata write failed: " + e, e);
+      throw e;
     } finally {
-      writeLock.unlock();
+      for (Pending<?> p : batch) {
+        if (batchFailure != null) {
+          p.failed = batchFailure; // nothing of the batch is durable
+        }
+        p.done = true;
+      }
+    }
+  }
+
+  /** Committed transactions so far (each holding one or more writes). */
+  public long batches() {
+    return batches.get();
+  }
+
+  /** Writes waiting for the writer (queued, not yet in a transaction). */
+  public int queued() {
+    return queue.size();
+  }
+
+  /** A queued write and, once its batch is done, its outcome. Guarded by the writer lock. */
+  private static final class Pending<T> {
+    private final Work<T> work;
+    private T value;
+    private RuntimeException failed;
+    private boolean done;
+
+    Pending(Work<T> work) {
+      this.work = work;
+    }
+
+    void run(Connection c) throws SQLException {
+      value = work.run(c);
+    }
+
+    void fail(Exception e) {
+      failed =
+          e instanceof RuntimeException re
+              ? re
+              : new StoreException.Unavailable("metadata write failed: " + e.getMessage(), e);
+    }
+
+    T result() {
+      if (failed != null) {
+        throw failed;
+      }
+      return value;
     }
   }
 
