@@ -26,6 +26,7 @@ import org.carbonio.server.internal.DurableFiles;
 import org.carbonio.server.internal.LocalDelivery;
 import org.carbonio.server.internal.StoreMailboxBackend;
 import org.carbonio.server.internal.TlsMaterial;
+import org.carbonio.smtp.SmtpMode;
 import org.carbonio.smtp.SmtpServer;
 import org.carbonio.store.MailStore;
 import org.slf4j.Logger;
@@ -114,6 +115,13 @@ public final class CarbonioServer implements AutoCloseable {
             .start();
     resources.add(smtp);
     listeners.add(new Listener(Listener.Kind.SMTP, smtp.localAddress()));
+
+    // RFC 2033: local delivery from an MTA in front (Postfix, another node's MTA); internal, so it
+    // binds the admin address like the other internal listeners.
+    SmtpServer lmtp =
+        smtp.toBuilder().bind(address(Listener.Kind.LMTP)).mode(SmtpMode.LMTP).build().start();
+    resources.add(lmtp);
+    listeners.add(new Listener(Listener.Kind.LMTP, lmtp.localAddress()));
 
     StoreMailboxBackend backend = new StoreMailboxBackend(store);
     DirectoryAuthenticator authenticator = new DirectoryAuthenticator(directory);

@@ -24,7 +24,7 @@ public record Listener(Kind kind, InetSocketAddress address) {
     IMAP("imap", 1143, "IMAP4rev1, STARTTLS"),
     IMAPS("imaps", 1993, "IMAP4rev1, implicit TLS"),
     POP3("pop3", 1110, "POP3, STLS"),
-    LMTP("lmtp", 2424, "LMTP"),
+    LMTP("lmtp", 2424, "LMTP local delivery, STARTTLS, admin address"),
     HTTP("http", 8080, "HTTP admin API, admin address"),
     LDAP("ldap", 1389, "LDAP directory, admin address");
 
@@ -51,9 +51,12 @@ public record Listener(Kind kind, InetSocketAddress address) {
       return description;
     }
 
-    /** Admin listeners bind {@link ServerConfig#adminBind()}, not the mail address. */
+    /**
+     * Admin and internal listeners (admin API, LDAP, LMTP) bind {@link ServerConfig#adminBind()},
+     * not the mail address.
+     */
     public boolean administrative() {
-      return this == HTTP || this == LDAP;
+      return this == HTTP || this == LDAP || this == LMTP;
     }
   }
 

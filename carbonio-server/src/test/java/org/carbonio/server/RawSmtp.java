@@ -18,6 +18,15 @@ final class RawSmtp implements AutoCloseable {
   private final OutputStream out;
 
   RawSmtp(int port) throws IOException {
+    this(port, "EHLO client.test");
+  }
+
+  /** An LMTP session (RFC 2033 §4.1: LHLO instead of EHLO). */
+  static RawSmtp lmtp(int port) throws IOException {
+    return new RawSmtp(port, "LHLO client.test");
+  }
+
+  private RawSmtp(int port, String hello) throws IOException {
     socket = new Socket();
     socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
     socket.setSoTimeout(30_000);
@@ -26,7 +35,7 @@ final class RawSmtp implements AutoCloseable {
             new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
     out = socket.getOutputStream();
     expect("220");
-    command("EHLO client.test", "250");
+    command(hello, "250");
   }
 
   /** Reads one (possibly multi-line) reply and returns its last line. */
@@ -51,6 +60,12 @@ final class RawSmtp implements AutoCloseable {
     out.write((line + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
     out.flush();
     return expect(code);
+  }
+
+  /** Writes raw bytes (for DATA content the test dot-stuffs and terminates itself). */
+  void write(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
   }
 
   /** Sends one message (already CRLF, dot-stuffed here) and returns the final 250 line. */

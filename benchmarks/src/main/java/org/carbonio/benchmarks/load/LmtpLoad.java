@@ -1,0 +1,191 @@
+package org.carbonio.benchmarks.load;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Durable LMTP deliveries per second and CPU per delivery, carbonio against Dovecot's LMTP to
+ * maildir, side by side in one run on the same machine with the same load: {@code sessions}
+ * concurrent LMTP sessions, each delivering distinct messages of {@code size} bytes to a random one
+ * of {@code users} recipients, one recipient per transaction, for {@code seconds} per round. The
+ * two servers take turns ({@code rounds} each), so both see the same machine conditions. CPU is the
+ * server's process tree (Dovecot: master, lmtp and auth processes, also those that exited).
+ *
+ * <pre>
+ * ./carbonio build
+ * java -cp benchmarks/target/benchmarks.jar org.carbonio.benchmarks.load.LmtpLoad \
+ *     [--seconds 20] [--sessions 20] [--size 5120] [--users 100] [--rounds 2] \
+ *     [--work target/lmtp-load] [--server-jar carbonio-server/target/carbonio-server.jar]
+ * </pre>
+ *
+ * <p>Needs Debian's dovecot-lmtpd. The work directory must be on the disk under test (not tmpfs).
+ */
+public final class LmtpLoad {
+  private LmtpLoad() {}
+
+  /** One round's outcome. */
+  record Result(String server, long delivered, double seconds, double cpuSeconds, long rssBytes) {
+    double perSecond() {
+      return delivered / seconds;
+    }
+
+    double cpuMicrosPerDelivery() {
+      return cpuSeconds * 1e6 / delivered;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int seconds = intArg(args, "--seconds", 20);
+    int sessions = intArg(args, "--sessions", 20);
+    int size = intArg(args, "--size", 5120);
+    int userCount = intArg(args, "--users", 100);
+    int rounds = intArg(args, "--rounds", 2);
+    Path work = Path.of(arg(args, "--work", "target/lmtp-load")).toAbsolutePath();
+    Path jar = Path.of(arg(args, "--server-jar", "carbonio-server/target/carbonio-server.jar"));
+    List<Result> results = run(work, jar, seconds, sessions, size, userCount, rounds);
+    System.out.println();
+    System.out.println(
+        "| server | round | deliveries/s | CPU µs per delivery | RSS MB at end | delivered |");
+    System.out.println("|---|---|---|---|---|---|");
+    for (int i = 0; i < results.size(); i++) {
+      Result r = results.get(i);
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %d | %.0f | %.0f | %.0f | %d |%n",
+          r.server(),
+          i / 2 + 1,
+          r.perSecond(),
+          r.cpuMicrosPerDelivery(),
+          r.rssBytes() / 1e6,
+          r.delivered());
+    }
+  }
+
+  /** Runs the comparison and returns the rounds, carbonio and Dovecot alternating. */
+  static List<Result> run(
+      Path work, Path jar, int seconds, int sessions, int size, int userCount, int rounds)
+      throws Exception {
+    String domain = "bench.test";
+    List<String> users = new ArrayList<>();
+    for (int i = 1; i <= userCount; i++) {
+      users.add("user" + i + "@" + domain);
+    }
+    deleteTree(work);
+    Files.createDirectories(work);
+    List<Result> results = new ArrayList<>();
+    try (CarbonioProcess carbonio =
+            CarbonioProcess.start(jar, work.resolve("carbonio"), domain, List.of("-Xmx1g"));
+        DovecotLmtp dovecot = DovecotLmtp.start(work.resolve("dovecot"), users)) {
+      carbonio.createAccounts(users);
+      for (int round = 0; round < rounds; round++) {
+        results.add(
+            load(
+                "carbonio", carbonio.port("lmtp"), carbonio.pid(), users, seconds, sessions, size));
+        results.add(load("dovecot", dovecot.port(), dovecot.pid(), users, seconds, sessions, size));
+      }
+      long acked =
+          results.stream()
+              .filter(r -> r.server().equals("dovecot"))
+              .mapToLong(Result::delivered)
+              .sum();
+      long files = dovecot.deliveredFiles();
+      if (files != acked) {
+        throw new IllegalStateException("dovecot acked " + acked + " but stored " + files);
+      }
+    }
+    return results;
+  }
+
+  private static Result load(
+      String name, int port, long pid, List<String> users, int seconds, int sessions, int size)
+      throws Exception {
+    AtomicLong delivered = new AtomicLong();
+    AtomicLong serial = new AtomicLong();
+    double cpu0 = ProcessCpu.cpuSeconds(pid);
+    long t0 = System.nanoTime();
+    long deadline = t0 + seconds * 1_000_000_000L;
+    ExecutorService pool = Executors.newFixedThreadPool(sessions);
+    List<Future<?>> fs = new ArrayList<>();
+    for (int s = 0; s < sessions; s++) {
+      fs.add(
+          pool.submit(
+              () -> {
+                try (LmtpClient c = new LmtpClient(port)) {
+                  while (System.nanoTime() < deadline) {
+                    String to = users.get(ThreadLocalRandom.current().nextInt(users.size()));
+                    if (c.deliver(to, message(name, serial.incrementAndGet(), to, size))) {
+                      delivered.incrementAndGet();
+                    } else {
+                      throw new IOException("delivery refused by " + name);
+                    }
+                  }
+                }
+                return null;
+              }));
+    }
+    for (Future<?> f : fs) {
+      f.get();
+    }
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    pool.shutdown();
+    double cpu = ProcessCpu.cpuSeconds(pid) - cpu0;
+    return new Result(name, delivered.get(), elapsed, cpu, ProcessCpu.rssBytes(pid));
+  }
+
+  /** A distinct message of about {@code size} bytes, lines of 76 characters, CRLF. */
+  static byte[] message(String server, long n, String to, int size) {
+    StringBuilder m = new StringBuilder(size + 200);
+    m.append("From: Load <load@load.test>\r\n")
+        .append("To: <")
+        .append(to)
+        .append(">\r\nSubject: load message ")
+        .append(n)
+        .append("\r\nMessage-ID: <")
+        .append(n)
+        .append('.')
+        .append(server)
+        .append("@load.test>\r\nDate: Sat, 28 Nov 2026 12:00:00 +0000\r\n\r\n");
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    while (m.length() < size) {
+      for (int i = 0; i < 74; i++) {
+        m.append((char) ('a' + r.nextInt(26)));
+      }
+      m.append("\r\n");
+    }
+    return m.toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static String arg(String[] args, String name, String dflt) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return dflt;
+  }
+
+  private static int intArg(String[] args, String name, int dflt) {
+    return Integer.parseInt(arg(args, name, Integer.toString(dflt)));
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
