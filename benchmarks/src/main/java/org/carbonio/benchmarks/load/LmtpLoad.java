@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * ./carbonio build
  * java -cp benchmarks/target/benchmarks.jar org.carbonio.benchmarks.load.LmtpLoad \
- *     [--seconds 20] [--sessions 20] [--size 5120] [--users 100] [--rounds 2] \
+ *     [--warmup 10] [--seconds 20] [--sessions 20] [--size 5120] [--users 100] [--rounds 2] \
  *     [--work target/lmtp-load] [--server-jar carbonio-server/target/carbonio-server.jar]
  * </pre>
  *
@@ -52,7 +52,8 @@ public final class LmtpLoad {
     int rounds = intArg(args, "--rounds", 2);
     Path work = Path.of(arg(args, "--work", "target/lmtp-load")).toAbsolutePath();
     Path jar = Path.of(arg(args, "--server-jar", "carbonio-server/target/carbonio-server.jar"));
-    List<Result> results = run(work, jar, seconds, sessions, size, userCount, rounds);
+    int warmup = intArg(args, "--warmup", 10);
+    List<Result> results = run(work, jar, warmup, seconds, sessions, size, userCount, rounds);
     System.out.println();
     System.out.println(
         "| server | round | deliveries/s | CPU µs per delivery | RSS MB at end | delivered |");
@@ -73,7 +74,14 @@ public final class LmtpLoad {
 
   /** Runs the comparison and returns the rounds, carbonio and Dovecot alternating. */
   static List<Result> run(
-      Path work, Path jar, int seconds, int sessions, int size, int userCount, int rounds)
+      Path work,
+      Path jar,
+      int warmup,
+      int seconds,
+      int sessions,
+      int size,
+      int userCount,
+      int rounds)
       throws Exception {
     String domain = "bench.test";
     List<String> users = new ArrayList<>();
@@ -87,6 +95,11 @@ public final class LmtpLoad {
             CarbonioProcess.start(jar, work.resolve("carbonio"), domain, List.of("-Xmx1g"));
         DovecotLmtp dovecot = DovecotLmtp.start(work.resolve("dovecot"), users)) {
       carbonio.createAccounts(users);
+      // Warm-up, not counted: the JIT compiles the delivery path (its compiler threads' CPU would
+      // otherwise be charged to the first round), Dovecot forks its lmtp processes.
+      load("carbonio", carbonio.port("lmtp"), carbonio.pid(), users, warmup, sessions, size);
+      long dovecotWarmup =
+          load("dovecot", dovecot.port(), dovecot.pid(), users, warmup, sessions, size).delivered();
       for (int round = 0; round < rounds; round++) {
         results.add(
             load(
@@ -98,6 +111,7 @@ public final class LmtpLoad {
               .filter(r -> r.server().equals("dovecot"))
               .mapToLong(Result::delivered)
               .sum();
+      acked += dovecotWarmup;
       long files = dovecot.deliveredFiles();
       if (files != acked) {
         throw new IllegalStateException("dovecot acked " + acked + " but stored " + files);
