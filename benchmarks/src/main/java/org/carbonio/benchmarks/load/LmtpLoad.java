@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * ./carbonio build
  * java -cp benchmarks/target/benchmarks.jar org.carbonio.benchmarks.load.LmtpLoad \
  *     [--warmup 10] [--seconds 20] [--sessions 20] [--size 5120] [--users 100] [--rounds 2] \
- *     [--work target/lmtp-load] [--server-jar carbonio-server/target/carbonio-server.jar]
+ *     [--work target/lmtp-load] [--server-jvm "-Xmx1g"] [--server-jar carbonio-server/target/carbonio-server.jar]
  * </pre>
  *
  * <p>Needs Debian's dovecot-lmtpd. The work directory must be on the disk under test (not tmpfs).
@@ -34,13 +34,17 @@ public final class LmtpLoad {
   private LmtpLoad() {}
 
   /** One round's outcome. */
-  record Result(String server, long delivered, double seconds, double cpuSeconds, long rssBytes) {
+  record Result(String server, long delivered, double seconds, ProcessCpu.Cpu cpu, long rssBytes) {
     double perSecond() {
       return delivered / seconds;
     }
 
     double cpuMicrosPerDelivery() {
-      return cpuSeconds * 1e6 / delivered;
+      return cpu.total() * 1e6 / delivered;
+    }
+
+    double systemShare() {
+      return cpu.system() / cpu.total();
     }
   }
 
@@ -53,20 +57,23 @@ public final class LmtpLoad {
     Path work = Path.of(arg(args, "--work", "target/lmtp-load")).toAbsolutePath();
     Path jar = Path.of(arg(args, "--server-jar", "carbonio-server/target/carbonio-server.jar"));
     int warmup = intArg(args, "--warmup", 10);
-    List<Result> results = run(work, jar, warmup, seconds, sessions, size, userCount, rounds);
+    List<String> jvm = List.of(arg(args, "--server-jvm", "-Xmx1g").split(" "));
+    List<Result> results = run(work, jar, warmup, seconds, sessions, size, userCount, rounds, jvm);
     System.out.println();
     System.out.println(
-        "| server | round | deliveries/s | CPU µs per delivery | RSS MB at end | delivered |");
-    System.out.println("|---|---|---|---|---|---|");
+        "| server | round | deliveries/s | CPU µs per delivery | of it in kernel | RSS MB at end |"
+            + " delivered |");
+    System.out.println("|---|---|---|---|---|---|---|");
     for (int i = 0; i < results.size(); i++) {
       Result r = results.get(i);
       System.out.printf(
           Locale.ROOT,
-          "| %s | %d | %.0f | %.0f | %.0f | %d |%n",
+          "| %s | %d | %.0f | %.0f | %.0f %% | %.0f | %d |%n",
           r.server(),
           i / 2 + 1,
           r.perSecond(),
           r.cpuMicrosPerDelivery(),
+          r.systemShare() * 100,
           r.rssBytes() / 1e6,
           r.delivered());
     }
@@ -81,7 +88,8 @@ public final class LmtpLoad {
       int sessions,
       int size,
       int userCount,
-      int rounds)
+      int rounds,
+      List<String> serverJvmOptions)
       throws Exception {
     String domain = "bench.test";
     List<String> users = new ArrayList<>();
@@ -92,7 +100,7 @@ public final class LmtpLoad {
     Files.createDirectories(work);
     List<Result> results = new ArrayList<>();
     try (CarbonioProcess carbonio =
-            CarbonioProcess.start(jar, work.resolve("carbonio"), domain, List.of("-Xmx1g"));
+            CarbonioProcess.start(jar, work.resolve("carbonio"), domain, serverJvmOptions);
         DovecotLmtp dovecot = DovecotLmtp.start(work.resolve("dovecot"), users)) {
       carbonio.createAccounts(users);
       // Warm-up, not counted: the JIT compiles the delivery path (its compiler threads' CPU would
@@ -125,7 +133,7 @@ public final class LmtpLoad {
       throws Exception {
     AtomicLong delivered = new AtomicLong();
     AtomicLong serial = new AtomicLong();
-    double cpu0 = ProcessCpu.cpuSeconds(pid);
+    ProcessCpu.Cpu cpu0 = ProcessCpu.cpu(pid);
     long t0 = System.nanoTime();
     long deadline = t0 + seconds * 1_000_000_000L;
     ExecutorService pool = Executors.newFixedThreadPool(sessions);
@@ -152,7 +160,7 @@ public final class LmtpLoad {
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
     pool.shutdown();
-    double cpu = ProcessCpu.cpuSeconds(pid) - cpu0;
+    ProcessCpu.Cpu cpu = ProcessCpu.cpu(pid).minus(cpu0);
     return new Result(name, delivered.get(), elapsed, cpu, ProcessCpu.rssBytes(pid));
   }
 

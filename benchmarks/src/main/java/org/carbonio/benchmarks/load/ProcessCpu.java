@@ -17,20 +17,34 @@ final class ProcessCpu {
 
   private ProcessCpu() {}
 
-  /** CPU seconds used so far by {@code pid} and its descendants (live and reaped). */
-  static double cpuSeconds(long pid) throws IOException {
-    long ticks = 0;
+  /** CPU seconds in user and kernel mode. */
+  record Cpu(double user, double system) {
+    double total() {
+      return user + system;
+    }
+
+    Cpu minus(Cpu earlier) {
+      return new Cpu(user - earlier.user, system - earlier.system);
+    }
+  }
+
+  /** CPU used so far by {@code pid} and its descendants (live and reaped). */
+  static Cpu cpu(long pid) throws IOException {
+    long user = 0;
+    long system = 0;
     for (long p : tree(pid)) {
       String[] f = stat(p);
       if (f == null) {
         continue;
       }
-      ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]); // utime, stime
+      user += Long.parseLong(f[13]);
+      system += Long.parseLong(f[14]);
       if (p == pid) {
-        ticks += Long.parseLong(f[15]) + Long.parseLong(f[16]); // cutime, cstime
+        user += Long.parseLong(f[15]); // cutime: reaped children
+        system += Long.parseLong(f[16]); // cstime
       }
     }
-    return ticks / TICKS_PER_SECOND;
+    return new Cpu(user / TICKS_PER_SECOND, system / TICKS_PER_SECOND);
   }
 
   /** Resident set size of {@code pid} and its live descendants, in bytes. */
