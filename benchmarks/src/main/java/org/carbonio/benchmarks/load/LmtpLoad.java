@@ -1,5 +1,9 @@
 package org.carbonio.benchmarks.load;
 
+import static org.carbonio.benchmarks.load.LoadSupport.arg;
+import static org.carbonio.benchmarks.load.LoadSupport.deleteTree;
+import static org.carbonio.benchmarks.load.LoadSupport.intArg;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -185,29 +189,5 @@ public final class LmtpLoad {
       m.append("\r\n");
     }
     return m.toString().getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static String arg(String[] args, String name, String dflt) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return dflt;
-  }
-
-  private static int intArg(String[] args, String name, int dflt) {
-    return Integer.parseInt(arg(args, name, Integer.toString(dflt)));
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }
