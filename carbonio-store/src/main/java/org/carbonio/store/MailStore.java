@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import org.carbonio.store.internal.StoreImpl;
+import org.carbonio.store.spi.QuotaPolicy;
 
 /**
  * The durable store of every account's mailbox: blobs on the filesystem (content-addressed, stored
@@ -34,7 +36,16 @@ public interface MailStore extends AutoCloseable {
    * @throws StoreException.Unavailable on I/O or database failure, or if the directory is in use
    */
   static MailStore open(Path dir) throws StoreException {
-    return StoreImpl.open(dir);
+    return StoreImpl.open(dir, QuotaPolicy.UNLIMITED);
+  }
+
+  /**
+   * Opens the store as {@link #open(Path)} does, with each account's storage limit taken from
+   * {@code quota}: an append, delivery, copy or move that would raise an account's usage above its
+   * limit fails with {@link StoreException.OverQuota} and changes nothing.
+   */
+  static MailStore open(Path dir, QuotaPolicy quota) throws StoreException {
+    return StoreImpl.open(dir, quota);
   }
 
   /**
@@ -66,6 +77,19 @@ public interface MailStore extends AutoCloseable {
    */
   List<AppendResult> deliver(
       Collection<String> accountIds, String folder, InputStream content, Instant internalDate)
+      throws StoreException;
+
+  /**
+   * The folders of other accounts shared with an account: every folder with a grant to the account
+   * itself, to one of {@code groups}, to {@code domain} or to everyone, with the union of the
+   * matching grants' rights, sorted by owner and folder. The caller (a protocol layer) resolves the
+   * account's groups and domain in the directory, and enforces the rights.
+   *
+   * @param accountId the account
+   * @param groups the groups the account belongs to (directly or not)
+   * @param domain the account's domain (compared case-insensitively)
+   */
+  List<SharedFolder> sharedWith(String accountId, Set<String> groups, String domain)
       throws StoreException;
 
   /**

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -37,8 +38,8 @@ public interface Mailbox {
   List<FolderInfo> folders() throws StoreException;
 
   /**
-   * Creates a folder, and any missing parent (each parent is a normal, empty folder). The folder
-   * starts unsubscribed, with a fresh UIDVALIDITY.
+   * Creates a {@link FolderKind#MAIL} folder, and any missing parent (each parent is a normal,
+   * empty mail folder). The folder starts unsubscribed, with a fresh UIDVALIDITY.
    *
    * @throws StoreException.AlreadyExists if it exists
    * @throws StoreException.Invalid if the name is not acceptable
@@ -76,6 +77,8 @@ public interface Mailbox {
    * Sets or clears (empty) the special-use role of a folder (RFC 6154).
    *
    * @throws StoreException.NotFound if the folder does not exist
+   * @throws StoreException.Invalid when setting a role on a folder that is not {@link
+   *     FolderKind#MAIL}
    */
   void setRole(String name, Optional<SpecialUse> role) throws StoreException;
 
@@ -175,4 +178,71 @@ public interface Mailbox {
    * @throws StoreException.NotFound if the folder does not exist
    */
   Watch watch(String folder, Runnable onChange) throws StoreException;
+
+  // ------------------------------------------------------------------ data model (version 2)
+
+  /**
+   * Creates a folder of the given kind, and any missing parent (of the same kind, empty). The kind
+   * never changes afterwards.
+   *
+   * @throws StoreException.AlreadyExists if it exists
+   * @throws StoreException.Invalid if the name is not acceptable
+   */
+  FolderInfo createFolder(String name, FolderKind kind) throws StoreException;
+
+  /** The account's tags, sorted by name. */
+  List<Tag> tags() throws StoreException;
+
+  /**
+   * Creates a tag. Messages that already carry the keyword {@code name} carry the tag from now on.
+   *
+   * @param color 24-bit RGB
+   * @throws StoreException.AlreadyExists if the tag exists
+   * @throws StoreException.Invalid if the name is not a valid keyword or the color is out of range
+   */
+  Tag createTag(String name, int color) throws StoreException;
+
+  /**
+   * Renames a tag and, in one transaction, the keyword on every message of the account that carries
+   * it; each changed message gets a new mod-sequence (one per folder, RFC 7162 §3.1.3).
+   *
+   * @throws StoreException.NotFound if {@code from} is not a tag
+   * @throws StoreException.AlreadyExists if {@code to} is a tag
+   * @throws StoreException.Invalid if {@code to} is not a valid keyword
+   */
+  void renameTag(String from, String to) throws StoreException;
+
+  /**
+   * Deletes a tag and, in one transaction, removes its keyword from every message of the account;
+   * each changed message gets a new mod-sequence.
+   *
+   * @throws StoreException.NotFound if it is not a tag
+   */
+  void deleteTag(String name) throws StoreException;
+
+  /**
+   * The messages of a conversation ({@link MessageInfo#conversationId()}), oldest internal date
+   * first; empty if no message of this account belongs to it.
+   */
+  List<MessageRef> conversation(long conversationId) throws StoreException;
+
+  /** The account's storage use (all messages in all folders) and its limit. */
+  QuotaUsage quota() throws StoreException;
+
+  /**
+   * Sets a grantee's rights on a folder, replacing the ones it had; an empty set revokes them.
+   * Grants follow the folder when it is renamed and vanish when it is deleted. The store only keeps
+   * grants: the protocol layers enforce them (see {@link MailStore#sharedWith}).
+   *
+   * @throws StoreException.NotFound if the folder does not exist
+   * @throws StoreException.Invalid if the grantee is the owner
+   */
+  void grant(String folder, Grantee grantee, Set<Right> rights) throws StoreException;
+
+  /**
+   * The grants of a folder.
+   *
+   * @throws StoreException.NotFound if the folder does not exist
+   */
+  Map<Grantee, Set<Right>> grants(String folder) throws StoreException;
 }

@@ -16,16 +16,30 @@ import java.util.Set;
  * @param size size in octets (RFC822.SIZE)
  * @param modSeq the mod-sequence of the last change (RFC 7162 §3.1.3)
  * @param blobId the content's address in the blob store
+ * @param conversationId the conversation the message belongs to (see {@link
+ *     Mailbox#conversation(long)}); 0 when unknown
  */
 public record MessageInfo(
-    long uid, Set<String> flags, Instant internalDate, long size, long modSeq, BlobId blobId) {
+    long uid,
+    Set<String> flags,
+    Instant internalDate,
+    long size,
+    long modSeq,
+    BlobId blobId,
+    long conversationId) {
   /** Validates and copies the fields. */
   public MessageInfo {
     flags = Set.copyOf(requireNonNull(flags, "flags"));
     requireNonNull(internalDate, "internalDate");
     requireNonNull(blobId, "blobId");
-    if (uid < 1 || size < 0 || modSeq < 1) {
+    if (uid < 1 || size < 0 || modSeq < 1 || conversationId < 0) {
       throw new IllegalArgumentException("uid " + uid + ", size " + size + ", modSeq " + modSeq);
     }
+  }
+
+  /** A message whose conversation is unknown (0). */
+  public MessageInfo(
+      long uid, Set<String> flags, Instant internalDate, long size, long modSeq, BlobId blobId) {
+    this(uid, flags, internalDate, size, modSeq, blobId, 0);
   }
 }

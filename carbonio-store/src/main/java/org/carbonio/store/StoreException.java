@@ -2,7 +2,7 @@ package org.carbonio.store;
 
 /**
  * The store's one exception family. Unchecked, so that {@link Mailbox} methods read like plain
- * calls; callers that map store errors to protocol replies switch over the four subclasses.
+ * calls; callers that map store errors to protocol replies switch over the five subclasses.
  *
  * <p>Immutable.
  */
@@ -10,7 +10,8 @@ public abstract sealed class StoreException extends RuntimeException
     permits StoreException.NotFound,
         StoreException.AlreadyExists,
         StoreException.Invalid,
-        StoreException.Unavailable {
+        StoreException.Unavailable,
+        StoreException.OverQuota {
 
   private StoreException(String message, Throwable cause) {
     super(message, cause);
@@ -45,6 +46,25 @@ public abstract sealed class StoreException extends RuntimeException
     /** Creates the exception with a message and the underlying cause (may be null). */
     public Unavailable(String message, Throwable cause) {
       super(message, cause);
+    }
+  }
+
+  /**
+   * The write would take an account over its storage limit (RFC 9208 §5; IMAP: NO [OVERQUOTA],
+   * SMTP: 552 5.2.2). Nothing was changed.
+   */
+  public static final class OverQuota extends StoreException {
+    private final String accountId;
+
+    /** Creates the exception for an account, with a message giving usage and limit. */
+    public OverQuota(String accountId, String message) {
+      super(message, null);
+      this.accountId = accountId;
+    }
+
+    /** The account that is over its limit (for a multi-account delivery, the first one found). */
+    public String accountId() {
+      return accountId;
     }
   }
 

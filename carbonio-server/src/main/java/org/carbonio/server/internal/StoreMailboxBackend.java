@@ -70,6 +70,8 @@ public final class StoreMailboxBackend implements MailboxBackend {
       case StoreException.AlreadyExists a -> new BackendException.AlreadyExists(a.getMessage());
       case StoreException.Invalid i -> new BackendException.Invalid(i.getMessage());
       case StoreException.Unavailable u -> new BackendException.Unavailable(u.getMessage());
+      // RFC 9208 §4: NO [OVERQUOTA] once carbonio-imap has a code for it; [UNAVAILABLE] until then
+      case StoreException.OverQuota q -> new BackendException.Unavailable(q.getMessage());
     };
   }
 

@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.carbonio.store.AppendResult;
@@ -16,12 +17,18 @@ import org.carbonio.store.CopyResult;
 import org.carbonio.store.FlagOperation;
 import org.carbonio.store.FolderChanges;
 import org.carbonio.store.FolderInfo;
+import org.carbonio.store.FolderKind;
 import org.carbonio.store.FolderSnapshot;
 import org.carbonio.store.FolderStatus;
+import org.carbonio.store.Grantee;
 import org.carbonio.store.Mailbox;
 import org.carbonio.store.MessageInfo;
+import org.carbonio.store.MessageRef;
+import org.carbonio.store.QuotaUsage;
+import org.carbonio.store.Right;
 import org.carbonio.store.SpecialUse;
 import org.carbonio.store.StoreException;
+import org.carbonio.store.Tag;
 import org.carbonio.store.Watch;
 
 /**
@@ -149,18 +156,91 @@ final class MailboxImpl implements Mailbox {
   @Override
   public CopyResult copy(String from, Collection<Long> uids, String to) {
     requireNonNull(uids, "uids");
-    return store.afterCommit(store.meta.copy(account, name(from), uids, name(to), false));
+    String source = name(from);
+    String target = name(to);
+    return store.afterCommit(
+        store.meta.copy(account, source, uids, target, false, store.limit(account)));
   }
 
   @Override
   public CopyResult move(String from, Collection<Long> uids, String to) {
     requireNonNull(uids, "uids");
-    return store.afterCommit(store.meta.copy(account, name(from), uids, name(to), true));
+    String source = name(from);
+    String target = name(to);
+    return store.afterCommit(
+        store.meta.copy(account, source, uids, target, true, store.limit(account)));
   }
 
   @Override
   public Watch watch(String folder, Runnable onChange) {
     requireNonNull(onChange, "onChange");
     return store.watch(store.meta.folderId(account, name(folder)), onChange);
+  }
+
+  // ---------------------------------------------------------------- data model (version 2)
+
+  @Override
+  public FolderInfo createFolder(String name, FolderKind kind) {
+    requireNonNull(kind, "kind");
+    return store.afterCommit(store.meta.createFolder(account, name(name), kind));
+  }
+
+  /** A tag name is a keyword (RFC 9051 §9 flag-keyword), never a system flag. */
+  private String tagName(String name) {
+    store.checkOpen();
+    if (name == null || name.isEmpty() || name.charAt(0) == '\\') {
+      throw new StoreException.Invalid("tag name must be a keyword: " + StoreException.quote(name));
+    }
+    FlagSet.of(List.of(name)); // validates
+    return name;
+  }
+
+  @Override
+  public List<Tag> tags() {
+    store.checkOpen();
+    return store.meta.tags(account);
+  }
+
+  @Override
+  public Tag createTag(String name, int color) {
+    if (color < 0 || color > Tag.MAX_COLOR) {
+      throw new StoreException.Invalid("tag color " + color + " outside 0..0xFFFFFF");
+    }
+    return store.afterCommit(store.meta.createTag(account, new Tag(tagName(name), color)));
+  }
+
+  @Override
+  public void renameTag(String from, String to) {
+    store.afterCommit(store.meta.renameTag(account, tagName(from), tagName(to)));
+  }
+
+  @Override
+  public void deleteTag(String name) {
+    store.afterCommit(store.meta.deleteTag(account, tagName(name)));
+  }
+
+  @Override
+  public List<MessageRef> conversation(long conversationId) {
+    store.checkOpen();
+    return store.meta.conversation(account, conversationId);
+  }
+
+  @Override
+  public QuotaUsage quota() {
+    store.checkOpen();
+    QuotaUsage used = store.meta.quota(account);
+    return new QuotaUsage(used.bytes(), used.messages(), store.limit(account));
+  }
+
+  @Override
+  public void grant(String folder, Grantee grantee, Set<Right> rights) {
+    requireNonNull(grantee, "grantee");
+    Set<Right> copy = Set.copyOf(requireNonNull(rights, "rights"));
+    store.afterCommit(store.meta.grant(account, name(folder), grantee, copy));
+  }
+
+  @Override
+  public Map<Grantee, Set<Right>> grants(String folder) {
+    return store.meta.grants(account, name(folder));
   }
 }

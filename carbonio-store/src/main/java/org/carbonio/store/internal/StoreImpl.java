@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,6 +25,7 @@ import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
 import org.carbonio.store.MailStore;
 import org.carbonio.store.Mailbox;
+import org.carbonio.store.SharedFolder;
 import org.carbonio.store.StoreException;
 import org.carbonio.store.Watch;
 import org.carbonio.store.internal.blob.FilesystemBlobStore;
@@ -30,6 +33,7 @@ import org.carbonio.store.internal.jdbc.JdbcMetadataStore;
 import org.carbonio.store.internal.meta.MetadataStore;
 import org.carbonio.store.internal.sqlite.SqliteTransactor;
 import org.carbonio.store.spi.BlobStore;
+import org.carbonio.store.spi.QuotaPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,18 +62,30 @@ public final class StoreImpl implements MailStore {
   private final Map<Long, List<Runnable>> watchers = new ConcurrentHashMap<>();
   private final FileChannel lockChannel;
   private final FileLock dirLock;
+  private final QuotaPolicy quotaPolicy;
   private volatile boolean closed;
 
   private StoreImpl(
-      BlobStore blobs, MetadataStore meta, FileChannel lockChannel, FileLock dirLock) {
+      BlobStore blobs,
+      MetadataStore meta,
+      FileChannel lockChannel,
+      FileLock dirLock,
+      QuotaPolicy quotaPolicy) {
     this.blobs = blobs;
     this.meta = meta;
     this.lockChannel = lockChannel;
     this.dirLock = dirLock;
+    this.quotaPolicy = quotaPolicy;
   }
 
-  /** See {@link MailStore#open}. */
+  /** See {@link MailStore#open(Path)}. */
   public static MailStore open(Path dir) {
+    return open(dir, QuotaPolicy.UNLIMITED);
+  }
+
+  /** See {@link MailStore#open(Path, QuotaPolicy)}. */
+  public static MailStore open(Path dir, QuotaPolicy quotaPolicy) {
+    requireNonNull(quotaPolicy, "quotaPolicy");
     FileChannel ch = null;
     FileLock lock = null;
     try {
@@ -88,7 +104,7 @@ public final class StoreImpl implements MailStore {
       BlobStore blobs = new FilesystemBlobStore(dir.resolve("blobs"));
       MetadataStore meta = new JdbcMetadataStore(SqliteTransactor.open(dir.resolve("metadata.db")));
       log.info("store opened at {}", dir);
-      return new StoreImpl(blobs, meta, ch, lock);
+      return new StoreImpl(blobs, meta, ch, lock, quotaPolicy);
     } catch (IOException | RuntimeException e) {
       closeQuietly(ch, e);
       if (e instanceof StoreException se) {
@@ -148,18 +164,24 @@ public final class StoreImpl implements MailStore {
     requireNonNull(content, "content");
     checkOpen();
     Instant internalDate = date != null ? date : Instant.now();
+    Map<String, OptionalLong> limits = new HashMap<>();
     for (String account : accounts) {
       meta.folderId(account, folder); // fail before reading the content if there is no folder
+      limits.put(account, limit(account));
     }
     BlobId blob;
     MetadataStore.Outcome<List<AppendResult>> outcome = null;
     StoreException failure = null;
-    try (BlobStore.Staged staged = blobs.stage(content)) {
+    HeaderCapture capture = new HeaderCapture(content);
+    try (BlobStore.Staged staged = blobs.stage(capture)) {
       blob = staged.id();
+      MetadataStore.ThreadRefs thread = capture.threadRefs(); // header only, outside the locks
       blobGate.readLock().lock();
       try {
         staged.commit(); // durable at its address before the metadata commit
-        outcome = meta.deliver(accounts, folder, blob, staged.size(), flags, internalDate);
+        outcome =
+            meta.deliver(
+                accounts, folder, blob, staged.size(), flags, internalDate, thread, limits);
       } catch (StoreException e) {
         failure = e;
       } finally {
@@ -173,6 +195,26 @@ public final class StoreImpl implements MailStore {
       throw failure;
     }
     return afterCommit(outcome);
+  }
+
+  /** The account's storage limit from the {@link QuotaPolicy}. */
+  OptionalLong limit(String account) {
+    OptionalLong limit;
+    try {
+      limit = quotaPolicy.limitBytes(account);
+    } catch (RuntimeException e) {
+      throw new StoreException.Unavailable("quota policy failed for " + quote(account), e);
+    }
+    return limit == null ? OptionalLong.empty() : limit;
+  }
+
+  @Override
+  public List<SharedFolder> sharedWith(String accountId, Set<String> groups, String domain) {
+    checkAccountId(accountId);
+    requireNonNull(groups, "groups");
+    requireNonNull(domain, "domain");
+    checkOpen();
+    return meta.sharedWith(accountId, Set.copyOf(groups), domain);
   }
 
   static void checkAccountId(String id) {

@@ -10,12 +10,15 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import org.carbonio.store.AppendResult;
@@ -25,11 +28,18 @@ import org.carbonio.store.FlagOperation;
 import org.carbonio.store.Flags;
 import org.carbonio.store.FolderChanges;
 import org.carbonio.store.FolderInfo;
+import org.carbonio.store.FolderKind;
 import org.carbonio.store.FolderSnapshot;
 import org.carbonio.store.FolderStatus;
+import org.carbonio.store.Grantee;
 import org.carbonio.store.MessageInfo;
+import org.carbonio.store.MessageRef;
+import org.carbonio.store.QuotaUsage;
+import org.carbonio.store.Right;
+import org.carbonio.store.SharedFolder;
 import org.carbonio.store.SpecialUse;
 import org.carbonio.store.StoreException;
+import org.carbonio.store.Tag;
 import org.carbonio.store.internal.FlagSet;
 import org.carbonio.store.internal.FolderNames;
 import org.carbonio.store.internal.meta.MetadataStore;
@@ -44,7 +54,7 @@ import org.carbonio.store.internal.meta.MetadataStore;
 public final class JdbcMetadataStore implements MetadataStore {
   private static final long MAX_UID = 0xFFFF_FFFFL;
   private static final String MSG_COLUMNS =
-      "uid, system_flags, keywords, internal_date, size, modseq, blob_id";
+      "uid, system_flags, keywords, internal_date, size, modseq, blob_id, conversation_id";
 
   private final Transactor tx;
 
@@ -90,18 +100,20 @@ public final class JdbcMetadataStore implements MetadataStore {
       long uidNext,
       long highestModSeq,
       boolean subscribed,
-      String role) {
+      String role,
+      String kind) {
     FolderInfo info() {
       return new FolderInfo(
           name,
           uidValidity,
           subscribed,
-          role == null ? Optional.empty() : Optional.of(SpecialUse.valueOf(role)));
+          role == null ? Optional.empty() : Optional.of(SpecialUse.valueOf(role)),
+          FolderKind.valueOf(kind));
     }
   }
 
   private static final String FOLDER_COLUMNS =
-      "id, name, uidvalidity, uidnext, highest_modseq, subscribed, role";
+      "id, name, uidvalidity, uidnext, highest_modseq, subscribed, role, kind";
 
   private static Folder folderRow(ResultSet rs) throws SQLException {
     return new Folder(
@@ -111,7 +123,8 @@ public final class JdbcMetadataStore implements MetadataStore {
         rs.getLong(4),
         rs.getLong(5),
         rs.getInt(6) != 0,
-        rs.getString(7));
+        rs.getString(7),
+        rs.getString(8));
   }
 
   private static Optional<Folder> findFolder(Connection c, String account, String name)
@@ -156,7 +169,8 @@ public final class JdbcMetadataStore implements MetadataStore {
         Instant.ofEpochMilli(rs.getLong(4)),
         rs.getLong(5),
         rs.getLong(6),
-        new BlobId(rs.getString(7)));
+        new BlobId(rs.getString(7)),
+        rs.getLong(8));
   }
 
   private static boolean accountExists(Connection c, String account) throws SQLException {
@@ -267,16 +281,23 @@ public final class JdbcMetadataStore implements MetadataStore {
   private static Folder insertFolder(
       Connection c, String account, String name, boolean subscribed, long uidNext)
       throws SQLException {
+    return insertFolder(c, account, name, subscribed, uidNext, FolderKind.MAIL);
+  }
+
+  private static Folder insertFolder(
+      Connection c, String account, String name, boolean subscribed, long uidNext, FolderKind kind)
+      throws SQLException {
     long uidValidity = nextUidValidity(c);
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO folders (account_id, name, uidvalidity, uidnext, highest_modseq,"
-                + " subscribed, role) VALUES (?, ?, ?, ?, 1, ?, NULL)")) {
+                + " subscribed, role, kind) VALUES (?, ?, ?, ?, 1, ?, NULL, ?)")) {
       ps.setString(1, account);
       ps.setString(2, name);
       ps.setLong(3, uidValidity);
       ps.setLong(4, uidNext);
       ps.setInt(5, subscribed ? 1 : 0);
+      ps.setString(6, kind.name());
       ps.executeUpdate();
     }
     return folder(c, account, name);
@@ -284,15 +305,22 @@ public final class JdbcMetadataStore implements MetadataStore {
 
   /** Creates missing parents of {@code name}. */
   private static void createParents(Connection c, String account, String name) throws SQLException {
+    createParents(c, account, name, FolderKind.MAIL);
+  }
+
+  /** Creates missing parents of {@code name}, of the given kind. */
+  private static void createParents(Connection c, String account, String name, FolderKind kind)
+      throws SQLException {
     for (String parent : FolderNames.parents(name)) {
       if (findFolder(c, account, parent).isEmpty()) {
-        insertFolder(c, account, parent, false, 1);
+        insertFolder(c, account, parent, false, 1, kind);
       }
     }
   }
 
   /** Deletes every message of a folder and its expunge log, releasing blob references. */
   private static void purgeFolder(Connection c, long folderId, Effects fx) throws SQLException {
+    Set<Long> conversations = forgetFolder(c, folderId);
     Map<BlobId, Integer> counts = new HashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -315,6 +343,7 @@ public final class JdbcMetadataStore implements MetadataStore {
       }
     }
     releaseRefs(c, counts, fx);
+    dropEmptyConversations(c, conversations);
     fx.deleted.add(folderId);
   }
 
@@ -354,6 +383,7 @@ public final class JdbcMetadataStore implements MetadataStore {
           for (Folder f : allFolders(c, account)) {
             purgeFolder(c, f.id(), fx);
           }
+          forgetAccount(c, account);
           try (PreparedStatement ps = c.prepareStatement("DELETE FROM accounts WHERE id = ?")) {
             ps.setString(1, account);
             ps.executeUpdate();
@@ -378,16 +408,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
   @Override
   public Outcome<FolderInfo> createFolder(String account, String name) {
-    return write(
-        account,
-        c -> {
-          requireAccount(c, account);
-          if (findFolder(c, account, name).isPresent()) {
-            throw new StoreException.AlreadyExists("folder exists: " + quote(name));
-          }
-          createParents(c, account, name);
-          return new Effects().outcome(insertFolder(c, account, name, false, 1).info());
-        });
+    return createFolder(account, name, FolderKind.MAIL);
   }
 
   @Override
@@ -489,6 +510,12 @@ public final class JdbcMetadataStore implements MetadataStore {
       ps.setLong(3, inbox.id());
       ps.executeUpdate();
     }
+    try (PreparedStatement ps =
+        c.prepareStatement("UPDATE thread_keys SET folder_id = ? WHERE folder_id = ?")) {
+      ps.setLong(1, target.id());
+      ps.setLong(2, inbox.id());
+      ps.executeUpdate();
+    }
     fx.changed.add(inbox.id());
   }
 
@@ -514,6 +541,10 @@ public final class JdbcMetadataStore implements MetadataStore {
         account,
         c -> {
           Folder f = folder(c, account, name);
+          if (role.isPresent() && !f.kind().equals(FolderKind.MAIL.name())) {
+            throw new StoreException.Invalid(
+                "special-use roles apply to mail folders only: " + quote(name));
+          }
           try (PreparedStatement ps =
               c.prepareStatement("UPDATE folders SET role = ? WHERE id = ?")) {
             ps.setString(1, role.map(SpecialUse::name).orElse(null));
@@ -570,35 +601,7 @@ public final class JdbcMetadataStore implements MetadataStore {
       long size,
       FlagSet flags,
       Instant internalDate) {
-    return write(
-        accounts,
-        c -> {
-          Effects fx = new Effects();
-          List<AppendResult> results = new ArrayList<>(accounts.size());
-          for (String account : accounts) {
-            Folder f = folder(c, account, name);
-            long uid = allocateUids(c, f.id(), 1);
-            long modSeq = bumpModSeq(c, f.id());
-            addRefs(c, blob, size, 1);
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    "INSERT INTO messages (folder_id, uid, blob_id, size, internal_date,"
-                        + " system_flags, keywords, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-              ps.setLong(1, f.id());
-              ps.setLong(2, uid);
-              ps.setString(3, blob.sha256());
-              ps.setLong(4, size);
-              ps.setLong(5, internalDate.toEpochMilli());
-              ps.setInt(6, flags.system());
-              ps.setString(7, flags.keywordText());
-              ps.setLong(8, modSeq);
-              ps.executeUpdate();
-            }
-            fx.changed.add(f.id());
-            results.add(new AppendResult(f.uidValidity(), uid));
-          }
-          return fx.outcome(List.copyOf(results));
-        });
+    return deliver(accounts, name, blob, size, flags, internalDate, ThreadRefs.NONE, Map.of());
   }
 
   private static List<MessageInfo> messages(Connection c, String where, long folderId, long arg)
@@ -727,7 +730,13 @@ public final class JdbcMetadataStore implements MetadataStore {
               ps.executeUpdate();
               result.add(
                   new MessageInfo(
-                      m.uid(), next.toSet(), m.internalDate(), m.size(), modSeq, m.blobId()));
+                      m.uid(),
+                      next.toSet(),
+                      m.internalDate(),
+                      m.size(),
+                      modSeq,
+                      m.blobId(),
+                      m.conversationId()));
             }
           }
           if (modSeq != 0) {
@@ -761,6 +770,7 @@ public final class JdbcMetadataStore implements MetadataStore {
       }
     }
     releaseRefs(c, counts, fx);
+    forget(c, folderId, gone);
     fx.changed.add(folderId);
   }
 
@@ -785,6 +795,94 @@ public final class JdbcMetadataStore implements MetadataStore {
   @Override
   public Outcome<CopyResult> copy(
       String account, String from, Collection<Long> uids, String to, boolean move) {
+    return copy(account, from, uids, to, move, OptionalLong.empty());
+  }
+
+  @Override
+  public boolean blobReferenced(BlobId blob) {
+    return read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT refcount FROM blobs WHERE id = ?")) {
+            ps.setString(1, blob.sha256());
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() && rs.getLong(1) > 0;
+            }
+          }
+        });
+  }
+
+  // ---------------------------------------------------------------- data model (version 2)
+
+  @Override
+  public Outcome<FolderInfo> createFolder(String account, String name, FolderKind kind) {
+    return write(
+        account,
+        c -> {
+          requireAccount(c, account);
+          if (findFolder(c, account, name).isPresent()) {
+            throw new StoreException.AlreadyExists("folder exists: " + quote(name));
+          }
+          createParents(c, account, name, kind);
+          return new Effects().outcome(insertFolder(c, account, name, false, 1, kind).info());
+        });
+  }
+
+  @Override
+  public Outcome<List<AppendResult>> deliver(
+      List<String> accounts,
+      String name,
+      BlobId blob,
+      long size,
+      FlagSet flags,
+      Instant internalDate,
+      ThreadRefs thread,
+      Map<String, OptionalLong> limits) {
+    return write(
+        accounts,
+        c -> {
+          Effects fx = new Effects();
+          List<AppendResult> results = new ArrayList<>(accounts.size());
+          for (String account : accounts) {
+            Folder f = folder(c, account, name);
+            long uid = allocateUids(c, f.id(), 1);
+            long modSeq = bumpModSeq(c, f.id());
+            addRefs(c, blob, size, 1);
+            long conversation = conversationFor(c, account, thread);
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "INSERT INTO messages (folder_id, uid, blob_id, size, internal_date,"
+                        + " system_flags, keywords, modseq, conversation_id)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+              ps.setLong(1, f.id());
+              ps.setLong(2, uid);
+              ps.setString(3, blob.sha256());
+              ps.setLong(4, size);
+              ps.setLong(5, internalDate.toEpochMilli());
+              ps.setInt(6, flags.system());
+              ps.setString(7, flags.keywordText());
+              ps.setLong(8, modSeq);
+              ps.setLong(9, conversation);
+              ps.executeUpdate();
+            }
+            addThreadKeys(c, account, f.id(), uid, conversation, thread);
+            charge(c, account, size, 1);
+            checkQuota(c, account, size, limits.getOrDefault(account, OptionalLong.empty()));
+            fx.changed.add(f.id());
+            results.add(new AppendResult(f.uidValidity(), uid));
+          }
+          return fx.outcome(List.copyOf(results));
+        });
+  }
+
+  @Override
+  public Outcome<CopyResult> copy(
+      String account,
+      String from,
+      Collection<Long> uids,
+      String to,
+      boolean move,
+      OptionalLong limit) {
     return write(
         account,
         c -> {
@@ -799,12 +897,19 @@ public final class JdbcMetadataStore implements MetadataStore {
           long modSeq = bumpModSeq(c, target.id());
           List<Long> sourceUids = new ArrayList<>();
           List<Long> targetUids = new ArrayList<>();
+          long bytes = 0;
           try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO messages (folder_id, uid, blob_id, size, internal_date,"
-                      + " system_flags, keywords, modseq) SELECT ?, ?, blob_id, size,"
-                      + " internal_date, system_flags, keywords, ? FROM messages"
-                      + " WHERE folder_id = ? AND uid = ?")) {
+                  c.prepareStatement(
+                      "INSERT INTO messages (folder_id, uid, blob_id, size, internal_date,"
+                          + " system_flags, keywords, modseq, conversation_id) SELECT ?, ?,"
+                          + " blob_id, size, internal_date, system_flags, keywords, ?,"
+                          + " conversation_id FROM messages WHERE folder_id = ? AND uid = ?");
+              PreparedStatement keys =
+                  c.prepareStatement(
+                      "INSERT INTO thread_keys (account_id, msg_id, is_ref, subject_hash,"
+                          + " folder_id, uid, conversation_id) SELECT account_id, msg_id,"
+                          + " is_ref, subject_hash, ?, ?, conversation_id FROM thread_keys"
+                          + " WHERE folder_id = ? AND uid = ?")) {
             long uid = first;
             for (MessageInfo m : picked) {
               ps.setLong(1, target.id());
@@ -813,31 +918,584 @@ public final class JdbcMetadataStore implements MetadataStore {
               ps.setLong(4, source.id());
               ps.setLong(5, m.uid());
               ps.executeUpdate();
+              keys.setLong(1, target.id());
+              keys.setLong(2, uid);
+              keys.setLong(3, source.id());
+              keys.setLong(4, m.uid());
+              keys.executeUpdate();
               addRefs(c, m.blobId(), m.size(), 1);
+              bytes += m.size();
               sourceUids.add(m.uid());
               targetUids.add(uid);
               uid++;
             }
           }
+          charge(c, account, bytes, picked.size());
           fx.changed.add(target.id());
           if (move) {
-            remove(c, source.id(), picked, fx);
+            remove(c, source.id(), picked, fx); // gives the usage back
+          } else {
+            checkQuota(c, account, bytes, limit);
           }
           return fx.outcome(new CopyResult(target.uidValidity(), sourceUids, targetUids));
         });
   }
 
+  // ------------------------------------------------ quota usage
+
+  /** Adds to the account's usage (negative to subtract). */
+  private static void charge(Connection c, String account, long bytes, long messages)
+      throws SQLException {
+    if (bytes == 0 && messages == 0) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE accounts SET used_bytes = used_bytes + ?, used_messages = used_messages + ?"
+                + " WHERE id = ?")) {
+      ps.setLong(1, bytes);
+      ps.setLong(2, messages);
+      ps.setString(3, account);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * RFC 9208 §5: a write that added {@code added} octets fails (the caller's transaction rolls
+   * back) when the usage is now above the limit. Writes that add nothing always pass, so an account
+   * over its limit can still expunge and move.
+   */
+  private static void checkQuota(Connection c, String account, long added, OptionalLong limit)
+      throws SQLException {
+    if (added <= 0 || limit.isEmpty()) {
+      return;
+    }
+    long used;
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT used_bytes FROM accounts WHERE id = ?")) {
+      ps.setString(1, account);
+      try (ResultSet rs = ps.executeQuery()) {
+        used = rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+    if (used > limit.getAsLong()) {
+      throw new StoreException.OverQuota(
+          account,
+          "over quota: "
+              + quote(account)
+              + " would use "
+              + used
+              + " of "
+              + limit.getAsLong()
+              + " bytes");
+    }
+  }
+
   @Override
-  public boolean blobReferenced(BlobId blob) {
+  public QuotaUsage quota(String account) {
     return read(
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement("SELECT refcount FROM blobs WHERE id = ?")) {
-            ps.setString(1, blob.sha256());
+              c.prepareStatement("SELECT used_bytes, used_messages FROM accounts WHERE id = ?")) {
+            ps.setString(1, account);
             try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() && rs.getLong(1) > 0;
+              if (!rs.next()) {
+                throw new StoreException.NotFound("no account " + quote(account));
+              }
+              return new QuotaUsage(rs.getLong(1), rs.getLong(2), OptionalLong.empty());
             }
           }
+        });
+  }
+
+  // ------------------------------------------------ what removing messages and folders forgets
+
+  private static String accountOf(Connection c, long folderId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT account_id FROM folders WHERE id = ?")) {
+      ps.setLong(1, folderId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("no folder " + folderId);
+        }
+        return rs.getString(1);
+      }
+    }
+  }
+
+  /** After messages were deleted: usage, thread keys, conversations left empty. */
+  private static void forget(Connection c, long folderId, List<MessageInfo> gone)
+      throws SQLException {
+    long bytes = 0;
+    Set<Long> conversations = new HashSet<>();
+    try (PreparedStatement ps =
+        c.prepareStatement("DELETE FROM thread_keys WHERE folder_id = ? AND uid = ?")) {
+      for (MessageInfo m : gone) {
+        bytes += m.size();
+        conversations.add(m.conversationId());
+        ps.setLong(1, folderId);
+        ps.setLong(2, m.uid());
+        ps.executeUpdate();
+      }
+    }
+    charge(c, accountOf(c, folderId), -bytes, -gone.size());
+    dropEmptyConversations(c, conversations);
+  }
+
+  /**
+   * Before a folder and its messages are deleted: gives back their usage, deletes their thread keys
+   * and the folder's grants; returns the conversations they were in.
+   */
+  private static Set<Long> forgetFolder(Connection c, long folderId) throws SQLException {
+    long bytes;
+    long count;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM messages WHERE folder_id = ?")) {
+      ps.setLong(1, folderId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        count = rs.getLong(1);
+        bytes = rs.getLong(2);
+      }
+    }
+    charge(c, accountOf(c, folderId), -bytes, -count);
+    Set<Long> conversations = new HashSet<>();
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT DISTINCT conversation_id FROM messages WHERE folder_id = ?")) {
+      ps.setLong(1, folderId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          conversations.add(rs.getLong(1));
+        }
+      }
+    }
+    for (String sql :
+        List.of(
+            "DELETE FROM thread_keys WHERE folder_id = ?",
+            "DELETE FROM grants WHERE folder_id = ?")) {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setLong(1, folderId);
+        ps.executeUpdate();
+      }
+    }
+    return conversations;
+  }
+
+  /** Before an account row is deleted (its folders are gone): its tags, conversations, grants. */
+  private static void forgetAccount(Connection c, String account) throws SQLException {
+    for (String sql :
+        List.of(
+            "DELETE FROM tags WHERE account_id = ?",
+            "DELETE FROM thread_keys WHERE account_id = ?",
+            "DELETE FROM conversations WHERE account_id = ?",
+            // a new account with the same id must not inherit what was shared with this one
+            "DELETE FROM grants WHERE grantee_kind = 'USER' AND grantee_name = ?")) {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, account);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  private static void dropEmptyConversations(Connection c, Set<Long> conversations)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "DELETE FROM conversations WHERE id = ?"
+                + " AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?)")) {
+      for (long id : conversations) {
+        ps.setLong(1, id);
+        ps.setLong(2, id);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  // ------------------------------------------------ conversations
+
+  /**
+   * The conversation a new message joins: that of an earlier copy of the same Message-ID; else that
+   * of the nearest referenced message with the same base subject; else that of a message with the
+   * same base subject that references this one; else a new one. Each step is one index lookup per
+   * msg-id.
+   */
+  private static long conversationFor(Connection c, String account, ThreadRefs t)
+      throws SQLException {
+    if (t.messageId().isPresent()) {
+      Optional<Long> same = lookup(c, account, t.messageId().get(), 0, null);
+      if (same.isPresent()) {
+        return same.get();
+      }
+    }
+    for (int i = t.references().size() - 1; i >= 0; i--) {
+      Optional<Long> parent = lookup(c, account, t.references().get(i), 0, t.subjectHash());
+      if (parent.isPresent()) {
+        return parent.get();
+      }
+    }
+    if (t.messageId().isPresent()) {
+      Optional<Long> child = lookup(c, account, t.messageId().get(), 1, t.subjectHash());
+      if (child.isPresent()) {
+        return child.get();
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement("INSERT INTO conversations (account_id) VALUES (?) RETURNING id")) {
+      ps.setString(1, account);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private static Optional<Long> lookup(
+      Connection c, String account, String msgId, int isRef, Long subjectHash) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT conversation_id FROM thread_keys WHERE account_id = ? AND msg_id = ?"
+                + " AND is_ref = ?"
+                + (subjectHash == null ? "" : " AND subject_hash = ?")
+                + " LIMIT 1")) {
+      ps.setString(1, account);
+      ps.setString(2, msgId);
+      ps.setInt(3, isRef);
+      if (subjectHash != null) {
+        ps.setLong(4, subjectHash);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+      }
+    }
+  }
+
+  private static void addThreadKeys(
+      Connection c, String account, long folderId, long uid, long conversation, ThreadRefs t)
+      throws SQLException {
+    if (t.messageId().isEmpty() && t.references().isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO thread_keys (account_id, msg_id, is_ref, subject_hash, folder_id, uid,"
+                + " conversation_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, account);
+      ps.setLong(4, t.subjectHash());
+      ps.setLong(5, folderId);
+      ps.setLong(6, uid);
+      ps.setLong(7, conversation);
+      if (t.messageId().isPresent()) {
+        ps.setString(2, t.messageId().get());
+        ps.setInt(3, 0);
+        ps.executeUpdate();
+      }
+      for (String ref : new LinkedHashSet<>(t.references())) {
+        ps.setString(2, ref);
+        ps.setInt(3, 1);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  @Override
+  public List<MessageRef> conversation(String account, long conversationId) {
+    return read(
+        c -> {
+          requireAccount(c, account);
+          List<MessageRef> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT f.name, m.uid FROM messages m JOIN folders f ON f.id = m.folder_id"
+                      + " WHERE m.conversation_id = ? AND f.account_id = ?"
+                      + " ORDER BY m.internal_date, f.name, m.uid")) {
+            ps.setLong(1, conversationId);
+            ps.setString(2, account);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(new MessageRef(rs.getString(1), rs.getLong(2)));
+              }
+            }
+          }
+          return List.copyOf(out);
+        });
+  }
+
+  // ------------------------------------------------ tags
+
+  @Override
+  public List<Tag> tags(String account) {
+    return read(
+        c -> {
+          requireAccount(c, account);
+          List<Tag> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT name, color FROM tags WHERE account_id = ? ORDER BY name")) {
+            ps.setString(1, account);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(new Tag(rs.getString(1), rs.getInt(2)));
+              }
+            }
+          }
+          return List.copyOf(out);
+        });
+  }
+
+  private static boolean tagExists(Connection c, String account, String name) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT 1 FROM tags WHERE account_id = ? AND name = ?")) {
+      ps.setString(1, account);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  @Override
+  public Outcome<Tag> createTag(String account, Tag tag) {
+    return write(
+        account,
+        c -> {
+          requireAccount(c, account);
+          if (tagExists(c, account, tag.name())) {
+            throw new StoreException.AlreadyExists("tag exists: " + quote(tag.name()));
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement("INSERT INTO tags (account_id, name, color) VALUES (?, ?, ?)")) {
+            ps.setString(1, account);
+            ps.setString(2, tag.name());
+            ps.setInt(3, tag.color());
+            ps.executeUpdate();
+          }
+          return new Effects().outcome(tag);
+        });
+  }
+
+  @Override
+  public Outcome<Void> renameTag(String account, String from, String to) {
+    return write(
+        account,
+        c -> {
+          requireAccount(c, account);
+          if (!tagExists(c, account, from)) {
+            throw new StoreException.NotFound("no tag " + quote(from));
+          }
+          if (from.equals(to)) {
+            return new Effects().outcome(null);
+          }
+          if (tagExists(c, account, to)) {
+            throw new StoreException.AlreadyExists("tag exists: " + quote(to));
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement("UPDATE tags SET name = ? WHERE account_id = ? AND name = ?")) {
+            ps.setString(1, to);
+            ps.setString(2, account);
+            ps.setString(3, from);
+            ps.executeUpdate();
+          }
+          Effects fx = new Effects();
+          rewriteKeyword(c, account, from, to, fx);
+          return fx.outcome(null);
+        });
+  }
+
+  @Override
+  public Outcome<Void> deleteTag(String account, String name) {
+    return write(
+        account,
+        c -> {
+          requireAccount(c, account);
+          if (!tagExists(c, account, name)) {
+            throw new StoreException.NotFound("no tag " + quote(name));
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement("DELETE FROM tags WHERE account_id = ? AND name = ?")) {
+            ps.setString(1, account);
+            ps.setString(2, name);
+            ps.executeUpdate();
+          }
+          Effects fx = new Effects();
+          rewriteKeyword(c, account, name, null, fx);
+          return fx.outcome(null);
+        });
+  }
+
+  private record Tagged(long folderId, long uid, FlagSet flags) {}
+
+  /**
+   * Replaces keyword {@code from} by {@code to} (null: removes it) on every message of the account;
+   * the changed messages of each folder share one new mod-sequence (RFC 7162 §3.1.3). Scans the
+   * account's messages (LIKE narrows the rows; the exact test is done here, as LIKE's case rules
+   * differ between databases): tag renames are rare.
+   */
+  private static void rewriteKeyword(
+      Connection c, String account, String from, String to, Effects fx) throws SQLException {
+    String pattern = "%" + from.replace("!", "!!").replace("_", "!_").replace("%", "!%") + "%";
+    List<Tagged> hits = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT m.folder_id, m.uid, m.system_flags, m.keywords FROM messages m"
+                + " JOIN folders f ON f.id = m.folder_id"
+                + " WHERE f.account_id = ? AND m.keywords LIKE ? ESCAPE '!'")) {
+      ps.setString(1, account);
+      ps.setString(2, pattern);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          FlagSet flags = FlagSet.stored(rs.getInt(3), rs.getString(4));
+          if (flags.keywords().contains(from)) {
+            hits.add(new Tagged(rs.getLong(1), rs.getLong(2), flags));
+          }
+        }
+      }
+    }
+    Map<Long, Long> modSeqs = new HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE messages SET keywords = ?, modseq = ? WHERE folder_id = ? AND uid = ?")) {
+      for (Tagged t : hits) {
+        Set<String> keywords = new TreeSet<>(t.flags().keywords());
+        keywords.remove(from);
+        if (to != null) {
+          keywords.add(to);
+        }
+        long modSeq = modSeqs.get(t.folderId()) == null ? 0 : modSeqs.get(t.folderId());
+        if (modSeq == 0) {
+          modSeq = bumpModSeq(c, t.folderId());
+          modSeqs.put(t.folderId(), modSeq);
+        }
+        ps.setString(1, new FlagSet(t.flags().system(), keywords).keywordText());
+        ps.setLong(2, modSeq);
+        ps.setLong(3, t.folderId());
+        ps.setLong(4, t.uid());
+        ps.executeUpdate();
+      }
+    }
+    fx.changed.addAll(modSeqs.keySet());
+  }
+
+  // ------------------------------------------------ sharing grants
+
+  private static int rightBits(Set<Right> rights) {
+    int bits = 0;
+    for (Right r : rights) {
+      bits |= 1 << r.ordinal();
+    }
+    return bits;
+  }
+
+  private static Set<Right> rights(int bits) {
+    Set<Right> out = EnumSet.noneOf(Right.class);
+    for (Right r : Right.values()) {
+      if ((bits & (1 << r.ordinal())) != 0) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Outcome<Void> grant(String account, String name, Grantee grantee, Set<Right> rights) {
+    if (grantee.kind() == Grantee.Kind.USER && grantee.name().equals(account)) {
+      throw new StoreException.Invalid("the owner has every right: " + quote(account));
+    }
+    return write(
+        account,
+        c -> {
+          Folder f = folder(c, account, name);
+          if (rights.isEmpty()) {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "DELETE FROM grants WHERE folder_id = ? AND grantee_kind = ?"
+                        + " AND grantee_name = ?")) {
+              ps.setLong(1, f.id());
+              ps.setString(2, grantee.kind().name());
+              ps.setString(3, grantee.name());
+              ps.executeUpdate();
+            }
+          } else {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "INSERT INTO grants (folder_id, grantee_kind, grantee_name, rights)"
+                        + " VALUES (?, ?, ?, ?) ON CONFLICT (folder_id, grantee_kind,"
+                        + " grantee_name) DO UPDATE SET rights = excluded.rights")) {
+              ps.setLong(1, f.id());
+              ps.setString(2, grantee.kind().name());
+              ps.setString(3, grantee.name());
+              ps.setInt(4, rightBits(rights));
+              ps.executeUpdate();
+            }
+          }
+          return new Effects().outcome(null);
+        });
+  }
+
+  @Override
+  public Map<Grantee, Set<Right>> grants(String account, String name) {
+    return read(
+        c -> {
+          Folder f = folder(c, account, name);
+          Map<Grantee, Set<Right>> out = new LinkedHashMap<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT grantee_kind, grantee_name, rights FROM grants WHERE folder_id = ?"
+                      + " ORDER BY grantee_kind, grantee_name")) {
+            ps.setLong(1, f.id());
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.put(
+                    new Grantee(Grantee.Kind.valueOf(rs.getString(1)), rs.getString(2)),
+                    Set.copyOf(rights(rs.getInt(3))));
+              }
+            }
+          }
+          return java.util.Collections.unmodifiableMap(out);
+        });
+  }
+
+  @Override
+  public List<SharedFolder> sharedWith(String account, Set<String> groups, String domain) {
+    List<Grantee> matching = new ArrayList<>();
+    matching.add(Grantee.user(account));
+    for (String g : new TreeSet<>(groups)) {
+      matching.add(Grantee.group(g));
+    }
+    if (!domain.isEmpty()) {
+      matching.add(Grantee.domain(domain));
+    }
+    matching.add(Grantee.everyone());
+    return read(
+        c -> {
+          // owner -> folder -> rights, sorted
+          Map<String, Map<String, Integer>> found = new java.util.TreeMap<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT f.account_id, f.name, g.rights FROM grants g"
+                      + " JOIN folders f ON f.id = g.folder_id"
+                      + " WHERE g.grantee_kind = ? AND g.grantee_name = ?")) {
+            for (Grantee g : matching) {
+              ps.setString(1, g.kind().name());
+              ps.setString(2, g.name());
+              try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                  if (rs.getString(1).equals(account)) {
+                    continue;
+                  }
+                  found
+                      .computeIfAbsent(rs.getString(1), k -> new java.util.TreeMap<>())
+                      .merge(rs.getString(2), rs.getInt(3), (a, b) -> a | b);
+                }
+              }
+            }
+          }
+          List<SharedFolder> out = new ArrayList<>();
+          for (var owner : found.entrySet()) {
+            for (var folder : owner.getValue().entrySet()) {
+              out.add(new SharedFolder(owner.getKey(), folder.getKey(), rights(folder.getValue())));
+            }
+          }
+          return List.copyOf(out);
         });
   }
 }

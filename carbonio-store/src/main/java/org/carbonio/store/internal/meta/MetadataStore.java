@@ -3,7 +3,9 @@ package org.carbonio.store.internal.meta;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
@@ -11,10 +13,17 @@ import org.carbonio.store.CopyResult;
 import org.carbonio.store.FlagOperation;
 import org.carbonio.store.FolderChanges;
 import org.carbonio.store.FolderInfo;
+import org.carbonio.store.FolderKind;
 import org.carbonio.store.FolderSnapshot;
 import org.carbonio.store.FolderStatus;
+import org.carbonio.store.Grantee;
 import org.carbonio.store.MessageInfo;
+import org.carbonio.store.MessageRef;
+import org.carbonio.store.QuotaUsage;
+import org.carbonio.store.Right;
+import org.carbonio.store.SharedFolder;
 import org.carbonio.store.SpecialUse;
+import org.carbonio.store.Tag;
 import org.carbonio.store.internal.FlagSet;
 
 /**
@@ -105,4 +114,68 @@ public interface MetadataStore extends AutoCloseable {
 
   @Override
   void close();
+
+  // ---------------------------------------------------------------- data model (version 2)
+
+  /**
+   * What conversation matching needs of a new message (from carbonio-mime's {@code ThreadKeys}).
+   *
+   * @param messageId its Message-ID, if valid
+   * @param references the msg-ids it references, oldest first (already capped)
+   * @param subjectHash 64 bits of SHA-256 of its lower-cased RFC 5256 base subject
+   */
+  record ThreadRefs(Optional<String> messageId, List<String> references, long subjectHash) {
+    /** No Message-ID, no references: the message starts a conversation. */
+    public static final ThreadRefs NONE = new ThreadRefs(Optional.empty(), List.of(), 0);
+
+    /** Copies the list. */
+    public ThreadRefs {
+      references = List.copyOf(references);
+    }
+  }
+
+  Outcome<FolderInfo> createFolder(String account, String name, FolderKind kind);
+
+  /**
+   * One message into the same folder of several accounts, in one transaction, with its conversation
+   * keys; fails with {@code OverQuota} (changing nothing) if an account would exceed its limit in
+   * {@code limits} (absent: unlimited).
+   */
+  Outcome<List<AppendResult>> deliver(
+      List<String> accounts,
+      String folder,
+      BlobId blob,
+      long size,
+      FlagSet flags,
+      Instant internalDate,
+      ThreadRefs thread,
+      Map<String, OptionalLong> limits);
+
+  /** {@link #copy} that fails with {@code OverQuota} if the account would exceed {@code limit}. */
+  Outcome<CopyResult> copy(
+      String account,
+      String from,
+      Collection<Long> uids,
+      String to,
+      boolean move,
+      OptionalLong limit);
+
+  List<Tag> tags(String account);
+
+  Outcome<Tag> createTag(String account, Tag tag);
+
+  Outcome<Void> renameTag(String account, String from, String to);
+
+  Outcome<Void> deleteTag(String account, String name);
+
+  List<MessageRef> conversation(String account, long conversationId);
+
+  /** Usage with an empty limit (the caller adds the limit). */
+  QuotaUsage quota(String account);
+
+  Outcome<Void> grant(String account, String folder, Grantee grantee, Set<Right> rights);
+
+  Map<Grantee, Set<Right>> grants(String account, String folder);
+
+  List<SharedFolder> sharedWith(String account, Set<String> groups, String domain);
 }

@@ -25,7 +25,8 @@ final class Migrator {
   private static final Logger log = LoggerFactory.getLogger(Migrator.class);
 
   /** The scripts, in version order. Add new ones at the end; never edit an applied one. */
-  static final List<String> SCRIPTS = List.of("V1__initial_schema.sql");
+  static final List<String> SCRIPTS =
+      List.of("V1__initial_schema.sql", "V2__kinds_tags_conversations_quota_grants.sql");
 
   private Migrator() {}
 
