@@ -263,7 +263,7 @@ interface BlobStoreContract {
   default void putShouldRoundTripWhenSizeAndContentVaryAroundThreshold() throws Exception {
     BlobStore blobs = store();
     int t = (int) BlobStoreOptions.DEFAULT_COMPRESSION_THRESHOLD;
-    qt().withExamples(60)
+    qt().withExamples(40)
         .withShrinkCycles(50)
         .forAll(
             integers().between(t - 2048, t + 2048).mix(integers().between(0, 80_000)),
