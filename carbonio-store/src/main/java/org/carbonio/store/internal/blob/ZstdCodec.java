@@ -19,6 +19,8 @@ import java.util.Objects;
  *
  * <p>Frames carry a content checksum (RFC 8878 §3.1.1.1.1 Content_Checksum_Flag), so a damaged blob
  * fails to read rather than returning wrong bytes.
+ *
+ * <p>Thread-safe (stateless); the compressor and the streams it makes are not.
  */
 final class ZstdCodec {
   private static final int BUFFER = 128 * 1024;
