@@ -2,6 +2,7 @@ package org.carbonio.store.internal.blob;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -337,6 +338,9 @@ public final class S3BlobStore implements BlobStore {
       IOException failure = io(step, key, e);
       abort(key, uploadId, failure);
       throw failure;
+    } catch (UncheckedIOException e) {
+      abort(key, uploadId, e.getCause()); // from FileSlice.newStream: the staged file is gone
+      throw e.getCause();
     } catch (RuntimeException | Error e) {
       abort(key, uploadId, e);
       throw e;

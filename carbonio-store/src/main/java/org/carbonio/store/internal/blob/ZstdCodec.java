@@ -105,6 +105,7 @@ final class ZstdCodec {
     private final ZstdDecompressCtx ctx = new ZstdDecompressCtx();
     private final byte[] inBuf = new byte[BUFFER];
     private final ByteBuffer src = ByteBuffer.wrap(inBuf).limit(0);
+    private final byte[] one = new byte[1];
     private boolean frameEnd;
     private boolean closed;
 
@@ -114,7 +115,6 @@ final class ZstdCodec {
 
     @Override
     public int read() throws IOException {
-      byte[] one = new byte[1];
       int n = read(one, 0, 1);
       return n == -1 ? -1 : one[0] & 0xff;
     }

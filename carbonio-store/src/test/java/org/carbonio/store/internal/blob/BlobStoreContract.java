@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -246,6 +247,20 @@ interface BlobStoreContract {
       assertThat(back.hex()).isEqualTo(expected);
     }
     assertThat(stagedCount()).isZero();
+  }
+
+  @Test
+  default void openShouldAllowEarlyCloseWhenCompressedBlobPartlyRead() throws Exception {
+    BlobStore blobs = store();
+    byte[] data = CompressibleContent.bytes(1_000_000, 10);
+    BlobId id = blobs.put(new ByteArrayInputStream(data)).id();
+    for (int i = 0; i < 3; i++) {
+      try (InputStream in = blobs.open(id)) {
+        assertThat(in.read()).isEqualTo(data[0] & 0xff);
+        assertThat(in.readNBytes(999)).isEqualTo(Arrays.copyOfRange(data, 1, 1000));
+      }
+    }
+    assertThat(blobs.read(id)).isEqualTo(data);
   }
 
   @Test
