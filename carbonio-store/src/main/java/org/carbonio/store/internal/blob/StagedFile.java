@@ -99,6 +99,7 @@ abstract class StagedFile implements BlobStore.Staged {
       BlobId id = new BlobId(HexFormat.of().formatHex(sha.digest()));
       if (compressor != null) {
         compressor.finish();
+        zch.close(); // before choosing, so that a failed close leaves no file behind
         long storedSize = compressor.written();
         if (storedSize * 10 <= size * 9) { // keeps it only if it saves at least 10%
           keep = zst;
@@ -111,14 +112,17 @@ abstract class StagedFile implements BlobStore.Staged {
       if (compressor != null) {
         compressor.close();
       }
-      if (zch != null) {
-        zch.close();
-      }
-      if (keep != raw) {
-        Files.deleteIfExists(raw);
-      }
-      if (zst != null && keep != zst) {
-        Files.deleteIfExists(zst);
+      try {
+        if (zch != null) {
+          zch.close();
+        }
+      } finally {
+        if (keep != raw) {
+          Files.deleteIfExists(raw);
+        }
+        if (zst != null && keep != zst) {
+          Files.deleteIfExists(zst);
+        }
       }
     }
   }

@@ -47,6 +47,11 @@ interface BlobStoreContract {
   /** How many staged temporary copies exist. */
   long stagedCount() throws IOException;
 
+  /** Examples per property; a backend with slow round trips may lower it. */
+  default int propertyExamples() {
+    return 40;
+  }
+
   @Test
   default void putShouldReadBackSameBytesWhenCommitted() throws Exception {
     BlobStore blobs = store();
@@ -278,7 +283,7 @@ interface BlobStoreContract {
   default void putShouldRoundTripWhenSizeAndContentVaryAroundThreshold() throws Exception {
     BlobStore blobs = store();
     int t = (int) BlobStoreOptions.DEFAULT_COMPRESSION_THRESHOLD;
-    qt().withExamples(40)
+    qt().withExamples(propertyExamples())
         .withShrinkCycles(50)
         .forAll(
             integers().between(t - 2048, t + 2048).mix(integers().between(0, 80_000)),

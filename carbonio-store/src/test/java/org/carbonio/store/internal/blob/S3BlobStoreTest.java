@@ -124,6 +124,11 @@ class S3BlobStoreTest implements BlobStoreContract {
   }
 
   @Override
+  public int propertyExamples() {
+    return 20; // about ten requests per example
+  }
+
+  @Override
   public long stagedCount() throws IOException {
     try (Stream<Path> s = Files.list(staging.resolve("stage"))) {
       return s.count();
