@@ -478,15 +478,18 @@ interface BlobStoreContract {
     }
 
     private void nextLine() {
-      StringBuilder sb = new StringBuilder();
       int words = 4 + random.nextInt(10);
+      lineLen = 0;
       for (int i = 0; i < words; i++) {
-        sb.append(i == 0 ? "" : " ").append(WORDS[random.nextInt(WORDS.length)]);
+        if (i > 0) {
+          line[lineLen++] = ' ';
+        }
+        byte[] w = WORD_BYTES[random.nextInt(WORD_BYTES.length)];
+        System.arraycopy(w, 0, line, lineLen, w.length);
+        lineLen += w.length;
       }
-      sb.append("\r\n");
-      byte[] b = sb.toString().getBytes(StandardCharsets.US_ASCII);
-      System.arraycopy(b, 0, line, 0, b.length);
-      lineLen = b.length;
+      line[lineLen++] = '\r';
+      line[lineLen++] = '\n';
       linePos = 0;
     }
 
