@@ -458,6 +458,8 @@ interface BlobStoreContract {
       "schedule",
       "call"
     };
+    private static final byte[][] WORD_BYTES =
+        Arrays.stream(WORDS).map(w -> w.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
     private final Random random;
     private final byte[] line = new byte[256];
     private int lineLen;
