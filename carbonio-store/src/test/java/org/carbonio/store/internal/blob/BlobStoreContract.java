@@ -163,9 +163,19 @@ interface BlobStoreContract {
 
   @Test
   default void putShouldStoreOnceWhenEightThreadsPutSameContent() throws Exception {
-    BlobStore blobs = store();
     byte[] data = new byte[100_000];
     new Random(8).nextBytes(data);
+    putConcurrently(data);
+  }
+
+  @Test
+  default void putShouldStoreOnceWhenEightThreadsPutSameCompressibleContent() throws Exception {
+    putConcurrently(CompressibleContent.bytes(100_000, 8));
+    assertThat(listed(store()).values()).singleElement().matches(StoredBlob::compressed);
+  }
+
+  private void putConcurrently(byte[] data) throws Exception {
+    BlobStore blobs = store();
     int threads = 8;
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
