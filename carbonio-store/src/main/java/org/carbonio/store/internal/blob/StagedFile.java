@@ -1,7 +1,9 @@
 package org.carbonio.store.internal.blob;
 
+import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -12,32 +14,42 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.carbonio.store.BlobId;
+import org.carbonio.store.BlobStoreOptions;
 import org.carbonio.store.spi.BlobStore;
 
 /**
- * Content staged in a local temporary file, hashed (SHA-256) on the way in: the first phase of
- * {@link BlobStore#stage}, shared by the blob stores. A subclass {@link #publish}es the file at its
- * address; {@link #close} drops the file when it was never published.
+ * Content staged in a local temporary file, hashed (SHA-256) on the way in and zstd-compressed when
+ * large enough ({@link BlobStoreOptions}): the first phase of {@link BlobStore#stage}, shared by
+ * the blob stores. A subclass {@link #publish}es the file at its address, under the raw or the
+ * compressed name as {@link #compressed} says; {@link #close} drops the file when it was never
+ * published.
  *
  * <p>Not thread-safe: confine to one thread.
  */
 abstract class StagedFile implements BlobStore.Staged {
   private static final int BUFFER = 64 * 1024;
 
-  /** What {@link #write} produced: the staged file, the content's address and size. */
-  record Content(Path file, BlobId id, long size) {}
+  /**
+   * What {@link #write} produced: the staged file, the content's address and raw size, whether the
+   * file holds the zstd-compressed form, and the file's size.
+   */
+  record Content(Path file, BlobId id, long size, boolean compressed, long storedSize) {}
 
-  /** The staged file. */
+  /** The staged file, raw or zstd-compressed as {@link #compressed} says. */
   final Path file;
 
   private final BlobId id;
   private final long size;
+  private final boolean compressed;
+  private final long storedSize;
   private boolean done;
 
   StagedFile(Content content) {
     this.file = content.file();
     this.id = content.id();
     this.size = content.size();
+    this.compressed = content.compressed();
+    this.storedSize = content.storedSize();
   }
 
   /** Deletes the staged files a crash left in {@code dir}. */
@@ -52,29 +64,89 @@ abstract class StagedFile implements BlobStore.Staged {
   /**
    * Streams {@code content} (read to its end, not closed) into a new file {@code prefix*} of {@code
    * dir} while hashing it; the file is deleted again if reading or writing fails.
+   *
+   * <p>The raw bytes always go to one file. Once {@link BlobStoreOptions#compresses} says the
+   * content is large enough, a second file starts receiving the zstd-compressed form (the raw
+   * prefix written so far is replayed into it first). At the end the compressed file is kept if it
+   * saves at least 10%, otherwise the raw one; the other is deleted. Memory use is bounded by the
+   * buffers, whatever the content's size.
    */
-  static Content write(Path dir, String prefix, InputStream content) throws IOException {
+  static Content write(Path dir, String prefix, InputStream content, BlobStoreOptions options)
+      throws IOException {
     MessageDigest sha = sha256();
-    Path file = Files.createTempFile(dir, prefix, ".tmp");
-    boolean ok = false;
-    try (FileChannel ch = FileChannel.open(file, WRITE)) {
+    Path raw = Files.createTempFile(dir, prefix, ".tmp");
+    Path zst = null;
+    ZstdCodec.Compressor compressor = null;
+    FileChannel zch = null;
+    Path keep = null;
+    try (FileChannel ch = FileChannel.open(raw, READ, WRITE)) {
       byte[] buf = new byte[BUFFER];
       long size = 0;
       int n;
       while ((n = content.read(buf)) != -1) {
         sha.update(buf, 0, n);
-        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-        while (bb.hasRemaining()) {
-          ch.write(bb);
-        }
+        writeFully(ch, ByteBuffer.wrap(buf, 0, n));
         size += n;
+        if (compressor != null) {
+          compressor.write(buf, 0, n);
+        } else if (options.compresses(size)) {
+          zst = Files.createTempFile(dir, prefix, ".zst.tmp");
+          zch = FileChannel.open(zst, WRITE);
+          compressor = new ZstdCodec.Compressor(zch, options.compressionLevel());
+          replay(ch, size, compressor);
+        }
       }
-      ok = true;
-      return new Content(file, new BlobId(HexFormat.of().formatHex(sha.digest())), size);
+      BlobId id = new BlobId(HexFormat.of().formatHex(sha.digest()));
+      if (compressor != null) {
+        compressor.finish();
+        zch.close(); // before choosing, so that a failed close leaves no file behind
+        long storedSize = compressor.written();
+        if (storedSize * 10 <= size * 9) { // keeps it only if it saves at least 10%
+          keep = zst;
+          return new Content(zst, id, size, true, storedSize);
+        }
+      }
+      keep = raw;
+      return new Content(raw, id, size, false, size);
     } finally {
-      if (!ok) {
-        Files.deleteIfExists(file);
+      if (compressor != null) {
+        compressor.close();
       }
+      try {
+        if (zch != null) {
+          zch.close();
+        }
+      } finally {
+        if (keep != raw) {
+          Files.deleteIfExists(raw);
+        }
+        if (zst != null && keep != zst) {
+          Files.deleteIfExists(zst);
+        }
+      }
+    }
+  }
+
+  /** Feeds the first {@code size} octets of {@code ch} to {@code compressor}. */
+  private static void replay(FileChannel ch, long size, ZstdCodec.Compressor compressor)
+      throws IOException {
+    byte[] buf = new byte[BUFFER];
+    ByteBuffer bb = ByteBuffer.wrap(buf);
+    long pos = 0;
+    while (pos < size) {
+      bb.clear().limit((int) Math.min(buf.length, size - pos));
+      int n = ch.read(bb, pos);
+      if (n == -1) {
+        throw new EOFException("staged file shorter than written: " + pos + " < " + size);
+      }
+      compressor.write(buf, 0, n);
+      pos += n;
+    }
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer bb) throws IOException {
+    while (bb.hasRemaining()) {
+      ch.write(bb);
     }
   }
 
@@ -86,6 +158,16 @@ abstract class StagedFile implements BlobStore.Staged {
   @Override
   public final long size() {
     return size;
+  }
+
+  /** Whether {@link #file} holds the zstd-compressed form. */
+  final boolean compressed() {
+    return compressed;
+  }
+
+  /** The size of {@link #file}: what the blob occupies at rest. */
+  final long storedSize() {
+    return storedSize;
   }
 
   /** Publishes once; later calls do nothing. */
