@@ -88,6 +88,9 @@ public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
     }
     try (InputStream content = delivery.content()) {
       store.deliver(accountIds, INBOX, content, Instant.now());
+    } catch (StoreException.OverQuota e) {
+      // RFC 3463 §3.3: X.2.2 mailbox full. Delivery is all or nothing, so the transaction fails.
+      throw new RejectException(552, "5.2.2", "Mailbox full");
     } catch (StoreException e) {
       log.warn("delivery {} to {} failed", delivery.id(), delivery.recipients(), e);
       throw new IOException("cannot store the message", e);
