@@ -242,10 +242,12 @@ public final class MetadataEngineLoad {
           // for the fsync). LOCK_TIMEOUT: concurrent writers on one folder row wait, not fail.
           // OPTIMIZE_REUSE_RESULTS=0: H2 would otherwise hand back the previous result of an
           // identical query on an unchanged table, which times a cache, not the read path.
+          // LAZY_QUERY_EXECUTION: stream a big result instead of building it in memory (and on
+          // disk past MAX_MEMORY_ROWS) first, as a reader of 1,000,000 FETCH rows wants.
           DriverManager.getConnection(
               "jdbc:h2:file:"
                   + dbDir.resolve("meta").toAbsolutePath()
-                  + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;OPTIMIZE_REUSE_RESULTS=0",
+                  + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;OPTIMIZE_REUSE_RESULTS=0;LAZY_QUERY_EXECUTION=TRUE",
               "sa",
               "");
     };
