@@ -96,6 +96,7 @@ public final class MetadataEngineLoad {
       Duration measure,
       int rows,
       int repeats,
+      boolean compactBeforeReads,
       Path dir) {
     public Options {
       if (threads < 1 || accounts < 1 || rows < 1 || repeats < 1) {
@@ -119,6 +120,7 @@ public final class MetadataEngineLoad {
           Duration.ofSeconds(30),
           1_000_000,
           11,
+          false,
           dir);
     }
   }
@@ -192,6 +194,7 @@ public final class MetadataEngineLoad {
     Duration measure = d.measure();
     int rows = d.rows();
     int repeats = d.repeats();
+    boolean compactFirst = d.compactBeforeReads();
     Path dir = d.dir();
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
@@ -206,12 +209,24 @@ public final class MetadataEngineLoad {
         case "--rows" -> rows = Integer.parseInt(value);
         case "--repeats" -> repeats = Integer.parseInt(value);
         case "--dir" -> dir = Path.of(value);
+        case "--compact-first" -> compactFirst = Boolean.parseBoolean(value);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
       i++;
     }
     Options o =
-        new Options(engine, mode, strategy, threads, accounts, warmup, measure, rows, repeats, dir);
+        new Options(
+            engine,
+            mode,
+            strategy,
+            threads,
+            accounts,
+            warmup,
+            measure,
+            rows,
+            repeats,
+            compactFirst,
+            dir);
     System.out.println(
         switch (mode) {
           case DELIVERIES -> format(deliveries(o));
@@ -807,6 +822,9 @@ public final class MetadataEngineLoad {
       // Every connection is closed: SQLite has checkpointed and removed its WAL, H2 has closed
       // (and briefly compacted) its file.
       long disk = treeSize(dbDir);
+      // --compact-first: read from the rewritten file (H2's durable mode runs no background
+      // compaction, so a live H2 file is the uncompacted one).
+      long compactedFirst = o.compactBeforeReads() ? compact(o.engine(), dbDir) : 0;
       MailboxResult measured;
       try (Connection c = connect(o.engine(), dbDir, false);
           PreparedStatement counts =
@@ -897,7 +915,7 @@ public final class MetadataEngineLoad {
                 uidNext,
                 peakHeapBytes());
       }
-      long compacted = compact(o.engine(), dbDir);
+      long compacted = o.compactBeforeReads() ? compactedFirst : compact(o.engine(), dbDir);
       MailboxResult m = measured;
       return new MailboxResult(
           m.engine(),

@@ -15,7 +15,6 @@ import org.carbonio.benchmarks.MetadataEngineLoad.Strategy;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Runs the engine load for a moment on a tiny dataset, so that it cannot rot. */
@@ -48,6 +47,7 @@ class MetadataEngineLoadTest {
             Duration.ofMillis(700),
             1,
             1,
+            false,
             dir);
 
     DeliveryResult r = MetadataEngineLoad.deliveries(o);
@@ -66,9 +66,18 @@ class MetadataEngineLoadTest {
     }
   }
 
+  static Stream<Arguments> engineCompaction() {
+    return Stream.of(
+        Arguments.of(Engine.SQLITE, false),
+        Arguments.of(Engine.SQLITE, true),
+        Arguments.of(Engine.H2, false),
+        Arguments.of(Engine.H2, true));
+  }
+
   @ParameterizedTest
-  @EnumSource(Engine.class)
-  void mailboxShouldReadEveryRowWhenLoadedWithATinyFolder(Engine engine) throws Exception {
+  @MethodSource("engineCompaction")
+  void mailboxShouldReadEveryRowWhenLoadedWithATinyFolder(Engine engine, boolean compactFirst)
+      throws Exception {
     Options o =
         new Options(
             engine,
@@ -80,6 +89,7 @@ class MetadataEngineLoadTest {
             Duration.ZERO,
             2_000,
             3,
+            compactFirst,
             dir);
 
     MailboxResult r = MetadataEngineLoad.mailbox(o);
