@@ -39,9 +39,10 @@ import org.sqlite.SQLiteConfig;
  *
  * <pre>
  * java -Xmx512m -cp benchmarks/target/benchmarks.jar org.carbonio.benchmarks.MetadataEngineLoad \
- *     --engine sqlite|h2 --mode deliveries --strategy serial|group|mvcc [--threads 20]
- *     [--accounts 1000] [--warmup 5] [--seconds 30] [--dir target/engines]
+ *     --engine sqlite|h2 --mode deliveries --strategy serial|group|mvcc|mvcc_shared_sync
+ *     [--threads 20] [--accounts 1000] [--warmup 5] [--seconds 30] [--dir target/engines]
  * java ... MetadataEngineLoad --engine sqlite|h2 --mode mailbox [--rows 1000000] [--repeats 11]
+ *     [--compact-first true]
  * </pre>
  *
  * <p>Each run creates a fresh database in a new directory under {@code --dir} and deletes it at the
@@ -179,6 +180,7 @@ public final class MetadataEngineLoad {
   private static final int MAX_GROUP = 256;
   private static final int LOAD_BATCH = 10_000;
   private static final int SEEN = 1;
+  private static final long MESSAGE_SIZE = 24_576;
 
   private MetadataEngineLoad() {}
 
@@ -672,8 +674,6 @@ public final class MetadataEngineLoad {
               }
             });
   }
-
-  private static final long MESSAGE_SIZE = 24_576;
 
   private static boolean serial(
       ReentrantLock lock, Session writer, Phase phase, String account, String blob) {
