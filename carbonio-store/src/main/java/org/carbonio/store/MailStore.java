@@ -34,7 +34,21 @@ public interface MailStore extends AutoCloseable {
    * @throws StoreException.Unavailable on I/O or database failure, or if the directory is in use
    */
   static MailStore open(Path dir) throws StoreException {
-    return StoreImpl.open(dir);
+    return StoreImpl.open(StoreConfig.embedded(dir));
+  }
+
+  /**
+   * Opens a store on the backends {@code config} names, creating the schema if needed. With
+   * PostgreSQL, several stores (on several nodes) may open the same database at once: writes to one
+   * account are serialized across them, and a {@link Mailbox#watch watch} fires for changes
+   * committed by any of them.
+   *
+   * @throws StoreException.Unavailable on I/O or database failure, or if the embedded directory is
+   *     in use
+   * @throws IllegalStateException if {@code config} names no place for blobs
+   */
+  static MailStore open(StoreConfig config) throws StoreException {
+    return StoreImpl.open(config);
   }
 
   /**

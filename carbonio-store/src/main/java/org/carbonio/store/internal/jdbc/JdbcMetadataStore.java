@@ -65,11 +65,19 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   private <T> T write(String account, Work<T> work) {
-    return tx.write(List.of(account), work);
+    return write(List.of(account), work);
   }
 
   private <T> T write(List<String> accounts, Work<T> work) {
-    return tx.write(accounts, work);
+    return tx.write(
+        accounts,
+        c -> {
+          T result = work.run(c);
+          if (result instanceof Outcome<?> o) {
+            tx.publish(c, o.changedFolders(), o.deletedFolders());
+          }
+          return result;
+        });
   }
 
   private <T> T read(Work<T> work) {
@@ -179,6 +187,11 @@ public final class JdbcMetadataStore implements MetadataStore {
   /** A fresh UIDVALIDITY: seconds since the epoch, or one more than the last one handed out. */
   private static long nextUidValidity(Connection c) throws SQLException {
     long last;
+    // The row is shared by all accounts: lock it before reading, so that concurrent writers of
+    // different accounts (PostgreSQL, READ COMMITTED) read one after the other.
+    try (Statement s = c.createStatement()) {
+      s.executeUpdate("UPDATE store_state SET value = value WHERE name = 'last_uidvalidity'");
+    }
     try (Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery("SELECT value FROM store_state WHERE name = 'last_uidvalidity'")) {
@@ -238,7 +251,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO blobs (id, size, refcount) VALUES (?, ?, ?)"
-                + " ON CONFLICT (id) DO UPDATE SET refcount = refcount + excluded.refcount")) {
+                + " ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + excluded.refcount")) {
       ps.setString(1, blob.sha256());
       ps.setLong(2, size);
       ps.setInt(3, n);
@@ -440,11 +453,12 @@ public final class JdbcMetadataStore implements MetadataStore {
             newNames.put(f.id(), n);
           }
           // Two steps, so that no intermediate state breaks UNIQUE (account_id, name); the
-          // temporary names hold a control character, which valid names never do.
+          // temporary names hold a control character, which valid names never do (not NUL:
+          // PostgreSQL text cannot hold it).
           try (PreparedStatement ps =
               c.prepareStatement("UPDATE folders SET name = ? WHERE id = ?")) {
             for (long id : newNames.keySet()) {
-              ps.setString(1, "\u0000rename-" + id);
+              ps.setString(1, "\u0001rename-" + id);
               ps.setLong(2, id);
               ps.executeUpdate();
             }
