@@ -6,42 +6,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.carbonio.store.BlobId;
 import org.carbonio.store.BlobStores;
 import org.carbonio.store.S3BlobStoreConfig;
 import org.carbonio.store.spi.BlobStore;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /** The blob store contract against a real S3 server (S3Proxy on 127.0.0.1, data in a temp dir). */
 class S3BlobStoreTest implements BlobStoreContract {
-  private static final String BUCKET = "carbonio-blobs";
-  private static final String IDENTITY = "test-identity";
-  private static final String CREDENTIAL = "test-credential";
-  private static final AtomicInteger PREFIXES = new AtomicInteger();
-
   @TempDir static Path s3Data;
-  private static S3Proxy proxy;
-  private static URI endpoint;
-  private static S3Client admin;
+  private static S3Fixture s3;
 
   @TempDir Path staging;
   private String prefix;
@@ -49,41 +32,19 @@ class S3BlobStoreTest implements BlobStoreContract {
 
   @BeforeAll
   static void startS3() throws Exception {
-    Path data = Files.createDirectories(s3Data.resolve("data"));
-    proxy =
-        S3Proxy.builder()
-            .blobStore(new FilesystemNio2BlobStore(data.toString()))
-            .endpoint(URI.create("http://127.0.0.1:0"))
-            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, IDENTITY, CREDENTIAL)
-            .build();
-    proxy.start();
-    assertThat(proxy.getState()).isEqualTo("STARTED");
-    endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
-    admin =
-        S3Client.builder()
-            .endpointOverride(endpoint)
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(IDENTITY, CREDENTIAL)))
-            .forcePathStyle(true)
-            .httpClientBuilder(Apache5HttpClient.builder())
-            .build();
-    admin.createBucket(b -> b.bucket(BUCKET));
+    s3 = S3Fixture.start(s3Data);
   }
 
   @AfterAll
   static void stopS3() throws Exception {
-    if (admin != null) {
-      admin.close();
-    }
-    if (proxy != null) {
-      proxy.stop();
+    if (s3 != null) {
+      s3.close();
     }
   }
 
   @BeforeEach
   void open() throws IOException {
-    prefix = "t" + PREFIXES.incrementAndGet() + "/";
+    prefix = s3.newPrefix();
     blobs = BlobStores.s3(config(prefix));
   }
 
@@ -93,8 +54,7 @@ class S3BlobStoreTest implements BlobStoreContract {
   }
 
   private S3BlobStoreConfig config(String keyPrefix) {
-    return new S3BlobStoreConfig(
-        endpoint, "us-east-1", BUCKET, keyPrefix, IDENTITY, CREDENTIAL, staging.resolve("stage"));
+    return s3.config(keyPrefix, staging.resolve("stage"));
   }
 
   @Override
@@ -104,8 +64,7 @@ class S3BlobStoreTest implements BlobStoreContract {
 
   @Override
   public long storedBlobCount() {
-    return admin.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream()
-        .count();
+    return s3.objectCount(prefix);
   }
 
   @Override
@@ -119,7 +78,9 @@ class S3BlobStoreTest implements BlobStoreContract {
   void commitShouldPutObjectAtPrefixAndHexWhenCommitted() throws Exception {
     BlobId id = blobs.put(new ByteArrayInputStream(new byte[] {1, 2, 3})).id();
     byte[] stored =
-        admin.getObjectAsBytes(b -> b.bucket(BUCKET).key(prefix + id.sha256())).asByteArray();
+        s3.admin()
+            .getObjectAsBytes(b -> b.bucket(S3Fixture.BUCKET).key(prefix + id.sha256()))
+            .asByteArray();
     assertThat(stored).containsExactly(1, 2, 3);
   }
 
@@ -129,9 +90,10 @@ class S3BlobStoreTest implements BlobStoreContract {
     BlobId id = blobs.put(new ByteArrayInputStream(data)).id();
     String key = prefix + id.sha256();
     // a marker in place of the object shows whether a second commit wrote it again
-    admin.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(new byte[] {9}));
+    s3.admin()
+        .putObject(b -> b.bucket(S3Fixture.BUCKET).key(key), RequestBody.fromBytes(new byte[] {9}));
     assertThat(blobs.put(new ByteArrayInputStream(data)).id()).isEqualTo(id);
-    assertThat(admin.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray())
+    assertThat(s3.admin().getObjectAsBytes(b -> b.bucket(S3Fixture.BUCKET).key(key)).asByteArray())
         .containsExactly(9);
     assertThat(stagedCount()).isZero();
   }
@@ -147,7 +109,13 @@ class S3BlobStoreTest implements BlobStoreContract {
   void storeShouldFailWithIoExceptionWhenCredentialsAreWrong() throws Exception {
     S3BlobStoreConfig bad =
         new S3BlobStoreConfig(
-            endpoint, "us-east-1", BUCKET, prefix, IDENTITY, "wrong", staging.resolve("stage"));
+            s3.endpoint(),
+            "us-east-1",
+            S3Fixture.BUCKET,
+            prefix,
+            S3Fixture.IDENTITY,
+            "wrong",
+            staging.resolve("stage"));
     try (BlobStore wrong = BlobStores.s3(bad)) {
       assertThatThrownBy(() -> wrong.put(new ByteArrayInputStream(new byte[] {1})))
           .isInstanceOf(IOException.class);
@@ -157,7 +125,9 @@ class S3BlobStoreTest implements BlobStoreContract {
 
   @Test
   void configShouldHideSecretWhenPrinted() {
-    assertThat(config(prefix).toString()).doesNotContain(CREDENTIAL).contains("<redacted>");
+    assertThat(config(prefix).toString())
+        .doesNotContain(S3Fixture.CREDENTIAL)
+        .contains("<redacted>");
   }
 
   @Test

@@ -1,0 +1,19 @@
+package org.carbonio.store.testkit;
+
+import java.nio.file.Path;
+import org.carbonio.store.MailStore;
+import org.carbonio.store.StoreConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The contract on PostgreSQL metadata (a fresh database per test) with filesystem blobs. */
+class PostgresFilesystemMailStoreTest implements MailStoreContract {
+  @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
+  @TempDir Path dir;
+
+  @Override
+  public MailStore newStore() {
+    return MailStore.open(
+        StoreConfig.embedded(dir).withPostgres(PG.createDatabase(), PG.user(), PG.password()));
+  }
+}
