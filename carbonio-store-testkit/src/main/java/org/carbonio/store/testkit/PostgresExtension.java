@@ -74,6 +74,22 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     return server().url(db);
   }
 
+  /**
+   * Creates a database as a copy of one of this server's databases, given by its JDBC URL (from
+   * {@link #jdbcUrl} or {@link #createDatabase}), and returns the copy's URL; dropped after the
+   * class. Sessions still open on the source are ended first. Copying a migrated database is much
+   * faster than migrating a fresh one in every test.
+   */
+  public String copyDatabase(String sourceJdbcUrl) {
+    String prefix = server().url("");
+    if (!sourceJdbcUrl.startsWith(prefix)) {
+      throw new IllegalArgumentException("not a database of this server: " + sourceJdbcUrl);
+    }
+    String db = server().copyDatabase(sourceJdbcUrl.substring(prefix.length()));
+    created.add(db);
+    return server().url(db);
+  }
+
   /** The superuser to connect as. */
   public String user() {
     return PostgresServer.USER;

@@ -187,7 +187,22 @@ final class PostgresServer implements AutoCloseable {
   /** Creates an empty database and returns its name. */
   String createDatabase() {
     String name = "carbonio_test_" + databases.incrementAndGet();
-    admin("CREATE DATABASE " + name);
+    // FILE_COPY: faster than the default WAL_LOG strategy for a small template with fsync off.
+    admin("CREATE DATABASE " + name + " STRATEGY FILE_COPY");
+    return name;
+  }
+
+  /**
+   * Creates a database as a copy of {@code template} (after ending the template's sessions, which
+   * would make the copy fail) and returns its name.
+   */
+  String copyDatabase(String template) {
+    String name = "carbonio_test_" + databases.incrementAndGet();
+    admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+            + template
+            + "' AND pid <> pg_backend_pid()");
+    admin("CREATE DATABASE " + name + " TEMPLATE " + template + " STRATEGY FILE_COPY");
     return name;
   }
 

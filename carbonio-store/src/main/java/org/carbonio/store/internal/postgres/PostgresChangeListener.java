@@ -50,6 +50,7 @@ public final class PostgresChangeListener implements AutoCloseable {
   private final CountDownLatch closing = new CountDownLatch(1);
   private final Thread thread;
   private volatile SQLException firstFailure;
+  private volatile Connection current;
 
   private PostgresChangeListener(PostgresSettings settings, String ownNode, Sink sink) {
     this.settings = settings;
@@ -96,6 +97,10 @@ public final class PostgresChangeListener implements AutoCloseable {
     boolean reconnect = false;
     while (closing.getCount() > 0) {
       try (Connection c = connect()) {
+        current = c;
+        if (closing.getCount() == 0) {
+          return;
+        }
         c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN " + PostgresTransactor.CHANNEL);
@@ -155,6 +160,14 @@ public final class PostgresChangeListener implements AutoCloseable {
   @Override
   public void close() {
     closing.countDown();
+    Connection c = current;
+    if (c != null) {
+      try {
+        c.abort(Runnable::run); // ends a getNotifications wait at once
+      } catch (SQLException e) {
+        log.debug("aborting the listener connection failed", e);
+      }
+    }
     try {
       thread.join(Duration.ofSeconds(5));
     } catch (InterruptedException e) {

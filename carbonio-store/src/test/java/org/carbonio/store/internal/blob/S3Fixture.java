@@ -91,8 +91,14 @@ public final class S3Fixture implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     admin.close();
-    proxy.stop();
+    try {
+      proxy.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      throw new IOException("stopping S3Proxy failed", e);
+    }
   }
 }
