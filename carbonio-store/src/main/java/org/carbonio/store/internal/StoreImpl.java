@@ -28,12 +28,12 @@ import org.carbonio.store.StoreException;
 import org.carbonio.store.Watch;
 import org.carbonio.store.internal.blob.FilesystemBlobStore;
 import org.carbonio.store.internal.jdbc.JdbcMetadataStore;
-import org.carbonio.store.internal.meta.MetadataStore;
 import org.carbonio.store.internal.postgres.PostgresChangeListener;
 import org.carbonio.store.internal.postgres.PostgresSettings;
 import org.carbonio.store.internal.postgres.PostgresTransactor;
 import org.carbonio.store.internal.sqlite.SqliteTransactor;
 import org.carbonio.store.spi.BlobStore;
+import org.carbonio.store.spi.MetadataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,8 +197,7 @@ public final class StoreImpl implements MailStore {
     for (String account : accounts) {
       mailbox(account);
     }
-    return append(
-        accounts, FolderNames.canonical(folder), content, FlagSet.of(Set.of()), internalDate);
+    return append(accounts, FolderNames.canonical(folder), content, Set.of(), internalDate);
   }
 
   /**
@@ -206,7 +205,7 @@ public final class StoreImpl implements MailStore {
    * transaction; drops the blob again if that fails and nothing else references it.
    */
   List<AppendResult> append(
-      List<String> accounts, String folder, InputStream content, FlagSet flags, Instant date) {
+      List<String> accounts, String folder, InputStream content, Set<String> flags, Instant date) {
     requireNonNull(content, "content");
     checkOpen();
     Instant internalDate = date != null ? date : Instant.now();

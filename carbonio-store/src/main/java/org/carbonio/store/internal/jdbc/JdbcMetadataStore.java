@@ -32,7 +32,7 @@ import org.carbonio.store.SpecialUse;
 import org.carbonio.store.StoreException;
 import org.carbonio.store.internal.FlagSet;
 import org.carbonio.store.internal.FolderNames;
-import org.carbonio.store.internal.meta.MetadataStore;
+import org.carbonio.store.spi.MetadataStore;
 
 /**
  * The metadata schema in SQL, shared by the embedded (SQLite) and PostgreSQL backends: every
@@ -569,7 +569,12 @@ public final class JdbcMetadataStore implements MetadataStore {
 
   @Override
   public Outcome<AppendResult> append(
-      String account, String name, BlobId blob, long size, FlagSet flags, Instant internalDate) {
+      String account,
+      String name,
+      BlobId blob,
+      long size,
+      Set<String> flags,
+      Instant internalDate) {
     Outcome<List<AppendResult>> all =
         deliver(List.of(account), name, blob, size, flags, internalDate);
     return new Outcome<>(
@@ -582,8 +587,9 @@ public final class JdbcMetadataStore implements MetadataStore {
       String name,
       BlobId blob,
       long size,
-      FlagSet flags,
+      Set<String> flagNames,
       Instant internalDate) {
+    FlagSet flags = FlagSet.of(flagNames);
     return write(
         accounts,
         c -> {
@@ -711,7 +717,8 @@ public final class JdbcMetadataStore implements MetadataStore {
 
   @Override
   public Outcome<List<MessageInfo>> setFlags(
-      String account, String name, Collection<Long> uids, FlagOperation op, FlagSet flags) {
+      String account, String name, Collection<Long> uids, FlagOperation op, Set<String> names) {
+    FlagSet flags = FlagSet.of(names);
     return write(
         account,
         c -> {

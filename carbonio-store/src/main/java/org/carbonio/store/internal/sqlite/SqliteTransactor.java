@@ -18,7 +18,7 @@ import org.carbonio.store.internal.jdbc.JdbcMetadataStore;
 import org.carbonio.store.internal.jdbc.Migrations;
 import org.carbonio.store.internal.jdbc.Transactor;
 import org.carbonio.store.internal.jdbc.Work;
-import org.carbonio.store.internal.meta.MetadataStore;
+import org.carbonio.store.spi.MetadataStore;
 import org.flywaydb.core.api.FlywayException;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
