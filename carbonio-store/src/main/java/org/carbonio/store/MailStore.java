@@ -8,8 +8,9 @@ import java.util.List;
 import org.carbonio.store.internal.StoreImpl;
 
 /**
- * The durable store of every account's mailbox: blobs on the filesystem (content-addressed, stored
- * once) and metadata in an embedded SQLite database.
+ * The durable store of every account's mailbox: blobs content-addressed and stored once (on the
+ * filesystem or in S3), metadata in an embedded SQLite database or in PostgreSQL shared by several
+ * nodes ({@link StoreConfig}).
  *
  * {@snippet :
  * try (MailStore store = MailStore.open(Path.of("/var/lib/carbonio/store"))) {
@@ -19,8 +20,8 @@ import org.carbonio.store.internal.StoreImpl;
  * }
  * }
  *
- * <p>One {@code MailStore} owns its directory: a second open on the same directory, in this or
- * another process, fails with {@link StoreException.Unavailable} until the first is closed (or its
+ * <p>An embedded {@code MailStore} owns its directory: a second open on the same directory, in this
+ * or another process, fails with {@link StoreException.Unavailable} until the first is closed (or its
  * process dies).
  *
  * <p>Thread-safe.
