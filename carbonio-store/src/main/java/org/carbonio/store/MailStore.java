@@ -21,8 +21,8 @@ import org.carbonio.store.internal.StoreImpl;
  * }
  *
  * <p>An embedded {@code MailStore} owns its directory: a second open on the same directory, in this
- * or another process, fails with {@link StoreException.Unavailable} until the first is closed (or its
- * process dies).
+ * or another process, fails with {@link StoreException.Unavailable} until the first is closed (or
+ * its process dies).
  *
  * <p>Thread-safe.
  */
