@@ -52,9 +52,13 @@ final class PostgresServer implements AutoCloseable {
     this.shutdownHook = new Thread(this::stop, "postgres-test-stop");
   }
 
-  /** Creates a cluster and starts it. */
+  /** Creates a cluster and starts it, with the binaries of {@link #BIN_PROPERTY} or the default. */
   static PostgresServer start() {
-    Path bin = Path.of(System.getProperty(BIN_PROPERTY, DEFAULT_BIN.toString()));
+    return start(Path.of(System.getProperty(BIN_PROPERTY, DEFAULT_BIN.toString())));
+  }
+
+  /** Creates a cluster and starts it, with the binaries in {@code bin}. */
+  static PostgresServer start(Path bin) {
     for (String tool : List.of("initdb", "pg_ctl")) {
       if (!Files.isExecutable(bin.resolve(tool))) {
         throw new IllegalStateException(

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -50,6 +51,9 @@ public final class PostgresTransactor implements Transactor {
   /** The LISTEN/NOTIFY channel of change notifications. */
   public static final String CHANNEL = "carbonio_store";
 
+  /** Longest a statement may run before PostgreSQL cancels it (statement_timeout). */
+  public static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(60);
+
   /** PostgreSQL's NOTIFY payload limit is 8000 bytes; stay below it. */
   static final int MAX_PAYLOAD = 7900;
 
@@ -80,8 +84,15 @@ public final class PostgresTransactor implements Transactor {
     hc.setAutoCommit(false);
     hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     hc.setConnectionTimeout(settings.lockTimeout().toMillis());
-    // lock_timeout bounds the wait for an account's advisory lock (SQLSTATE 55P03).
-    hc.addDataSourceProperty("options", "-c lock_timeout=" + settings.lockTimeout().toMillis());
+    // lock_timeout bounds the wait for an account's advisory lock (SQLSTATE 55P03),
+    // statement_timeout every statement, socketTimeout a server that stopped answering.
+    hc.addDataSourceProperty(
+        "options",
+        "-c lock_timeout="
+            + settings.lockTimeout().toMillis()
+            + " -c statement_timeout="
+            + STATEMENT_TIMEOUT.toMillis());
+    hc.addDataSourceProperty("socketTimeout", String.valueOf(2 * STATEMENT_TIMEOUT.toSeconds()));
     HikariDataSource pool;
     try {
       pool = new HikariDataSource(hc);
