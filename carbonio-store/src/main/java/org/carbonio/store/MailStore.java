@@ -10,8 +10,9 @@ import org.carbonio.store.internal.StoreImpl;
 import org.carbonio.store.spi.QuotaPolicy;
 
 /**
- * The durable store of every account's mailbox: blobs on the filesystem (content-addressed, stored
- * once) and metadata in an embedded SQLite database.
+ * The durable store of every account's mailbox: blobs content-addressed and stored once (on the
+ * filesystem or in S3), metadata in an embedded SQLite database or in PostgreSQL shared by several
+ * nodes ({@link StoreConfig}).
  *
  * {@snippet :
  * try (MailStore store = MailStore.open(Path.of("/var/lib/carbonio/store"))) {
@@ -21,9 +22,9 @@ import org.carbonio.store.spi.QuotaPolicy;
  * }
  * }
  *
- * <p>One {@code MailStore} owns its directory: a second open on the same directory, in this or
- * another process, fails with {@link StoreException.Unavailable} until the first is closed (or its
- * process dies).
+ * <p>An embedded {@code MailStore} owns its directory: a second open on the same directory, in this
+ * or another process, fails with {@link StoreException.Unavailable} until the first is closed (or
+ * its process dies).
  *
  * <p>Thread-safe.
  */
@@ -36,7 +37,7 @@ public interface MailStore extends AutoCloseable {
    * @throws StoreException.Unavailable on I/O or database failure, or if the directory is in use
    */
   static MailStore open(Path dir) throws StoreException {
-    return StoreImpl.open(dir, QuotaPolicy.UNLIMITED);
+    return StoreImpl.open(StoreConfig.embedded(dir));
   }
 
   /**
@@ -45,7 +46,21 @@ public interface MailStore extends AutoCloseable {
    * limit fails with {@link StoreException.OverQuota} and changes nothing.
    */
   static MailStore open(Path dir, QuotaPolicy quota) throws StoreException {
-    return StoreImpl.open(dir, quota);
+    return StoreImpl.open(StoreConfig.embedded(dir).withQuotaPolicy(quota));
+  }
+
+  /**
+   * Opens a store on the backends {@code config} names, creating the schema if needed. With
+   * PostgreSQL, several stores (on several nodes) may open the same database at once: writes to one
+   * account are serialized across them, and a {@link Mailbox#watch watch} fires for changes
+   * committed by any of them.
+   *
+   * @throws StoreException.Unavailable on I/O or database failure, or if the embedded directory is
+   *     in use
+   * @throws IllegalStateException if {@code config} names no place for blobs
+   */
+  static MailStore open(StoreConfig config) throws StoreException {
+    return StoreImpl.open(config);
   }
 
   /**

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import org.carbonio.mime.ParsedMessage;
 import org.carbonio.mime.ThreadKeys;
-import org.carbonio.store.internal.meta.MetadataStore.ThreadRefs;
+import org.carbonio.store.spi.MetadataStore.ThreadRefs;
 
 /**
  * Passes a message through unchanged while keeping a copy of its header section only (RFC 5322

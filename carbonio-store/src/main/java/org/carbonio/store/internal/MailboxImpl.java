@@ -96,7 +96,7 @@ final class MailboxImpl implements Mailbox {
   public AppendResult append(
       String folder, InputStream content, Set<String> flags, Instant internalDate) {
     return store
-        .append(List.of(account), name(folder), content, FlagSet.of(flags), internalDate)
+        .append(List.of(account), name(folder), content, FlagSet.of(flags).toSet(), internalDate)
         .getFirst();
   }
 
@@ -144,7 +144,7 @@ final class MailboxImpl implements Mailbox {
     requireNonNull(uids, "uids");
     requireNonNull(op, "op");
     FlagSet flagSet = FlagSet.of(flags);
-    return store.afterCommit(store.meta.setFlags(account, name(folder), uids, op, flagSet));
+    return store.afterCommit(store.meta.setFlags(account, name(folder), uids, op, flagSet.toSet()));
   }
 
   @Override

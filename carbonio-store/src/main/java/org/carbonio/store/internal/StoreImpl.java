@@ -26,13 +26,17 @@ import org.carbonio.store.BlobId;
 import org.carbonio.store.MailStore;
 import org.carbonio.store.Mailbox;
 import org.carbonio.store.SharedFolder;
+import org.carbonio.store.StoreConfig;
 import org.carbonio.store.StoreException;
 import org.carbonio.store.Watch;
 import org.carbonio.store.internal.blob.FilesystemBlobStore;
 import org.carbonio.store.internal.jdbc.JdbcMetadataStore;
-import org.carbonio.store.internal.meta.MetadataStore;
+import org.carbonio.store.internal.postgres.PostgresChangeListener;
+import org.carbonio.store.internal.postgres.PostgresSettings;
+import org.carbonio.store.internal.postgres.PostgresTransactor;
 import org.carbonio.store.internal.sqlite.SqliteTransactor;
 import org.carbonio.store.spi.BlobStore;
+import org.carbonio.store.spi.MetadataStore;
 import org.carbonio.store.spi.QuotaPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,58 +64,108 @@ public final class StoreImpl implements MailStore {
   final MetadataStore meta;
   final ReentrantReadWriteLock blobGate = new ReentrantReadWriteLock();
   private final Map<Long, List<Runnable>> watchers = new ConcurrentHashMap<>();
-  private final FileChannel lockChannel;
-  private final FileLock dirLock;
+  private final boolean ownsBlobs;
+  private final FileChannel lockChannel; // null unless embedded
+  private final FileLock dirLock; // null unless embedded
   private final QuotaPolicy quotaPolicy;
+  private volatile AutoCloseable listener; // other nodes' changes (PostgreSQL)
   private volatile boolean closed;
 
   private StoreImpl(
       BlobStore blobs,
+      boolean ownsBlobs,
       MetadataStore meta,
       FileChannel lockChannel,
       FileLock dirLock,
       QuotaPolicy quotaPolicy) {
     this.blobs = blobs;
+    this.ownsBlobs = ownsBlobs;
     this.meta = meta;
     this.lockChannel = lockChannel;
     this.dirLock = dirLock;
     this.quotaPolicy = quotaPolicy;
   }
 
-  /** See {@link MailStore#open(Path)}. */
-  public static MailStore open(Path dir) {
-    return open(dir, QuotaPolicy.UNLIMITED);
-  }
-
-  /** See {@link MailStore#open(Path, QuotaPolicy)}. */
-  public static MailStore open(Path dir, QuotaPolicy quotaPolicy) {
-    requireNonNull(quotaPolicy, "quotaPolicy");
+  /** See {@link MailStore#open(StoreConfig)}. */
+  public static MailStore open(StoreConfig config) {
+    requireNonNull(config, "config");
+    if (config.directory().isEmpty() && config.blobs().isEmpty()) {
+      throw new IllegalStateException("no place for blobs: call withBlobs on " + config);
+    }
+    Path dir = config.directory().orElse(null);
+    boolean embedded = config.postgresUrl().isEmpty();
     FileChannel ch = null;
     FileLock lock = null;
+    BlobStore ownedBlobs = null;
+    MetadataStore meta = null;
     try {
-      Files.createDirectories(dir);
-      ch =
-          FileChannel.open(
-              dir.resolve("store.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      try {
-        lock = ch.tryLock();
-      } catch (OverlappingFileLockException e) {
-        lock = null;
+      if (embedded) {
+        Files.createDirectories(dir);
+        ch =
+            FileChannel.open(
+                dir.resolve("store.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+          lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+          lock = null;
+        }
+        if (lock == null) {
+          throw new StoreException.Unavailable("store directory in use: " + dir, null);
+        }
       }
-      if (lock == null) {
-        throw new StoreException.Unavailable("store directory in use: " + dir, null);
+      BlobStore blobs = config.blobs().orElse(null);
+      if (blobs == null) {
+        ownedBlobs = new FilesystemBlobStore(dir.resolve("blobs"));
+        blobs = ownedBlobs;
       }
-      BlobStore blobs = new FilesystemBlobStore(dir.resolve("blobs"));
-      MetadataStore meta = new JdbcMetadataStore(SqliteTransactor.open(dir.resolve("metadata.db")));
-      log.info("store opened at {}", dir);
-      return new StoreImpl(blobs, meta, ch, lock, quotaPolicy);
+      PostgresSettings pg = null;
+      PostgresTransactor pgTx = null;
+      if (embedded) {
+        meta = new JdbcMetadataStore(SqliteTransactor.open(dir.resolve("metadata.db")));
+      } else {
+        pg =
+            PostgresSettings.of(
+                config.postgresUrl().get(),
+                config.postgresUser().get(),
+                config.postgresPassword().get());
+        pgTx = PostgresTransactor.openTransactor(pg);
+        meta = new JdbcMetadataStore(pgTx);
+      }
+      StoreImpl store =
+          new StoreImpl(blobs, ownedBlobs != null, meta, ch, lock, config.quotaPolicy());
+      if (pgTx != null) {
+        store.listener = PostgresChangeListener.start(pg, pgTx.nodeId(), store.remoteSink());
+      }
+      log.info("store opened: {}", config);
+      return store;
     } catch (IOException | RuntimeException e) {
+      closeQuietly(meta, e);
+      closeQuietly(ownedBlobs, e);
       closeQuietly(ch, e);
       if (e instanceof StoreException se) {
         throw se;
       }
-      throw new StoreException.Unavailable("cannot open store at " + dir + ": " + e, e);
+      throw new StoreException.Unavailable("cannot open store " + config + ": " + e, e);
     }
+  }
+
+  /** Turns changes committed by other nodes into the same callbacks as local ones. */
+  private PostgresChangeListener.Sink remoteSink() {
+    return new PostgresChangeListener.Sink() {
+      @Override
+      public void changed(Set<Long> changedFolders, Set<Long> deletedFolders) {
+        notifyFolders(changedFolders);
+        notifyFolders(deletedFolders);
+        for (long id : deletedFolders) {
+          watchers.remove(id);
+        }
+      }
+
+      @Override
+      public void lost() {
+        notifyFolders(Set.copyOf(watchers.keySet()));
+      }
+    };
   }
 
   private static void closeQuietly(AutoCloseable c, Exception primary) {
@@ -151,8 +205,7 @@ public final class StoreImpl implements MailStore {
     for (String account : accounts) {
       mailbox(account);
     }
-    return append(
-        accounts, FolderNames.canonical(folder), content, FlagSet.of(Set.of()), internalDate);
+    return append(accounts, FolderNames.canonical(folder), content, Set.of(), internalDate);
   }
 
   /**
@@ -160,7 +213,7 @@ public final class StoreImpl implements MailStore {
    * transaction; drops the blob again if that fails and nothing else references it.
    */
   List<AppendResult> append(
-      List<String> accounts, String folder, InputStream content, FlagSet flags, Instant date) {
+      List<String> accounts, String folder, InputStream content, Set<String> flags, Instant date) {
     requireNonNull(content, "content");
     checkOpen();
     Instant internalDate = date != null ? date : Instant.now();
@@ -297,16 +350,28 @@ public final class StoreImpl implements MailStore {
     }
     closed = true;
     try {
+      AutoCloseable l = listener;
+      if (l != null) {
+        l.close();
+      }
+    } catch (Exception e) {
+      log.warn("closing the change listener failed", e);
+    }
+    try {
       meta.close();
     } finally {
-      try {
-        blobs.close();
-      } catch (IOException e) {
-        log.warn("closing blob store failed", e);
+      if (ownsBlobs) {
+        try {
+          blobs.close();
+        } catch (IOException e) {
+          log.warn("closing blob store failed", e);
+        }
       }
       try {
-        dirLock.release();
-        lockChannel.close();
+        if (dirLock != null) {
+          dirLock.release();
+          lockChannel.close();
+        }
       } catch (IOException e) {
         log.warn("releasing store lock failed", e);
       }

@@ -42,7 +42,7 @@ import org.carbonio.store.StoreException;
 import org.carbonio.store.Tag;
 import org.carbonio.store.internal.FlagSet;
 import org.carbonio.store.internal.FolderNames;
-import org.carbonio.store.internal.meta.MetadataStore;
+import org.carbonio.store.spi.MetadataStore;
 
 /**
  * The metadata schema in SQL, shared by the embedded (SQLite) and PostgreSQL backends: every
@@ -75,11 +75,19 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   private <T> T write(String account, Work<T> work) {
-    return tx.write(List.of(account), work);
+    return write(List.of(account), work);
   }
 
   private <T> T write(List<String> accounts, Work<T> work) {
-    return tx.write(accounts, work);
+    return tx.write(
+        accounts,
+        c -> {
+          T result = work.run(c);
+          if (result instanceof Outcome<?> o) {
+            tx.publish(c, o.changedFolders(), o.deletedFolders());
+          }
+          return result;
+        });
   }
 
   private <T> T read(Work<T> work) {
@@ -193,6 +201,11 @@ public final class JdbcMetadataStore implements MetadataStore {
   /** A fresh UIDVALIDITY: seconds since the epoch, or one more than the last one handed out. */
   private static long nextUidValidity(Connection c) throws SQLException {
     long last;
+    // The row is shared by all accounts: lock it before reading, so that concurrent writers of
+    // different accounts (PostgreSQL, READ COMMITTED) read one after the other.
+    try (Statement s = c.createStatement()) {
+      s.executeUpdate("UPDATE store_state SET value = value WHERE name = 'last_uidvalidity'");
+    }
     try (Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery("SELECT value FROM store_state WHERE name = 'last_uidvalidity'")) {
@@ -252,7 +265,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO blobs (id, size, refcount) VALUES (?, ?, ?)"
-                + " ON CONFLICT (id) DO UPDATE SET refcount = refcount + excluded.refcount")) {
+                + " ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + excluded.refcount")) {
       ps.setString(1, blob.sha256());
       ps.setLong(2, size);
       ps.setInt(3, n);
@@ -461,11 +474,12 @@ public final class JdbcMetadataStore implements MetadataStore {
             newNames.put(f.id(), n);
           }
           // Two steps, so that no intermediate state breaks UNIQUE (account_id, name); the
-          // temporary names hold a control character, which valid names never do.
+          // temporary names hold a control character, which valid names never do (not NUL:
+          // PostgreSQL text cannot hold it).
           try (PreparedStatement ps =
               c.prepareStatement("UPDATE folders SET name = ? WHERE id = ?")) {
             for (long id : newNames.keySet()) {
-              ps.setString(1, "\u0000rename-" + id);
+              ps.setString(1, "\u0001rename-" + id);
               ps.setLong(2, id);
               ps.executeUpdate();
             }
@@ -586,7 +600,12 @@ public final class JdbcMetadataStore implements MetadataStore {
 
   @Override
   public Outcome<AppendResult> append(
-      String account, String name, BlobId blob, long size, FlagSet flags, Instant internalDate) {
+      String account,
+      String name,
+      BlobId blob,
+      long size,
+      Set<String> flags,
+      Instant internalDate) {
     Outcome<List<AppendResult>> all =
         deliver(List.of(account), name, blob, size, flags, internalDate);
     return new Outcome<>(
@@ -599,9 +618,9 @@ public final class JdbcMetadataStore implements MetadataStore {
       String name,
       BlobId blob,
       long size,
-      FlagSet flags,
+      Set<String> flagNames,
       Instant internalDate) {
-    return deliver(accounts, name, blob, size, flags, internalDate, ThreadRefs.NONE, Map.of());
+    return deliver(accounts, name, blob, size, flagNames, internalDate, ThreadRefs.NONE, Map.of());
   }
 
   private static List<MessageInfo> messages(Connection c, String where, long folderId, long arg)
@@ -700,7 +719,8 @@ public final class JdbcMetadataStore implements MetadataStore {
 
   @Override
   public Outcome<List<MessageInfo>> setFlags(
-      String account, String name, Collection<Long> uids, FlagOperation op, FlagSet flags) {
+      String account, String name, Collection<Long> uids, FlagOperation op, Set<String> names) {
+    FlagSet flags = FlagSet.of(names);
     return write(
         account,
         c -> {
@@ -834,10 +854,11 @@ public final class JdbcMetadataStore implements MetadataStore {
       String name,
       BlobId blob,
       long size,
-      FlagSet flags,
+      Set<String> flagNames,
       Instant internalDate,
       ThreadRefs thread,
       Map<String, OptionalLong> limits) {
+    FlagSet flags = FlagSet.of(flagNames);
     return write(
         accounts,
         c -> {

@@ -1,6 +1,9 @@
 package org.carbonio.store.internal.jdbc;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Collection;
+import java.util.Set;
 
 /**
  * Owns a metadata backend's connections and runs {@link Work} in transactions. Each backend has
@@ -22,6 +25,14 @@ public interface Transactor extends AutoCloseable {
    *     locks them, in a fixed order, for the duration of the transaction)
    */
   <T> T write(Collection<String> accounts, Work<T> work);
+
+  /**
+   * Called by a write's work, inside its transaction and after its statements, with the folders it
+   * changed: a backend that several nodes share tells the other nodes here, so that the message
+   * reaches them if and only if the transaction commits. Does nothing by default.
+   */
+  default void publish(Connection c, Set<Long> changedFolders, Set<Long> deletedFolders)
+      throws SQLException {}
 
   /** Runs {@code work} in a read-only transaction that sees one consistent state. */
   <T> T read(Work<T> work);

@@ -1,6 +1,5 @@
 package org.carbonio.store.internal.sqlite;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,9 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.carbonio.store.StoreException;
+import org.carbonio.store.internal.jdbc.Migrations;
 import org.carbonio.store.internal.jdbc.Transactor;
 import org.carbonio.store.internal.jdbc.Work;
+import org.flywaydb.core.api.FlywayException;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
 
 /**
  * Transactions on one SQLite database in WAL mode with {@code synchronous=FULL}, so a returned
@@ -78,10 +80,12 @@ public final class SqliteTransactor implements Transactor {
     String url = "jdbc:sqlite:" + file.toAbsolutePath();
     Connection writer = null;
     try {
+      SQLiteDataSource ds = new SQLiteDataSource(config());
+      ds.setUrl(url);
+      Migrations.migrate(ds, Migrations.SQLITE);
       writer = connect(url);
-      Migrator.migrate(writer);
       return new SqliteTransactor(writer, DEFAULT_READERS, url);
-    } catch (SQLException | IOException e) {
+    } catch (SQLException | FlywayException e) {
       if (writer != null) {
         try {
           writer.close();
@@ -94,12 +98,16 @@ public final class SqliteTransactor implements Transactor {
   }
 
   private static Connection connect(String url) throws SQLException {
+    return DriverManager.getConnection(url, config().toProperties());
+  }
+
+  private static SQLiteConfig config() {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
     config.enforceForeignKeys(true);
-    return DriverManager.getConnection(url, config.toProperties());
+    return config;
   }
 
   /**

@@ -20,27 +20,19 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.carbonio.store.BlobId;
 import org.carbonio.store.BlobStoreOptions;
 import org.carbonio.store.BlobStores;
 import org.carbonio.store.S3BlobStoreConfig;
 import org.carbonio.store.spi.BlobStore;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -48,14 +40,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** The blob store contract against a real S3 server (S3Proxy on 127.0.0.1, data in a temp dir). */
 class S3BlobStoreTest implements BlobStoreContract {
-  private static final String BUCKET = "carbonio-blobs";
-  private static final String IDENTITY = "test-identity";
-  private static final String CREDENTIAL = "test-credential";
-  private static final AtomicInteger PREFIXES = new AtomicInteger();
-
+  private static final String BUCKET = S3Fixture.BUCKET;
   @TempDir static Path s3Data;
-  private static S3Proxy proxy;
-  private static URI endpoint;
+  private static S3Fixture s3;
   private static S3Client admin;
 
   @TempDir Path staging;
@@ -64,41 +51,20 @@ class S3BlobStoreTest implements BlobStoreContract {
 
   @BeforeAll
   static void startS3() throws Exception {
-    Path data = Files.createDirectories(s3Data.resolve("data"));
-    proxy =
-        S3Proxy.builder()
-            .blobStore(new FilesystemNio2BlobStore(data.toString()))
-            .endpoint(URI.create("http://127.0.0.1:0"))
-            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, IDENTITY, CREDENTIAL)
-            .build();
-    proxy.start();
-    assertThat(proxy.getState()).isEqualTo("STARTED");
-    endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
-    admin =
-        S3Client.builder()
-            .endpointOverride(endpoint)
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(IDENTITY, CREDENTIAL)))
-            .forcePathStyle(true)
-            .httpClientBuilder(Apache5HttpClient.builder())
-            .build();
-    admin.createBucket(b -> b.bucket(BUCKET));
+    s3 = S3Fixture.start(s3Data);
+    admin = s3.admin();
   }
 
   @AfterAll
   static void stopS3() throws Exception {
-    if (admin != null) {
-      admin.close();
-    }
-    if (proxy != null) {
-      proxy.stop();
+    if (s3 != null) {
+      s3.close();
     }
   }
 
   @BeforeEach
   void open() throws IOException {
-    prefix = "t" + PREFIXES.incrementAndGet() + "/";
+    prefix = s3.newPrefix();
     blobs = BlobStores.s3(config(prefix));
   }
 
@@ -108,8 +74,7 @@ class S3BlobStoreTest implements BlobStoreContract {
   }
 
   private S3BlobStoreConfig config(String keyPrefix) {
-    return new S3BlobStoreConfig(
-        endpoint, "us-east-1", BUCKET, keyPrefix, IDENTITY, CREDENTIAL, staging.resolve("stage"));
+    return s3.config(keyPrefix, staging.resolve("stage"));
   }
 
   @Override
@@ -119,8 +84,7 @@ class S3BlobStoreTest implements BlobStoreContract {
 
   @Override
   public long storedBlobCount() {
-    return admin.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream()
-        .count();
+    return s3.objectCount(prefix);
   }
 
   @Override
@@ -139,7 +103,9 @@ class S3BlobStoreTest implements BlobStoreContract {
   void commitShouldPutObjectAtPrefixAndHexWhenCommitted() throws Exception {
     BlobId id = blobs.put(new ByteArrayInputStream(new byte[] {1, 2, 3})).id();
     byte[] stored =
-        admin.getObjectAsBytes(b -> b.bucket(BUCKET).key(prefix + id.sha256())).asByteArray();
+        s3.admin()
+            .getObjectAsBytes(b -> b.bucket(S3Fixture.BUCKET).key(prefix + id.sha256()))
+            .asByteArray();
     assertThat(stored).containsExactly(1, 2, 3);
   }
 
@@ -149,9 +115,10 @@ class S3BlobStoreTest implements BlobStoreContract {
     BlobId id = blobs.put(new ByteArrayInputStream(data)).id();
     String key = prefix + id.sha256();
     // a marker in place of the object shows whether a second commit wrote it again
-    admin.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(new byte[] {9}));
+    s3.admin()
+        .putObject(b -> b.bucket(S3Fixture.BUCKET).key(key), RequestBody.fromBytes(new byte[] {9}));
     assertThat(blobs.put(new ByteArrayInputStream(data)).id()).isEqualTo(id);
-    assertThat(admin.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray())
+    assertThat(s3.admin().getObjectAsBytes(b -> b.bucket(S3Fixture.BUCKET).key(key)).asByteArray())
         .containsExactly(9);
     assertThat(stagedCount()).isZero();
   }
@@ -278,7 +245,13 @@ class S3BlobStoreTest implements BlobStoreContract {
       URI down = URI.create("http://127.0.0.1:" + unavailable.getAddress().getPort());
       S3BlobStoreConfig config =
           new S3BlobStoreConfig(
-              down, "us-east-1", BUCKET, prefix, IDENTITY, CREDENTIAL, staging.resolve("down"));
+              down,
+              "us-east-1",
+              BUCKET,
+              prefix,
+              S3Fixture.IDENTITY,
+              S3Fixture.CREDENTIAL,
+              staging.resolve("down"));
       try (BlobStore broken = BlobStores.s3(config)) {
         BlobId id = new BlobId("cd".repeat(32));
         assertThatThrownBy(() -> broken.open(id))
@@ -346,7 +319,13 @@ class S3BlobStoreTest implements BlobStoreContract {
   void storeShouldFailWithIoExceptionWhenCredentialsAreWrong() throws Exception {
     S3BlobStoreConfig bad =
         new S3BlobStoreConfig(
-            endpoint, "us-east-1", BUCKET, prefix, IDENTITY, "wrong", staging.resolve("stage"));
+            s3.endpoint(),
+            "us-east-1",
+            S3Fixture.BUCKET,
+            prefix,
+            S3Fixture.IDENTITY,
+            "wrong",
+            staging.resolve("stage"));
     try (BlobStore wrong = BlobStores.s3(bad)) {
       assertThatThrownBy(() -> wrong.put(new ByteArrayInputStream(new byte[] {1})))
           .isInstanceOf(IOException.class);
@@ -356,7 +335,9 @@ class S3BlobStoreTest implements BlobStoreContract {
 
   @Test
   void configShouldHideSecretWhenPrinted() {
-    assertThat(config(prefix).toString()).doesNotContain(CREDENTIAL).contains("<redacted>");
+    assertThat(config(prefix).toString())
+        .doesNotContain(S3Fixture.CREDENTIAL)
+        .contains("<redacted>");
   }
 
   @Test

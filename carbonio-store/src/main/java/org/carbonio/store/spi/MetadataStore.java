@@ -1,4 +1,4 @@
-package org.carbonio.store.internal.meta;
+package org.carbonio.store.spi;
 
 import java.time.Instant;
 import java.util.Collection;
@@ -24,7 +24,6 @@ import org.carbonio.store.Right;
 import org.carbonio.store.SharedFolder;
 import org.carbonio.store.SpecialUse;
 import org.carbonio.store.Tag;
-import org.carbonio.store.internal.FlagSet;
 
 /**
  * The metadata backend: accounts, folders, messages, the expunge log and blob reference counts.
@@ -32,9 +31,14 @@ import org.carbonio.store.internal.FlagSet;
  * the caller which folders changed and which blobs lost their last reference, so that the caller
  * can notify watchers and delete blobs after the commit.
  *
- * <p>Folder names passed in are already canonical ({@link
- * org.carbonio.store.internal.FolderNames}). This is the seam for a PostgreSQL backend; it becomes
- * an SPI (with a shared contract test) when that backend arrives.
+ * <p>What the store passes in is already valid: folder names are canonical (INBOX in upper case,
+ * "/" as separator, no empty or control-character names), account ids are 1 to 320 characters,
+ * flags are canonical (system flags spelled as in {@link org.carbonio.store.Flags}, keywords as
+ * given, no {@code \Recent}).
+ *
+ * <p>The built-in implementations are the embedded SQLite database and PostgreSQL (chosen with
+ * {@link org.carbonio.store.StoreConfig}); carbonio-store-testkit's {@code MailStoreContract} is
+ * the behaviour a store on any implementation must show.
  *
  * <p>Implementations are thread-safe.
  */
@@ -83,7 +87,12 @@ public interface MetadataStore extends AutoCloseable {
   FolderStatus status(String account, String folder);
 
   Outcome<AppendResult> append(
-      String account, String folder, BlobId blob, long size, FlagSet flags, Instant internalDate);
+      String account,
+      String folder,
+      BlobId blob,
+      long size,
+      Set<String> flags,
+      Instant internalDate);
 
   /** One message into the same folder of several accounts, in one transaction. */
   Outcome<List<AppendResult>> deliver(
@@ -91,7 +100,7 @@ public interface MetadataStore extends AutoCloseable {
       String folder,
       BlobId blob,
       long size,
-      FlagSet flags,
+      Set<String> flags,
       Instant internalDate);
 
   FolderSnapshot snapshot(String account, String folder);
@@ -102,7 +111,7 @@ public interface MetadataStore extends AutoCloseable {
   BlobId blobOf(String account, String folder, long uid);
 
   Outcome<List<MessageInfo>> setFlags(
-      String account, String folder, Collection<Long> uids, FlagOperation op, FlagSet flags);
+      String account, String folder, Collection<Long> uids, FlagOperation op, Set<String> flags);
 
   Outcome<List<Long>> expunge(String account, String folder, Optional<Collection<Long>> uids);
 
@@ -146,7 +155,7 @@ public interface MetadataStore extends AutoCloseable {
       String folder,
       BlobId blob,
       long size,
-      FlagSet flags,
+      Set<String> flags,
       Instant internalDate,
       ThreadRefs thread,
       Map<String, OptionalLong> limits);

@@ -1,29 +1,33 @@
-package org.carbonio.store;
+package org.carbonio.store.testkit;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
-import static org.quicktheories.generators.SourceDSL.lists;
 
 import java.io.ByteArrayInputStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.carbonio.store.FlagOperation;
+import org.carbonio.store.Flags;
+import org.carbonio.store.FolderInfo;
+import org.carbonio.store.FolderSnapshot;
+import org.carbonio.store.FolderStatus;
+import org.carbonio.store.Mailbox;
+import org.carbonio.store.MessageInfo;
+import org.carbonio.store.StoreException;
 import org.quicktheories.core.Gen;
 
-/** Random operation sequences against a plain in-memory model give the same observable state. */
-class ModelPropertyTest {
-  @TempDir Path dir;
+/**
+ * A plain in-memory model of a mailbox, random operation sequences over it, and the comparison with
+ * a store: the model-based property of {@link MailStoreContract}.
+ */
+final class StoreModel {
+  private StoreModel() {}
 
   static final List<String> FOLDERS = List.of("INBOX", "A", "A/B", "C");
   static final List<String> FLAGS = List.of(Flags.SEEN, Flags.DELETED, Flags.FLAGGED, "$k", "$K");
@@ -245,40 +249,6 @@ class ModelPropertyTest {
       assertThat(st.unseen())
           .isEqualTo(
               f.messages.values().stream().filter(x -> !x.flags().contains(Flags.SEEN)).count());
-    }
-  }
-
-  @Test
-  void randomOperationsShouldMatchModelWhenAppliedInSequence() {
-    AtomicInteger accounts = new AtomicInteger();
-    try (MailStore store = MailStore.open(dir)) {
-      qt().withExamples(60)
-          .withShrinkCycles(200)
-          .forAll(lists().of(ops()).ofSizeBetween(1, 30))
-          .checkAssert(
-              ops -> {
-                Mailbox box = store.mailbox("model" + accounts.incrementAndGet() + "@example.org");
-                Map<String, Folder> model = new TreeMap<>();
-                model.put("INBOX", new Folder());
-                Set<Long> used = new HashSet<>();
-                compare(box, model, used);
-                for (Op op : ops) {
-                  List<Long> before = pick(model.get(FOLDERS.get(op.folder())), op.sel());
-                  Class<? extends StoreException> expected = apply(model, op);
-                  Throwable thrown = null;
-                  try {
-                    run(box, op, before);
-                  } catch (StoreException e) {
-                    thrown = e;
-                  }
-                  if (expected == null) {
-                    assertThat(thrown).as("%s", op).isNull();
-                  } else {
-                    assertThat(thrown).as("%s", op).isInstanceOf(expected);
-                  }
-                  compare(box, model, used);
-                }
-              });
     }
   }
 }
