@@ -1,6 +1,7 @@
 package org.carbonio.store.internal;
 
 import static java.util.Objects.requireNonNull;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.carbonio.store.StoreException.quote;
 
 import java.io.IOException;
@@ -21,11 +22,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
+import org.carbonio.store.CheckOptions;
+import org.carbonio.store.CheckReport;
 import org.carbonio.store.MailStore;
 import org.carbonio.store.Mailbox;
 import org.carbonio.store.StoreException;
 import org.carbonio.store.Watch;
 import org.carbonio.store.internal.blob.FilesystemBlobStore;
+import org.carbonio.store.internal.check.BlobLister;
+import org.carbonio.store.internal.check.CrashRecovery;
+import org.carbonio.store.internal.check.FilesystemBlobLister;
+import org.carbonio.store.internal.check.StoreChecker;
 import org.carbonio.store.internal.meta.MetadataStore;
 import org.carbonio.store.internal.sqlite.SqliteTransactor;
 import org.carbonio.store.spi.BlobStore;
@@ -57,14 +64,23 @@ public final class StoreImpl implements MailStore {
   private final Map<Long, List<Runnable>> watchers = new ConcurrentHashMap<>();
   private final FileChannel lockChannel;
   private final FileLock dirLock;
+  private final Path dir;
+  private final BlobLister lister;
   private volatile boolean closed;
 
   private StoreImpl(
-      BlobStore blobs, MetadataStore meta, FileChannel lockChannel, FileLock dirLock) {
+      BlobStore blobs,
+      MetadataStore meta,
+      FileChannel lockChannel,
+      FileLock dirLock,
+      Path dir,
+      BlobLister lister) {
     this.blobs = blobs;
     this.meta = meta;
     this.lockChannel = lockChannel;
     this.dirLock = dirLock;
+    this.dir = dir;
+    this.lister = lister;
   }
 
   /** See {@link MailStore#open}. */
@@ -86,8 +102,15 @@ public final class StoreImpl implements MailStore {
       }
       BlobStore blobs = new FilesystemBlobStore(dir.resolve("blobs"));
       MetadataStore meta = SqliteTransactor.open(dir.resolve("metadata.db"));
+      BlobLister lister = new FilesystemBlobLister(dir.resolve("blobs"));
+      try {
+        CrashRecovery.recover(dir, lister, meta, blobs); // before any write
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(meta, e);
+        throw e;
+      }
       log.info("store opened at {}", dir);
-      return new StoreImpl(blobs, meta, ch, lock);
+      return new StoreImpl(blobs, meta, ch, lock, dir, lister);
     } catch (IOException | RuntimeException e) {
       closeQuietly(ch, e);
       if (e instanceof StoreException se) {
@@ -153,11 +176,14 @@ public final class StoreImpl implements MailStore {
     BlobId blob;
     MetadataStore.Outcome<List<AppendResult>> outcome = null;
     StoreException failure = null;
+    boolean published = false;
     try (BlobStore.Staged staged = blobs.stage(content)) {
       blob = staged.id();
       blobGate.readLock().lock();
       try {
+        checkOpen(); // close() holds the gate: nothing is published after a clean close
         staged.commit(); // durable at its address before the metadata commit
+        published = true;
         outcome = meta.deliver(accounts, folder, blob, staged.size(), flags, internalDate);
       } catch (StoreException e) {
         failure = e;
@@ -168,7 +194,9 @@ public final class StoreImpl implements MailStore {
       throw new StoreException.Unavailable("cannot store message content: " + e, e);
     }
     if (failure != null) {
-      collect(Set.of(blob)); // drop the blob if nothing else references it
+      if (published) {
+        collect(Set.of(blob)); // drop the blob if nothing else references it
+      }
       throw failure;
     }
     return afterCommit(outcome);
@@ -253,6 +281,13 @@ public final class StoreImpl implements MailStore {
       return;
     }
     closed = true;
+    boolean gated = false;
+    try {
+      // Let writes between blob publish and metadata commit finish; none starts after this.
+      gated = blobGate.writeLock().tryLock(SqliteTransactor.LOCK_TIMEOUT.toMillis(), MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       meta.close();
     } finally {
@@ -260,6 +295,14 @@ public final class StoreImpl implements MailStore {
         blobs.close();
       } catch (IOException e) {
         log.warn("closing blob store failed", e);
+      }
+      if (gated) {
+        try {
+          CrashRecovery.markClean(dir);
+        } catch (IOException e) {
+          log.warn("cannot mark the store as cleanly closed", e);
+        }
+        blobGate.writeLock().unlock();
       }
       try {
         dirLock.release();
@@ -270,5 +313,14 @@ public final class StoreImpl implements MailStore {
       watchers.clear();
       log.info("store closed");
     }
+  }
+
+  @Override
+  public CheckReport check(CheckOptions options) {
+    requireNonNull(options, "options");
+    options.account().ifPresent(StoreImpl::checkAccountId);
+    checkOpen();
+    return new StoreChecker(blobs, meta, blobGate.writeLock(), lister, this::afterCommit)
+        .check(options);
   }
 }
