@@ -144,6 +144,7 @@ class CrashSafetyTest {
     }
 
     assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(KILLS + 10);
+    assertThat(data.resolve("store").resolve("store.running")).as("clean stop").doesNotExist();
     verifyStore(data, seed);
   }
 
