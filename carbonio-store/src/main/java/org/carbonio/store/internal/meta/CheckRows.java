@@ -2,7 +2,7 @@ package org.carbonio.store.internal.meta;
 
 import org.carbonio.store.BlobId;
 
-/** Rows the consistency check reads through {@link MetadataStore}. */
+/** Rows the consistency check reads through {@link MetadataStore}. The records are immutable. */
 public final class CheckRows {
   private CheckRows() {}
 
