@@ -999,7 +999,8 @@ public final class JdbcMetadataStore implements MetadataStore {
         c -> {
           for (String sql :
               List.of(
-                  "SELECT 1 FROM blobs WHERE id = ?", "SELECT 1 FROM messages WHERE blob_id = ? LIMIT 1")) {
+                  "SELECT 1 FROM blobs WHERE id = ?",
+                  "SELECT 1 FROM messages WHERE blob_id = ? LIMIT 1")) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
               ps.setString(1, blob.sha256());
               try (ResultSet rs = ps.executeQuery()) {
