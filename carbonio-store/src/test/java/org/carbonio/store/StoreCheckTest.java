@@ -249,7 +249,13 @@ class StoreCheckTest {
     Files.write(blobFile(id), orphan);
     try (MailStore store = MailStore.open(dir)) {
       assertThat(blobFile(id)).exists();
+      assertThat(store.check(Optional.empty(), false).findings())
+          .containsExactly(new CheckFinding.OrphanBlob(id, orphan.length, modified(blobFile(id))));
     }
+  }
+
+  static Instant modified(Path file) throws IOException {
+    return Files.getLastModifiedTime(file).toInstant();
   }
 
   @Test
