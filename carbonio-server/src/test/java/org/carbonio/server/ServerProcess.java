@@ -34,9 +34,16 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts {@code carbonio run --data DIR --ephemeral-ports} and waits for {@code ready}. */
   static ServerProcess start(Path dataDir, String... extraArgs) throws IOException {
+    return start(dataDir, List.of(), extraArgs);
+  }
+
+  /** As {@link #start(Path, String...)}, with extra JVM options (before the class name). */
+  static ServerProcess start(Path dataDir, List<String> jvmOptions, String... extraArgs)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("--enable-native-access=ALL-UNNAMED");
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));

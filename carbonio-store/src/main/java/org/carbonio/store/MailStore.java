@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.carbonio.store.internal.StoreImpl;
 import org.carbonio.store.spi.QuotaPolicy;
@@ -113,4 +114,22 @@ public interface MailStore extends AutoCloseable {
    */
   @Override
   void close();
+
+  /**
+   * Checks the store's consistency and, if asked, repairs what is safe to repair: reference counts,
+   * folder counters, orphan blob files. A missing or corrupt blob is only reported, with the
+   * messages it affects. May run while the store serves other calls.
+   *
+   * @see CheckFinding for what is checked
+   * @throws StoreException.Unavailable on I/O or database failure
+   */
+  CheckReport check(CheckOptions options) throws StoreException;
+
+  /**
+   * {@link #check(CheckOptions)} of one account (or of the whole store, when empty), without
+   * content verification.
+   */
+  default CheckReport check(Optional<String> account, boolean repair) throws StoreException {
+    return check(CheckOptions.DEFAULTS.withAccount(account.orElse(null)).withRepair(repair));
+  }
 }

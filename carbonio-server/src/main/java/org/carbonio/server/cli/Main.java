@@ -3,13 +3,13 @@ package org.carbonio.server.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the {@code carbonio} launcher: {@code run} and {@code prov}. */
+/** Entry point of the {@code carbonio} launcher: {@code run}, {@code prov} and {@code store}. */
 @Command(
     name = "carbonio",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "The Carbonio SDK reference mail server.",
-    subcommands = {RunCommand.class, ProvCommand.class})
+    subcommands = {RunCommand.class, ProvCommand.class, StoreCommand.class})
 public final class Main {
 
   /** Exit code when the server is not running (for {@code prov}). */

@@ -1,6 +1,7 @@
 package org.carbonio.store.internal;
 
 import static java.util.Objects.requireNonNull;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.carbonio.store.StoreException.quote;
 
 import java.io.IOException;
@@ -23,6 +24,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
+import org.carbonio.store.CheckOptions;
+import org.carbonio.store.CheckReport;
 import org.carbonio.store.MailStore;
 import org.carbonio.store.Mailbox;
 import org.carbonio.store.SharedFolder;
@@ -30,6 +33,9 @@ import org.carbonio.store.StoreConfig;
 import org.carbonio.store.StoreException;
 import org.carbonio.store.Watch;
 import org.carbonio.store.internal.blob.FilesystemBlobStore;
+import org.carbonio.store.internal.check.BlobLister;
+import org.carbonio.store.internal.check.CrashRecovery;
+import org.carbonio.store.internal.check.StoreChecker;
 import org.carbonio.store.internal.jdbc.JdbcMetadataStore;
 import org.carbonio.store.internal.postgres.PostgresChangeListener;
 import org.carbonio.store.internal.postgres.PostgresSettings;
@@ -67,7 +73,9 @@ public final class StoreImpl implements MailStore {
   private final boolean ownsBlobs;
   private final FileChannel lockChannel; // null unless embedded
   private final FileLock dirLock; // null unless embedded
+  private final Path dir; // null unless embedded: crash marker, recovery sweep
   private final QuotaPolicy quotaPolicy;
+  private final BlobLister lister;
   private volatile AutoCloseable listener; // other nodes' changes (PostgreSQL)
   private volatile boolean closed;
 
@@ -77,13 +85,16 @@ public final class StoreImpl implements MailStore {
       MetadataStore meta,
       FileChannel lockChannel,
       FileLock dirLock,
+      Path dir,
       QuotaPolicy quotaPolicy) {
     this.blobs = blobs;
     this.ownsBlobs = ownsBlobs;
     this.meta = meta;
     this.lockChannel = lockChannel;
     this.dirLock = dirLock;
+    this.dir = dir;
     this.quotaPolicy = quotaPolicy;
+    this.lister = BlobLister.of(blobs);
   }
 
   /** See {@link MailStore#open(StoreConfig)}. */
@@ -122,6 +133,9 @@ public final class StoreImpl implements MailStore {
       PostgresTransactor pgTx = null;
       if (embedded) {
         meta = new JdbcMetadataStore(SqliteTransactor.open(dir.resolve("metadata.db")));
+        // Only an embedded store owns its blobs alone (store.lock), so only it may sweep the
+        // blobs a crashed run left behind; several nodes' stores share theirs.
+        CrashRecovery.recover(dir, BlobLister.of(blobs), meta, blobs); // before any write
       } else {
         pg =
             PostgresSettings.of(
@@ -132,7 +146,14 @@ public final class StoreImpl implements MailStore {
         meta = new JdbcMetadataStore(pgTx);
       }
       StoreImpl store =
-          new StoreImpl(blobs, ownedBlobs != null, meta, ch, lock, config.quotaPolicy());
+          new StoreImpl(
+              blobs,
+              ownedBlobs != null,
+              meta,
+              ch,
+              lock,
+              embedded ? dir : null,
+              config.quotaPolicy());
       if (pgTx != null) {
         store.listener = PostgresChangeListener.start(pg, pgTx.nodeId(), store.remoteSink());
       }
@@ -226,12 +247,15 @@ public final class StoreImpl implements MailStore {
     MetadataStore.Outcome<List<AppendResult>> outcome = null;
     StoreException failure = null;
     HeaderCapture capture = new HeaderCapture(content);
+    boolean published = false;
     try (BlobStore.Staged staged = blobs.stage(capture)) {
       blob = staged.id();
       MetadataStore.ThreadRefs thread = capture.threadRefs(); // header only, outside the locks
       blobGate.readLock().lock();
       try {
+        checkOpen(); // close() holds the gate: nothing is published after a clean close
         staged.commit(); // durable at its address before the metadata commit
+        published = true;
         outcome =
             meta.deliver(
                 accounts, folder, blob, staged.size(), flags, internalDate, thread, limits);
@@ -244,7 +268,9 @@ public final class StoreImpl implements MailStore {
       throw new StoreException.Unavailable("cannot store message content: " + e, e);
     }
     if (failure != null) {
-      collect(Set.of(blob)); // drop the blob if nothing else references it
+      if (published) {
+        collect(Set.of(blob)); // drop the blob if nothing else references it
+      }
       throw failure;
     }
     return afterCommit(outcome);
@@ -349,6 +375,13 @@ public final class StoreImpl implements MailStore {
       return;
     }
     closed = true;
+    boolean gated = false;
+    try {
+      // Let writes between blob publish and metadata commit finish; none starts after this.
+      gated = blobGate.writeLock().tryLock(SqliteTransactor.LOCK_TIMEOUT.toMillis(), MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       AutoCloseable l = listener;
       if (l != null) {
@@ -367,6 +400,14 @@ public final class StoreImpl implements MailStore {
           log.warn("closing blob store failed", e);
         }
       }
+      if (gated && dir != null) {
+        try {
+          CrashRecovery.markClean(dir);
+        } catch (IOException e) {
+          log.warn("cannot mark the store as cleanly closed", e);
+        }
+        blobGate.writeLock().unlock();
+      }
       try {
         if (dirLock != null) {
           dirLock.release();
@@ -378,5 +419,14 @@ public final class StoreImpl implements MailStore {
       watchers.clear();
       log.info("store closed");
     }
+  }
+
+  @Override
+  public CheckReport check(CheckOptions options) {
+    requireNonNull(options, "options");
+    options.account().ifPresent(StoreImpl::checkAccountId);
+    checkOpen();
+    return new StoreChecker(blobs, meta, blobGate.writeLock(), lister, this::afterCommit)
+        .check(options);
   }
 }

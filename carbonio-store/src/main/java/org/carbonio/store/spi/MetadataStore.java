@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
+import org.carbonio.store.CheckFinding;
 import org.carbonio.store.CopyResult;
 import org.carbonio.store.FlagOperation;
 import org.carbonio.store.FolderChanges;
@@ -187,4 +188,33 @@ public interface MetadataStore extends AutoCloseable {
   Map<Grantee, Set<Right>> grants(String account, String folder);
 
   List<SharedFolder> sharedWith(String account, Set<String> groups, String domain);
+
+  // ---------------------------------------------------------------- consistency check
+
+  /**
+   * Every blob row with its message count, read in one transaction; only the blobs that {@code
+   * account}'s messages reference when given.
+   */
+  List<CheckRows.BlobRow> checkBlobRows(Optional<String> account);
+
+  /** Blobs that messages (of {@code account}, when given) reference but that have no row. */
+  List<CheckRows.DanglingBlob> checkDanglingBlobs(Optional<String> account);
+
+  /** The counters of every folder (of {@code account}, when given). */
+  List<CheckRows.FolderCounters> checkFolders(Optional<String> account);
+
+  /** The messages that reference each of {@code blobs} (one scan of the messages). */
+  Map<BlobId, List<CheckFinding.MessageRef>> messagesOf(Set<BlobId> blobs);
+
+  /** Whether the blob has a row or any message references it (committed state). */
+  boolean blobKnown(BlobId blob);
+
+  /**
+   * Sets each blob's reference count to the number of messages that reference it, inserting missing
+   * rows and deleting rows no message uses (reported as released).
+   */
+  Outcome<Void> repairBlobRows(Collection<BlobId> blobs);
+
+  /** Raises UIDNEXT and HIGHESTMODSEQ of the folders to above what their messages and log hold. */
+  Outcome<Void> repairFolderCounters(Collection<Long> folderIds);
 }

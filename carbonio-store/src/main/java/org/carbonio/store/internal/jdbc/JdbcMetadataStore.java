@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
+import org.carbonio.store.CheckFinding;
 import org.carbonio.store.CopyResult;
 import org.carbonio.store.FlagOperation;
 import org.carbonio.store.Flags;
@@ -42,6 +43,7 @@ import org.carbonio.store.StoreException;
 import org.carbonio.store.Tag;
 import org.carbonio.store.internal.FlagSet;
 import org.carbonio.store.internal.FolderNames;
+import org.carbonio.store.spi.CheckRows;
 import org.carbonio.store.spi.MetadataStore;
 
 /**
@@ -1517,6 +1519,244 @@ public final class JdbcMetadataStore implements MetadataStore {
             }
           }
           return List.copyOf(out);
+        });
+  }
+
+  // ---------------------------------------------------------------- consistency check
+  // No index on messages (blob_id): counts come from one GROUP BY scan joined in memory, not from a
+  // correlated subquery per blob.
+
+  private static final String ACCOUNT_BLOBS =
+      "SELECT m.blob_id FROM messages m JOIN folders f ON f.id = m.folder_id"
+          + " WHERE f.account_id = ?";
+
+  /** blob id -> number of messages referencing it (of the account's blobs, when given). */
+  private static Map<String, Long> referenceCounts(Connection c, Optional<String> account)
+      throws SQLException {
+    Map<String, Long> refs = new HashMap<>();
+    String sql =
+        "SELECT blob_id, COUNT(*) FROM messages"
+            + (account.isPresent() ? " WHERE blob_id IN (" + ACCOUNT_BLOBS + ")" : "")
+            + " GROUP BY blob_id";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      if (account.isPresent()) {
+        ps.setString(1, account.get());
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          refs.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    }
+    return refs;
+  }
+
+  @Override
+  public List<CheckRows.BlobRow> checkBlobRows(Optional<String> account) {
+    return read(
+        c -> {
+          Map<String, Long> refs = referenceCounts(c, account);
+          List<CheckRows.BlobRow> out = new ArrayList<>();
+          String sql =
+              "SELECT id, size, refcount FROM blobs"
+                  + (account.isPresent() ? " WHERE id IN (" + ACCOUNT_BLOBS + ")" : "")
+                  + " ORDER BY id";
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (account.isPresent()) {
+              ps.setString(1, account.get());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                String id = rs.getString(1);
+                out.add(
+                    new CheckRows.BlobRow(
+                        new BlobId(id), rs.getLong(2), rs.getLong(3), refs.getOrDefault(id, 0L)));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public List<CheckRows.DanglingBlob> checkDanglingBlobs(Optional<String> account) {
+    return read(
+        c -> {
+          List<CheckRows.DanglingBlob> out = new ArrayList<>();
+          String sql =
+              "SELECT m.blob_id, COUNT(*) FROM messages m LEFT JOIN blobs b ON b.id = m.blob_id"
+                  + " WHERE b.id IS NULL"
+                  + (account.isPresent() ? " AND m.blob_id IN (" + ACCOUNT_BLOBS + ")" : "")
+                  + " GROUP BY m.blob_id ORDER BY m.blob_id";
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (account.isPresent()) {
+              ps.setString(1, account.get());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(new CheckRows.DanglingBlob(new BlobId(rs.getString(1)), rs.getLong(2)));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  private static final String FOLDER_MAXIMA =
+      "SELECT f.id, f.account_id, f.name, f.uidnext, f.highest_modseq,"
+          + " COALESCE((SELECT MAX(uid) FROM messages m WHERE m.folder_id = f.id), 0),"
+          + " COALESCE((SELECT MAX(uid) FROM expunged e WHERE e.folder_id = f.id), 0),"
+          + " COALESCE((SELECT MAX(modseq) FROM messages m WHERE m.folder_id = f.id), 0),"
+          + " COALESCE((SELECT MAX(modseq) FROM expunged e WHERE e.folder_id = f.id), 0)"
+          + " FROM folders f";
+
+  private static CheckRows.FolderCounters folderCounters(ResultSet rs) throws SQLException {
+    return new CheckRows.FolderCounters(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getLong(4),
+        rs.getLong(5),
+        Math.max(rs.getLong(6), rs.getLong(7)),
+        Math.max(rs.getLong(8), rs.getLong(9)));
+  }
+
+  @Override
+  public List<CheckRows.FolderCounters> checkFolders(Optional<String> account) {
+    return read(
+        c -> {
+          List<CheckRows.FolderCounters> out = new ArrayList<>();
+          String sql =
+              FOLDER_MAXIMA
+                  + (account.isPresent() ? " WHERE f.account_id = ?" : "")
+                  + " ORDER BY f.account_id, f.name";
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (account.isPresent()) {
+              ps.setString(1, account.get());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(folderCounters(rs));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public Map<BlobId, List<CheckFinding.MessageRef>> messagesOf(Set<BlobId> blobs) {
+    if (blobs.isEmpty()) {
+      return Map.of();
+    }
+    return read(
+        c -> {
+          Map<BlobId, List<CheckFinding.MessageRef>> out = new HashMap<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT m.blob_id, f.account_id, f.name, m.uid FROM messages m"
+                          + " JOIN folders f ON f.id = m.folder_id"
+                          + " ORDER BY f.account_id, f.name, m.uid");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              BlobId id = new BlobId(rs.getString(1));
+              if (blobs.contains(id)) {
+                out.computeIfAbsent(id, k -> new ArrayList<>())
+                    .add(
+                        new CheckFinding.MessageRef(
+                            rs.getString(2), rs.getString(3), rs.getLong(4)));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public boolean blobKnown(BlobId blob) {
+    return read(
+        c -> {
+          for (String sql :
+              List.of(
+                  "SELECT 1 FROM blobs WHERE id = ?",
+                  "SELECT 1 FROM messages WHERE blob_id = ? LIMIT 1")) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+              ps.setString(1, blob.sha256());
+              try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                  return true;
+                }
+              }
+            }
+          }
+          return false;
+        });
+  }
+
+  @Override
+  public Outcome<Void> repairBlobRows(Collection<BlobId> blobs) {
+    List<String> ids = blobs.stream().map(BlobId::sha256).sorted().distinct().toList();
+    return write(
+        List.of(),
+        c -> {
+          Effects fx = new Effects();
+          // The WHERE before ON CONFLICT keeps SQLite's parser from reading it as a join clause.
+          try (PreparedStatement upsert =
+                  c.prepareStatement(
+                      "INSERT INTO blobs (id, size, refcount)"
+                          + " SELECT blob_id, MAX(size), COUNT(*) FROM messages WHERE blob_id = ?"
+                          + " GROUP BY blob_id"
+                          + " ON CONFLICT (id) DO UPDATE SET refcount = excluded.refcount");
+              PreparedStatement unused =
+                  c.prepareStatement(
+                      "DELETE FROM blobs WHERE id = ?"
+                          + " AND NOT EXISTS (SELECT 1 FROM messages WHERE blob_id = ?)")) {
+            for (String id : ids) {
+              upsert.setString(1, id);
+              upsert.executeUpdate();
+              unused.setString(1, id);
+              unused.setString(2, id);
+              if (unused.executeUpdate() > 0) {
+                fx.released.add(new BlobId(id));
+              }
+            }
+          }
+          return fx.outcome(null);
+        });
+  }
+
+  @Override
+  public Outcome<Void> repairFolderCounters(Collection<Long> folderIds) {
+    List<Long> ids = folderIds.stream().sorted().distinct().toList();
+    return write(
+        List.of(),
+        c -> {
+          Effects fx = new Effects();
+          try (PreparedStatement select = c.prepareStatement(FOLDER_MAXIMA + " WHERE f.id = ?");
+              PreparedStatement update =
+                  c.prepareStatement(
+                      "UPDATE folders SET uidnext = ?, highest_modseq = ? WHERE id = ?")) {
+            for (long id : ids) {
+              select.setLong(1, id);
+              CheckRows.FolderCounters f;
+              try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                  continue; // deleted meanwhile
+                }
+                f = folderCounters(rs);
+              }
+              long uidNext = Math.max(f.uidNext(), f.maxUid() + 1);
+              long modSeq = Math.max(f.highestModSeq(), f.maxModSeq());
+              if (uidNext != f.uidNext() || modSeq != f.highestModSeq()) {
+                update.setLong(1, uidNext);
+                update.setLong(2, modSeq);
+                update.setLong(3, id);
+                update.executeUpdate();
+                fx.changed.add(id);
+              }
+            }
+          }
+          return fx.outcome(null);
         });
   }
 }
