@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param hostname the name the server gives itself in greetings and trace headers
  * @param tlsCertificate a PEM certificate chain to use instead of the generated self-signed one
  * @param tlsKey the PEM private key that goes with {@code tlsCertificate}
+ * @param store where mail is kept (default {@link StoreBackends#EMBEDDED})
  */
 public record ServerConfig(
     Path dataDir,
@@ -35,7 +36,8 @@ public record ServerConfig(
     String domain,
     String hostname,
     Optional<Path> tlsCertificate,
-    Optional<Path> tlsKey) {
+    Optional<Path> tlsKey,
+    StoreBackends store) {
 
   /** The default mail domain when none is given. */
   public static final String DEFAULT_DOMAIN = "localhost";
@@ -48,6 +50,7 @@ public record ServerConfig(
     requireNonNull(hostname, "hostname");
     requireNonNull(tlsCertificate, "tlsCertificate");
     requireNonNull(tlsKey, "tlsKey");
+    requireNonNull(store, "store");
     if (portOffset < 0 || portOffset > 60_000) {
       throw new IllegalArgumentException("port offset out of range: " + portOffset);
     }
@@ -67,7 +70,8 @@ public record ServerConfig(
         DEFAULT_DOMAIN,
         DEFAULT_DOMAIN,
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        StoreBackends.EMBEDDED);
   }
 
   /** The port a listener of this kind binds. */
@@ -82,7 +86,16 @@ public record ServerConfig(
 
   public ServerConfig withEphemeralPorts() {
     return new ServerConfig(
-        dataDir, bind, adminBind, portOffset, true, domain, hostname, tlsCertificate, tlsKey);
+        dataDir,
+        bind,
+        adminBind,
+        portOffset,
+        true,
+        domain,
+        hostname,
+        tlsCertificate,
+        tlsKey,
+        store);
   }
 
   public ServerConfig withBind(InetAddress newBind) {
@@ -95,7 +108,8 @@ public record ServerConfig(
         domain,
         hostname,
         tlsCertificate,
-        tlsKey);
+        tlsKey,
+        store);
   }
 
   public ServerConfig withPortOffset(int newOffset) {
@@ -108,6 +122,21 @@ public record ServerConfig(
         domain,
         hostname,
         tlsCertificate,
-        tlsKey);
+        tlsKey,
+        store);
+  }
+
+  public ServerConfig withStore(StoreBackends newStore) {
+    return new ServerConfig(
+        dataDir,
+        bind,
+        adminBind,
+        portOffset,
+        ephemeralPorts,
+        domain,
+        hostname,
+        tlsCertificate,
+        tlsKey,
+        newStore);
   }
 }

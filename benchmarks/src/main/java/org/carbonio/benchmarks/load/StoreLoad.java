@@ -16,6 +16,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.carbonio.store.MailStore;
+import org.carbonio.store.StoreConfig;
+import org.carbonio.store.testkit.PostgresServer;
 
 /**
  * Durable deliveries per second through the store API: {@code threads} threads each delivering
@@ -26,9 +28,12 @@ import org.carbonio.store.MailStore;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar org.carbonio.benchmarks.load.StoreLoad \
  *     [--threads 20] [--size 5120] [--accounts 1000] [--warmup 5] [--seconds 20] [--dir DIR]
+ *     [--postgres]
  * </pre>
  *
- * <p>DIR must be on the disk under test (not tmpfs); it is emptied first.
+ * <p>DIR must be on the disk under test (not tmpfs); it is emptied first. With {@code --postgres}
+ * the metadata goes to a private PostgreSQL 15 started for the run with its default durability
+ * (fsync on, synchronous commit); its CPU is not in the figure printed (a separate process).
  */
 public final class StoreLoad {
   private StoreLoad() {}
@@ -51,14 +56,30 @@ public final class StoreLoad {
     int warmup = intArg(args, "--warmup", 5);
     int seconds = intArg(args, "--seconds", 20);
     Path dir = Path.of(arg(args, "--dir", "target/store-load")).toAbsolutePath();
+    boolean postgres = args.length > 0 && java.util.Arrays.asList(args).contains("--postgres");
     deleteTree(dir);
-    try (MailStore store = MailStore.open(dir)) {
+    PostgresServer pg = postgres ? PostgresServer.startDurable() : null;
+    StoreConfig config =
+        pg == null
+            ? StoreConfig.embedded(dir)
+            : StoreConfig.embedded(dir).withPostgres(pg.createDatabase(), pg.user(), "");
+    try (pg;
+        MailStore store = MailStore.open(config)) {
       run(store, threads, size, accounts, warmup);
+      ProcessCpu.Cpu pg0 = pg == null ? null : ProcessCpu.cpu(pg.pid());
       Result r = run(store, threads, size, accounts, seconds);
+      if (pg != null) {
+        double pgCpu = ProcessCpu.cpu(pg.pid()).minus(pg0).total();
+        System.out.printf(
+            Locale.ROOT,
+            "PostgreSQL processes: %.0f µs CPU per delivery%n",
+            pgCpu * 1e6 / r.delivered());
+      }
       System.out.printf(
           Locale.ROOT,
-          "embedded (SQLite + filesystem), %d threads, %d-byte messages: %.0f deliveries/s,"
-              + " %.0f µs CPU per delivery (%d in %.1f s)%n",
+          "%s, %d threads, %d-byte messages: %.0f deliveries/s,"
+              + " %.0f µs CPU per delivery in this JVM (%d in %.1f s)%n",
+          pg == null ? "embedded (SQLite + filesystem)" : "PostgreSQL 15 + filesystem",
           threads,
           size,
           r.perSecond(),

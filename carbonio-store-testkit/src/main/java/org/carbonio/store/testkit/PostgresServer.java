@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  *
  * <p>Thread-safe.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
   /** Where Debian's postgresql package (PostgreSQL 15) puts the server binaries. */
   static final Path DEFAULT_BIN = Path.of("/usr/lib/postgresql/15/bin");
 
@@ -44,21 +44,33 @@ final class PostgresServer implements AutoCloseable {
   private final Thread shutdownHook;
   private volatile boolean stopped;
 
-  private PostgresServer(Path bin, Path dir, int port, boolean asRoot) {
+  private final boolean durable;
+
+  private PostgresServer(Path bin, Path dir, int port, boolean asRoot, boolean durable) {
     this.bin = bin;
     this.dir = dir;
     this.port = port;
     this.asRoot = asRoot;
+    this.durable = durable;
     this.shutdownHook = new Thread(this::stop, "postgres-test-stop");
   }
 
   /** Creates a cluster and starts it, with the binaries of {@link #BIN_PROPERTY} or the default. */
   static PostgresServer start() {
-    return start(Path.of(System.getProperty(BIN_PROPERTY, DEFAULT_BIN.toString())));
+    return start(Path.of(System.getProperty(BIN_PROPERTY, DEFAULT_BIN.toString())), false);
+  }
+
+  /**
+   * Creates a cluster with PostgreSQL's default durability (fsync, synchronous commit, full page
+   * writes) and starts it, for load runs that compare durable commits. Tests use the faster,
+   * non-durable cluster of {@link PostgresExtension}.
+   */
+  public static PostgresServer startDurable() {
+    return start(Path.of(System.getProperty(BIN_PROPERTY, DEFAULT_BIN.toString())), true);
   }
 
   /** Creates a cluster and starts it, with the binaries in {@code bin}. */
-  static PostgresServer start(Path bin) {
+  static PostgresServer start(Path bin, boolean durable) {
     for (String tool : List.of("initdb", "pg_ctl")) {
       if (!Files.isExecutable(bin.resolve(tool))) {
         throw new IllegalStateException(
@@ -75,7 +87,7 @@ final class PostgresServer implements AutoCloseable {
       Path dir = null;
       try {
         dir = Files.createTempDirectory("carbonio-pg-");
-        PostgresServer s = new PostgresServer(bin, dir, freePort(), asRoot);
+        PostgresServer s = new PostgresServer(bin, dir, freePort(), asRoot, durable);
         s.initAndStart();
         return s;
       } catch (IOException e) {
@@ -125,7 +137,7 @@ final class PostgresServer implements AutoCloseable {
             + port
             + " -c listen_addresses=127.0.0.1 -k "
             + dir
-            + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
             + " -c max_connections=300";
     run(
         bin.resolve("pg_ctl").toString(),
@@ -180,6 +192,21 @@ final class PostgresServer implements AutoCloseable {
     }
   }
 
+  /** The superuser to connect as (no password: trust authentication on 127.0.0.1). */
+  public String user() {
+    return USER;
+  }
+
+  /** The postmaster's process id (from {@code postmaster.pid}), for CPU accounting in load runs. */
+  public long pid() {
+    try {
+      return Long.parseLong(
+          Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).getFirst().strip());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read postmaster.pid", e);
+    }
+  }
+
   int port() {
     return port;
   }
@@ -189,7 +216,8 @@ final class PostgresServer implements AutoCloseable {
   }
 
   /** Creates an empty database and returns its name. */
-  String createDatabase() {
+  /** Creates an empty database and returns its JDBC URL. */
+  public String createDatabase() {
     String name = "carbonio_test_" + databases.incrementAndGet();
     // FILE_COPY: faster than the default WAL_LOG strategy for a small template with fsync off.
     admin("CREATE DATABASE " + name + " STRATEGY FILE_COPY");

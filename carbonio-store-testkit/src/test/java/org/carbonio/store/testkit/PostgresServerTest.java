@@ -11,7 +11,7 @@ class PostgresServerTest {
 
   @Test
   void startShouldFailNamingMissingBinaryWhenPostgresNotInstalled() {
-    assertThatThrownBy(() -> PostgresServer.start(empty))
+    assertThatThrownBy(() -> PostgresServer.start(empty, false))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(empty.resolve("initdb").toString())
         .hasMessageContaining("apt-get install postgresql");

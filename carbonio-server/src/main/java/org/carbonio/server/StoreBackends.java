@@ -1,0 +1,80 @@
+package org.carbonio.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Where the server keeps mail. By default everything is embedded under {@code DIR/store} (SQLite
+ * metadata, filesystem blobs); an installation that grows to several nodes puts metadata in
+ * PostgreSQL and blobs in S3-compatible storage. Secrets are read from files (mode 0600 is the
+ * operator's job), never from the command line. Immutable.
+ *
+ * @param postgres metadata in PostgreSQL instead of {@code DIR/store/metadata.db}
+ * @param s3 blobs in S3 instead of {@code DIR/store/blobs}
+ */
+public record StoreBackends(Optional<Postgres> postgres, Optional<S3> s3) {
+
+  /** Everything under {@code DIR/store}. */
+  public static final StoreBackends EMBEDDED = new StoreBackends(Optional.empty(), Optional.empty());
+
+  public StoreBackends {
+    requireNonNull(postgres, "postgres");
+    requireNonNull(s3, "s3");
+  }
+
+  /**
+   * A PostgreSQL database for the metadata.
+   *
+   * @param jdbcUrl {@code jdbc:postgresql://host:port/database}
+   * @param user the database user
+   * @param passwordFile a file holding the password (surrounding whitespace ignored)
+   */
+  public record Postgres(String jdbcUrl, String user, Path passwordFile) {
+    public Postgres {
+      requireNonNull(jdbcUrl, "jdbcUrl");
+      requireNonNull(user, "user");
+      requireNonNull(passwordFile, "passwordFile");
+      if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+        throw new IllegalArgumentException("not a PostgreSQL JDBC URL: " + jdbcUrl);
+      }
+    }
+  }
+
+  /**
+   * An S3 bucket for the blobs (path-style requests, so any S3-compatible service works).
+   *
+   * @param endpoint the service, e.g. {@code https://s3.eu-west-1.amazonaws.com}
+   * @param region the signing region
+   * @param bucket an existing bucket
+   * @param keyPrefix prepended to every object key (may be empty)
+   * @param accessKeyId the access key id
+   * @param secretKeyFile a file holding the secret access key
+   */
+  public record S3(
+      URI endpoint,
+      String region,
+      String bucket,
+      String keyPrefix,
+      String accessKeyId,
+      Path secretKeyFile) {
+    public S3 {
+      requireNonNull(endpoint, "endpoint");
+      requireNonNull(region, "region");
+      requireNonNull(bucket, "bucket");
+      requireNonNull(keyPrefix, "keyPrefix");
+      requireNonNull(accessKeyId, "accessKeyId");
+      requireNonNull(secretKeyFile, "secretKeyFile");
+    }
+  }
+
+  public StoreBackends withPostgres(Postgres p) {
+    return new StoreBackends(Optional.of(p), s3);
+  }
+
+  public StoreBackends withS3(S3 bucket) {
+    return new StoreBackends(postgres, Optional.of(bucket));
+  }
+}
