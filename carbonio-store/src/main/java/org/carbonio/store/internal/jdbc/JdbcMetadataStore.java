@@ -27,9 +27,11 @@ import org.carbonio.store.FolderChanges;
 import org.carbonio.store.FolderInfo;
 import org.carbonio.store.FolderSnapshot;
 import org.carbonio.store.FolderStatus;
+import org.carbonio.store.FolderUids;
 import org.carbonio.store.MessageInfo;
 import org.carbonio.store.SpecialUse;
 import org.carbonio.store.StoreException;
+import org.carbonio.store.UidList;
 import org.carbonio.store.internal.FlagSet;
 import org.carbonio.store.internal.FolderNames;
 import org.carbonio.store.internal.meta.MetadataStore;
@@ -838,6 +840,140 @@ public final class JdbcMetadataStore implements MetadataStore {
               return rs.next() && rs.getLong(1) > 0;
             }
           }
+        });
+  }
+
+  // ---------------------------------------------------------------- large folders (IMAP SELECT)
+
+  @Override
+  public FolderUids uids(String account, String name) {
+    return read(
+        c -> {
+          Folder f = folder(c, account, name);
+          UidList.Builder uids = new UidList.Builder(1024);
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT uid FROM messages WHERE folder_id = ? ORDER BY uid")) {
+            ps.setLong(1, f.id());
+            ps.setFetchSize(MESSAGES_FETCH);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                uids.add(rs.getLong(1));
+              }
+            }
+          }
+          long unseen;
+          long firstUnseen;
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT COUNT(*), MIN(uid) FROM messages WHERE folder_id = ?"
+                      + " AND (system_flags & "
+                      + FlagSet.SEEN
+                      + ") = 0")) {
+            ps.setLong(1, f.id());
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              unseen = rs.getLong(1);
+              firstUnseen = rs.getLong(2); // NULL (no unseen message) reads as 0
+            }
+          }
+          Set<String> keywords = new TreeSet<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT DISTINCT keywords FROM messages WHERE folder_id = ? AND keywords <> ''")) {
+            ps.setLong(1, f.id());
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                keywords.addAll(FlagSet.stored(0, rs.getString(1)).keywords());
+              }
+            }
+          }
+          return new FolderUids(
+              f.uidValidity(),
+              f.uidNext(),
+              f.highestModSeq(),
+              unseen,
+              firstUnseen,
+              keywords,
+              uids.build());
+        });
+  }
+
+  private static final int MESSAGES_FETCH = 1000;
+
+  @Override
+  public List<MessageInfo> messagesInRange(
+      String account, String name, long fromUid, long toUid, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit " + limit);
+    }
+    return read(
+        c -> {
+          Folder f = folder(c, account, name);
+          List<MessageInfo> out = new ArrayList<>(Math.min(limit, MESSAGES_FETCH));
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT "
+                      + MSG_COLUMNS
+                      + " FROM messages WHERE folder_id = ? AND uid >= ? AND uid <= ?"
+                      + " ORDER BY uid LIMIT ?")) {
+            ps.setLong(1, f.id());
+            ps.setLong(2, fromUid);
+            ps.setLong(3, toUid);
+            ps.setInt(4, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(messageRow(rs));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public Outcome<List<AppendResult>> importMessages(
+      String account, String name, List<ImportRow> rows) {
+    return write(
+        account,
+        c -> {
+          Effects fx = new Effects();
+          Folder f = folder(c, account, name);
+          if (rows.isEmpty()) {
+            return fx.outcome(List.<AppendResult>of());
+          }
+          long uid = allocateUids(c, f.id(), rows.size());
+          long modSeq = bumpModSeq(c, f.id());
+          Map<BlobId, Integer> refs = new LinkedHashMap<>();
+          Map<BlobId, Long> sizes = new HashMap<>();
+          for (ImportRow r : rows) {
+            refs.merge(r.blob(), 1, Integer::sum);
+            sizes.put(r.blob(), r.size());
+          }
+          for (var e : refs.entrySet()) {
+            addRefs(c, e.getKey(), sizes.get(e.getKey()), e.getValue());
+          }
+          List<AppendResult> results = new ArrayList<>(rows.size());
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO messages (folder_id, uid, blob_id, size, internal_date,"
+                      + " system_flags, keywords, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (ImportRow r : rows) {
+              ps.setLong(1, f.id());
+              ps.setLong(2, uid);
+              ps.setString(3, r.blob().sha256());
+              ps.setLong(4, r.size());
+              ps.setLong(5, r.internalDate().toEpochMilli());
+              ps.setInt(6, r.flags().system());
+              ps.setString(7, r.flags().keywordText());
+              ps.setLong(8, modSeq);
+              ps.addBatch();
+              results.add(new AppendResult(f.uidValidity(), uid));
+              uid++;
+            }
+            ps.executeBatch();
+          }
+          fx.changed.add(f.id());
+          return fx.outcome(List.copyOf(results));
         });
   }
 }

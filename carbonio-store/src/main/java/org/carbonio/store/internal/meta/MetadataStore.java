@@ -13,6 +13,7 @@ import org.carbonio.store.FolderChanges;
 import org.carbonio.store.FolderInfo;
 import org.carbonio.store.FolderSnapshot;
 import org.carbonio.store.FolderStatus;
+import org.carbonio.store.FolderUids;
 import org.carbonio.store.MessageInfo;
 import org.carbonio.store.SpecialUse;
 import org.carbonio.store.internal.FlagSet;
@@ -105,4 +106,26 @@ public interface MetadataStore extends AutoCloseable {
 
   @Override
   void close();
+
+  // ---------------------------------------------------------------- large folders (IMAP SELECT)
+
+  /** The folder's counters and UIDs, from one read transaction. */
+  FolderUids uids(String account, String folder);
+
+  /** At most {@code limit} messages with {@code fromUid <= uid <= toUid}, ascending. */
+  List<MessageInfo> messagesInRange(
+      String account, String folder, long fromUid, long toUid, int limit);
+
+  /**
+   * One message of a bulk import.
+   *
+   * @param blob the content's address (already durable)
+   * @param size the content's size
+   * @param flags initial flags
+   * @param internalDate the INTERNALDATE
+   */
+  record ImportRow(BlobId blob, long size, FlagSet flags, Instant internalDate) {}
+
+  /** Appends every row to the folder in one transaction, UIDs in row order, one new modseq. */
+  Outcome<List<AppendResult>> importMessages(String account, String folder, List<ImportRow> rows);
 }
