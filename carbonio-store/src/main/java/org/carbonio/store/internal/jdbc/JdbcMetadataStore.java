@@ -861,29 +861,28 @@ public final class JdbcMetadataStore implements MetadataStore {
               }
             }
           }
-          long unseen;
-          long firstUnseen;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT COUNT(*), MIN(uid) FROM messages WHERE folder_id = ?"
-                      + " AND (system_flags & "
-                      + FlagSet.SEEN
-                      + ") = 0")) {
-            ps.setLong(1, f.id());
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              unseen = rs.getLong(1);
-              firstUnseen = rs.getLong(2); // NULL (no unseen message) reads as 0
-            }
-          }
+          // One pass for the counters: per distinct keyword set, the unseen count and the lowest
+          // unseen UID (RFC 3501 §7.3.1 UNSEEN, §7.2.6 FLAGS).
+          long unseen = 0;
+          long firstUnseen = 0;
           Set<String> keywords = new TreeSet<>();
+          String unseenCase = "CASE WHEN (system_flags & " + FlagSet.SEEN + ") = 0";
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT DISTINCT keywords FROM messages WHERE folder_id = ? AND keywords <> ''")) {
+                  "SELECT keywords, SUM("
+                      + unseenCase
+                      + " THEN 1 ELSE 0 END), MIN("
+                      + unseenCase
+                      + " THEN uid END) FROM messages WHERE folder_id = ? GROUP BY keywords")) {
             ps.setLong(1, f.id());
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
                 keywords.addAll(FlagSet.stored(0, rs.getString(1)).keywords());
+                unseen += rs.getLong(2);
+                long min = rs.getLong(3); // NULL (none unseen in the group) reads as 0
+                if (min > 0 && (firstUnseen == 0 || min < firstUnseen)) {
+                  firstUnseen = min;
+                }
               }
             }
           }
