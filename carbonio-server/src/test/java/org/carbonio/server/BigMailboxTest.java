@@ -56,7 +56,8 @@ class BigMailboxTest {
     CarbonioServer server = carbonio.server();
     String id = server.directory().findAccount("big@localhost").orElseThrow().id();
     Mailbox box = server.store().mailbox(id);
-    assertThat(box.importMessages("INBOX", IntStream.range(0, N).mapToObj(i -> message(i)).iterator()))
+    assertThat(
+            box.importMessages("INBOX", IntStream.range(0, N).mapToObj(i -> message(i)).iterator()))
         .isEqualTo(N);
     try (RawImap imap =
         new RawImap(E2E.trusting(carbonio.dataDir()), server.port(Listener.Kind.IMAPS))) {
@@ -79,11 +80,14 @@ class BigMailboxTest {
       int mid = N / 2;
       String range = (mid + 1) + ":" + (mid + 100);
       t = System.nanoTime();
-      List<String> meta = imap.command("UID FETCH " + range + " (FLAGS UID RFC822.SIZE INTERNALDATE)");
+      List<String> meta =
+          imap.command("UID FETCH " + range + " (FLAGS UID RFC822.SIZE INTERNALDATE)");
       assertThat(millis(t)).isLessThan(5_000);
       assertThat(fetches(meta)).isEqualTo(100);
       for (int k = 0; k < 100; k++) {
-        assertThat(meta.get(k)).startsWith("* " + (mid + 1 + k) + " FETCH (").contains("UID " + (mid + 1 + k));
+        assertThat(meta.get(k))
+            .startsWith("* " + (mid + 1 + k) + " FETCH (")
+            .contains("UID " + (mid + 1 + k));
       }
       List<String> headers = imap.command("UID FETCH " + range + " (BODY.PEEK[HEADER])");
       assertThat(fetches(headers)).isEqualTo(100);

@@ -169,7 +169,7 @@ public final class BigMailboxLoad {
         String range = mid + ":" + (mid + 99);
         for (int r = 0; r < repeat; r++) {
           ImapProbe.Reply s = expectOk(imap.command("SELECT INBOX", true));
-          if (s.count("* " + n + " EXISTS") != 1) throw new IllegalStateException(s.untagged());
+          if (s.count("* " + n + " EXISTS") != 1) throw new IllegalStateException(String.valueOf(s.untagged()));
           select[r] = s.nanos() / 1e6;
           ImapProbe.Reply f = expectOk(imap.command("FETCH 1:* (FLAGS)", false));
           if (f.count(" FETCH (") != n) throw new IllegalStateException("FETCH gave " + f);

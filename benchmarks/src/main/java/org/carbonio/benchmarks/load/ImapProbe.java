@@ -19,9 +19,9 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A minimal IMAP client over implicit TLS for measurements: sends a command and reads the
- * responses up to its tagged completion, skipping literals, keeping only the untagged lines'
- * first bytes. Not thread-safe.
+ * A minimal IMAP client over implicit TLS for measurements: sends a command and reads the responses
+ * up to its tagged completion, skipping literals, keeping only the untagged lines' first bytes. Not
+ * thread-safe.
  */
 final class ImapProbe implements AutoCloseable {
   /** What one command returned. */
