@@ -132,15 +132,18 @@ class LargeFolderTest {
         .forAll(integers().between(0, n + 5), integers().between(0, n + 5))
         .checkAssert(
             (a, b) -> {
-              List<MessageInfo> got = new ArrayList<>();
+              List<MessageSummary> got = new ArrayList<>();
               box.messages("INBOX", a, b, got::add);
-              List<MessageInfo> want =
-                  all.stream().filter(m -> m.uid() >= a && m.uid() <= b).toList();
+              List<MessageSummary> want =
+                  all.stream()
+                      .filter(m -> m.uid() >= a && m.uid() <= b)
+                      .map(MessageSummary::of)
+                      .toList();
               assertThat(got).isEqualTo(want);
             });
-    List<MessageInfo> whole = new ArrayList<>();
+    List<MessageSummary> whole = new ArrayList<>();
     box.messages("INBOX", 1, 0xFFFF_FFFFL, whole::add);
-    assertThat(whole).isEqualTo(all);
+    assertThat(whole).isEqualTo(all.stream().map(MessageSummary::of).toList());
   }
 
   @Test

@@ -37,8 +37,10 @@ import org.carbonio.store.Mailbox;
  * ./carbonio build
  * java -cp benchmarks/target/benchmarks.jar org.carbonio.benchmarks.load.BigMailboxLoad \
  *     [--counts 10000,100000,1000000] [--repeat 5] [--xmx 256m] [--work target/bigbox-load] \
- *     [--server-jar carbonio-server/target/carbonio-server.jar]
+ *     [--server-jar carbonio-server/target/carbonio-server.jar] [--jvm "-XX:..."] [--reuse]
  * </pre>
+ *
+ * <p>{@code --reuse} measures the mailbox a previous run left (its size is the first count).
  *
  * <p>The messages: 1,000 distinct ones of about 2 KB, cycled, with flag and keyword patterns that
  * vary per message (90% seen). Needs {@code jcmd} next to {@code java}.
@@ -67,7 +69,13 @@ public final class BigMailboxLoad {
     String xmx = arg(args, "--xmx", "256m");
     Path work = Path.of(arg(args, "--work", "target/bigbox-load")).toAbsolutePath();
     Path jar = Path.of(arg(args, "--server-jar", "carbonio-server/target/carbonio-server.jar"));
-    List<Result> results = run(work, jar, counts, repeat, xmx);
+    String extra = arg(args, "--jvm", "");
+    List<String> jvm = new ArrayList<>(List.of("-Xmx" + xmx, "-Xms" + xmx));
+    if (!extra.isEmpty()) jvm.addAll(List.of(extra.split(" ")));
+    List<Result> results =
+        args.length > 0 && Arrays.asList(args).contains("--reuse")
+            ? List.of(measure(jar, work.resolve("data"), counts[0], repeat, jvm, 0))
+            : run(work, jar, counts, repeat, jvm);
     System.out.println();
     System.out.println(
         "| messages | import s | SELECT ms | FETCH 1:* (FLAGS) ms | UID FETCH 100 meta ms"
@@ -125,11 +133,10 @@ public final class BigMailboxLoad {
     return LongStream.range(from, to).mapToObj(BigMailboxLoad::message).iterator();
   }
 
-  static List<Result> run(Path work, Path jar, long[] counts, int repeat, String xmx)
+  static List<Result> run(Path work, Path jar, long[] counts, int repeat, List<String> jvm)
       throws Exception {
     deleteTree(work);
     Path data = work.resolve("data");
-    List<String> jvm = List.of("-Xmx" + xmx, "-Xms" + xmx);
     String id;
     try (CarbonioProcess server = CarbonioProcess.start(jar, data, "bigbox.test", jvm)) {
       id = server.createAccount("big@bigbox.test", "big-Secret-123");
@@ -169,7 +176,8 @@ public final class BigMailboxLoad {
         String range = mid + ":" + (mid + 99);
         for (int r = 0; r < repeat; r++) {
           ImapProbe.Reply s = expectOk(imap.command("SELECT INBOX", true));
-          if (s.count("* " + n + " EXISTS") != 1) throw new IllegalStateException(String.valueOf(s.untagged()));
+          if (s.count("* " + n + " EXISTS") != 1)
+            throw new IllegalStateException(String.valueOf(s.untagged()));
           select[r] = s.nanos() / 1e6;
           ImapProbe.Reply f = expectOk(imap.command("FETCH 1:* (FLAGS)", false));
           if (f.count(" FETCH (") != n) throw new IllegalStateException("FETCH gave " + f);

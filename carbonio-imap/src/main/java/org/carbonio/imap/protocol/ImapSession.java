@@ -103,6 +103,7 @@ public final class ImapSession implements AutoCloseable {
   private String pendingTag;
   private AutoCloseable watch;
   private Runnable changeListener = () -> {};
+  private final Map<Set<String>, List<String>> sortedFlags = new java.util.IdentityHashMap<>();
 
   /**
    * @param client the client address, or null
@@ -941,7 +942,7 @@ public final class ImapSession implements AutoCloseable {
       switch (a) {
         case FetchAttribute.Flags f -> {
           flagsRequested = true;
-          items.add(new FetchItem.Flags(sorted(meta.flags())));
+          items.add(new FetchItem.Flags(sortedCached(meta.flags())));
         }
         case FetchAttribute.Uid u -> items.add(new FetchItem.Uid(uid));
         case FetchAttribute.InternalDate d ->
@@ -1178,6 +1179,20 @@ public final class ImapSession implements AutoCloseable {
   private static List<String> sorted(Set<String> flags) {
     List<String> l = new ArrayList<>(flags);
     l.sort(FLAG_ORDER);
+    return l;
+  }
+
+  /**
+   * Like {@link #sorted} for FETCH of many messages, whose backends tend to share one set instance
+   * among messages with equal flags; a small identity cache, emptied when it reaches 64 entries.
+   */
+  private List<String> sortedCached(Set<String> flags) {
+    List<String> l = sortedFlags.get(flags);
+    if (l == null) {
+      if (sortedFlags.size() >= 64) sortedFlags.clear();
+      l = List.copyOf(sorted(flags));
+      sortedFlags.put(flags, l);
+    }
     return l;
   }
 

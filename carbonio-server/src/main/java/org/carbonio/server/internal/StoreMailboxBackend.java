@@ -180,7 +180,16 @@ public final class StoreMailboxBackend implements MailboxBackend {
     @Override
     public void messages(String name, long fromUid, long toUid, Consumer<MessageMeta> sink)
         throws BackendException {
-      run(() -> mailbox.messages(name, fromUid, toUid, m -> sink.accept(meta(m))));
+      run(
+          () ->
+              mailbox.messages(
+                  name,
+                  fromUid,
+                  toUid,
+                  m ->
+                      sink.accept(
+                          new MessageMeta(
+                              m.uid(), m.flags(), m.internalDate(), m.size(), m.modSeq()))));
     }
 
     @Override

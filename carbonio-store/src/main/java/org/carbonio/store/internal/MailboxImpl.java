@@ -24,6 +24,7 @@ import org.carbonio.store.FolderUids;
 import org.carbonio.store.ImportMessage;
 import org.carbonio.store.Mailbox;
 import org.carbonio.store.MessageInfo;
+import org.carbonio.store.MessageSummary;
 import org.carbonio.store.SpecialUse;
 import org.carbonio.store.StoreException;
 import org.carbonio.store.Watch;
@@ -174,14 +175,15 @@ final class MailboxImpl implements Mailbox {
   }
 
   @Override
-  public void messages(String folder, long fromUid, long toUid, Consumer<MessageInfo> sink) {
+  public void messages(
+      String folder, long fromUid, long toUid, Consumer<MessageSummary> sink) {
     requireNonNull(sink, "sink");
     String name = name(folder);
     long from = Math.max(fromUid, 1);
     while (from <= toUid) {
-      List<MessageInfo> chunk =
+      List<MessageSummary> chunk =
           store.meta.messagesInRange(account, name, from, toUid, MESSAGES_CHUNK);
-      for (MessageInfo m : chunk) {
+      for (MessageSummary m : chunk) {
         sink.accept(m);
       }
       if (chunk.size() < MESSAGES_CHUNK) {

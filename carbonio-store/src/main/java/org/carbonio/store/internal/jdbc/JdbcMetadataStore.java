@@ -29,6 +29,7 @@ import org.carbonio.store.FolderSnapshot;
 import org.carbonio.store.FolderStatus;
 import org.carbonio.store.FolderUids;
 import org.carbonio.store.MessageInfo;
+import org.carbonio.store.MessageSummary;
 import org.carbonio.store.SpecialUse;
 import org.carbonio.store.StoreException;
 import org.carbonio.store.UidList;
@@ -861,28 +862,30 @@ public final class JdbcMetadataStore implements MetadataStore {
               }
             }
           }
-          // One pass for the counters: per distinct keyword set, the unseen count and the lowest
-          // unseen UID (RFC 3501 §7.3.1 UNSEEN, §7.2.6 FLAGS).
-          long unseen = 0;
-          long firstUnseen = 0;
-          Set<String> keywords = new TreeSet<>();
-          String unseenCase = "CASE WHEN (system_flags & " + FlagSet.SEEN + ") = 0";
+          // Two more index-friendly statements, measured faster at 10^5..10^6 messages than one
+          // pass that reads every row or groups by keywords.
+          long unseen;
+          long firstUnseen;
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT keywords, SUM("
-                      + unseenCase
-                      + " THEN 1 ELSE 0 END), MIN("
-                      + unseenCase
-                      + " THEN uid END) FROM messages WHERE folder_id = ? GROUP BY keywords")) {
+                  "SELECT COUNT(*), MIN(uid) FROM messages WHERE folder_id = ?"
+                      + " AND (system_flags & "
+                      + FlagSet.SEEN
+                      + ") = 0")) {
+            ps.setLong(1, f.id());
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              unseen = rs.getLong(1);
+              firstUnseen = rs.getLong(2); // NULL (no unseen message) reads as 0
+            }
+          }
+          Set<String> keywords = new TreeSet<>();
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT DISTINCT keywords FROM messages WHERE folder_id = ?")) {
             ps.setLong(1, f.id());
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
                 keywords.addAll(FlagSet.stored(0, rs.getString(1)).keywords());
-                unseen += rs.getLong(2);
-                long min = rs.getLong(3); // NULL (none unseen in the group) reads as 0
-                if (min > 0 && (firstUnseen == 0 || min < firstUnseen)) {
-                  firstUnseen = min;
-                }
               }
             }
           }
@@ -900,7 +903,7 @@ public final class JdbcMetadataStore implements MetadataStore {
   private static final int MESSAGES_FETCH = 1000;
 
   @Override
-  public List<MessageInfo> messagesInRange(
+  public List<MessageSummary> messagesInRange(
       String account, String name, long fromUid, long toUid, int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit " + limit);
@@ -908,11 +911,12 @@ public final class JdbcMetadataStore implements MetadataStore {
     return read(
         c -> {
           Folder f = folder(c, account, name);
-          List<MessageInfo> out = new ArrayList<>(Math.min(limit, MESSAGES_FETCH));
+          List<MessageSummary> out = new ArrayList<>(Math.min(limit, MESSAGES_FETCH));
+          // Flag sets repeat: parse each distinct (system_flags, keywords) once per chunk.
+          Map<String, Set<String>> flagSets = new HashMap<>();
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT "
-                      + MSG_COLUMNS
+                  "SELECT uid, system_flags, keywords, internal_date, size, modseq"
                       + " FROM messages WHERE folder_id = ? AND uid >= ? AND uid <= ?"
                       + " ORDER BY uid LIMIT ?")) {
             ps.setLong(1, f.id());
@@ -921,7 +925,19 @@ public final class JdbcMetadataStore implements MetadataStore {
             ps.setInt(4, limit);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                out.add(messageRow(rs));
+                int system = rs.getInt(2);
+                String keywords = rs.getString(3);
+                Set<String> flags =
+                    flagSets.computeIfAbsent(
+                        system + " " + keywords,
+                        k -> Set.copyOf(FlagSet.stored(system, keywords).toSet()));
+                out.add(
+                    new MessageSummary(
+                        rs.getLong(1),
+                        flags,
+                        Instant.ofEpochMilli(rs.getLong(4)),
+                        rs.getLong(5),
+                        rs.getLong(6)));
               }
             }
           }

@@ -15,6 +15,7 @@ import org.carbonio.store.FolderSnapshot;
 import org.carbonio.store.FolderStatus;
 import org.carbonio.store.FolderUids;
 import org.carbonio.store.MessageInfo;
+import org.carbonio.store.MessageSummary;
 import org.carbonio.store.SpecialUse;
 import org.carbonio.store.internal.FlagSet;
 
@@ -113,7 +114,7 @@ public interface MetadataStore extends AutoCloseable {
   FolderUids uids(String account, String folder);
 
   /** At most {@code limit} messages with {@code fromUid <= uid <= toUid}, ascending. */
-  List<MessageInfo> messagesInRange(
+  List<MessageSummary> messagesInRange(
       String account, String folder, long fromUid, long toUid, int limit);
 
   /**
