@@ -187,10 +187,11 @@ public interface Mailbox {
   FolderUids uids(String folder) throws StoreException;
 
   /**
-   * Streams the metadata (without blob addresses) of the messages with {@code fromUid <= uid <= toUid} to {@code sink} in
-   * ascending UID order. Rows are read in chunks of at most {@value #MESSAGES_CHUNK}, each chunk in
-   * its own read transaction, so memory stays bounded and no transaction is held while {@code sink}
-   * runs; writes committed between chunks may therefore show in later chunks.
+   * Streams the metadata (without blob addresses) of the messages with {@code fromUid <= uid <=
+   * toUid} to {@code sink} in ascending UID order. Rows are read in chunks of at most {@value
+   * #MESSAGES_CHUNK}, each chunk in its own read transaction, so memory stays bounded and no
+   * transaction is held while {@code sink} runs; writes committed between chunks may therefore show
+   * in later chunks.
    *
    * @throws StoreException.NotFound if the folder does not exist
    */

@@ -31,7 +31,8 @@ import org.carbonio.store.Mailbox;
  * server with a fixed heap and measures over a real IMAP socket (implicit TLS) LOGIN, SELECT INBOX,
  * {@code FETCH 1:* (FLAGS)} and {@code UID FETCH} of 100 consecutive UIDs in the middle (metadata,
  * and {@code BODY.PEEK[HEADER]}), each repeated, with the server's heap after a full GC while the
- * mailbox is selected. It does this at each size of {@code --counts}, growing the one mailbox.
+ * mailbox is selected. It does this at each size of {@code --counts}, growing the one mailbox. Each
+ * server start is followed by two uncounted warm-up rounds of the same commands.
  *
  * <pre>
  * ./carbonio build
@@ -57,7 +58,8 @@ public final class BigMailboxLoad {
       double uidFetchMeta,
       double uidFetchHeader,
       long heapIdle,
-      long heapSelected) {}
+      long heapSelected,
+      double[] cpu) {}
 
   public static void main(String[] args) throws Exception {
     long[] counts =
@@ -78,19 +80,26 @@ public final class BigMailboxLoad {
             : run(work, jar, counts, repeat, jvm);
     System.out.println();
     System.out.println(
+        "Wall-clock medians in ms over a real IMAP socket; in parentheses the server's CPU ms per"
+            + " command (mean, from /proc, 10 ms ticks).");
+    System.out.println(
         "| messages | import s | SELECT ms | FETCH 1:* (FLAGS) ms | UID FETCH 100 meta ms"
             + " | UID FETCH 100 BODY.PEEK[HEADER] ms | heap idle MB | heap selected MB |");
     System.out.println("|---|---|---|---|---|---|---|---|");
     for (Result r : results) {
       System.out.printf(
           Locale.ROOT,
-          "| %,d | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f | %.1f |%n",
+          "| %,d | %.0f | %.0f (%.0f) | %.0f (%.0f) | %.1f (%.1f) | %.1f (%.1f) | %.1f | %.1f |%n",
           r.messages(),
           r.importSeconds(),
           r.select(),
+          r.cpu()[0],
           r.fetchAllFlags(),
+          r.cpu()[1],
           r.uidFetchMeta(),
+          r.cpu()[2],
           r.uidFetchHeader(),
+          r.cpu()[3],
           r.heapIdle() / 1e6,
           r.heapSelected() / 1e6);
     }
@@ -169,17 +178,27 @@ public final class BigMailboxLoad {
       double[] all = new double[repeat];
       double[] meta = new double[repeat];
       double[] header = new double[repeat];
+      double[] cpu = new double[4];
       long heapSelected;
       try (ImapProbe imap = new ImapProbe(tls, server.port("imaps"))) {
         expectOk(imap.command("LOGIN big@bigbox.test big-Secret-123", false));
         long mid = n / 2;
         String range = mid + ":" + (mid + 99);
+        for (int w = 0; w < WARMUP; w++) { // JIT warm-up, not counted
+          expectOk(imap.command("SELECT INBOX", false));
+          expectOk(imap.command("FETCH 1:* (FLAGS)", false));
+          expectOk(imap.command("UID FETCH 1:1000 (FLAGS UID RFC822.SIZE INTERNALDATE)", false));
+          expectOk(imap.command("UID FETCH 1:1000 (BODY.PEEK[HEADER])", false));
+        }
         for (int r = 0; r < repeat; r++) {
+          double c0 = ProcessCpu.cpuSeconds(server.pid());
           ImapProbe.Reply s = expectOk(imap.command("SELECT INBOX", true));
+          double c1 = ProcessCpu.cpuSeconds(server.pid());
           if (s.count("* " + n + " EXISTS") != 1)
             throw new IllegalStateException(String.valueOf(s.untagged()));
           select[r] = s.nanos() / 1e6;
           ImapProbe.Reply f = expectOk(imap.command("FETCH 1:* (FLAGS)", false));
+          double c2 = ProcessCpu.cpuSeconds(server.pid());
           if (f.count(" FETCH (") != n) throw new IllegalStateException("FETCH gave " + f);
           all[r] = f.nanos() / 1e6;
           ImapProbe.Reply u =
@@ -188,10 +207,16 @@ public final class BigMailboxLoad {
                       "UID FETCH " + range + " (FLAGS UID RFC822.SIZE INTERNALDATE)", false));
           if (u.count(" FETCH (") != 100) throw new IllegalStateException("UID FETCH gave " + u);
           meta[r] = u.nanos() / 1e6;
+          double c3 = ProcessCpu.cpuSeconds(server.pid());
           ImapProbe.Reply h =
               expectOk(imap.command("UID FETCH " + range + " (BODY.PEEK[HEADER])", false));
           if (h.count(" FETCH (") != 100) throw new IllegalStateException("HEADER gave " + h);
           header[r] = h.nanos() / 1e6;
+          double c4 = ProcessCpu.cpuSeconds(server.pid());
+          cpu[0] += (c1 - c0) * 1000 / repeat;
+          cpu[1] += (c2 - c1) * 1000 / repeat;
+          cpu[2] += (c3 - c2) * 1000 / repeat;
+          cpu[3] += (c4 - c3) * 1000 / repeat;
         }
         heapSelected = heapAfterGc(server.pid()); // the session still has INBOX selected
         imap.command("LOGOUT", false);
@@ -204,7 +229,8 @@ public final class BigMailboxLoad {
           median(meta),
           median(header),
           heapIdle,
-          heapSelected);
+          heapSelected,
+          cpu);
     }
   }
 
@@ -218,6 +244,9 @@ public final class BigMailboxLoad {
     Arrays.sort(s);
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
+
+  /** Rounds of the measured commands run first and not counted (the server's JIT warms up). */
+  private static final int WARMUP = 2;
 
   private static final Pattern USED = Pattern.compile("used (\\d+)K");
 

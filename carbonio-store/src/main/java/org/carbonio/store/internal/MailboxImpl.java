@@ -175,8 +175,7 @@ final class MailboxImpl implements Mailbox {
   }
 
   @Override
-  public void messages(
-      String folder, long fromUid, long toUid, Consumer<MessageSummary> sink) {
+  public void messages(String folder, long fromUid, long toUid, Consumer<MessageSummary> sink) {
     requireNonNull(sink, "sink");
     String name = name(folder);
     long from = Math.max(fromUid, 1);
