@@ -199,18 +199,18 @@ public final class BigMailboxLoad {
           select[r] = s.nanos() / 1e6;
           ImapProbe.Reply f = expectOk(imap.command("FETCH 1:* (FLAGS)", false));
           double c2 = ProcessCpu.cpuSeconds(server.pid());
-          if (f.count(" FETCH (") != n) throw new IllegalStateException("FETCH gave " + f);
+          if (f.fetches() != n) throw new IllegalStateException("FETCH gave " + f);
           all[r] = f.nanos() / 1e6;
           ImapProbe.Reply u =
               expectOk(
                   imap.command(
                       "UID FETCH " + range + " (FLAGS UID RFC822.SIZE INTERNALDATE)", false));
-          if (u.count(" FETCH (") != 100) throw new IllegalStateException("UID FETCH gave " + u);
+          if (u.fetches() != 100) throw new IllegalStateException("UID FETCH gave " + u);
           meta[r] = u.nanos() / 1e6;
           double c3 = ProcessCpu.cpuSeconds(server.pid());
           ImapProbe.Reply h =
               expectOk(imap.command("UID FETCH " + range + " (BODY.PEEK[HEADER])", false));
-          if (h.count(" FETCH (") != 100) throw new IllegalStateException("HEADER gave " + h);
+          if (h.fetches() != 100) throw new IllegalStateException("HEADER gave " + h);
           header[r] = h.nanos() / 1e6;
           double c4 = ProcessCpu.cpuSeconds(server.pid());
           cpu[0] += (c1 - c0) * 1000 / repeat;

@@ -1,7 +1,6 @@
 package org.carbonio.benchmarks.load;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,7 +24,7 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class ImapProbe implements AutoCloseable {
   /** What one command returned. */
-  record Reply(String tagged, List<String> untagged, long nanos) {
+  record Reply(String tagged, List<String> untagged, long fetches, long nanos) {
     long count(String contains) {
       return untagged.stream().filter(l -> l.contains(contains)).count();
     }
@@ -63,45 +62,78 @@ final class ImapProbe implements AutoCloseable {
     return context;
   }
 
-  /** Sends {@code command}; keeps untagged lines (literal contents dropped) if {@code keep}. */
+  /**
+   * Sends {@code command}; keeps the untagged lines (literal contents dropped, cut at 200 chars) if
+   * {@code keep}, else only counts the {@code FETCH} responses without decoding them, so that the
+   * client's own work stays small next to the server's.
+   */
   Reply command(String command, boolean keep) throws IOException {
     String t = "b" + (++tag);
+    byte[] tagged = (t + " ").getBytes(StandardCharsets.US_ASCII);
     long start = System.nanoTime();
     out.write((t + " " + command + "\r\n").getBytes(StandardCharsets.US_ASCII));
     out.flush();
     List<String> untagged = new ArrayList<>();
+    long fetches = 0;
     while (true) {
-      String l = line();
-      if (l == null) throw new IOException("connection closed during " + command);
-      if (l.startsWith(t + " ")) {
-        return new Reply(l, untagged, System.nanoTime() - start);
+      int n = line();
+      if (n < 0) throw new IOException("connection closed during " + command);
+      if (startsWith(tagged)) {
+        String l = new String(lineBuf, 0, n, StandardCharsets.ISO_8859_1);
+        return new Reply(l, untagged, fetches, System.nanoTime() - start);
       }
-      if (keep || l.startsWith("* ")) untagged.add(l.length() > 200 ? l.substring(0, 200) : l);
+      if (isFetch(n)) fetches++;
+      if (keep) untagged.add(new String(lineBuf, 0, Math.min(n, 200), StandardCharsets.ISO_8859_1));
     }
   }
 
-  /** One response line with any literals skipped (their text replaced by nothing). */
-  private String line() throws IOException {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(128);
+  private static final byte[] FETCH = " FETCH (".getBytes(StandardCharsets.US_ASCII);
+
+  private boolean startsWith(byte[] prefix) {
+    if (lineLen < prefix.length) return false;
+    for (int i = 0; i < prefix.length; i++) if (lineBuf[i] != prefix[i]) return false;
+    return true;
+  }
+
+  /** {@code * <n> FETCH (}. */
+  private boolean isFetch(int n) {
+    if (n < 10 || lineBuf[0] != '*' || lineBuf[1] != ' ') return false;
+    int i = 2;
+    while (i < n && lineBuf[i] >= '0' && lineBuf[i] <= '9') i++;
+    if (i + FETCH.length > n) return false;
+    for (int k = 0; k < FETCH.length; k++) if (lineBuf[i + k] != FETCH[k]) return false;
+    return true;
+  }
+
+  private byte[] lineBuf = new byte[1024];
+  private int lineLen;
+
+  /**
+   * Reads one response line into {@link #lineBuf} (without CRLF), literals skipped and the text
+   * after them appended; returns its length, or -1 at end of stream.
+   */
+  private int line() throws IOException {
+    lineLen = 0;
     while (true) {
       int b = in.read();
-      if (b < 0) return buf.size() == 0 ? null : buf.toString(StandardCharsets.ISO_8859_1);
+      if (b < 0) return lineLen == 0 ? -1 : lineLen;
       if (b == '\n') {
-        byte[] bytes = buf.toByteArray();
-        int n = bytes.length;
-        if (n > 0 && bytes[n - 1] == '\r') n--;
-        String s = new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
-        if (s.endsWith("}")) {
-          int open = s.lastIndexOf('{');
-          long size = Long.parseLong(s.substring(open + 1, s.length() - 1));
+        int n = lineLen;
+        if (n > 0 && lineBuf[n - 1] == '\r') n--;
+        if (n > 0 && lineBuf[n - 1] == '}') {
+          int open = n - 1;
+          while (open > 0 && lineBuf[open] != '{') open--;
+          long size =
+              Long.parseLong(new String(lineBuf, open + 1, n - open - 2, StandardCharsets.US_ASCII));
           in.skipNBytes(size);
-          buf.reset();
-          buf.write(s.substring(0, open).getBytes(StandardCharsets.ISO_8859_1));
+          lineLen = open;
           continue; // the response goes on after the literal
         }
-        return s;
+        lineLen = n;
+        return n;
       }
-      buf.write(b);
+      if (lineLen == lineBuf.length) lineBuf = java.util.Arrays.copyOf(lineBuf, lineLen * 2);
+      lineBuf[lineLen++] = (byte) b;
     }
   }
 

@@ -78,7 +78,7 @@ public final class ImapSession implements AutoCloseable {
   public static final int PRE_AUTH_LITERAL_LIMIT = 8 * 1024;
 
   /** Messages whose metadata one backend call returns at most, for FETCH, SEARCH. */
-  static final int META_CHUNK = 500;
+  static final int META_CHUNK = 1000;
 
   private static final long MAX_UID = 0xFFFF_FFFFL;
 
@@ -671,8 +671,12 @@ public final class ImapSession implements AutoCloseable {
     int size;
     final Set<Long> pendingExpunge = new TreeSet<>();
 
-    /** Changes this session made itself and already reported: UID to the modseq of the change. */
-    final Map<Long, Long> ownChanges = new HashMap<>();
+    /**
+     * Metadata this session already reported from its own STORE or FETCH (which set \Seen), until
+     * the next look at the changes: one entry per backend call, holding its modseqs and its UIDs
+     * as ranges, so that a STORE of many messages costs a few longs, not one entry per message.
+     */
+    final List<Reported> reported = new ArrayList<>();
 
     /** Known flags per UID, only for backends without modseq; null otherwise. */
     final Map<Long, Set<String>> flagCache;
@@ -728,6 +732,12 @@ public final class ImapSession implements AutoCloseable {
       uids[size++] = (int) uid;
     }
 
+    boolean reported(MessageMeta m) {
+      if (m.modSeq() <= 0) return false;
+      for (Reported r : reported) if (r.covers(m.uid(), m.modSeq())) return true;
+      return false;
+    }
+
     /** Removes the given UIDs in one pass. */
     void removeAll(Set<Long> gone) {
       int w = 0;
@@ -760,8 +770,7 @@ public final class ImapSession implements AutoCloseable {
         if (m.uid() > max) added.add(m);
         continue;
       }
-      Long own = s.ownChanges.get(m.uid());
-      if (own != null && own >= m.modSeq() && m.modSeq() > 0) continue; // reported already
+      if (s.reported(m)) continue; // this session reported this state itself
       if (s.flagCache != null) {
         Set<String> old = s.flagCache.put(m.uid(), m.flags());
         if (m.flags().equals(old)) continue;
@@ -783,7 +792,7 @@ public final class ImapSession implements AutoCloseable {
     }
     if (changes.highestModSeq() >= s.modSeq) {
       // Own changes were committed before this look, so none is above what it covered.
-      s.ownChanges.clear();
+      s.reported.clear();
     }
     s.modSeq = Math.max(s.modSeq, changes.highestModSeq());
   }
@@ -965,11 +974,10 @@ public final class ImapSession implements AutoCloseable {
       // RFC 3501 §6.4.5: BODY[...] (not PEEK) sets \Seen
       Set<String> now = new HashSet<>(meta.flags());
       now.add("\\Seen");
-      for (MessageMeta m :
-          mailboxes.setFlags(s.name, List.of(uid), FlagOperation.ADD, Set.of("\\Seen"))) {
-        ownChange(s, m);
-        if (m.uid() == uid) now = m.flags();
-      }
+      List<MessageMeta> updated =
+          mailboxes.setFlags(s.name, List.of(uid), FlagOperation.ADD, Set.of("\\Seen"));
+      ownChanges(s, updated);
+      for (MessageMeta m : updated) if (m.uid() == uid) now = m.flags();
       List<String> flags = sorted(now);
       if (flagsRequested) {
         items.replaceAll(i -> i instanceof FetchItem.Flags ? new FetchItem.Flags(flags) : i);
@@ -980,11 +988,41 @@ public final class ImapSession implements AutoCloseable {
     out.accept(new ImapResponse.Fetch(index + 1, items));
   }
 
-  /** Records a change this session reports itself, so that updates() does not repeat it. */
-  private static void ownChange(Selected s, MessageMeta m) {
-    s.ownChanges.merge(m.uid(), m.modSeq(), Math::max);
-    if (s.flagCache != null && s.flagCache.containsKey(m.uid()))
-      s.flagCache.put(m.uid(), m.flags());
+  /** Records metadata this session reports itself, so that updates() does not repeat it. */
+  private static void ownChanges(Selected s, List<MessageMeta> metas) {
+    if (metas.isEmpty()) return;
+    s.reported.add(Reported.of(metas));
+    if (s.flagCache != null) {
+      for (MessageMeta m : metas) {
+        if (s.flagCache.containsKey(m.uid())) s.flagCache.put(m.uid(), m.flags());
+      }
+    }
+  }
+
+  /** Immutable: modseqs and UID ranges (ascending, inclusive pairs) of one reported batch. */
+  private record Reported(Set<Long> modSeqs, List<Long> ranges) {
+    static Reported of(List<MessageMeta> metas) {
+      Set<Long> modSeqs = new HashSet<>();
+      List<Long> ranges = new ArrayList<>();
+      long[] uids = metas.stream().mapToLong(MessageMeta::uid).sorted().toArray();
+      for (int i = 0; i < uids.length; i++) {
+        int j = i;
+        while (j + 1 < uids.length && uids[j + 1] <= uids[j] + 1) j++;
+        ranges.add(uids[i]);
+        ranges.add(uids[j]);
+        i = j;
+      }
+      for (MessageMeta m : metas) modSeqs.add(m.modSeq());
+      return new Reported(modSeqs, ranges);
+    }
+
+    boolean covers(long uid, long modSeq) {
+      if (!modSeqs.contains(modSeq)) return false;
+      for (int i = 0; i < ranges.size(); i += 2) {
+        if (uid >= ranges.get(i) && uid <= ranges.get(i + 1)) return true;
+      }
+      return false;
+    }
   }
 
   private static ByteSource partial(ByteSource content, long offset, long length) {
@@ -1009,11 +1047,8 @@ public final class ImapSession implements AutoCloseable {
       List<Long> uids = uidsOf(spans);
       List<MessageMeta> updated = mailboxes.setFlags(s.name, uids, c.operation(), flags);
       Map<Long, MessageMeta> byUid = new HashMap<>();
-      for (MessageMeta m : updated) {
-        if (!s.contains(m.uid())) continue;
-        ownChange(s, m);
-        byUid.put(m.uid(), m);
-      }
+      ownChanges(s, updated);
+      for (MessageMeta m : updated) byUid.put(m.uid(), m);
       if (!c.silent()) {
         for (long uid : uids) {
           MessageMeta m = byUid.get(uid);
