@@ -59,6 +59,7 @@ public final class BigMailboxLoad {
       double uidFetchHeader,
       long heapIdle,
       long heapSelected,
+      long heapTwoSessions,
       double[] cpu) {}
 
   public static void main(String[] args) throws Exception {
@@ -84,12 +85,14 @@ public final class BigMailboxLoad {
             + " command (mean, from /proc, 10 ms ticks).");
     System.out.println(
         "| messages | import s | SELECT ms | FETCH 1:* (FLAGS) ms | UID FETCH 100 meta ms"
-            + " | UID FETCH 100 BODY.PEEK[HEADER] ms | heap idle MB | heap selected MB |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
+            + " | UID FETCH 100 BODY.PEEK[HEADER] ms | heap idle MB | heap 1 session MB"
+            + " | heap 2 sessions MB |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
     for (Result r : results) {
       System.out.printf(
           Locale.ROOT,
-          "| %,d | %.0f | %.0f (%.0f) | %.0f (%.0f) | %.1f (%.1f) | %.1f (%.1f) | %.1f | %.1f |%n",
+          "| %,d | %.0f | %.0f (%.0f) | %.0f (%.0f) | %.1f (%.1f) | %.1f (%.1f) | %.1f | %.1f | %.1f"
+              + " |%n",
           r.messages(),
           r.importSeconds(),
           r.select(),
@@ -101,7 +104,8 @@ public final class BigMailboxLoad {
           r.uidFetchHeader(),
           r.cpu()[3],
           r.heapIdle() / 1e6,
-          r.heapSelected() / 1e6);
+          r.heapSelected() / 1e6,
+          r.heapTwoSessions() / 1e6);
     }
   }
 
@@ -180,6 +184,7 @@ public final class BigMailboxLoad {
       double[] header = new double[repeat];
       double[] cpu = new double[4];
       long heapSelected;
+      long heapTwo;
       try (ImapProbe imap = new ImapProbe(tls, server.port("imaps"))) {
         expectOk(imap.command("LOGIN big@bigbox.test big-Secret-123", false));
         long mid = n / 2;
@@ -219,6 +224,12 @@ public final class BigMailboxLoad {
           cpu[3] += (c4 - c3) * 1000 / repeat;
         }
         heapSelected = heapAfterGc(server.pid()); // the session still has INBOX selected
+        try (ImapProbe second = new ImapProbe(tls, server.port("imaps"))) {
+          expectOk(second.command("LOGIN big@bigbox.test big-Secret-123", false));
+          expectOk(second.command("SELECT INBOX", false));
+          heapTwo = heapAfterGc(server.pid()); // two sessions with INBOX selected
+          second.command("LOGOUT", false);
+        }
         imap.command("LOGOUT", false);
       }
       return new Result(
@@ -230,6 +241,7 @@ public final class BigMailboxLoad {
           median(header),
           heapIdle,
           heapSelected,
+          heapTwo,
           cpu);
     }
   }

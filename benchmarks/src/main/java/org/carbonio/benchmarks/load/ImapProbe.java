@@ -124,7 +124,8 @@ final class ImapProbe implements AutoCloseable {
           int open = n - 1;
           while (open > 0 && lineBuf[open] != '{') open--;
           long size =
-              Long.parseLong(new String(lineBuf, open + 1, n - open - 2, StandardCharsets.US_ASCII));
+              Long.parseLong(
+                  new String(lineBuf, open + 1, n - open - 2, StandardCharsets.US_ASCII));
           in.skipNBytes(size);
           lineLen = open;
           continue; // the response goes on after the literal

@@ -673,8 +673,8 @@ public final class ImapSession implements AutoCloseable {
 
     /**
      * Metadata this session already reported from its own STORE or FETCH (which set \Seen), until
-     * the next look at the changes: one entry per backend call, holding its modseqs and its UIDs
-     * as ranges, so that a STORE of many messages costs a few longs, not one entry per message.
+     * the next look at the changes: one entry per backend call, holding its modseqs and its UIDs as
+     * ranges, so that a STORE of many messages costs a few longs, not one entry per message.
      */
     final List<Reported> reported = new ArrayList<>();
 
