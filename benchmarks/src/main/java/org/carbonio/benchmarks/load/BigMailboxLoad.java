@@ -45,6 +45,8 @@ import org.carbonio.store.Mailbox;
  *
  * <p>The messages: 1,000 distinct ones of about 2 KB, cycled, with flag and keyword patterns that
  * vary per message (90% seen). Needs {@code jcmd} next to {@code java}.
+ *
+ * <p>Not thread-safe: a command-line program.
  */
 public final class BigMailboxLoad {
   private BigMailboxLoad() {}

@@ -2,6 +2,7 @@ package org.carbonio.imap.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -30,7 +31,7 @@ public record MailboxView(
   /** Builds the view of a snapshot (for backends that only implement {@code snapshot}). */
   public static MailboxView of(MailboxSnapshot snapshot) {
     UidList.Builder uids = new UidList.Builder(snapshot.messages().size());
-    Set<String> keywords = new java.util.HashSet<>();
+    Set<String> keywords = new HashSet<>();
     long firstUnseen = 0;
     for (MessageMeta m : snapshot.messages()) {
       uids.add(m.uid());
