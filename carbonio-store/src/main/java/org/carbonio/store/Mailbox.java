@@ -3,10 +3,12 @@ package org.carbonio.store;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The folders and messages of one account.
@@ -245,4 +247,43 @@ public interface Mailbox {
    * @throws StoreException.NotFound if the folder does not exist
    */
   Map<Grantee, Set<Right>> grants(String folder) throws StoreException;
+
+  /**
+   * A compact, consistent view of a folder for IMAP SELECT: its counters and the UID of every
+   * message (4 bytes each), without reading per-message metadata.
+   *
+   * @throws StoreException.NotFound if the folder does not exist
+   */
+  FolderUids uids(String folder) throws StoreException;
+
+  /**
+   * Streams the metadata (without blob addresses) of the messages with {@code fromUid <= uid <=
+   * toUid} to {@code sink} in ascending UID order. Rows are read in chunks of at most {@value
+   * #MESSAGES_CHUNK}, each chunk in its own read transaction, so memory stays bounded and no
+   * transaction is held while {@code sink} runs; writes committed between chunks may therefore show
+   * in later chunks.
+   *
+   * @throws StoreException.NotFound if the folder does not exist
+   */
+  void messages(String folder, long fromUid, long toUid, Consumer<MessageSummary> sink)
+      throws StoreException;
+
+  /** Rows per chunk of {@link #messages}. */
+  int MESSAGES_CHUNK = 1000;
+
+  /**
+   * Imports many messages (migration, restore), committing up to {@value #IMPORT_BATCH} appends per
+   * metadata transaction. Each blob is fsynced and renamed into place before the commit that
+   * references it, as for {@link #append}; a blob already stored is not written again. UIDs are
+   * assigned in iteration order. Each message's content stream is read to its end and closed. If a
+   * batch fails, earlier batches stay committed.
+   *
+   * @return the number of messages imported
+   * @throws StoreException.NotFound if the folder does not exist
+   * @throws StoreException.Invalid if a flag is not acceptable
+   */
+  long importMessages(String folder, Iterator<ImportMessage> messages) throws StoreException;
+
+  /** Appends per transaction of {@link #importMessages}. */
+  int IMPORT_BATCH = 2000;
 }

@@ -123,6 +123,36 @@ final class CarbonioProcess implements AutoCloseable {
     }
   }
 
+  /** Creates one account through the admin API and returns its id (the store's account id). */
+  String createAccount(String address, String password) throws IOException, InterruptedException {
+    String admin = field("admin");
+    String adminPassword = Files.readString(data.resolve("admin-password")).strip();
+    String auth =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((admin + ":" + adminPassword).getBytes(StandardCharsets.UTF_8));
+    URI uri = URI.create("http://127.0.0.1:" + port("http") + "/admin/v1/accounts");
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpRequest req =
+          HttpRequest.newBuilder(uri)
+              .header("Authorization", auth)
+              .header("Content-Type", "application/json")
+              .POST(
+                  HttpRequest.BodyPublishers.ofString(
+                      "{\"address\":\"" + address + "\",\"password\":\"" + password + "\"}"))
+              .build();
+      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() / 100 != 2) {
+        throw new IOException("creating " + address + ": " + r.statusCode() + " " + r.body());
+      }
+      Matcher m = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
+      if (!m.find()) {
+        throw new IOException("no id in " + r.body());
+      }
+      return m.group(1);
+    }
+  }
+
   private String field(String name) {
     Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
     if (!m.find()) {
@@ -132,10 +162,15 @@ final class CarbonioProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -165,10 +165,15 @@ final class DovecotLmtp implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     master.destroy();
-    if (!master.waitFor(20, TimeUnit.SECONDS)) {
-      master.destroyForcibly().waitFor();
+    try {
+      if (!master.waitFor(20, TimeUnit.SECONDS)) {
+        master.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      master.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }

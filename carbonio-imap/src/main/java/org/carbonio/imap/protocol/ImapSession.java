@@ -34,8 +34,8 @@ import org.carbonio.imap.spi.ImapAuthenticator;
 import org.carbonio.imap.spi.MailboxBackend;
 import org.carbonio.imap.spi.MailboxChanges;
 import org.carbonio.imap.spi.MailboxInfo;
-import org.carbonio.imap.spi.MailboxSnapshot;
 import org.carbonio.imap.spi.MailboxStatus;
+import org.carbonio.imap.spi.MailboxView;
 import org.carbonio.imap.spi.MessageMeta;
 import org.carbonio.imap.spi.UserMailboxes;
 
@@ -77,6 +77,11 @@ public final class ImapSession implements AutoCloseable {
   /** Largest literal accepted before authentication, in bytes. */
   public static final int PRE_AUTH_LITERAL_LIMIT = 8 * 1024;
 
+  /** Messages whose metadata one backend call returns at most, for FETCH, SEARCH. */
+  static final int META_CHUNK = 1000;
+
+  private static final long MAX_UID = 0xFFFF_FFFFL;
+
   private static final List<String> SYSTEM_FLAGS =
       List.of("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft");
 
@@ -98,6 +103,7 @@ public final class ImapSession implements AutoCloseable {
   private String pendingTag;
   private AutoCloseable watch;
   private Runnable changeListener = () -> {};
+  private final Map<Set<String>, List<String>> sortedFlags = new java.util.IdentityHashMap<>();
 
   /**
    * @param client the client address, or null
@@ -586,25 +592,28 @@ public final class ImapSession implements AutoCloseable {
       throws BackendException {
     deselect(); // RFC 3501 §6.3.1: a failed SELECT leaves no mailbox selected
     String name = normalize(mailbox);
-    MailboxSnapshot snap = mailboxes.snapshot(name);
-    Selected s = new Selected(name, readOnly, snap);
+    MailboxView view = mailboxes.select(name);
+    Selected s = new Selected(name, readOnly, view);
+    if (s.flagCache != null) {
+      // A backend without modseq: changes are found by comparing flags (see diff()).
+      mailboxes.messages(name, 1, MAX_UID, m -> s.flagCache.put(m.uid(), m.flags()));
+    }
     Set<String> flags = new TreeSet<>(FLAG_ORDER);
     flags.addAll(SYSTEM_FLAGS);
-    for (MessageMeta m : snap.messages()) flags.addAll(m.flags());
+    flags.addAll(view.keywords());
     flags.remove("\\Recent");
     out.accept(new ImapResponse.Flags(new ArrayList<>(flags)));
-    out.accept(new ImapResponse.Exists(s.uids.size()));
+    out.accept(new ImapResponse.Exists(s.size));
     out.accept(new ImapResponse.Recent(0));
-    for (int i = 0; i < s.uids.size(); i++) {
-      if (!s.metas.get(s.uids.get(i)).flags().contains("\\Seen")) {
-        out.accept(new ImapResponse.Untagged(Status.OK, "UNSEEN " + (i + 1), "First unseen"));
-        break;
-      }
+    int firstUnseen = view.firstUnseenUid() == 0 ? -1 : s.indexOf(view.firstUnseenUid());
+    if (firstUnseen >= 0) {
+      out.accept(
+          new ImapResponse.Untagged(Status.OK, "UNSEEN " + (firstUnseen + 1), "First unseen"));
     }
     out.accept(
-        new ImapResponse.Untagged(Status.OK, "UIDVALIDITY " + snap.uidValidity(), "UIDs valid"));
+        new ImapResponse.Untagged(Status.OK, "UIDVALIDITY " + view.uidValidity(), "UIDs valid"));
     out.accept(
-        new ImapResponse.Untagged(Status.OK, "UIDNEXT " + snap.uidNext(), "Predicted next UID"));
+        new ImapResponse.Untagged(Status.OK, "UIDNEXT " + view.uidNext(), "Predicted next UID"));
     List<String> perm = new ArrayList<>(readOnly ? List.of() : SYSTEM_FLAGS);
     if (!readOnly) perm.add("\\*");
     out.accept(
@@ -646,34 +655,97 @@ public final class ImapSession implements AutoCloseable {
 
   // --- selected state ---------------------------------------------------------------------------
 
-  /** Not thread-safe: the session's view of the selected mailbox. */
+  /**
+   * Not thread-safe: the session's view of the selected mailbox. Per message it keeps only the UID,
+   * as an unsigned int (4 bytes, like a Dovecot index view's UID map); flags, sizes and dates are
+   * read from the backend per command, {@value #META_CHUNK} messages at a time.
+   */
   private static final class Selected {
     final String name;
     final boolean readOnly;
     final long uidValidity;
-    final List<Long> uids = new ArrayList<>();
-    final Map<Long, MessageMeta> metas = new HashMap<>();
+
+    /** UIDs ascending, unsigned; entries {@code [0, size)} are in use. */
+    int[] uids;
+
+    int size;
     final Set<Long> pendingExpunge = new TreeSet<>();
+
+    /**
+     * Metadata this session already reported from its own STORE or FETCH (which set \Seen), until
+     * the next look at the changes: one entry per backend call, holding its modseqs and its UIDs as
+     * ranges, so that a STORE of many messages costs a few longs, not one entry per message.
+     */
+    final List<Reported> reported = new ArrayList<>();
+
+    /** Known flags per UID, only for backends without modseq; null otherwise. */
+    final Map<Long, Set<String>> flagCache;
+
     long modSeq;
 
-    Selected(String name, boolean readOnly, MailboxSnapshot snap) {
+    Selected(String name, boolean readOnly, MailboxView view) {
       this.name = name;
       this.readOnly = readOnly;
-      this.uidValidity = snap.uidValidity();
-      this.modSeq = snap.highestModSeq();
-      for (MessageMeta m : snap.messages()) {
-        uids.add(m.uid());
-        metas.put(m.uid(), m);
-      }
+      this.uidValidity = view.uidValidity();
+      this.modSeq = view.highestModSeq();
+      this.uids = view.uids().toIntArray();
+      this.size = uids.length;
+      this.flagCache = modSeq > 0 ? null : new HashMap<>();
+    }
+
+    long uid(int index) {
+      return Integer.toUnsignedLong(uids[index]);
     }
 
     long maxUid() {
-      return uids.isEmpty() ? 0 : uids.get(uids.size() - 1);
+      return size == 0 ? 0 : uid(size - 1);
+    }
+
+    /** The first index whose UID is at least {@code uid} ({@code size} if none). */
+    int lowerBound(long uid) {
+      int lo = 0;
+      int hi = size;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (uid(mid) < uid) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    }
+
+    int indexOf(long uid) {
+      int i = lowerBound(uid);
+      return i < size && uid(i) == uid ? i : -1;
+    }
+
+    boolean contains(long uid) {
+      return indexOf(uid) >= 0;
     }
 
     int msn(long uid) {
-      int i = java.util.Collections.binarySearch(uids, uid);
+      int i = indexOf(uid);
       return i < 0 ? -1 : i + 1;
+    }
+
+    void add(long uid) {
+      if (size == uids.length) uids = java.util.Arrays.copyOf(uids, size + (size >> 1) + 16);
+      uids[size++] = (int) uid;
+    }
+
+    boolean reported(MessageMeta m) {
+      if (m.modSeq() <= 0) return false;
+      for (Reported r : reported) if (r.covers(m.uid(), m.modSeq())) return true;
+      return false;
+    }
+
+    /** Removes the given UIDs in one pass. */
+    void removeAll(Set<Long> gone) {
+      int w = 0;
+      for (int r = 0; r < size; r++) {
+        if (!gone.contains(uid(r))) uids[w++] = uids[r];
+      }
+      size = w;
+      if (flagCache != null) flagCache.keySet().removeAll(gone);
     }
   }
 
@@ -682,37 +754,45 @@ public final class ImapSession implements AutoCloseable {
     Selected s = selected;
     MailboxChanges changes;
     try {
-      changes = s.modSeq > 0 ? mailboxes.changesSince(s.name, s.modSeq) : diff(s);
+      changes = s.flagCache == null ? mailboxes.changesSince(s.name, s.modSeq) : diff(s);
     } catch (BackendException e) {
       return; // the mailbox may be gone; the next command reports it
     }
     Set<Long> gone = new HashSet<>(changes.expunged());
-    for (long uid : changes.expunged()) if (s.metas.containsKey(uid)) s.pendingExpunge.add(uid);
+    for (long uid : changes.expunged()) if (s.contains(uid)) s.pendingExpunge.add(uid);
     if (expungeAllowed) flushExpunges(s, out);
     List<MessageMeta> added = new ArrayList<>();
+    long max = s.maxUid();
     for (MessageMeta m : changes.changed()) {
       if (gone.contains(m.uid())) continue;
-      MessageMeta old = s.metas.get(m.uid());
-      if (old == null) {
-        if (m.uid() > s.maxUid()) added.add(m);
-      } else if (!old.flags().equals(m.flags())) {
-        s.metas.put(m.uid(), m);
-        if (!s.pendingExpunge.contains(m.uid())) {
-          out.accept(
-              new ImapResponse.Fetch(
-                  s.msn(m.uid()),
-                  List.of(new FetchItem.Flags(sorted(m.flags())), new FetchItem.Uid(m.uid()))));
-        }
+      int msn = s.msn(m.uid());
+      if (msn < 0) {
+        if (m.uid() > max) added.add(m);
+        continue;
+      }
+      if (s.reported(m)) continue; // this session reported this state itself
+      if (s.flagCache != null) {
+        Set<String> old = s.flagCache.put(m.uid(), m.flags());
+        if (m.flags().equals(old)) continue;
+      }
+      if (!s.pendingExpunge.contains(m.uid())) {
+        out.accept(
+            new ImapResponse.Fetch(
+                msn, List.of(new FetchItem.Flags(sorted(m.flags())), new FetchItem.Uid(m.uid()))));
       }
     }
     if (!added.isEmpty()) {
       added.sort(Comparator.comparingLong(MessageMeta::uid));
       for (MessageMeta m : added) {
-        s.uids.add(m.uid());
-        s.metas.put(m.uid(), m);
+        s.add(m.uid());
+        if (s.flagCache != null) s.flagCache.put(m.uid(), m.flags());
       }
-      out.accept(new ImapResponse.Exists(s.uids.size()));
+      out.accept(new ImapResponse.Exists(s.size));
       out.accept(new ImapResponse.Recent(0));
+    }
+    if (changes.highestModSeq() >= s.modSeq) {
+      // Own changes were committed before this look, so none is above what it covered.
+      s.reported.clear();
     }
     s.modSeq = Math.max(s.modSeq, changes.highestModSeq());
   }
@@ -721,41 +801,104 @@ public final class ImapSession implements AutoCloseable {
     if (s.pendingExpunge.isEmpty()) return;
     List<Long> desc = new ArrayList<>(s.pendingExpunge);
     desc.sort(Comparator.reverseOrder());
+    Set<Long> removed = new HashSet<>();
     for (long uid : desc) {
       int msn = s.msn(uid);
       if (msn < 0) continue;
-      s.uids.remove(msn - 1);
-      s.metas.remove(uid);
+      // Descending order: removing a higher message does not renumber the lower ones.
+      removed.add(uid);
       out.accept(new ImapResponse.Expunge(msn));
     }
+    s.removeAll(removed);
     s.pendingExpunge.clear();
   }
 
-  /** For backends without modseq: compare a fresh snapshot with what the session knows. */
+  /** For backends without modseq: compare the backend's flags with what the session knows. */
   private MailboxChanges diff(Selected s) throws BackendException {
-    MailboxSnapshot snap = mailboxes.snapshot(s.name);
     Set<Long> present = new HashSet<>();
     List<MessageMeta> changed = new ArrayList<>();
-    for (MessageMeta m : snap.messages()) {
-      present.add(m.uid());
-      MessageMeta old = s.metas.get(m.uid());
-      if (old == null || !old.flags().equals(m.flags())) changed.add(m);
-    }
+    mailboxes.messages(
+        s.name,
+        1,
+        MAX_UID,
+        m -> {
+          present.add(m.uid());
+          Set<String> old = s.flagCache.get(m.uid());
+          if (old == null || !old.equals(m.flags())) changed.add(m);
+        });
     List<Long> expunged = new ArrayList<>();
-    for (long uid : s.uids) if (!present.contains(uid)) expunged.add(uid);
+    for (int i = 0; i < s.size; i++) if (!present.contains(s.uid(i))) expunged.add(s.uid(i));
     return new MailboxChanges(0, changed, expunged);
   }
 
-  /** (msn, uid) pairs addressed by a set, in MSN order. */
-  private List<long[]> resolve(SequenceSet set, boolean uid) {
+  /**
+   * The messages addressed by a set, as ascending, disjoint, inclusive index intervals ({@code msn
+   * - 1}); found by binary search, without visiting every message.
+   */
+  private List<int[]> resolve(SequenceSet set, boolean uid) {
     Selected s = selected;
-    List<long[]> out = new ArrayList<>();
-    long max = uid ? s.maxUid() : s.uids.size();
-    for (int i = 0; i < s.uids.size(); i++) {
-      long u = s.uids.get(i);
-      if (set.contains(uid ? u : i + 1, max)) out.add(new long[] {i + 1, u});
+    List<int[]> spans = new ArrayList<>();
+    long max = uid ? s.maxUid() : s.size;
+    if (s.size == 0) return spans;
+    for (SequenceSet.Range r : set.ranges()) {
+      long a = r.first() == SequenceSet.STAR ? max : r.first();
+      long b = r.last() == SequenceSet.STAR ? max : r.last();
+      long lo = Math.min(a, b);
+      long hi = Math.max(a, b);
+      int from;
+      int to;
+      if (uid) {
+        from = s.lowerBound(lo);
+        to = s.lowerBound(hi == Long.MAX_VALUE ? hi : hi + 1) - 1;
+      } else {
+        from = (int) Math.min(lo - 1, s.size);
+        to = (int) Math.min(hi, s.size) - 1;
+      }
+      if (from <= to) spans.add(new int[] {from, to});
     }
-    return out;
+    spans.sort(Comparator.comparingInt(x -> x[0]));
+    List<int[]> merged = new ArrayList<>();
+    for (int[] sp : spans) {
+      int[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+      if (last != null && sp[0] <= last[1] + 1) last[1] = Math.max(last[1], sp[1]);
+      else merged.add(sp);
+    }
+    return merged;
+  }
+
+  /** The UIDs of resolved intervals, in order. */
+  private List<Long> uidsOf(List<int[]> spans) {
+    List<Long> uids = new ArrayList<>();
+    for (int[] sp : spans) for (int i = sp[0]; i <= sp[1]; i++) uids.add(selected.uid(i));
+    return uids;
+  }
+
+  /**
+   * Calls {@code each} with (index, metadata) for every message of the intervals, reading metadata
+   * from the backend {@value #META_CHUNK} messages at a time. Messages the backend no longer has
+   * (expunged by another session, not yet reported) are skipped.
+   */
+  private void forEachMeta(List<int[]> spans, MetaVisitor each) throws BackendException {
+    Selected s = selected;
+    List<MessageMeta> chunk = new ArrayList<>(META_CHUNK);
+    for (int[] sp : spans) {
+      for (int from = sp[0]; from <= sp[1]; from += META_CHUNK) {
+        int to = Math.min(sp[1], from + META_CHUNK - 1);
+        chunk.clear();
+        mailboxes.messages(s.name, s.uid(from), s.uid(to), chunk::add);
+        int j = 0;
+        for (int i = from; i <= to; i++) {
+          long uid = s.uid(i);
+          while (j < chunk.size() && chunk.get(j).uid() < uid) j++;
+          if (j < chunk.size() && chunk.get(j).uid() == uid) each.visit(i, chunk.get(j));
+        }
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface MetaVisitor {
+    void visit(int index, MessageMeta meta) throws BackendException;
   }
 
   private Tagged fetch(ImapCommand.Fetch c, Consumer<ImapResponse> out) throws BackendException {
@@ -771,59 +914,115 @@ public final class ImapSession implements AutoCloseable {
                     a instanceof FetchAttribute.Body
                         || a instanceof FetchAttribute.Envelope
                         || a instanceof FetchAttribute.BodyStructure);
-    for (long[] ref : resolve(c.set(), c.uid())) {
-      long uid = ref[1];
-      MessageMeta meta = s.metas.get(uid);
-      MessageData data = null;
-      if (needContent) {
-        try {
-          data = new MessageData(mailboxes.content(s.name, uid));
-        } catch (BackendException.NotFound e) {
-          continue; // expunged by another session; EXPUNGE follows later (RFC 3501 §7.4.1)
+    List<int[]> spans = resolve(c.set(), c.uid());
+    if (atts.stream().allMatch(a -> a instanceof FetchAttribute.Uid)) {
+      for (int[] sp : spans) {
+        for (int i = sp[0]; i <= sp[1]; i++) {
+          out.accept(new ImapResponse.Fetch(i + 1, List.of(new FetchItem.Uid(s.uid(i)))));
         }
       }
-      boolean markSeen = false;
-      List<FetchItem> items = new ArrayList<>();
-      boolean flagsRequested = false;
-      for (FetchAttribute a : atts) {
-        switch (a) {
-          case FetchAttribute.Flags f -> {
-            flagsRequested = true;
-            items.add(new FetchItem.Flags(sorted(meta.flags())));
-          }
-          case FetchAttribute.Uid u -> items.add(new FetchItem.Uid(uid));
-          case FetchAttribute.InternalDate d ->
-              items.add(new FetchItem.InternalDate(meta.internalDate()));
-          case FetchAttribute.Rfc822Size z -> items.add(new FetchItem.Size(meta.size()));
-          case FetchAttribute.Envelope e -> items.add(new FetchItem.Envelope(data.envelope()));
-          case FetchAttribute.BodyStructure b ->
-              items.add(new FetchItem.Structure(b.extensible(), data.structure(b.extensible())));
-          case FetchAttribute.Body b -> {
-            ByteSource content = data.section(b.section());
-            if (content != null && b.partialLength() >= 0) {
-              content = partial(content, b.partialOffset(), b.partialLength());
-            }
-            items.add(new FetchItem.Body(b.responseName(), content));
-            if (b.setsSeen()) markSeen = true;
-          }
-        }
-      }
-      if (markSeen && !s.readOnly && !meta.flags().contains("\\Seen")) {
-        // RFC 3501 §6.4.5: BODY[...] (not PEEK) sets \Seen
-        List<MessageMeta> updated =
-            mailboxes.setFlags(s.name, List.of(uid), FlagOperation.ADD, Set.of("\\Seen"));
-        for (MessageMeta m : updated) s.metas.put(m.uid(), m);
-        MessageMeta now = s.metas.get(uid);
-        if (flagsRequested) {
-          items.replaceAll(
-              i -> i instanceof FetchItem.Flags ? new FetchItem.Flags(sorted(now.flags())) : i);
-        } else {
-          items.add(new FetchItem.Flags(sorted(now.flags())));
-        }
-      }
-      out.accept(new ImapResponse.Fetch(ref[0], items));
+      return ok(c.tag(), (c.uid() ? "UID " : "") + "FETCH completed");
     }
+    forEachMeta(spans, (index, meta) -> fetchOne(s, index, meta, atts, needContent, out));
     return ok(c.tag(), (c.uid() ? "UID " : "") + "FETCH completed");
+  }
+
+  private void fetchOne(
+      Selected s,
+      int index,
+      MessageMeta meta,
+      List<FetchAttribute> atts,
+      boolean needContent,
+      Consumer<ImapResponse> out)
+      throws BackendException {
+    long uid = meta.uid();
+    MessageData data = null;
+    if (needContent) {
+      try {
+        data = new MessageData(mailboxes.content(s.name, uid));
+      } catch (BackendException.NotFound e) {
+        return; // expunged by another session; EXPUNGE follows later (RFC 3501 §7.4.1)
+      }
+    }
+    boolean markSeen = false;
+    List<FetchItem> items = new ArrayList<>();
+    boolean flagsRequested = false;
+    for (FetchAttribute a : atts) {
+      switch (a) {
+        case FetchAttribute.Flags f -> {
+          flagsRequested = true;
+          items.add(new FetchItem.Flags(sortedCached(meta.flags())));
+        }
+        case FetchAttribute.Uid u -> items.add(new FetchItem.Uid(uid));
+        case FetchAttribute.InternalDate d ->
+            items.add(new FetchItem.InternalDate(meta.internalDate()));
+        case FetchAttribute.Rfc822Size z -> items.add(new FetchItem.Size(meta.size()));
+        case FetchAttribute.Envelope e -> items.add(new FetchItem.Envelope(data.envelope()));
+        case FetchAttribute.BodyStructure b ->
+            items.add(new FetchItem.Structure(b.extensible(), data.structure(b.extensible())));
+        case FetchAttribute.Body b -> {
+          ByteSource content = data.section(b.section());
+          if (content != null && b.partialLength() >= 0) {
+            content = partial(content, b.partialOffset(), b.partialLength());
+          }
+          items.add(new FetchItem.Body(b.responseName(), content));
+          if (b.setsSeen()) markSeen = true;
+        }
+      }
+    }
+    if (markSeen && !s.readOnly && !meta.flags().contains("\\Seen")) {
+      // RFC 3501 §6.4.5: BODY[...] (not PEEK) sets \Seen
+      Set<String> now = new HashSet<>(meta.flags());
+      now.add("\\Seen");
+      List<MessageMeta> updated =
+          mailboxes.setFlags(s.name, List.of(uid), FlagOperation.ADD, Set.of("\\Seen"));
+      ownChanges(s, updated);
+      for (MessageMeta m : updated) if (m.uid() == uid) now = m.flags();
+      List<String> flags = sorted(now);
+      if (flagsRequested) {
+        items.replaceAll(i -> i instanceof FetchItem.Flags ? new FetchItem.Flags(flags) : i);
+      } else {
+        items.add(new FetchItem.Flags(flags));
+      }
+    }
+    out.accept(new ImapResponse.Fetch(index + 1, items));
+  }
+
+  /** Records metadata this session reports itself, so that updates() does not repeat it. */
+  private static void ownChanges(Selected s, List<MessageMeta> metas) {
+    if (metas.isEmpty()) return;
+    s.reported.add(Reported.of(metas));
+    if (s.flagCache != null) {
+      for (MessageMeta m : metas) {
+        if (s.flagCache.containsKey(m.uid())) s.flagCache.put(m.uid(), m.flags());
+      }
+    }
+  }
+
+  /** Immutable: modseqs and UID ranges (ascending, inclusive pairs) of one reported batch. */
+  private record Reported(Set<Long> modSeqs, List<Long> ranges) {
+    static Reported of(List<MessageMeta> metas) {
+      Set<Long> modSeqs = new HashSet<>();
+      List<Long> ranges = new ArrayList<>();
+      long[] uids = metas.stream().mapToLong(MessageMeta::uid).sorted().toArray();
+      for (int i = 0; i < uids.length; i++) {
+        int j = i;
+        while (j + 1 < uids.length && uids[j + 1] <= uids[j] + 1) j++;
+        ranges.add(uids[i]);
+        ranges.add(uids[j]);
+        i = j;
+      }
+      for (MessageMeta m : metas) modSeqs.add(m.modSeq());
+      return new Reported(modSeqs, ranges);
+    }
+
+    boolean covers(long uid, long modSeq) {
+      if (!modSeqs.contains(modSeq)) return false;
+      for (int i = 0; i < ranges.size(); i += 2) {
+        if (uid >= ranges.get(i) && uid <= ranges.get(i + 1)) return true;
+      }
+      return false;
+    }
   }
 
   private static ByteSource partial(ByteSource content, long offset, long length) {
@@ -841,24 +1040,23 @@ public final class ImapSession implements AutoCloseable {
   private Tagged store(ImapCommand.Store c, Consumer<ImapResponse> out) throws BackendException {
     Selected s = selected;
     if (s.readOnly) return new Tagged(c.tag(), Status.NO, "READ-ONLY", "Mailbox is read-only");
-    List<long[]> refs = resolve(c.set(), c.uid());
+    List<int[]> spans = resolve(c.set(), c.uid());
     Set<String> flags = new LinkedHashSet<>(c.flags());
     flags.remove("\\Recent");
-    if (!refs.isEmpty()) {
-      List<Long> uids = new ArrayList<>();
-      for (long[] r : refs) uids.add(r[1]);
+    if (!spans.isEmpty()) {
+      List<Long> uids = uidsOf(spans);
       List<MessageMeta> updated = mailboxes.setFlags(s.name, uids, c.operation(), flags);
-      for (MessageMeta m : updated) {
-        if (!s.metas.containsKey(m.uid())) continue;
-        s.metas.put(m.uid(), m);
-      }
+      Map<Long, MessageMeta> byUid = new HashMap<>();
+      ownChanges(s, updated);
+      for (MessageMeta m : updated) byUid.put(m.uid(), m);
       if (!c.silent()) {
-        for (long[] r : refs) {
-          MessageMeta m = s.metas.get(r[1]);
+        for (long uid : uids) {
+          MessageMeta m = byUid.get(uid);
+          if (m == null) continue; // expunged by another session meanwhile
           List<FetchItem> items = new ArrayList<>();
           items.add(new FetchItem.Flags(sorted(m.flags())));
-          if (c.uid()) items.add(new FetchItem.Uid(r[1]));
-          out.accept(new ImapResponse.Fetch(r[0], items));
+          if (c.uid()) items.add(new FetchItem.Uid(uid));
+          out.accept(new ImapResponse.Fetch(s.msn(uid), items));
         }
       }
     }
@@ -876,8 +1074,7 @@ public final class ImapSession implements AutoCloseable {
     Selected s = selected;
     String verb = (uid ? "UID " : "") + (move ? "MOVE" : "COPY");
     if (move && s.readOnly) return new Tagged(tag, Status.NO, "READ-ONLY", "Mailbox is read-only");
-    List<Long> uids = new ArrayList<>();
-    for (long[] r : resolve(set, uid)) uids.add(r[1]);
+    List<Long> uids = uidsOf(resolve(set, uid));
     String to = normalize(target);
     if (uids.isEmpty()) return ok(tag, verb + " completed");
     org.carbonio.imap.spi.CopyResult result;
@@ -906,9 +1103,7 @@ public final class ImapSession implements AutoCloseable {
     if (s.readOnly) return new Tagged(c.tag(), Status.NO, "READ-ONLY", "Mailbox is read-only");
     Optional<Collection<Long>> restrict = Optional.empty();
     if (c.uids().isPresent()) {
-      List<Long> uids = new ArrayList<>();
-      for (long[] r : resolve(c.uids().get(), true)) uids.add(r[1]);
-      restrict = Optional.of(uids);
+      restrict = Optional.of(uidsOf(resolve(c.uids().get(), true)));
     }
     List<Long> gone = mailboxes.expunge(s.name, restrict);
     s.pendingExpunge.addAll(gone);
@@ -927,15 +1122,17 @@ public final class ImapSession implements AutoCloseable {
     }
     Selected s = selected;
     List<Long> hits = new ArrayList<>();
-    for (int i = 0; i < s.uids.size(); i++) {
-      long uid = s.uids.get(i);
-      Candidate cand = new Candidate(i + 1, s.metas.get(uid), s);
-      try {
-        if (matches(c.key(), cand)) hits.add(c.uid() ? uid : (long) (i + 1));
-      } catch (MissingContent e) {
-        // expunged meanwhile: not a hit
-      }
-    }
+    List<int[]> all = s.size == 0 ? List.of() : List.<int[]>of(new int[] {0, s.size - 1});
+    forEachMeta(
+        all,
+        (index, meta) -> {
+          Candidate cand = new Candidate(index + 1, meta, s);
+          try {
+            if (matches(c.key(), cand)) hits.add(c.uid() ? meta.uid() : (long) (index + 1));
+          } catch (MissingContent e) {
+            // expunged meanwhile: not a hit
+          }
+        });
     out.accept(new ImapResponse.Search(hits));
     return ok(c.tag(), (c.uid() ? "UID " : "") + "SEARCH completed");
   }
@@ -981,7 +1178,7 @@ public final class ImapSession implements AutoCloseable {
       }
       case SearchKey.Or o -> matches(o.left(), c) || matches(o.right(), c);
       case SearchKey.Not n -> !matches(n.key(), c);
-      case SearchKey.Sequence q -> q.set().contains(c.msn, c.sel.uids.size());
+      case SearchKey.Sequence q -> q.set().contains(c.msn, c.sel.size);
       case SearchKey.Uid u -> u.set().contains(c.meta.uid(), c.sel.maxUid());
       case SearchKey.Flag f -> c.meta.flags().contains(f.flag()) == f.set();
       case SearchKey.Recent r -> false;
@@ -1017,6 +1214,20 @@ public final class ImapSession implements AutoCloseable {
   private static List<String> sorted(Set<String> flags) {
     List<String> l = new ArrayList<>(flags);
     l.sort(FLAG_ORDER);
+    return l;
+  }
+
+  /**
+   * Like {@link #sorted} for FETCH of many messages, whose backends tend to share one set instance
+   * among messages with equal flags; a small identity cache, emptied when it reaches 64 entries.
+   */
+  private List<String> sortedCached(Set<String> flags) {
+    List<String> l = sortedFlags.get(flags);
+    if (l == null) {
+      if (sortedFlags.size() >= 64) sortedFlags.clear();
+      l = List.copyOf(sorted(flags));
+      sortedFlags.put(flags, l);
+    }
     return l;
   }
 

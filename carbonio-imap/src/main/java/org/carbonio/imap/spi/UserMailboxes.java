@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One user's mailboxes as seen by one IMAP connection. Not thread-safe requirement on callers: a
@@ -41,8 +42,34 @@ public interface UserMailboxes extends AutoCloseable {
       String mailbox, Set<String> flags, Instant internalDate, InputStream content, long size)
       throws BackendException;
 
-  /** Every message of a mailbox, in UID order. */
+  /**
+   * Every message of a mailbox, in UID order. The engine does not call this itself; it is the one
+   * method a small backend needs, since {@link #select} and {@link #messages} default to it. A
+   * backend for large mailboxes overrides those two instead and may implement this one on them.
+   */
   MailboxSnapshot snapshot(String mailbox) throws BackendException;
+
+  /**
+   * The counters and UIDs of a mailbox, for SELECT and EXAMINE. The session keeps the UIDs (4 bytes
+   * per message) while the mailbox is selected and nothing else per message. The default derives it
+   * from {@link #snapshot}; backends with large mailboxes override it.
+   */
+  default MailboxView select(String mailbox) throws BackendException {
+    return MailboxView.of(snapshot(mailbox));
+  }
+
+  /**
+   * Passes the metadata of the messages with {@code fromUid <= uid <= toUid} to {@code sink}, in
+   * ascending UID order (UIDs that do not exist are skipped). The engine asks for ranges of at most
+   * a few hundred of its messages at a time and writes them out before asking for more. The default
+   * filters {@link #snapshot}; backends with large mailboxes override it.
+   */
+  default void messages(String mailbox, long fromUid, long toUid, Consumer<MessageMeta> sink)
+      throws BackendException {
+    for (MessageMeta m : snapshot(mailbox).messages()) {
+      if (m.uid() >= fromUid && m.uid() <= toUid) sink.accept(m);
+    }
+  }
 
   /** Messages changed (flags, or new) and UIDs expunged with a modseq above {@code modSeq}. */
   MailboxChanges changesSince(String mailbox, long modSeq) throws BackendException;

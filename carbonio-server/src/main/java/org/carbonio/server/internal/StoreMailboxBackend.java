@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.carbonio.imap.spi.AppendResult;
 import org.carbonio.imap.spi.BackendException;
 import org.carbonio.imap.spi.CopyResult;
@@ -16,10 +17,13 @@ import org.carbonio.imap.spi.MailboxChanges;
 import org.carbonio.imap.spi.MailboxInfo;
 import org.carbonio.imap.spi.MailboxSnapshot;
 import org.carbonio.imap.spi.MailboxStatus;
+import org.carbonio.imap.spi.MailboxView;
 import org.carbonio.imap.spi.MessageMeta;
+import org.carbonio.imap.spi.UidList;
 import org.carbonio.imap.spi.UserMailboxes;
 import org.carbonio.store.FolderInfo;
 import org.carbonio.store.FolderStatus;
+import org.carbonio.store.FolderUids;
 import org.carbonio.store.MailStore;
 import org.carbonio.store.Mailbox;
 import org.carbonio.store.MessageInfo;
@@ -156,6 +160,38 @@ public final class StoreMailboxBackend implements MailboxBackend {
       var s = call(() -> mailbox.snapshot(name));
       return new MailboxSnapshot(
           s.uidValidity(), s.uidNext(), s.highestModSeq(), metas(s.messages()));
+    }
+
+    @Override
+    public MailboxView select(String name) throws BackendException {
+      FolderUids v = call(() -> mailbox.uids(name));
+      org.carbonio.store.UidList from = v.uids();
+      UidList.Builder uids = new UidList.Builder(from.size());
+      for (int i = 0; i < from.size(); i++) {
+        uids.add(from.get(i));
+      }
+      return new MailboxView(
+          v.uidValidity(),
+          v.uidNext(),
+          v.highestModSeq(),
+          v.firstUnseenUid(),
+          v.keywords(),
+          uids.build());
+    }
+
+    @Override
+    public void messages(String name, long fromUid, long toUid, Consumer<MessageMeta> sink)
+        throws BackendException {
+      run(
+          () ->
+              mailbox.messages(
+                  name,
+                  fromUid,
+                  toUid,
+                  m ->
+                      sink.accept(
+                          new MessageMeta(
+                              m.uid(), m.flags(), m.internalDate(), m.size(), m.modSeq()))));
     }
 
     @Override

@@ -7,10 +7,12 @@ import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
 import org.carbonio.store.CopyResult;
@@ -20,10 +22,13 @@ import org.carbonio.store.FolderInfo;
 import org.carbonio.store.FolderKind;
 import org.carbonio.store.FolderSnapshot;
 import org.carbonio.store.FolderStatus;
+import org.carbonio.store.FolderUids;
 import org.carbonio.store.Grantee;
+import org.carbonio.store.ImportMessage;
 import org.carbonio.store.Mailbox;
 import org.carbonio.store.MessageInfo;
 import org.carbonio.store.MessageRef;
+import org.carbonio.store.MessageSummary;
 import org.carbonio.store.QuotaUsage;
 import org.carbonio.store.Right;
 import org.carbonio.store.SpecialUse;
@@ -242,5 +247,34 @@ final class MailboxImpl implements Mailbox {
   @Override
   public Map<Grantee, Set<Right>> grants(String folder) {
     return store.meta.grants(account, name(folder));
+  }
+
+  @Override
+  public FolderUids uids(String folder) {
+    return store.meta.uids(account, name(folder));
+  }
+
+  @Override
+  public void messages(String folder, long fromUid, long toUid, Consumer<MessageSummary> sink) {
+    requireNonNull(sink, "sink");
+    String name = name(folder);
+    long from = Math.max(fromUid, 1);
+    while (from <= toUid) {
+      List<MessageSummary> chunk =
+          store.meta.messagesInRange(account, name, from, toUid, MESSAGES_CHUNK);
+      for (MessageSummary m : chunk) {
+        sink.accept(m);
+      }
+      if (chunk.size() < MESSAGES_CHUNK) {
+        return;
+      }
+      from = chunk.getLast().uid() + 1;
+    }
+  }
+
+  @Override
+  public long importMessages(String folder, Iterator<ImportMessage> messages) {
+    requireNonNull(messages, "messages");
+    return new BulkImporter(store, account, name(folder)).run(messages);
   }
 }

@@ -17,9 +17,11 @@ import org.carbonio.store.FolderInfo;
 import org.carbonio.store.FolderKind;
 import org.carbonio.store.FolderSnapshot;
 import org.carbonio.store.FolderStatus;
+import org.carbonio.store.FolderUids;
 import org.carbonio.store.Grantee;
 import org.carbonio.store.MessageInfo;
 import org.carbonio.store.MessageRef;
+import org.carbonio.store.MessageSummary;
 import org.carbonio.store.QuotaUsage;
 import org.carbonio.store.Right;
 import org.carbonio.store.SharedFolder;
@@ -217,4 +219,26 @@ public interface MetadataStore extends AutoCloseable {
 
   /** Raises UIDNEXT and HIGHESTMODSEQ of the folders to above what their messages and log hold. */
   Outcome<Void> repairFolderCounters(Collection<Long> folderIds);
+
+  // ---------------------------------------------------------------- large folders (IMAP SELECT)
+
+  /** The folder's counters and UIDs, from one read transaction. */
+  FolderUids uids(String account, String folder);
+
+  /** At most {@code limit} messages with {@code fromUid <= uid <= toUid}, ascending. */
+  List<MessageSummary> messagesInRange(
+      String account, String folder, long fromUid, long toUid, int limit);
+
+  /**
+   * One message of a bulk import.
+   *
+   * @param blob the content's address (already durable)
+   * @param size the content's size
+   * @param flags initial flags
+   * @param internalDate the INTERNALDATE
+   */
+  record ImportRow(BlobId blob, long size, Set<String> flags, Instant internalDate) {}
+
+  /** Appends every row to the folder in one transaction, UIDs in row order, one new modseq. */
+  Outcome<List<AppendResult>> importMessages(String account, String folder, List<ImportRow> rows);
 }

@@ -1,0 +1,143 @@
+package org.carbonio.store.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import org.carbonio.store.AppendResult;
+import org.carbonio.store.BlobId;
+import org.carbonio.store.ImportMessage;
+import org.carbonio.store.Mailbox;
+import org.carbonio.store.StoreException;
+import org.carbonio.store.spi.BlobStore;
+import org.carbonio.store.spi.MetadataStore;
+
+/**
+ * {@link Mailbox#importMessages}: stages a batch of contents, publishes each new blob durably
+ * (fsync, rename, directory fsync) under the blob gate, then commits the batch's metadata in one
+ * transaction. A blob this import already published is only checked for existence (under the gate,
+ * so garbage collection cannot remove it before the commit), not written again; contents up to 16
+ * KiB are hashed in memory first so that such repeats are not even staged.
+ *
+ * <p>Not thread-safe: one instance per call.
+ */
+final class BulkImporter {
+  private final StoreImpl store;
+  private final String account;
+  private final String folder;
+  private final Set<BlobId> published = new HashSet<>();
+
+  BulkImporter(StoreImpl store, String account, String folder) {
+    this.store = store;
+    this.account = account;
+    this.folder = folder;
+  }
+
+  long run(Iterator<ImportMessage> messages) {
+    store.meta.folderId(account, folder); // fail early when there is no folder
+    long done = 0;
+    while (messages.hasNext()) {
+      List<ImportMessage> batch = new ArrayList<>(Mailbox.IMPORT_BATCH);
+      while (batch.size() < Mailbox.IMPORT_BATCH && messages.hasNext()) {
+        batch.add(messages.next());
+      }
+      done += batch(batch).size();
+    }
+    return done;
+  }
+
+  /** Contents up to this size are hashed in memory first, so that repeats skip the staging. */
+  private static final int SMALL = 16 * 1024;
+
+  /** One message of a batch: staged, or (a repeat of a published blob) kept in memory. */
+  private static final class Item {
+    BlobStore.Staged staged;
+    byte[] bytes;
+  }
+
+  private List<AppendResult> batch(List<ImportMessage> batch) {
+    List<MetadataStore.ImportRow> rows = new ArrayList<>(batch.size());
+    List<Item> items = new ArrayList<>(batch.size());
+    Set<BlobId> fresh = new HashSet<>();
+    Set<BlobId> staged = new HashSet<>();
+    MetadataStore.Outcome<List<AppendResult>> outcome;
+    try {
+      for (ImportMessage m : batch) {
+        Item item = new Item();
+        items.add(item);
+        try (InputStream in = m.content()) {
+          Set<String> flags = FlagSet.of(m.flags()).toSet(); // validated here, before any I/O
+          byte[] head = in.readNBytes(SMALL + 1);
+          BlobId id;
+          long size;
+          if (head.length <= SMALL
+              && (published.contains(id = sha256(head)) || staged.contains(id))) {
+            item.bytes = head;
+            size = head.length;
+          } else {
+            InputStream all = new SequenceInputStream(new ByteArrayInputStream(head), in);
+            item.staged = store.blobs.stage(all);
+            id = item.staged.id();
+            size = item.staged.size();
+            staged.add(id);
+          }
+          rows.add(new MetadataStore.ImportRow(id, size, flags, m.internalDate()));
+        }
+      }
+      store.blobGate.readLock().lock();
+      try {
+        for (int i = 0; i < items.size(); i++) {
+          Item item = items.get(i);
+          BlobId id = rows.get(i).blob();
+          if (item.staged == null) {
+            if (fresh.contains(id) || store.blobs.exists(id)) {
+              continue; // durable at its address; the gate keeps it until the commit
+            }
+            item.staged = store.blobs.stage(new ByteArrayInputStream(item.bytes)); // collected
+          }
+          if (fresh.contains(id) || (published.contains(id) && store.blobs.exists(id))) {
+            item.staged.close(); // durable at its address already; drop the staged copy
+          } else {
+            item.staged.commit(); // durable at its address before the metadata commit
+            fresh.add(id);
+          }
+        }
+        outcome = store.meta.importMessages(account, folder, rows);
+      } finally {
+        store.blobGate.readLock().unlock();
+      }
+    } catch (IOException e) {
+      throw new StoreException.Unavailable("cannot store message content: " + e, e);
+    } catch (StoreException e) {
+      store.collect(fresh); // drop blobs nothing references
+      throw e;
+    } finally {
+      for (Item item : items) {
+        try {
+          if (item.staged != null) item.staged.close();
+        } catch (IOException e) {
+          // a leftover staged file is removed when the store opens next
+        }
+      }
+    }
+    published.addAll(fresh);
+    return store.afterCommit(outcome);
+  }
+
+  private static BlobId sha256(byte[] content) {
+    try {
+      return new BlobId(
+          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+}
