@@ -28,11 +28,11 @@ import org.carbonio.server.internal.StoreMailboxBackend;
 import org.carbonio.server.internal.TlsMaterial;
 import org.carbonio.smtp.SmtpMode;
 import org.carbonio.smtp.SmtpServer;
-import org.carbonio.store.MailStore;
-import org.carbonio.store.spi.BlobStore;
-import org.carbonio.store.S3BlobStoreConfig;
 import org.carbonio.store.BlobStores;
+import org.carbonio.store.MailStore;
+import org.carbonio.store.S3BlobStoreConfig;
 import org.carbonio.store.StoreConfig;
+import org.carbonio.store.spi.BlobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

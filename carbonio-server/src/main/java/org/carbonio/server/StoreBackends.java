@@ -18,7 +18,8 @@ import java.util.Optional;
 public record StoreBackends(Optional<Postgres> postgres, Optional<S3> s3) {
 
   /** Everything under {@code DIR/store}. */
-  public static final StoreBackends EMBEDDED = new StoreBackends(Optional.empty(), Optional.empty());
+  public static final StoreBackends EMBEDDED =
+      new StoreBackends(Optional.empty(), Optional.empty());
 
   public StoreBackends {
     requireNonNull(postgres, "postgres");

@@ -2,15 +2,12 @@ package org.carbonio.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.carbonio.directory.DirectoryLimits;
 import org.carbonio.directory.EmbeddedDirectory;
 import org.carbonio.smtp.SmtpLimits;
@@ -62,7 +59,8 @@ class DedupEndToEndTest {
             new String(message, java.nio.charset.StandardCharsets.ISO_8859_1) + ".", "250");
       }
 
-      assertThat(blobFiles(data.resolve("store").resolve("blobs"))).hasSize(1);
+      // Stored once: one blob, referenced 100 times (small, so kept inline, not as a file).
+      assertThat(blobRows(data.resolve("store").resolve("metadata.db"))).containsExactly(100L);
       Set<BlobId> blobs = new HashSet<>();
       for (String address : addresses) {
         String id = server.directory().findAccount(address).orElseThrow().id();
@@ -78,12 +76,16 @@ class DedupEndToEndTest {
     }
   }
 
-  private static List<Path> blobFiles(Path blobs) throws IOException {
-    try (Stream<Path> files = Files.walk(blobs)) {
-      return files
-          .filter(Files::isRegularFile)
-          .filter(p -> !p.startsWith(blobs.resolve("tmp")))
-          .toList();
+  /** The reference count of every blob row. */
+  private static List<Long> blobRows(Path db) throws Exception {
+    List<Long> counts = new java.util.ArrayList<>();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT refcount FROM blobs")) {
+      while (rs.next()) {
+        counts.add(rs.getLong(1));
+      }
     }
+    return counts;
   }
 }

@@ -62,8 +62,7 @@ class ExternalStoreTest {
           server.port(Listener.Kind.SMTP),
           "kim@localhost",
           E2E.crlf("Subject: external\n\nkept in PostgreSQL and S3\n"));
-      try (RawImap imap =
-          new RawImap(E2E.trusting(data), server.port(Listener.Kind.IMAPS))) {
+      try (RawImap imap = new RawImap(E2E.trusting(data), server.port(Listener.Kind.IMAPS))) {
         assertThat(imap.command("LOGIN kim@localhost kim-Secret-1").getLast()).contains("OK");
         assertThat(imap.command("SELECT INBOX")).contains("* 1 EXISTS");
         assertThat(String.join("\n", imap.command("FETCH 1 BODY[TEXT]")))

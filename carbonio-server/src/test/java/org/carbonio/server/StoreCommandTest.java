@@ -52,6 +52,9 @@ class StoreCommandTest {
     return new Outcome(code, out.toString(), err.toString());
   }
 
+  /** Lines that take a test message above the store's inline limit (32 KiB). */
+  private static final int BLOB_FILE_LINES = 12_000;
+
   /** Two messages over SMTP (one to both accounts), then the server stops. */
   @BeforeEach
   void deliverThenStop() throws Exception {
@@ -62,8 +65,12 @@ class StoreCommandTest {
       smtp.send(
           "a@example.org",
           List.of("kim@localhost", "lee@localhost"),
-          E2E.crlf("Subject: both\n\nhi\n"));
-      smtp.send("a@example.org", "kim@localhost", E2E.crlf("Subject: kim\n\nhi kim\n"));
+          E2E.crlf("Subject: both\n\n" + "hi\n".repeat(BLOB_FILE_LINES)));
+      // Larger than the store's inline limit, so that each message is a blob file to damage.
+      smtp.send(
+          "a@example.org",
+          "kim@localhost",
+          E2E.crlf("Subject: kim\n\n" + "hi kim\n".repeat(BLOB_FILE_LINES)));
     }
     String kim = server.directory().findAccount("kim@localhost").orElseThrow().id();
     String lee = server.directory().findAccount("lee@localhost").orElseThrow().id();

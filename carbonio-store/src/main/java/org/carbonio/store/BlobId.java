@@ -2,6 +2,10 @@ package org.carbonio.store;
 
 import static java.util.Objects.requireNonNull;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 /**
  * The address of a blob: the lowercase hex SHA-256 of its bytes.
  *
@@ -22,6 +26,16 @@ public record BlobId(String sha256) {
         throw new IllegalArgumentException(
             "sha256 not lowercase hex: " + StoreException.quote(sha256));
       }
+    }
+  }
+
+  /** The address of {@code content}. */
+  public static BlobId of(byte[] content) {
+    try {
+      return new BlobId(
+          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JDK", e);
     }
   }
 

@@ -26,6 +26,16 @@ public final class StoreConfig {
   private final Optional<Postgres> postgres;
   private final Optional<BlobStore> blobs;
   private final QuotaPolicy quotaPolicy;
+  private final int inlineLimit;
+
+  /**
+   * Messages up to this size (32 KiB) are kept inline in the metadata database, in the transaction
+   * that files them; larger ones go to the blob store.
+   */
+  public static final int DEFAULT_INLINE_LIMIT = 32 * 1024;
+
+  /** Largest inline limit (1 MiB): larger contents belong in the blob store. */
+  public static final int MAX_INLINE_LIMIT = 1024 * 1024;
 
   /** Where the PostgreSQL metadata lives; the password is never printed. */
   private record Postgres(String jdbcUrl, String user, String password) {
@@ -39,11 +49,13 @@ public final class StoreConfig {
       Optional<Path> directory,
       Optional<Postgres> postgres,
       Optional<BlobStore> blobs,
-      QuotaPolicy quotaPolicy) {
+      QuotaPolicy quotaPolicy,
+      int inlineLimit) {
     this.directory = directory;
     this.postgres = postgres;
     this.blobs = blobs;
     this.quotaPolicy = quotaPolicy;
+    this.inlineLimit = inlineLimit;
   }
 
   /**
@@ -55,7 +67,8 @@ public final class StoreConfig {
         Optional.of(requireNonNull(dir, "dir")),
         Optional.empty(),
         Optional.empty(),
-        QuotaPolicy.UNLIMITED);
+        QuotaPolicy.UNLIMITED,
+        DEFAULT_INLINE_LIMIT);
   }
 
   /**
@@ -67,7 +80,8 @@ public final class StoreConfig {
         Optional.empty(),
         Optional.of(postgresOf(jdbcUrl, user, password)),
         Optional.empty(),
-        QuotaPolicy.UNLIMITED);
+        QuotaPolicy.UNLIMITED,
+        DEFAULT_INLINE_LIMIT);
   }
 
   /**
@@ -79,7 +93,11 @@ public final class StoreConfig {
    */
   public StoreConfig withPostgres(String jdbcUrl, String user, String password) {
     return new StoreConfig(
-        directory, Optional.of(postgresOf(jdbcUrl, user, password)), blobs, quotaPolicy);
+        directory,
+        Optional.of(postgresOf(jdbcUrl, user, password)),
+        blobs,
+        quotaPolicy,
+        inlineLimit);
   }
 
   /**
@@ -88,7 +106,7 @@ public final class StoreConfig {
    */
   public StoreConfig withBlobs(BlobStore blobs) {
     return new StoreConfig(
-        directory, postgres, Optional.of(requireNonNull(blobs, "blobs")), quotaPolicy);
+        directory, postgres, Optional.of(requireNonNull(blobs, "blobs")), quotaPolicy, inlineLimit);
   }
 
   /**
@@ -97,7 +115,28 @@ public final class StoreConfig {
    * StoreException.OverQuota}.
    */
   public StoreConfig withQuotaPolicy(QuotaPolicy quotaPolicy) {
-    return new StoreConfig(directory, postgres, blobs, requireNonNull(quotaPolicy, "quotaPolicy"));
+    return new StoreConfig(
+        directory, postgres, blobs, requireNonNull(quotaPolicy, "quotaPolicy"), inlineLimit);
+  }
+
+  /**
+   * Messages of at most {@code bytes} are stored inline in the metadata database (in the same
+   * transaction, so one WAL fsync, shared by concurrent writers, makes them durable) rather than as
+   * a blob-store object with fsyncs of its own; default {@value #DEFAULT_INLINE_LIMIT}; 0 stores
+   * every message in the blob store.
+   *
+   * @throws IllegalArgumentException outside 0 to {@value #MAX_INLINE_LIMIT}
+   */
+  public StoreConfig withInlineLimit(int bytes) {
+    if (bytes < 0 || bytes > MAX_INLINE_LIMIT) {
+      throw new IllegalArgumentException("inline limit out of range: " + bytes);
+    }
+    return new StoreConfig(directory, postgres, blobs, quotaPolicy, bytes);
+  }
+
+  /** Largest message stored inline in the metadata database. */
+  public int inlineLimit() {
+    return inlineLimit;
   }
 
   private static Postgres postgresOf(String jdbcUrl, String user, String password) {

@@ -29,7 +29,7 @@ class DedupTest {
 
   @Test
   void deliverShouldFileOneBlobIntoEveryAccountWhenGivenSeveral() throws IOException {
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       List<AppendResult> results =
           store.deliver(List.of("carol@example.org", "dave@example.org"), "INBOX", content(), null);
       assertThat(results).hasSize(2);
@@ -44,7 +44,7 @@ class DedupTest {
 
   @Test
   void deliverShouldFileIntoNoAccountWhenOneFolderIsMissing() throws IOException {
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       store.mailbox("erin@example.org").createFolder("Lists");
       store.mailbox("frank@example.org");
       org.assertj.core.api.Assertions.assertThatThrownBy(
@@ -59,7 +59,7 @@ class DedupTest {
 
   @Test
   void sameContentShouldBeStoredOnceAndDeletedWhenLastReferenceExpunged() throws IOException {
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       Mailbox alice = store.mailbox("alice@example.org");
       Mailbox bob = store.mailbox("bob@example.org");
       alice.createFolder("Archive");
@@ -92,7 +92,7 @@ class DedupTest {
 
   @Test
   void deleteFolderAndDeleteAccountShouldReleaseBlobs() throws IOException {
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       Mailbox alice = store.mailbox("alice@example.org");
       alice.createFolder("F");
       alice.append("F", content(), Set.of(), null);
@@ -107,7 +107,7 @@ class DedupTest {
 
   @Test
   void moveShouldKeepBlobWhenSourceExpunged() throws IOException {
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       Mailbox alice = store.mailbox("alice@example.org");
       alice.createFolder("F");
       alice.append("INBOX", content(), Set.of(), null);
@@ -115,5 +115,10 @@ class DedupTest {
       assertThat(blobFiles()).isEqualTo(1);
       assertThat(alice.read("F", 1)).isEqualTo(content().readAllBytes());
     }
+  }
+
+  /** These tests are about blob files: every message goes to the blob store, none inline. */
+  private static MailStore openWithBlobFiles(java.nio.file.Path dir) {
+    return MailStore.open(StoreConfig.embedded(dir).withInlineLimit(0));
   }
 }

@@ -59,7 +59,7 @@ class StoreCheckTest {
 
   /** Two accounts, a shared blob, a copy, an expunge: a store with some history. */
   BlobId populate() {
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       store.deliver(List.of(ALICE, BOB), "INBOX", bytes("Subject: both\r\n\r\nshared\r\n"), null);
       Mailbox alice = store.mailbox(ALICE);
       alice.createFolder("Archive");
@@ -75,7 +75,7 @@ class StoreCheckTest {
   @Test
   void checkShouldReportNothingWhenStoreIsConsistent() {
     populate();
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       CheckReport report = store.check(CheckOptions.DEFAULTS.withVerifyContent(true));
       assertThat(report.findings()).isEmpty();
       assertThat(report.clean()).isTrue();
@@ -91,7 +91,7 @@ class StoreCheckTest {
   void checkShouldListAffectedMessagesAndKeepThemWhenBlobFileIsMissing() throws Exception {
     BlobId shared = populate();
     Files.delete(blobFile(shared));
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       CheckReport report = store.check(Optional.empty(), true);
       assertThat(report.findings()).hasSize(1);
       CheckFinding.MissingBlob missing = (CheckFinding.MissingBlob) report.findings().getFirst();
@@ -112,7 +112,7 @@ class StoreCheckTest {
   void checkShouldReportCorruptBlobWhenContentNoLongerMatchesItsAddress() throws Exception {
     BlobId shared = populate();
     Files.writeString(blobFile(shared), "tampered");
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       assertThat(store.check(CheckOptions.DEFAULTS).findings()).isEmpty();
       CheckReport report = store.check(CheckOptions.DEFAULTS.withVerifyContent(true));
       assertThat(report.findings())
@@ -138,7 +138,7 @@ class StoreCheckTest {
     sql(
         "UPDATE blobs SET refcount = 7 WHERE id = '" + shared + "'",
         "INSERT INTO blobs (id, size, refcount) VALUES ('" + strayId + "', 7, 1)");
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       CheckReport report = store.check(Optional.empty(), true);
       assertThat(report.findings())
           .containsExactlyInAnyOrder(
@@ -163,7 +163,7 @@ class StoreCheckTest {
   void repairShouldRecreateBlobRowWhenMessagesReferenceAMissingRow() throws Exception {
     BlobId shared = populate();
     sql("DELETE FROM blobs WHERE id = '" + shared + "'");
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       CheckReport report = store.check(Optional.of(ALICE), true);
       assertThat(report.findings()).containsExactly(new CheckFinding.MissingBlobRow(shared, 2));
       assertThat(report.repaired()).isEqualTo(report.findings());
@@ -175,7 +175,7 @@ class StoreCheckTest {
   void repairShouldRaiseFolderCountersWhenBelowWhatTheFolderHolds() throws Exception {
     populate();
     sql("UPDATE folders SET uidnext = 1, highest_modseq = 1 WHERE name = 'INBOX'");
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       CheckReport report = store.check(Optional.of(ALICE), false);
       assertThat(report.findings())
           .containsExactlyInAnyOrder(
@@ -199,7 +199,7 @@ class StoreCheckTest {
     Files.write(blobFile(id), orphan);
     Files.setLastModifiedTime(blobFile(id), FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
     Files.writeString(dir.resolve("blobs").resolve("README"), "not a blob");
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       assertThat(store.check(Optional.of(ALICE), true).findings()).isEmpty(); // whole store only
       CheckReport report = store.check(Optional.empty(), true);
       assertThat(report.findings())
@@ -228,7 +228,7 @@ class StoreCheckTest {
     Files.writeString(dir.resolve(CrashRecovery.MARKER), "pid 1\n");
     Files.setLastModifiedTime(
         dir.resolve(CrashRecovery.MARKER), FileTime.from(Instant.now().minusSeconds(60)));
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       assertThat(blobFile(id)).doesNotExist();
       assertThat(blobFile(shared)).exists();
       assertThat(blobFile(oldId)).as("older than the crashed run: left to check").exists();
@@ -248,7 +248,7 @@ class StoreCheckTest {
     BlobId id = new BlobId(sha256(orphan));
     Files.createDirectories(blobFile(id).getParent());
     Files.write(blobFile(id), orphan);
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       assertThat(blobFile(id)).exists();
       assertThat(store.check(Optional.empty(), false).findings())
           .containsExactly(new CheckFinding.OrphanBlob(id, orphan.length, modified(blobFile(id))));
@@ -261,7 +261,7 @@ class StoreCheckTest {
 
   @Test
   void checkShouldReportNothingWhenRunningConcurrentlyWithWrites() throws Exception {
-    try (MailStore store = MailStore.open(dir);
+    try (MailStore store = openWithBlobFiles(dir);
         ExecutorService pool = Executors.newFixedThreadPool(3)) {
       AtomicBoolean stop = new AtomicBoolean();
       List<Future<?>> writers = new ArrayList<>();
@@ -302,9 +302,14 @@ class StoreCheckTest {
 
   @Test
   void checkShouldRejectAccountIdWhenInvalid() {
-    try (MailStore store = MailStore.open(dir)) {
+    try (MailStore store = openWithBlobFiles(dir)) {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.check(Optional.of(""), false))
           .isInstanceOf(StoreException.Invalid.class);
     }
+  }
+
+  /** These tests are about blob files: every message goes to the blob store, none inline. */
+  private static MailStore openWithBlobFiles(java.nio.file.Path dir) {
+    return MailStore.open(StoreConfig.embedded(dir).withInlineLimit(0));
   }
 }

@@ -2,6 +2,7 @@ package org.carbonio.server.cli;
 
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -9,14 +10,13 @@ import java.util.concurrent.CountDownLatch;
 import org.carbonio.server.CarbonioServer;
 import org.carbonio.server.Listener;
 import org.carbonio.server.ServerConfig;
+import org.carbonio.server.StoreBackends;
 import org.carbonio.server.internal.TlsMaterial;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import java.net.URI;
-import org.carbonio.server.StoreBackends;
 
 /** {@code carbonio run}: starts the single-node server and waits until it is stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Start the server.")
@@ -127,7 +127,10 @@ final class RunCommand implements Callable<Integer> {
               new StoreBackends.Postgres(postgresUrl, postgresUser, postgresPasswordFile));
     }
     if (s3Endpoint != null || s3Bucket != null || s3AccessKey != null || s3SecretKeyFile != null) {
-      if (s3Endpoint == null || s3Bucket == null || s3AccessKey == null || s3SecretKeyFile == null) {
+      if (s3Endpoint == null
+          || s3Bucket == null
+          || s3AccessKey == null
+          || s3SecretKeyFile == null) {
         throw new ParameterException(
             spec.commandLine(),
             "S3 needs --store-s3-endpoint, --store-s3-bucket, --store-s3-access-key and"

@@ -4,11 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -79,7 +76,7 @@ final class BulkImporter {
           BlobId id;
           long size;
           if (head.length <= SMALL
-              && (published.contains(id = sha256(head)) || staged.contains(id))) {
+              && (published.contains(id = BlobId.of(head)) || staged.contains(id))) {
             item.bytes = head;
             size = head.length;
           } else {
@@ -130,14 +127,5 @@ final class BulkImporter {
     }
     published.addAll(fresh);
     return store.afterCommit(outcome);
-  }
-
-  private static BlobId sha256(byte[] content) {
-    try {
-      return new BlobId(
-          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-    }
   }
 }

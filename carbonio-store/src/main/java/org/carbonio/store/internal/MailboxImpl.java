@@ -119,7 +119,7 @@ final class MailboxImpl implements Mailbox {
   public InputStream open(String folder, long uid) {
     BlobId blob = store.meta.blobOf(account, name(folder), uid);
     try {
-      return store.blobs.open(blob);
+      return store.openBlob(blob);
     } catch (IOException e) {
       throw missing(blob, e);
     }
@@ -129,7 +129,7 @@ final class MailboxImpl implements Mailbox {
   public byte[] read(String folder, long uid) {
     BlobId blob = store.meta.blobOf(account, name(folder), uid);
     try {
-      return store.blobs.read(blob);
+      return store.readBlob(blob);
     } catch (IOException e) {
       throw missing(blob, e);
     }

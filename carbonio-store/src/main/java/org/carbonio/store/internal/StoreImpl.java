@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.carbonio.store.StoreException.quote;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -17,6 +19,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,6 +79,7 @@ public final class StoreImpl implements MailStore {
   private final Path dir; // null unless embedded: crash marker, recovery sweep
   private final QuotaPolicy quotaPolicy;
   private final BlobLister lister;
+  private final int inlineLimit;
   private volatile AutoCloseable listener; // other nodes' changes (PostgreSQL)
   private volatile boolean closed;
 
@@ -86,7 +90,8 @@ public final class StoreImpl implements MailStore {
       FileChannel lockChannel,
       FileLock dirLock,
       Path dir,
-      QuotaPolicy quotaPolicy) {
+      QuotaPolicy quotaPolicy,
+      int inlineLimit) {
     this.blobs = blobs;
     this.ownsBlobs = ownsBlobs;
     this.meta = meta;
@@ -95,6 +100,7 @@ public final class StoreImpl implements MailStore {
     this.dir = dir;
     this.quotaPolicy = quotaPolicy;
     this.lister = BlobLister.of(blobs);
+    this.inlineLimit = inlineLimit;
   }
 
   /** See {@link MailStore#open(StoreConfig)}. */
@@ -153,7 +159,8 @@ public final class StoreImpl implements MailStore {
               ch,
               lock,
               embedded ? dir : null,
-              config.quotaPolicy());
+              config.quotaPolicy(),
+              config.inlineLimit());
       if (pgTx != null) {
         store.listener = PostgresChangeListener.start(pg, pgTx.nodeId(), store.remoteSink());
       }
@@ -247,8 +254,18 @@ public final class StoreImpl implements MailStore {
     MetadataStore.Outcome<List<AppendResult>> outcome = null;
     StoreException failure = null;
     HeaderCapture capture = new HeaderCapture(content);
+    byte[] head;
+    try {
+      head = capture.readNBytes(inlineLimit + 1);
+    } catch (IOException e) {
+      throw new StoreException.Unavailable("cannot read message content: " + e, e);
+    }
+    if (head.length <= inlineLimit) {
+      return appendInline(accounts, folder, head, flags, internalDate, capture, limits);
+    }
     boolean published = false;
-    try (BlobStore.Staged staged = blobs.stage(capture)) {
+    try (BlobStore.Staged staged =
+        blobs.stage(new SequenceInputStream(new ByteArrayInputStream(head), capture))) {
       blob = staged.id();
       MetadataStore.ThreadRefs thread = capture.threadRefs(); // header only, outside the locks
       blobGate.readLock().lock();
@@ -258,7 +275,15 @@ public final class StoreImpl implements MailStore {
         published = true;
         outcome =
             meta.deliver(
-                accounts, folder, blob, staged.size(), flags, internalDate, thread, limits);
+                accounts,
+                folder,
+                blob,
+                staged.size(),
+                flags,
+                internalDate,
+                thread,
+                limits,
+                Optional.empty());
       } catch (StoreException e) {
         failure = e;
       } finally {
@@ -274,6 +299,55 @@ public final class StoreImpl implements MailStore {
       throw failure;
     }
     return afterCommit(outcome);
+  }
+
+  /**
+   * A message of at most {@link #inlineLimit} bytes: its content goes into the metadata transaction
+   * (one WAL fsync shared by the group commit) instead of a blob file with its own fsyncs. The read
+   * side of the blob gate is held across the commit, as for a published blob, since a known blob
+   * keeps its existing storage, which garbage collection must not remove meanwhile.
+   */
+  private List<AppendResult> appendInline(
+      List<String> accounts,
+      String folder,
+      byte[] content,
+      Set<String> flags,
+      Instant internalDate,
+      HeaderCapture capture,
+      Map<String, OptionalLong> limits) {
+    BlobId blob = BlobId.of(content);
+    MetadataStore.ThreadRefs thread = capture.threadRefs();
+    MetadataStore.Outcome<List<AppendResult>> outcome;
+    blobGate.readLock().lock();
+    try {
+      checkOpen();
+      outcome =
+          meta.deliver(
+              accounts,
+              folder,
+              blob,
+              content.length,
+              flags,
+              internalDate,
+              thread,
+              limits,
+              Optional.of(content));
+    } finally {
+      blobGate.readLock().unlock();
+    }
+    return afterCommit(outcome);
+  }
+
+  /** A blob's content, inline or from the blob store; the caller closes the stream. */
+  InputStream openBlob(BlobId blob) throws IOException {
+    Optional<byte[]> inline = meta.inlineBlob(blob);
+    return inline.isPresent() ? new ByteArrayInputStream(inline.get()) : blobs.open(blob);
+  }
+
+  /** A blob's content whole, inline or from the blob store. */
+  byte[] readBlob(BlobId blob) throws IOException {
+    Optional<byte[]> inline = meta.inlineBlob(blob);
+    return inline.isPresent() ? inline.get() : blobs.read(blob);
   }
 
   /** The account's storage limit from the {@link QuotaPolicy}. */

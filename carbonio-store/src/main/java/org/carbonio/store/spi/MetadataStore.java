@@ -151,7 +151,8 @@ public interface MetadataStore extends AutoCloseable {
   /**
    * One message into the same folder of several accounts, in one transaction, with its conversation
    * keys; fails with {@code OverQuota} (changing nothing) if an account would exceed its limit in
-   * {@code limits} (absent: unlimited).
+   * {@code limits} (absent: unlimited). With {@code inlineContent} the blob's bytes are stored in
+   * the same transaction (when the blob is new), and no blob-store object exists for it.
    */
   Outcome<List<AppendResult>> deliver(
       List<String> accounts,
@@ -161,7 +162,14 @@ public interface MetadataStore extends AutoCloseable {
       Set<String> flags,
       Instant internalDate,
       ThreadRefs thread,
-      Map<String, OptionalLong> limits);
+      Map<String, OptionalLong> limits,
+      Optional<byte[]> inlineContent);
+
+  /**
+   * The content of a blob kept inline (stored by a {@code deliver} with {@code inlineContent}), if
+   * it is.
+   */
+  Optional<byte[]> inlineBlob(BlobId blob);
 
   /** {@link #copy} that fails with {@code OverQuota} if the account would exceed {@code limit}. */
   Outcome<CopyResult> copy(

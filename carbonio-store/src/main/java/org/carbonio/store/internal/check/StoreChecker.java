@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.Lock;
 import java.util.function.Consumer;
@@ -104,7 +105,7 @@ public final class StoreChecker {
     Set<BlobId> missing = new LinkedHashSet<>();
     Map<BlobId, String> corrupt = new LinkedHashMap<>();
     for (BlobId id : referenced) {
-      if (!blobs.exists(id)) {
+      if (!present(id)) {
         missing.add(id);
       } else if (options.verifyContent()) {
         String actual = hash(id);
@@ -124,7 +125,7 @@ public final class StoreChecker {
         Map<BlobId, List<CheckFinding.MessageRef>> users = meta.messagesOf(all);
         for (BlobId id : missing) {
           List<CheckFinding.MessageRef> refs = users.getOrDefault(id, List.of());
-          if (!refs.isEmpty() && !blobs.exists(id)) {
+          if (!refs.isEmpty() && !present(id)) {
             blobFindings.add(new CheckFinding.MissingBlob(id, refs));
           }
         }
@@ -212,12 +213,21 @@ public final class StoreChecker {
   }
 
   /** The SHA-256 of a blob's content, or null if it vanished. */
+  /** Whether the blob's content is stored: inline in the metadata, or in the blob store. */
+  private boolean present(BlobId id) throws IOException {
+    return meta.inlineBlob(id).isPresent() || blobs.exists(id);
+  }
+
   private String hash(BlobId id) throws IOException {
     MessageDigest sha;
     try {
       sha = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+    Optional<byte[]> inline = meta.inlineBlob(id);
+    if (inline.isPresent()) {
+      return HexFormat.of().formatHex(sha.digest(inline.get()));
     }
     byte[] buf = new byte[64 * 1024];
     try (InputStream in = blobs.open(id)) {

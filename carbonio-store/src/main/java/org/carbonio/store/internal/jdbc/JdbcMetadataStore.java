@@ -625,7 +625,16 @@ public final class JdbcMetadataStore implements MetadataStore {
       long size,
       Set<String> flagNames,
       Instant internalDate) {
-    return deliver(accounts, name, blob, size, flagNames, internalDate, ThreadRefs.NONE, Map.of());
+    return deliver(
+        accounts,
+        name,
+        blob,
+        size,
+        flagNames,
+        internalDate,
+        ThreadRefs.NONE,
+        Map.of(),
+        Optional.empty());
   }
 
   private static List<MessageInfo> messages(Connection c, String where, long folderId, long arg)
@@ -862,12 +871,16 @@ public final class JdbcMetadataStore implements MetadataStore {
       Set<String> flagNames,
       Instant internalDate,
       ThreadRefs thread,
-      Map<String, OptionalLong> limits) {
+      Map<String, OptionalLong> limits,
+      Optional<byte[]> inlineContent) {
     FlagSet flags = FlagSet.of(flagNames);
     return write(
         accounts,
         c -> {
           Effects fx = new Effects();
+          if (inlineContent.isPresent()) {
+            storeInline(c, blob, size, inlineContent.get());
+          }
           List<AppendResult> results = new ArrayList<>(accounts.size());
           for (String account : accounts) {
             Folder f = folder(c, account, name);
@@ -1912,6 +1925,45 @@ public final class JdbcMetadataStore implements MetadataStore {
           charge(c, account, rows.stream().mapToLong(ImportRow::size).sum(), rows.size());
           fx.changed.add(f.id());
           return fx.outcome(List.copyOf(results));
+        });
+  }
+
+  // ---------------------------------------------------------------- inline blobs
+
+  /**
+   * Keeps a new blob's bytes inline: creates its blobs row (count 0; the message inserts add the
+   * references) and its data row. A blob that already has a row keeps its existing storage.
+   */
+  private static void storeInline(Connection c, BlobId blob, long size, byte[] data)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO blobs (id, size, refcount) VALUES (?, ?, 0) ON CONFLICT (id) DO NOTHING")) {
+      ps.setString(1, blob.sha256());
+      ps.setLong(2, size);
+      if (ps.executeUpdate() == 0) {
+        return; // known blob: stored already, inline or in the blob store
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement("INSERT INTO blob_data (id, data) VALUES (?, ?)")) {
+      ps.setString(1, blob.sha256());
+      ps.setBytes(2, data);
+      ps.executeUpdate();
+    }
+  }
+
+  @Override
+  public Optional<byte[]> inlineBlob(BlobId blob) {
+    return read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT data FROM blob_data WHERE id = ?")) {
+            ps.setString(1, blob.sha256());
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.<byte[]>empty();
+            }
+          }
         });
   }
 }
