@@ -41,6 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.carbonio.directory.internal.LdapLayout;
 import org.carbonio.directory.internal.LoginCache;
 import org.carbonio.directory.internal.LoginGuard;
+import org.carbonio.directory.internal.LookupCache;
 import org.carbonio.directory.internal.Names;
 import org.carbonio.directory.internal.PasswordHasher;
 import org.carbonio.directory.internal.SnapshotFile;
@@ -85,6 +86,15 @@ public final class EmbeddedDirectory implements Directory {
   private final LoginCache cache;
   private final InetSocketAddress ldapAddress;
   private final ReentrantLock writeLock = new ReentrantLock();
+  // Reads that every SMTP/LMTP recipient and delivery makes; all changes go through mutate(), which
+  // invalidates them (the LDAP listener is read-only).
+  private final LookupCache<String, Optional<Account>> accountsByAddress =
+      new LookupCache<>(LOOKUP_CACHE_ENTRIES);
+  private final LookupCache<String, Boolean> localDomains = new LookupCache<>(LOOKUP_CACHE_ENTRIES);
+
+  /** Cached account and domain lookups, each; emptied on any change or when full. */
+  public static final int LOOKUP_CACHE_ENTRIES = 100_000;
+
   private volatile boolean closed;
 
   private EmbeddedDirectory(Builder b, SnapshotFile snapshot) throws IOException {
@@ -186,11 +196,15 @@ public final class EmbeddedDirectory implements Directory {
   public boolean isLocalDomain(String name) {
     requireNonNull(name, "name");
     ensureOpen();
-    try {
-      return exists(LdapLayout.domainDn(Names.domain(name)));
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+    return localDomains.get(
+        name,
+        n -> {
+          try {
+            return exists(LdapLayout.domainDn(Names.domain(n)));
+          } catch (IllegalArgumentException e) {
+            return false;
+          }
+        });
   }
 
   @Override
@@ -302,13 +316,17 @@ public final class EmbeddedDirectory implements Directory {
   public Optional<Account> findAccount(String address) {
     requireNonNull(address, "address");
     ensureOpen();
-    Names.Address a;
-    try {
-      a = Names.address(address);
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
-    return entry(a).map(LdapLayout::account);
+    return accountsByAddress.get(
+        address,
+        key -> {
+          Names.Address a;
+          try {
+            a = Names.address(key);
+          } catch (IllegalArgumentException e) {
+            return Optional.empty();
+          }
+          return entry(a).map(LdapLayout::account);
+        });
   }
 
   @Override
@@ -439,6 +457,10 @@ public final class EmbeddedDirectory implements Directory {
       }
       return result;
     } finally {
+      // Whatever happened (applied, rolled back, or half-applied then restored), no answer from
+      // before it is served again.
+      accountsByAddress.invalidate();
+      localDomains.invalidate();
       writeLock.unlock();
     }
   }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -168,26 +169,45 @@ public final class LmtpLoad {
     return new Result(name, delivered.get(), elapsed, cpu, ProcessCpu.rssBytes(pid));
   }
 
-  /** A distinct message of about {@code size} bytes, lines of 76 characters, CRLF. */
-  static byte[] message(String server, long n, String to, int size) {
-    StringBuilder m = new StringBuilder(size + 200);
-    m.append("From: Load <load@load.test>\r\n")
-        .append("To: <")
-        .append(to)
-        .append(">\r\nSubject: load message ")
-        .append(n)
-        .append("\r\nMessage-ID: <")
-        .append(n)
-        .append('.')
-        .append(server)
-        .append("@load.test>\r\nDate: Sat, 28 Nov 2026 12:00:00 +0000\r\n\r\n");
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    while (m.length() < size) {
-      for (int i = 0; i < 74; i++) {
-        m.append((char) ('a' + r.nextInt(26)));
-      }
-      m.append("\r\n");
+  /** Lines of 74 random lowercase letters and CRLF, generated once: message bodies are slices. */
+  private static final byte[] FILLER = filler(1 << 20);
+
+  private static byte[] filler(int size) {
+    java.util.Random r = new java.util.Random(42);
+    byte[] out = new byte[size - size % LINE];
+    for (int i = 0; i < out.length; i++) {
+      out[i] =
+          i % LINE == LINE - 2
+              ? (byte) '\r'
+              : i % LINE == LINE - 1 ? (byte) '\n' : (byte) ('a' + r.nextInt(26));
     }
-    return m.toString().getBytes(StandardCharsets.US_ASCII);
+    return out;
+  }
+
+  private static final int LINE = 76;
+
+  /**
+   * A distinct message of about {@code size} bytes (at most 1 MiB): unique headers, and a body
+   * sliced from {@link #FILLER} at an offset that depends on {@code n}, so contents differ (no
+   * deduplication) while the client spends little CPU making them.
+   */
+  static byte[] message(String server, long n, String to, int size) {
+    byte[] head =
+        ("From: Load <load@load.test>\r\nTo: <"
+                + to
+                + ">\r\nSubject: load message "
+                + n
+                + "\r\nMessage-ID: <"
+                + n
+                + '.'
+                + server
+                + "@load.test>\r\nDate: Sat, 28 Nov 2026 12:00:00 +0000\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    int body = Math.max(LINE, (size - head.length) / LINE * LINE);
+    int lines = (FILLER.length - body) / LINE;
+    int offset = (int) Math.floorMod(n * 7919L, (long) lines) * LINE;
+    byte[] m = Arrays.copyOf(head, head.length + body);
+    System.arraycopy(FILLER, offset, m, head.length, body);
+    return m;
   }
 }

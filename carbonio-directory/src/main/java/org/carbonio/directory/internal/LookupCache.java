@@ -1,0 +1,47 @@
+package org.carbonio.directory.internal;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Answers of directory reads (account by address, local domain), kept until the next change. Every
+ * change calls {@link #invalidate()}, which starts a new generation; an answer is used only in the
+ * generation it was computed in, so a read that raced with a change is never served afterwards (it
+ * may be stored, but carries the old generation and is ignored). Bounded: the map is emptied when
+ * it holds {@code maxEntries}.
+ *
+ * <p>Thread-safe.
+ */
+public final class LookupCache<K, V> {
+  private record Stamped<V>(long generation, V value) {}
+
+  private final ConcurrentHashMap<K, Stamped<V>> entries = new ConcurrentHashMap<>();
+  private final AtomicLong generation = new AtomicLong();
+  private final int maxEntries;
+
+  public LookupCache(int maxEntries) {
+    this.maxEntries = maxEntries;
+  }
+
+  /** The cached answer for {@code key} in the current generation, else {@code load}'s. */
+  public V get(K key, Function<K, V> load) {
+    long g = generation.get();
+    Stamped<V> hit = entries.get(key);
+    if (hit != null && hit.generation() == g) {
+      return hit.value();
+    }
+    V value = load.apply(key);
+    if (entries.size() >= maxEntries) {
+      entries.clear();
+    }
+    entries.put(key, new Stamped<>(g, value));
+    return value;
+  }
+
+  /** Forgets every answer: call after each change, once it is visible to reads. */
+  public void invalidate() {
+    generation.incrementAndGet();
+    entries.clear();
+  }
+}
