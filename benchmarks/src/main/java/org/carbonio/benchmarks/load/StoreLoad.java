@@ -59,12 +59,13 @@ public final class StoreLoad {
     boolean postgres = args.length > 0 && java.util.Arrays.asList(args).contains("--postgres");
     deleteTree(dir);
     PostgresServer pg = postgres ? PostgresServer.startDurable() : null;
-    StoreConfig config =
-        pg == null
-            ? StoreConfig.embedded(dir)
-            : StoreConfig.embedded(dir).withPostgres(pg.createDatabase(), pg.user(), "");
     try (pg;
-        MailStore store = MailStore.open(config)) {
+        MailStore store =
+            MailStore.open(
+                pg == null
+                    ? StoreConfig.embedded(dir)
+                    : StoreConfig.embedded(dir)
+                        .withPostgres(pg.url(pg.createDatabase()), pg.user(), ""))) {
       run(store, threads, size, accounts, warmup);
       ProcessCpu.Cpu pg0 = pg == null ? null : ProcessCpu.cpu(pg.pid());
       Result r = run(store, threads, size, accounts, seconds);

@@ -211,12 +211,12 @@ public final class PostgresServer implements AutoCloseable {
     return port;
   }
 
-  String url(String database) {
+  /** The JDBC URL of a database of this server. */
+  public String url(String database) {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
   }
 
   /** Creates an empty database and returns its name. */
-  /** Creates an empty database and returns its JDBC URL. */
   public String createDatabase() {
     String name = "carbonio_test_" + databases.incrementAndGet();
     // FILE_COPY: faster than the default WAL_LOG strategy for a small template with fsync off.
