@@ -28,11 +28,7 @@ import org.carbonio.server.internal.StoreMailboxBackend;
 import org.carbonio.server.internal.TlsMaterial;
 import org.carbonio.smtp.SmtpMode;
 import org.carbonio.smtp.SmtpServer;
-import org.carbonio.store.BlobStores;
 import org.carbonio.store.MailStore;
-import org.carbonio.store.S3BlobStoreConfig;
-import org.carbonio.store.StoreConfig;
-import org.carbonio.store.spi.BlobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,8 +95,9 @@ public final class CarbonioServer implements AutoCloseable {
     adminAddress = ADMIN_LOCAL_PART + "@" + config.domain();
     ensureAdminAccount(adminPassword);
 
-    store = openStore(dataDir.resolve("store"), config.store());
-    resources.add(store);
+    StoreBackends.OpenedStore opened = config.store().open(dataDir.resolve("store"));
+    resources.add(opened);
+    store = opened.store();
 
     SSLContext tls =
         TlsMaterial.load(dataDir, config.tlsCertificate(), config.tlsKey(), config.hostname());
@@ -210,38 +207,6 @@ public final class CarbonioServer implements AutoCloseable {
   }
 
   /** DIR/server.json tells {@code carbonio prov} where the admin API is and who the admin is. */
-  /**
-   * Opens the store on the configured backends; an S3 blob store is closed with the server, after
-   * the store (resources close in reverse order).
-   */
-  private MailStore openStore(Path dir, StoreBackends backends) throws IOException {
-    StoreConfig storeConfig = StoreConfig.embedded(dir);
-    if (backends.postgres().isPresent()) {
-      StoreBackends.Postgres pg = backends.postgres().get();
-      storeConfig = storeConfig.withPostgres(pg.jdbcUrl(), pg.user(), secret(pg.passwordFile()));
-    }
-    if (backends.s3().isPresent()) {
-      StoreBackends.S3 s3 = backends.s3().get();
-      BlobStore blobs =
-          BlobStores.s3(
-              new S3BlobStoreConfig(
-                  s3.endpoint(),
-                  s3.region(),
-                  s3.bucket(),
-                  s3.keyPrefix(),
-                  s3.accessKeyId(),
-                  secret(s3.secretKeyFile()),
-                  Files.createDirectories(dir.resolve("s3-staging"))));
-      resources.add(blobs);
-      storeConfig = storeConfig.withBlobs(blobs);
-    }
-    return MailStore.open(storeConfig);
-  }
-
-  private static String secret(Path file) throws IOException {
-    return Files.readString(file).strip();
-  }
-
   private void writeServerJson() throws IOException {
     Map<String, Object> json = new TreeMap<>();
     json.put("pid", ProcessHandle.current().pid());

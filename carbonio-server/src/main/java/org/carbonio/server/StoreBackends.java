@@ -2,9 +2,16 @@ package org.carbonio.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.carbonio.store.BlobStores;
+import org.carbonio.store.MailStore;
+import org.carbonio.store.S3BlobStoreConfig;
+import org.carbonio.store.StoreConfig;
+import org.carbonio.store.spi.BlobStore;
 
 /**
  * Where the server keeps mail. By default everything is embedded under {@code DIR/store} (SQLite
@@ -77,5 +84,61 @@ public record StoreBackends(Optional<Postgres> postgres, Optional<S3> s3) {
 
   public StoreBackends withS3(S3 bucket) {
     return new StoreBackends(postgres, Optional.of(bucket));
+  }
+
+  /**
+   * A store opened on these backends, with the blob client it owns (S3); closing it closes both,
+   * the store first.
+   */
+  public record OpenedStore(MailStore store, Optional<BlobStore> blobs) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      try {
+        store.close();
+      } finally {
+        if (blobs.isPresent()) {
+          blobs.get().close();
+        }
+      }
+    }
+  }
+
+  /**
+   * Opens the store these backends name; what stays local (the embedded database, filesystem blobs,
+   * S3 staging) lives under {@code dir}. Secrets are read from their files now.
+   */
+  public OpenedStore open(Path dir) throws IOException {
+    StoreConfig storeConfig = StoreConfig.embedded(dir);
+    if (postgres.isPresent()) {
+      Postgres pg = postgres.get();
+      storeConfig = storeConfig.withPostgres(pg.jdbcUrl(), pg.user(), secret(pg.passwordFile()));
+    }
+    BlobStore blobs = null;
+    if (s3.isPresent()) {
+      S3 bucket = s3.get();
+      blobs =
+          BlobStores.s3(
+              new S3BlobStoreConfig(
+                  bucket.endpoint(),
+                  bucket.region(),
+                  bucket.bucket(),
+                  bucket.keyPrefix(),
+                  bucket.accessKeyId(),
+                  secret(bucket.secretKeyFile()),
+                  Files.createDirectories(dir.resolve("s3-staging"))));
+      storeConfig = storeConfig.withBlobs(blobs);
+    }
+    try {
+      return new OpenedStore(MailStore.open(storeConfig), Optional.ofNullable(blobs));
+    } catch (RuntimeException e) {
+      if (blobs != null) {
+        blobs.close();
+      }
+      throw e;
+    }
+  }
+
+  private static String secret(Path file) throws IOException {
+    return Files.readString(file).strip();
   }
 }

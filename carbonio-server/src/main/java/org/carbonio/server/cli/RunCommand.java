@@ -2,7 +2,6 @@ package org.carbonio.server.cli;
 
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -10,12 +9,11 @@ import java.util.concurrent.CountDownLatch;
 import org.carbonio.server.CarbonioServer;
 import org.carbonio.server.Listener;
 import org.carbonio.server.ServerConfig;
-import org.carbonio.server.StoreBackends;
 import org.carbonio.server.internal.TlsMaterial;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code carbonio run}: starts the single-node server and waits until it is stopped. */
@@ -69,80 +67,7 @@ final class RunCommand implements Callable<Integer> {
       description = "Bind port 0 everywhere; the chosen ports are printed (for tests).")
   boolean ephemeralPorts;
 
-  @Option(
-      names = "--store-postgres-url",
-      description =
-          "Keep mail metadata in PostgreSQL (jdbc:postgresql://HOST:PORT/DB) instead of"
-              + " DIR/store/metadata.db.")
-  String postgresUrl;
-
-  @Option(
-      names = "--store-postgres-user",
-      defaultValue = "carbonio",
-      description = "PostgreSQL user (default: ${DEFAULT-VALUE}).")
-  String postgresUser;
-
-  @Option(
-      names = "--store-postgres-password-file",
-      description = "File holding the PostgreSQL password.")
-  Path postgresPasswordFile;
-
-  @Option(
-      names = "--store-s3-endpoint",
-      description = "Keep message blobs in S3 at this endpoint instead of DIR/store/blobs.")
-  URI s3Endpoint;
-
-  @Option(
-      names = "--store-s3-region",
-      defaultValue = "us-east-1",
-      description = "S3 signing region (default: ${DEFAULT-VALUE}).")
-  String s3Region;
-
-  @Option(names = "--store-s3-bucket", description = "S3 bucket (must exist).")
-  String s3Bucket;
-
-  @Option(
-      names = "--store-s3-prefix",
-      defaultValue = "",
-      description = "Prefix of every object key (default: none).")
-  String s3Prefix;
-
-  @Option(names = "--store-s3-access-key", description = "S3 access key id.")
-  String s3AccessKey;
-
-  @Option(names = "--store-s3-secret-key-file", description = "File holding the S3 secret key.")
-  Path s3SecretKeyFile;
-
-  /** The store options as a {@link StoreBackends}; a half-given backend is a usage error. */
-  StoreBackends storeBackends() {
-    StoreBackends store = StoreBackends.EMBEDDED;
-    if (postgresUrl != null || postgresPasswordFile != null) {
-      if (postgresUrl == null || postgresPasswordFile == null) {
-        throw new ParameterException(
-            spec.commandLine(),
-            "--store-postgres-url and --store-postgres-password-file go together");
-      }
-      store =
-          store.withPostgres(
-              new StoreBackends.Postgres(postgresUrl, postgresUser, postgresPasswordFile));
-    }
-    if (s3Endpoint != null || s3Bucket != null || s3AccessKey != null || s3SecretKeyFile != null) {
-      if (s3Endpoint == null
-          || s3Bucket == null
-          || s3AccessKey == null
-          || s3SecretKeyFile == null) {
-        throw new ParameterException(
-            spec.commandLine(),
-            "S3 needs --store-s3-endpoint, --store-s3-bucket, --store-s3-access-key and"
-                + " --store-s3-secret-key-file");
-      }
-      store =
-          store.withS3(
-              new StoreBackends.S3(
-                  s3Endpoint, s3Region, s3Bucket, s3Prefix, s3AccessKey, s3SecretKeyFile));
-    }
-    return store;
-  }
+  @Mixin StoreOptions storeOptions;
 
   @Override
   public Integer call() throws Exception {
@@ -157,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
             hostname == null ? domain : hostname,
             Optional.ofNullable(tlsCertificate),
             Optional.ofNullable(tlsKey),
-            storeBackends());
+            storeOptions.backends(spec));
     CarbonioServer server = CarbonioServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.carbonio.directory.Account;
 import org.carbonio.directory.EmbeddedDirectory;
+import org.carbonio.server.StoreBackends;
 import org.carbonio.server.internal.AdminApi;
 import org.carbonio.store.CheckFinding;
 import org.carbonio.store.CheckOptions;
@@ -17,6 +18,7 @@ import org.carbonio.store.CheckReport;
 import org.carbonio.store.MailStore;
 import org.carbonio.store.StoreException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -87,18 +89,23 @@ final class StoreCommand {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
+    // The same store options as `run`, so that the check opens the store the server uses.
+    @Mixin StoreOptions storeOptions;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       Path dir = parent.data.resolve("store");
-      if (!Files.exists(dir.resolve("metadata.db"))) {
+      StoreBackends backends = storeOptions.backends(spec);
+      if (backends.postgres().isEmpty() && !Files.exists(dir.resolve("metadata.db"))) {
         err.println("carbonio store check: no store in " + dir);
         err.flush();
         return EXIT_CANNOT_CHECK;
       }
       CheckReport report;
-      try (MailStore store = MailStore.open(dir)) {
+      try (StoreBackends.OpenedStore opened = backends.open(dir)) {
+        MailStore store = opened.store();
         Optional<String> accountId = Optional.empty();
         if (account != null) {
           accountId = accountId(parent.data, account);

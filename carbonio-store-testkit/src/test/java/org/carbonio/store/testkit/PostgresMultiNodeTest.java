@@ -243,7 +243,10 @@ class PostgresMultiNodeTest {
                 "SELECT version, script, success FROM flyway_schema_history"
                     + " WHERE version IS NOT NULL ORDER BY installed_rank")) {
       for (String script :
-          List.of("V1__initial_schema.sql", "V2__kinds_tags_conversations_quota_grants.sql")) {
+          List.of(
+              "V1__initial_schema.sql",
+              "V2__kinds_tags_conversations_quota_grants.sql",
+              "V3__inline_blobs.sql")) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getString(2)).isEqualTo(script);
         assertThat(rs.getBoolean(3)).isTrue();

@@ -474,11 +474,13 @@ public final class StoreImpl implements MailStore {
           log.warn("closing blob store failed", e);
         }
       }
-      if (gated && dir != null) {
-        try {
-          CrashRecovery.markClean(dir);
-        } catch (IOException e) {
-          log.warn("cannot mark the store as cleanly closed", e);
+      if (gated) {
+        if (dir != null) {
+          try {
+            CrashRecovery.markClean(dir);
+          } catch (IOException e) {
+            log.warn("cannot mark the store as cleanly closed", e);
+          }
         }
         blobGate.writeLock().unlock();
       }
@@ -500,7 +502,13 @@ public final class StoreImpl implements MailStore {
     requireNonNull(options, "options");
     options.account().ifPresent(StoreImpl::checkAccountId);
     checkOpen();
-    return new StoreChecker(blobs, meta, blobGate.writeLock(), lister, this::afterCommit)
+    return new StoreChecker(
+            blobs,
+            meta,
+            blobGate.writeLock(),
+            lister,
+            this::afterCommit,
+            dir != null ? java.time.Duration.ZERO : StoreChecker.SHARED_ORPHAN_GRACE)
         .check(options);
   }
 }

@@ -52,12 +52,23 @@ public final class StoreChecker {
    * @param gate the write side of the store's blob gate
    * @param afterCommit the store's post-commit work (blob collection, notifications)
    */
+  /**
+   * Orphans younger than this are left alone: zero for an embedded store (its gate covers every
+   * writer), {@link #SHARED_ORPHAN_GRACE} when other nodes write to the same blobs.
+   */
+  private final java.time.Duration orphanGrace;
+
+  /** How old an unreferenced blob must be before a store shared by nodes calls it an orphan. */
+  public static final java.time.Duration SHARED_ORPHAN_GRACE = java.time.Duration.ofHours(24);
+
   public StoreChecker(
       BlobStore blobs,
       MetadataStore meta,
       Lock gate,
       BlobLister lister,
-      Consumer<MetadataStore.Outcome<?>> afterCommit) {
+      Consumer<MetadataStore.Outcome<?>> afterCommit,
+      java.time.Duration orphanGrace) {
+    this.orphanGrace = orphanGrace;
     this.blobs = blobs;
     this.meta = meta;
     this.gate = gate;
@@ -180,12 +191,15 @@ public final class StoreChecker {
       rows.forEach(r -> known.add(r.id()));
       dangling.forEach(d -> known.add(d.id()));
       List<BlobLister.Listed> candidates = new ArrayList<>();
+      // Another node may have published a blob and not committed it yet: with a grace period,
+      // only blobs older than it can be orphans.
+      java.time.Instant youngest = java.time.Instant.now().minus(orphanGrace);
       long[] count = {0};
       lister.forEach(
           java.time.Instant.EPOCH,
           l -> {
             count[0]++;
-            if (!known.contains(l.id())) {
+            if (!known.contains(l.id()) && !l.modified().isAfter(youngest)) {
               candidates.add(l);
             }
           });

@@ -1717,7 +1717,9 @@ public final class JdbcMetadataStore implements MetadataStore {
         c -> {
           Effects fx = new Effects();
           // The WHERE before ON CONFLICT keeps SQLite's parser from reading it as a join clause.
-          try (PreparedStatement upsert =
+          try (PreparedStatement lock =
+                  c.prepareStatement("UPDATE blobs SET refcount = refcount WHERE id = ?");
+              PreparedStatement upsert =
                   c.prepareStatement(
                       "INSERT INTO blobs (id, size, refcount)"
                           + " SELECT blob_id, MAX(size), COUNT(*) FROM messages WHERE blob_id = ?"
@@ -1728,6 +1730,10 @@ public final class JdbcMetadataStore implements MetadataStore {
                       "DELETE FROM blobs WHERE id = ?"
                           + " AND NOT EXISTS (SELECT 1 FROM messages WHERE blob_id = ?)")) {
             for (String id : ids) {
+              // Row lock first (PostgreSQL): a concurrent delivery or expunge of this blob either
+              // committed before the count below or waits until this transaction ends.
+              lock.setString(1, id);
+              lock.executeUpdate();
               upsert.setString(1, id);
               upsert.executeUpdate();
               unused.setString(1, id);
@@ -1744,8 +1750,26 @@ public final class JdbcMetadataStore implements MetadataStore {
   @Override
   public Outcome<Void> repairFolderCounters(Collection<Long> folderIds) {
     List<Long> ids = folderIds.stream().sorted().distinct().toList();
+    // The owners' account locks keep their writes out while the counters are recomputed.
+    List<String> owners =
+        read(
+            c -> {
+              Set<String> out = new TreeSet<>();
+              try (PreparedStatement ps =
+                  c.prepareStatement("SELECT account_id FROM folders WHERE id = ?")) {
+                for (long id : ids) {
+                  ps.setLong(1, id);
+                  try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                      out.add(rs.getString(1));
+                    }
+                  }
+                }
+              }
+              return List.copyOf(out);
+            });
     return write(
-        List.of(),
+        owners,
         c -> {
           Effects fx = new Effects();
           try (PreparedStatement select = c.prepareStatement(FOLDER_MAXIMA + " WHERE f.id = ?");

@@ -151,12 +151,25 @@ public final class SqliteTransactor implements Transactor {
     return mine.result();
   }
 
-  /** Runs queued works in one transaction and commits it. Called with the writer lock held. */
+  /**
+   * Runs queued works in one transaction and commits it. Called with the writer lock held. Every
+   * work it takes from the queue is done when it returns (committed, or failed); if the transaction
+   * cannot even begin, every queued work fails, so that no caller waits on a writer that cannot
+   * write.
+   */
   private void commitBatch() {
     List<Pending<?>> batch = new ArrayList<>();
     RuntimeException batchFailure = null;
     try (Statement s = writer.createStatement()) {
-      s.execute("BEGIN IMMEDIATE");
+      try {
+        s.execute("BEGIN IMMEDIATE");
+      } catch (SQLException e) {
+        rollback(s); // a transaction left open by a failed ROLLBACK must not block the next BEGIN
+        for (Pending<?> p; (p = queue.poll()) != null; ) {
+          batch.add(p);
+        }
+        throw e;
+      }
       boolean committed = false;
       try {
         Pending<?> p;
@@ -166,8 +179,9 @@ public final class SqliteTransactor implements Transactor {
           try {
             p.run(writer);
             s.execute("RELEASE work");
-          } catch (SQLException | RuntimeException e) {
+          } catch (SQLException | RuntimeException | Error e) {
             // Undo this work only; a failing ROLLBACK TO means the transaction itself is gone.
+            // An Error (say, OutOfMemoryError) fails its own work, not its neighbours'.
             s.execute("ROLLBACK TO work");
             s.execute("RELEASE work");
             p.fail(e);
@@ -185,7 +199,6 @@ public final class SqliteTransactor implements Transactor {
       batchFailure = new StoreException.Unavailable("metadata write failed: " + e.getMessage(), e);
     } catch (RuntimeException | Error e) {
       batchFailure = new StoreException.Unavailable("metadata write failed: " + e, e);
-      throw e;
     } finally {
       for (Pending<?> p : batch) {
         if (batchFailure != null) {
@@ -221,7 +234,7 @@ public final class SqliteTransactor implements Transactor {
       value = work.run(c);
     }
 
-    void fail(Exception e) {
+    void fail(Throwable e) {
       failed =
           e instanceof RuntimeException re
               ? re
