@@ -61,7 +61,10 @@ class ExternalStoreTest {
       RawSmtp.deliver(
           server.port(Listener.Kind.SMTP),
           "kim@localhost",
-          E2E.crlf("Subject: external\n\nkept in PostgreSQL and S3\n"));
+          // Above the inline limit (32 KiB), so that the content is an S3 object.
+          E2E.crlf(
+              "Subject: external\n\nkept in PostgreSQL and S3\n"
+                  + "filler line for a message above the inline limit\n".repeat(1000)));
       try (RawImap imap = new RawImap(E2E.trusting(data), server.port(Listener.Kind.IMAPS))) {
         assertThat(imap.command("LOGIN kim@localhost kim-Secret-1").getLast()).contains("OK");
         assertThat(imap.command("SELECT INBOX")).contains("* 1 EXISTS");

@@ -81,7 +81,10 @@ class StoreCommandTest {
 
   private Path blobFile(BlobId id) {
     String h = id.sha256();
-    return store.resolve("blobs").resolve(h.substring(0, 2)).resolve(h.substring(2, 4)).resolve(h);
+    Path raw =
+        store.resolve("blobs").resolve(h.substring(0, 2)).resolve(h.substring(2, 4)).resolve(h);
+    // Compressible content above 16 KiB is stored zstd-compressed, under the .zst name.
+    return Files.exists(raw) ? raw : raw.resolveSibling(h + ".zst");
   }
 
   private void sql(String statement) throws Exception {
