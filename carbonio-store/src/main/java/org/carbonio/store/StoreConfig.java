@@ -41,7 +41,9 @@ public final class StoreConfig {
   private record Postgres(String jdbcUrl, String user, String password) {
     @Override
     public String toString() {
-      return jdbcUrl + " as " + user;
+      // Without the query: it may carry a password= parameter, and this string is logged.
+      int query = jdbcUrl.indexOf('?');
+      return (query < 0 ? jdbcUrl : jdbcUrl.substring(0, query)) + " as " + user;
     }
   }
 

@@ -46,6 +46,11 @@ class MailStoreTest {
   void openShouldRejectConfigWhenNoPlaceForBlobs() {
     StoreConfig config = StoreConfig.postgres("jdbc:postgresql://127.0.0.1:1/x", "u", "secret");
     assertThat(config.toString()).doesNotContain("secret");
+    assertThat(
+            StoreConfig.postgres("jdbc:postgresql://db/x?user=u&password=hunter2", "u", "")
+                .toString())
+        .contains("jdbc:postgresql://db/x")
+        .doesNotContain("hunter2");
     assertThatThrownBy(() -> MailStore.open(config))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("withBlobs");
