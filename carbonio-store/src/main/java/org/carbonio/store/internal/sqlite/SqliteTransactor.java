@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.carbonio.store.StoreException;
 import org.carbonio.store.internal.jdbc.Migrations;
+import org.carbonio.store.internal.jdbc.StatementCache;
 import org.carbonio.store.internal.jdbc.Transactor;
 import org.carbonio.store.internal.jdbc.Work;
 import org.flywaydb.core.api.FlywayException;
@@ -98,7 +99,7 @@ public final class SqliteTransactor implements Transactor {
   }
 
   private static Connection connect(String url) throws SQLException {
-    return DriverManager.getConnection(url, config().toProperties());
+    return StatementCache.wrap(DriverManager.getConnection(url, config().toProperties()));
   }
 
   private static SQLiteConfig config() {
