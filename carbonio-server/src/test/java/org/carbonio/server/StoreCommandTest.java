@@ -171,6 +171,7 @@ class StoreCommandTest {
   void checkShouldRefuseWhenServerUsesTheStore() throws Exception {
     try (CarbonioServer server =
         CarbonioServer.start(ServerConfig.defaults(data).withEphemeralPorts())) {
+      assertThat(server.store()).isNotNull(); // the running server holds the store
       Outcome busy = run();
       assertThat(busy.exitCode()).isEqualTo(8);
       assertThat(busy.err()).contains("in use").contains("stop the server");

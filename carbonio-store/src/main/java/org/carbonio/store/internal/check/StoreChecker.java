@@ -49,10 +49,6 @@ public final class StoreChecker {
   private final List<CheckFinding> repaired = new ArrayList<>();
 
   /**
-   * @param gate the write side of the store's blob gate
-   * @param afterCommit the store's post-commit work (blob collection, notifications)
-   */
-  /**
    * Orphans younger than this are left alone: zero for an embedded store (its gate covers every
    * writer), {@link #SHARED_ORPHAN_GRACE} when other nodes write to the same blobs.
    */
@@ -61,6 +57,11 @@ public final class StoreChecker {
   /** How old an unreferenced blob must be before a store shared by nodes calls it an orphan. */
   public static final java.time.Duration SHARED_ORPHAN_GRACE = java.time.Duration.ofHours(24);
 
+  /**
+   * @param gate the write side of the store's blob gate
+   * @param afterCommit the store's post-commit work (blob collection, notifications)
+   * @param orphanGrace how old an unreferenced blob must be to count as an orphan
+   */
   public StoreChecker(
       BlobStore blobs,
       MetadataStore meta,
@@ -226,12 +227,12 @@ public final class StoreChecker {
     return new CheckReport(findings, repaired, folders.size(), rows.size(), messages, listed);
   }
 
-  /** The SHA-256 of a blob's content, or null if it vanished. */
   /** Whether the blob's content is stored: inline in the metadata, or in the blob store. */
   private boolean present(BlobId id) throws IOException {
     return meta.inlineBlob(id).isPresent() || blobs.exists(id);
   }
 
+  /** The SHA-256 of a blob's content, or null if it vanished. */
   private String hash(BlobId id) throws IOException {
     MessageDigest sha;
     try {
