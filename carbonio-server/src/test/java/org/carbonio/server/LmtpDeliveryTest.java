@@ -27,11 +27,6 @@ class LmtpDeliveryTest {
     server = carbonio.server();
   }
 
-  private int inboxSize(String address) {
-    String id = server.directory().findAccount(address).orElseThrow().id();
-    return server.store().mailbox(id).snapshot("INBOX").messages().size();
-  }
-
   @Test
   void lmtpShouldReplyOncePerAcceptedRecipientWhenDeliveringToSeveral() throws Exception {
     int port = server.port(Listener.Kind.LMTP);
@@ -46,8 +41,8 @@ class LmtpDeliveryTest {
       lmtp.expect("250"); // lee
       lmtp.command("NOOP", "250"); // and nothing more was queued: the session is in step
     }
-    assertThat(inboxSize("kim@localhost")).isEqualTo(1);
-    assertThat(inboxSize("lee@localhost")).isEqualTo(1);
+    assertThat(carbonio.inboxSize("kim@localhost")).isEqualTo(1);
+    assertThat(carbonio.inboxSize("lee@localhost")).isEqualTo(1);
   }
 
   @Test

@@ -23,11 +23,6 @@ class LocalDeliveryTest {
     server = carbonio.server();
   }
 
-  private int inboxSize(String address) {
-    String id = server.directory().findAccount(address).orElseThrow().id();
-    return server.store().mailbox(id).snapshot("INBOX").messages().size();
-  }
-
   @Test
   void everyRecipientShouldGetTheMessageWhenOneTransactionNamesSeveral() throws Exception {
     int smtp = server.port(Listener.Kind.SMTP);
@@ -37,8 +32,8 @@ class LocalDeliveryTest {
           List.of("kim@localhost", "LEE@LOCALHOST", "postmaster", "Postmaster@localhost"),
           E2E.crlf("Subject: to many\n\nhello all\n"));
     }
-    assertThat(inboxSize("kim@localhost")).isEqualTo(1);
-    assertThat(inboxSize("lee@localhost")).isEqualTo(1);
-    assertThat(inboxSize(server.adminAddress())).as("postmaster, once").isEqualTo(1);
+    assertThat(carbonio.inboxSize("kim@localhost")).isEqualTo(1);
+    assertThat(carbonio.inboxSize("lee@localhost")).isEqualTo(1);
+    assertThat(carbonio.inboxSize(server.adminAddress())).as("postmaster, once").isEqualTo(1);
   }
 }

@@ -51,6 +51,12 @@ final class ServerExtension implements BeforeEachCallback, AfterEachCallback {
     }
   }
 
+  /** How many messages the INBOX of the account with this address holds. */
+  int inboxSize(String address) {
+    String id = server.directory().findAccount(address).orElseThrow().id();
+    return server.store().mailbox(id).snapshot("INBOX").messages().size();
+  }
+
   CarbonioServer server() {
     return server;
   }
