@@ -32,6 +32,19 @@ final class S3Blobs implements BeforeAllCallback, AfterAllCallback, AfterEachCal
     return current;
   }
 
+  /** A key prefix no other test uses, for {@link #blobStore}. */
+  String newPrefix() {
+    return s3.newPrefix();
+  }
+
+  /**
+   * A blob store on {@code prefix}, which several stores may share (nodes of one installation); the
+   * caller closes it.
+   */
+  BlobStore blobStore(String prefix) throws IOException {
+    return BlobStores.s3(s3.config(prefix, dir.resolve("stage")));
+  }
+
   @Override
   public void afterEach(ExtensionContext context) throws Exception {
     if (current != null) {

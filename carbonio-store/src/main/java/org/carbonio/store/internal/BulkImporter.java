@@ -7,22 +7,28 @@ import java.io.SequenceInputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
 import org.carbonio.store.ImportMessage;
 import org.carbonio.store.Mailbox;
 import org.carbonio.store.StoreException;
+import org.carbonio.store.spi.BlobGoneException;
 import org.carbonio.store.spi.BlobStore;
 import org.carbonio.store.spi.MetadataStore;
 
 /**
  * {@link Mailbox#importMessages}: stages a batch of contents, publishes each new blob durably
- * (fsync, rename, directory fsync) under the blob gate, then commits the batch's metadata in one
- * transaction. A blob this import already published is only checked for existence (under the gate,
- * so garbage collection cannot remove it before the commit), not written again; contents up to 16
- * KiB are hashed in memory first so that such repeats are not even staged.
+ * (fsync, link, directory fsync) under the blob gate, then commits the batch's metadata in one
+ * transaction. A blob stored already is only checked for existence (under the gate, so garbage
+ * collection in this process cannot remove it before the commit), not written again; contents up to
+ * 16 KiB are hashed in memory first so that repeats of a blob an earlier batch published are not
+ * even staged. One copy of each blob stays staged (or in memory) until the batch commits: if
+ * another node collected a blob meanwhile ({@link BlobGoneException}), the batch publishes again
+ * and retries.
  *
  * <p>Not thread-safe: one instance per call.
  */
@@ -60,6 +66,25 @@ final class BulkImporter {
     byte[] bytes;
   }
 
+  /**
+   * Makes every blob of the batch durable at its address before the metadata commit. A content kept
+   * in memory (a repeat of a blob an earlier batch published) is staged only if its blob is gone; a
+   * staged one is committed, which writes nothing when the blob is stored already.
+   */
+  private void publish(Map<BlobId, Item> copies, Set<BlobId> fresh) throws IOException {
+    for (var e : copies.entrySet()) {
+      Item item = e.getValue();
+      if (item.staged == null) {
+        if (store.blobs.exists(e.getKey())) {
+          continue; // durable at its address; the gate (or the blob lock) keeps it
+        }
+        item.staged = store.blobs.stage(new ByteArrayInputStream(item.bytes));
+      }
+      item.staged.commit();
+      fresh.add(e.getKey());
+    }
+  }
+
   private List<AppendResult> batch(List<ImportMessage> batch) {
     List<MetadataStore.ImportRow> rows = new ArrayList<>(batch.size());
     List<Item> items = new ArrayList<>(batch.size());
@@ -89,27 +114,30 @@ final class BulkImporter {
           rows.add(new MetadataStore.ImportRow(id, size, flags, m.internalDate()));
         }
       }
-      store.blobGate.readLock().lock();
-      try {
-        for (int i = 0; i < items.size(); i++) {
-          Item item = items.get(i);
-          BlobId id = rows.get(i).blob();
-          if (item.staged == null) {
-            if (fresh.contains(id) || store.blobs.exists(id)) {
-              continue; // durable at its address; the gate keeps it until the commit
-            }
-            item.staged = store.blobs.stage(new ByteArrayInputStream(item.bytes)); // collected
-          }
-          if (fresh.contains(id) || (published.contains(id) && store.blobs.exists(id))) {
-            item.staged.close(); // durable at its address already; drop the staged copy
-          } else {
-            item.staged.commit(); // durable at its address before the metadata commit
-            fresh.add(id);
-          }
+      // One retained copy per distinct blob (the first), for publishing again after a BlobGone.
+      Map<BlobId, Item> copies = new LinkedHashMap<>();
+      for (int i = 0; i < items.size(); i++) {
+        Item item = items.get(i);
+        if (copies.putIfAbsent(rows.get(i).blob(), item) != null && item.staged != null) {
+          item.staged.close(); // a repeat within the batch: the first copy publishes
+          item.staged = null;
         }
-        outcome = store.meta.importMessages(account, folder, rows);
-      } finally {
-        store.blobGate.readLock().unlock();
+      }
+      outcome = null;
+      for (int attempt = 1; outcome == null; attempt++) {
+        store.blobGate.readLock().lock();
+        try {
+          publish(copies, fresh);
+          outcome = store.meta.importMessages(account, folder, rows);
+        } catch (BlobGoneException e) {
+          // Another node collected a blob between our publish and our commit: store it again.
+          if (attempt == StoreImpl.MAX_PUBLISH_ATTEMPTS) {
+            throw new StoreException.Unavailable(
+                "blob deleted concurrently, " + attempt + " times", e);
+          }
+        } finally {
+          store.blobGate.readLock().unlock();
+        }
       }
     } catch (IOException e) {
       throw new StoreException.Unavailable("cannot store message content: " + e, e);

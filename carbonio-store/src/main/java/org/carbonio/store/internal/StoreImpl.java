@@ -44,6 +44,7 @@ import org.carbonio.store.internal.postgres.PostgresChangeListener;
 import org.carbonio.store.internal.postgres.PostgresSettings;
 import org.carbonio.store.internal.postgres.PostgresTransactor;
 import org.carbonio.store.internal.sqlite.SqliteTransactor;
+import org.carbonio.store.spi.BlobGoneException;
 import org.carbonio.store.spi.BlobStore;
 import org.carbonio.store.spi.MetadataStore;
 import org.carbonio.store.spi.QuotaPolicy;
@@ -58,13 +59,23 @@ import org.slf4j.LoggerFactory;
  * publishing its blob (rename into place) until its metadata commit; garbage collection of blobs
  * whose reference count dropped to zero holds the write side, re-checks the committed count and
  * only then deletes the file. So a blob is never deleted between "file exists, reuse it" and the
- * commit that references it. A crash between a publish and its commit, or between a commit and the
+ * commit that references it, by this process. Other nodes sharing the metadata and the blobs are
+ * excluded by blob locks in the database: a write confirms its blob under a shared lock that their
+ * garbage collection takes exclusively, and on {@link BlobGoneException} publishes the blob again
+ * from its staged copy. A crash between a publish and its commit, or between a commit and the
  * deletion, leaves an orphan blob file (harmless; a later sweep can remove it).
  *
  * <p>Thread-safe.
  */
 public final class StoreImpl implements MailStore {
   private static final Logger log = LoggerFactory.getLogger(StoreImpl.class);
+
+  /**
+   * Publications of one blob for one write: more than one only when another node's garbage
+   * collection deleted the blob between publish and commit (see {@link
+   * MetadataStore#deleteUnreferenced}).
+   */
+  static final int MAX_PUBLISH_ATTEMPTS = 5;
 
   /** Maximum characters of an account id. */
   public static final int MAX_ACCOUNT_ID = 320;
@@ -138,7 +149,7 @@ public final class StoreImpl implements MailStore {
       PostgresSettings pg = null;
       PostgresTransactor pgTx = null;
       if (embedded) {
-        meta = new JdbcMetadataStore(SqliteTransactor.open(dir.resolve("metadata.db")));
+        meta = new JdbcMetadataStore(SqliteTransactor.open(dir.resolve("metadata.db")), blobs);
         // Only an embedded store owns its blobs alone (store.lock), so only it may sweep the
         // blobs a crashed run left behind; several nodes' stores share theirs.
         CrashRecovery.recover(dir, BlobLister.of(blobs), meta, blobs); // before any write
@@ -149,7 +160,7 @@ public final class StoreImpl implements MailStore {
                 config.postgresUser().get(),
                 config.postgresPassword().get());
         pgTx = PostgresTransactor.openTransactor(pg);
-        meta = new JdbcMetadataStore(pgTx);
+        meta = new JdbcMetadataStore(pgTx, blobs);
       }
       StoreImpl store =
           new StoreImpl(
@@ -268,26 +279,36 @@ public final class StoreImpl implements MailStore {
         blobs.stage(new SequenceInputStream(new ByteArrayInputStream(head), capture))) {
       blob = staged.id();
       MetadataStore.ThreadRefs thread = capture.threadRefs(); // header only, outside the locks
-      blobGate.readLock().lock();
-      try {
-        checkOpen(); // close() holds the gate: nothing is published after a clean close
-        staged.commit(); // durable at its address before the metadata commit
-        published = true;
-        outcome =
-            meta.deliver(
-                accounts,
-                folder,
-                blob,
-                staged.size(),
-                flags,
-                internalDate,
-                thread,
-                limits,
-                Optional.empty());
-      } catch (StoreException e) {
-        failure = e;
-      } finally {
-        blobGate.readLock().unlock();
+      for (int attempt = 1; outcome == null && failure == null; attempt++) {
+        blobGate.readLock().lock();
+        try {
+          checkOpen(); // close() holds the gate: nothing is published after a clean close
+          staged.commit(); // durable at its address before the metadata commit
+          published = true;
+          outcome =
+              meta.deliver(
+                  accounts,
+                  folder,
+                  blob,
+                  staged.size(),
+                  flags,
+                  internalDate,
+                  thread,
+                  limits,
+                  Optional.empty());
+        } catch (StoreException e) {
+          failure = e;
+        } catch (BlobGoneException e) {
+          // Another node collected the blob between our publish and our commit: store it again.
+          if (attempt == MAX_PUBLISH_ATTEMPTS) {
+            failure =
+                new StoreException.Unavailable(
+                    "blob deleted concurrently, " + attempt + " times", e);
+          }
+          log.debug("blob {} collected by another node before commit; publishing again", blob);
+        } finally {
+          blobGate.readLock().unlock();
+        }
       }
     } catch (IOException e) {
       throw new StoreException.Unavailable("cannot store message content: " + e, e);
@@ -405,15 +426,7 @@ public final class StoreImpl implements MailStore {
     }
     blobGate.writeLock().lock();
     try {
-      for (BlobId id : candidates) {
-        try {
-          if (!meta.blobReferenced(id)) {
-            blobs.delete(id);
-          }
-        } catch (IOException | StoreException e) {
-          log.warn("could not delete unreferenced blob {}; it stays as an orphan", id, e);
-        }
-      }
+      meta.deleteUnreferenced(candidates);
     } finally {
       blobGate.writeLock().unlock();
     }

@@ -116,13 +116,14 @@ public interface BlobStore extends AutoCloseable {
     long size();
 
     /**
-     * Makes the blob durable at its address (for a filesystem: fsync the file, rename it into
-     * place, fsync the directory). If a blob with the same address already exists, the staged copy
-     * is dropped. Idempotent.
+     * Makes the blob durable at its address (for a filesystem: fsync the file, link it into place,
+     * fsync the directory). If a blob with the same address already exists, nothing is written. The
+     * staged copy stays until {@link #close}, so a repeated call stores the blob again if it was
+     * deleted meanwhile.
      */
     void commit() throws IOException;
 
-    /** Drops the temporary copy if {@link #commit} was not called. Idempotent. */
+    /** Drops the staged copy. Idempotent. */
     @Override
     void close() throws IOException;
   }

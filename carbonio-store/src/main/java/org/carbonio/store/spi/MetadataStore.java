@@ -121,8 +121,19 @@ public interface MetadataStore extends AutoCloseable {
   Outcome<CopyResult> copy(
       String account, String from, Collection<Long> uids, String to, boolean move);
 
-  /** Whether any message references the blob (committed state). */
-  boolean blobReferenced(BlobId blob);
+  /**
+   * Deletes from the blob store those of {@code candidates} that no message references, with their
+   * rows if any are left, and returns them. A blob the blob store fails to delete stays (an orphan
+   * for the checker) and is not returned.
+   *
+   * <p>Garbage collection must never delete a blob that a concurrent write is about to reference.
+   * Within one process the store's own gate ensures it. An implementation that several processes
+   * share must interlock through the database: it checks and deletes each blob under an exclusive
+   * lock on the blob, and a write that gives a blob its first reference ({@code deliver} without
+   * inline content, {@code importMessages}) holds the shared side of that lock and confirms in its
+   * transaction that the blob is still stored, failing with {@link BlobGoneException} if not.
+   */
+  Set<BlobId> deleteUnreferenced(Collection<BlobId> candidates);
 
   @Override
   void close();
@@ -152,7 +163,9 @@ public interface MetadataStore extends AutoCloseable {
    * One message into the same folder of several accounts, in one transaction, with its conversation
    * keys; fails with {@code OverQuota} (changing nothing) if an account would exceed its limit in
    * {@code limits} (absent: unlimited). With {@code inlineContent} the blob's bytes are stored in
-   * the same transaction (when the blob is new), and no blob-store object exists for it.
+   * the same transaction (when the blob is new), and no blob-store object exists for it. Without,
+   * the blob must already be in the blob store; see {@link #deleteUnreferenced} for the {@link
+   * BlobGoneException} a shared implementation throws when garbage collection removed it.
    */
   Outcome<List<AppendResult>> deliver(
       List<String> accounts,
@@ -247,6 +260,9 @@ public interface MetadataStore extends AutoCloseable {
    */
   record ImportRow(BlobId blob, long size, Set<String> flags, Instant internalDate) {}
 
-  /** Appends every row to the folder in one transaction, UIDs in row order, one new modseq. */
+  /**
+   * Appends every row to the folder in one transaction, UIDs in row order, one new modseq. Every
+   * row's blob must be in the blob store already (see {@link #deleteUnreferenced}).
+   */
   Outcome<List<AppendResult>> importMessages(String account, String folder, List<ImportRow> rows);
 }

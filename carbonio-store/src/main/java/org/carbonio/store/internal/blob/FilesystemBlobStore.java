@@ -7,13 +7,11 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
 import org.carbonio.store.BlobId;
@@ -23,9 +21,10 @@ import org.carbonio.store.spi.BlobStore;
 /**
  * Blobs as files {@code root/ab/cd/<sha256>}, or {@code root/ab/cd/<sha256>.zst} when stored
  * zstd-compressed ({@link BlobStoreOptions}); staged files live in {@code root/tmp} on the same
- * filesystem so that the final rename is atomic. Leftover staged files from a crash are removed
- * when the store opens. Either name satisfies a blob: a commit that finds the blob stored in the
- * other form drops its staged copy, so one id never has both files.
+ * filesystem, so that publishing is one atomic hard link (every filesystem a mail store runs on has
+ * them: ext4, XFS, Btrfs, ZFS, NFS, NTFS). Leftover staged files from a crash are removed when the
+ * store opens. Either name satisfies a blob: a commit that finds the blob stored in the other form
+ * publishes nothing, so one id never has both files.
  *
  * <p>Thread-safe.
  */
@@ -179,33 +178,38 @@ public final class FilesystemBlobStore implements BlobStore {
   public void close() {}
 
   private final class FileStaged extends StagedFile {
+    private boolean synced;
 
     FileStaged(Content content) {
       super(content);
     }
 
+    /**
+     * Links the fsynced staged file into place (atomic: the name appears with its whole content or
+     * not at all) and fsyncs the directory. A link rather than a rename keeps the staged name, so
+     * that a later commit can publish again if the blob was deleted meanwhile; close() drops it.
+     */
     @Override
     void publish() throws IOException {
       Path target = compressed() ? compressedPath(id()) : path(id());
       Path other = compressed() ? path(id()) : compressedPath(id());
       if (Files.exists(target) || Files.exists(other)) {
-        // Only ever renamed into place after an fsync, so its bytes are durable; but a concurrent
+        // Only ever linked into place after an fsync, so its bytes are durable; but a concurrent
         // writer of the same content may not have fsynced the directory entry yet: do it here.
-        Files.deleteIfExists(file);
         fsyncDirectory(target.getParent());
         return;
       }
       ensureDirectory(target.getParent());
-      try (FileChannel ch = FileChannel.open(file, WRITE)) {
-        ch.force(true);
+      if (!synced) {
+        try (FileChannel ch = FileChannel.open(file, WRITE)) {
+          ch.force(true);
+        }
+        synced = true;
       }
       try {
-        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-        if (!Files.exists(target)) {
-          throw e;
-        }
-        Files.deleteIfExists(file);
+        Files.createLink(target, file);
+      } catch (FileAlreadyExistsException e) {
+        // a concurrent writer of the same content linked it first
       }
       fsyncDirectory(target.getParent());
     }
@@ -225,7 +229,7 @@ public final class FilesystemBlobStore implements BlobStore {
     fsyncDirectory(parent);
   }
 
-  /** Makes a directory's entries durable (a rename or create in it). No-op where unsupported. */
+  /** Makes a directory's entries durable (a link or create in it). No-op where unsupported. */
   static void fsyncDirectory(Path dir) throws IOException {
     if (WINDOWS || dir == null) {
       return;

@@ -292,7 +292,6 @@ public final class S3BlobStore implements BlobStore {
           }
         }
       }
-      Files.deleteIfExists(file);
     }
   }
 

@@ -21,8 +21,8 @@ import org.carbonio.store.spi.BlobStore;
  * Content staged in a local temporary file, hashed (SHA-256) on the way in and zstd-compressed when
  * large enough ({@link BlobStoreOptions}): the first phase of {@link BlobStore#stage}, shared by
  * the blob stores. A subclass {@link #publish}es the file at its address, under the raw or the
- * compressed name as {@link #compressed} says; {@link #close} drops the file when it was never
- * published.
+ * compressed name as {@link #compressed} says, and keeps it until {@link #close}, so that a commit
+ * can be repeated after the published blob was deleted (by another node's garbage collection).
  *
  * <p>Not thread-safe: confine to one thread.
  */
@@ -42,7 +42,7 @@ abstract class StagedFile implements BlobStore.Staged {
   private final long size;
   private final boolean compressed;
   private final long storedSize;
-  private boolean done;
+  private boolean closed;
 
   StagedFile(Content content) {
     this.file = content.file();
@@ -170,26 +170,25 @@ abstract class StagedFile implements BlobStore.Staged {
     return storedSize;
   }
 
-  /** Publishes once; later calls do nothing. */
   @Override
   public final void commit() throws IOException {
-    if (done) {
-      return;
+    if (closed) {
+      throw new IllegalStateException("staged content " + id + " is closed");
     }
     publish();
-    done = true;
   }
 
   /**
-   * Makes the content durable at its address (or finds it already there) and removes {@link #file}.
+   * Makes the content durable at its address, or finds it already there; leaves {@link #file} in
+   * place.
    */
   abstract void publish() throws IOException;
 
   @Override
   public final void close() throws IOException {
-    if (!done) {
+    if (!closed) {
+      closed = true;
       Files.deleteIfExists(file);
-      done = true;
     }
   }
 

@@ -32,9 +32,13 @@ import org.carbonio.store.spi.MetadataStore;
  * come from one read transaction each, so they are consistent. Facts that combine metadata with
  * blob files (a missing blob, an orphan file) are confirmed again while holding the write side of
  * the store's blob gate, which every write holds the read side of from publishing its blob until
- * its metadata commit: at that moment no blob is in flight in this process, and the directory lock
- * keeps other processes out. So an orphan confirmed there is a real orphan whatever its age, and
- * repair deletes it at once (no grace period is needed).
+ * its metadata commit: at that moment no blob is in flight in this process, and for an embedded
+ * store the directory lock keeps other processes out. So an orphan confirmed there is a real orphan
+ * whatever its age, and repair deletes it at once. When other nodes share the blobs, a young
+ * unreferenced blob is usually another node's write between publish and commit: only blobs older
+ * than {@link #SHARED_ORPHAN_GRACE} are reported, and repair deletes them through {@link
+ * MetadataStore#deleteUnreferenced}, under the blob lock such a write respects (it would store the
+ * blob again), so even a wrong guess loses nothing.
  *
  * <p>Not thread-safe: one instance per check.
  */
@@ -213,9 +217,12 @@ public final class StoreChecker {
               continue; // deleted, or committed, since the listing
             }
             CheckFinding orphan = new CheckFinding.OrphanBlob(l.id(), l.size(), l.modified());
+            // Deleted like garbage: under the blob lock that other nodes' writers respect.
+            if (repair && meta.deleteUnreferenced(Set.of(l.id())).isEmpty()) {
+              continue; // referenced since the check above
+            }
             findings.add(orphan);
             if (repair) {
-              blobs.delete(l.id());
               repaired.add(orphan);
             }
           }

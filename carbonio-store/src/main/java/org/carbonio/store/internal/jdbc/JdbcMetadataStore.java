@@ -2,6 +2,7 @@ package org.carbonio.store.internal.jdbc;
 
 import static org.carbonio.store.StoreException.quote;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,8 +47,12 @@ import org.carbonio.store.Tag;
 import org.carbonio.store.UidList;
 import org.carbonio.store.internal.FlagSet;
 import org.carbonio.store.internal.FolderNames;
+import org.carbonio.store.spi.BlobGoneException;
+import org.carbonio.store.spi.BlobStore;
 import org.carbonio.store.spi.CheckRows;
 import org.carbonio.store.spi.MetadataStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metadata schema in SQL, shared by the embedded (SQLite) and PostgreSQL backends: every
@@ -57,15 +62,21 @@ import org.carbonio.store.spi.MetadataStore;
  * <p>Thread-safe.
  */
 public final class JdbcMetadataStore implements MetadataStore {
+  private static final Logger log = LoggerFactory.getLogger(JdbcMetadataStore.class);
   private static final long MAX_UID = 0xFFFF_FFFFL;
   private static final String MSG_COLUMNS =
       "uid, system_flags, keywords, internal_date, size, modseq, blob_id, conversation_id";
 
   private final Transactor tx;
+  private final BlobStore blobs;
 
-  /** Runs every statement through {@code tx}, which owns the connections. */
-  public JdbcMetadataStore(Transactor tx) {
+  /**
+   * Runs every statement through {@code tx}, which owns the connections; {@code blobs} is the blob
+   * store whose blobs the rows count (garbage collection deletes from it).
+   */
+  public JdbcMetadataStore(Transactor tx, BlobStore blobs) {
     this.tx = tx;
+    this.blobs = blobs;
   }
 
   /** Collects what a write did, for its {@link Outcome}. */
@@ -833,17 +844,61 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   @Override
-  public boolean blobReferenced(BlobId blob) {
-    return read(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT refcount FROM blobs WHERE id = ?")) {
-            ps.setString(1, blob.sha256());
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() && rs.getLong(1) > 0;
-            }
-          }
-        });
+  public Set<BlobId> deleteUnreferenced(Collection<BlobId> candidates) {
+    Set<BlobId> deleted = new HashSet<>();
+    for (BlobId id : candidates) {
+      try {
+        boolean gone;
+        if (tx.shared()) {
+          // Check and delete under the blob's exclusive lock: a write that reuses the blob holds
+          // the shared side and confirms the blob is stored (confirmStored).
+          gone =
+              tx.write(
+                  List.of(),
+                  c -> {
+                    tx.lockBlobs(c, List.of(id), true);
+                    return !referenced(c, id) && dropRowAndBlob(c, id);
+                  });
+        } else {
+          gone = !read(c -> referenced(c, id)) && delete(id);
+        }
+        if (gone) {
+          deleted.add(id);
+        }
+      } catch (StoreException e) {
+        log.warn("could not delete unreferenced blob {}; it stays as an orphan", id, e);
+      }
+    }
+    return deleted;
+  }
+
+  /** Deletes a blob's leftover row (count 0), then the blob. */
+  private boolean dropRowAndBlob(Connection c, BlobId id) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("DELETE FROM blobs WHERE id = ? AND refcount <= 0")) {
+      ps.setString(1, id.sha256());
+      ps.executeUpdate();
+    }
+    return delete(id);
+  }
+
+  private boolean delete(BlobId id) {
+    try {
+      blobs.delete(id);
+      return true;
+    } catch (IOException e) {
+      log.warn("could not delete unreferenced blob {}; it stays as an orphan", id, e);
+      return false;
+    }
+  }
+
+  private static boolean referenced(Connection c, BlobId blob) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT refcount FROM blobs WHERE id = ?")) {
+      ps.setString(1, blob.sha256());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getLong(1) > 0;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- data model (version 2)
@@ -878,15 +933,21 @@ public final class JdbcMetadataStore implements MetadataStore {
         accounts,
         c -> {
           Effects fx = new Effects();
-          if (inlineContent.isPresent()) {
-            storeInline(c, blob, size, inlineContent.get());
+          if (tx.shared()) {
+            tx.lockBlobs(c, List.of(blob), false);
+          }
+          if (reference(c, blob, size, accounts.size())) {
+            if (inlineContent.isPresent()) {
+              storeInline(c, blob, inlineContent.get());
+            } else if (tx.shared()) {
+              confirmStored(c, Set.of(blob));
+            }
           }
           List<AppendResult> results = new ArrayList<>(accounts.size());
           for (String account : accounts) {
             Folder f = folder(c, account, name);
             long uid = allocateUids(c, f.id(), 1);
             long modSeq = bumpModSeq(c, f.id());
-            addRefs(c, blob, size, 1);
             long conversation = conversationFor(c, account, thread);
             try (PreparedStatement ps =
                 c.prepareStatement(
@@ -1920,8 +1981,17 @@ public final class JdbcMetadataStore implements MetadataStore {
             refs.merge(r.blob(), 1, Integer::sum);
             sizes.put(r.blob(), r.size());
           }
+          if (tx.shared()) {
+            tx.lockBlobs(c, refs.keySet(), false);
+          }
+          Set<BlobId> firstRefs = new HashSet<>();
           for (var e : refs.entrySet()) {
-            addRefs(c, e.getKey(), sizes.get(e.getKey()), e.getValue());
+            if (reference(c, e.getKey(), sizes.get(e.getKey()), e.getValue())) {
+              firstRefs.add(e.getKey());
+            }
+          }
+          if (tx.shared()) {
+            confirmStored(c, firstRefs);
           }
           List<AppendResult> results = new ArrayList<>(rows.size());
           try (PreparedStatement ps =
@@ -1955,25 +2025,67 @@ public final class JdbcMetadataStore implements MetadataStore {
   // ---------------------------------------------------------------- inline blobs
 
   /**
-   * Keeps a new blob's bytes inline: creates its blobs row (count 0; the message inserts add the
-   * references) and its data row. A blob that already has a row keeps its existing storage.
+   * Adds {@code n} references to a blob, creating its row if it has none, and tells whether these
+   * are its first references (then its content is either given inline or must be confirmed in the
+   * blob store). The upsert locks the row, so a concurrent release waits for this transaction
+   * instead of deleting the row between a check and the increment.
    */
-  private static void storeInline(Connection c, BlobId blob, long size, byte[] data)
+  private static boolean reference(Connection c, BlobId blob, long size, int n)
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO blobs (id, size, refcount) VALUES (?, ?, 0) ON CONFLICT (id) DO NOTHING")) {
+            "INSERT INTO blobs (id, size, refcount) VALUES (?, ?, ?) ON CONFLICT (id)"
+                + " DO UPDATE SET refcount = blobs.refcount + excluded.refcount RETURNING refcount")) {
       ps.setString(1, blob.sha256());
       ps.setLong(2, size);
-      if (ps.executeUpdate() == 0) {
-        return; // known blob: stored already, inline or in the blob store
+      ps.setInt(3, n);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("upsert of blob " + blob + " returned no row");
+        }
+        return rs.getLong(1) <= n;
       }
     }
+  }
+
+  /** Keeps a new blob's bytes inline, in the transaction that gives it its first references. */
+  private static void storeInline(Connection c, BlobId blob, byte[] data) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("INSERT INTO blob_data (id, data) VALUES (?, ?)")) {
+        c.prepareStatement(
+            "INSERT INTO blob_data (id, data) VALUES (?, ?) ON CONFLICT (id) DO NOTHING")) {
       ps.setString(1, blob.sha256());
       ps.setBytes(2, data);
       ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Confirms, under the blobs' shared locks, that blobs getting their first references are still
+   * stored (inline or in the blob store): another process's garbage collection may have deleted one
+   * after this write published it and before the lock.
+   */
+  private void confirmStored(Connection c, Set<BlobId> ids) throws SQLException {
+    Set<BlobId> gone = new HashSet<>();
+    for (BlobId id : ids) {
+      try {
+        if (!hasInlineData(c, id) && !blobs.exists(id)) {
+          gone.add(id);
+        }
+      } catch (IOException e) {
+        throw new StoreException.Unavailable("cannot confirm blob " + id + ": " + e, e);
+      }
+    }
+    if (!gone.isEmpty()) {
+      throw new BlobGoneException(gone);
+    }
+  }
+
+  private static boolean hasInlineData(Connection c, BlobId id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM blob_data WHERE id = ?")) {
+      ps.setString(1, id.sha256());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Set;
+import org.carbonio.store.BlobId;
 
 /**
  * Owns a metadata backend's connections and runs {@link Work} in transactions. Each backend has
@@ -33,6 +34,25 @@ public interface Transactor extends AutoCloseable {
    */
   default void publish(Connection c, Set<Long> changedFolders, Set<Long> deletedFolders)
       throws SQLException {}
+
+  /**
+   * Whether several processes write to this database. Then blob garbage collection and writes that
+   * reuse a stored blob interlock through {@link #lockBlobs}; otherwise the store's in-process gate
+   * serializes them.
+   */
+  default boolean shared() {
+    return false;
+  }
+
+  /**
+   * Called by a write's work, inside its transaction, on a {@link #shared} backend: locks the blobs
+   * until the transaction ends, exclusively for garbage collection, shared for writes that
+   * reference them.
+   */
+  default void lockBlobs(Connection c, Collection<BlobId> blobs, boolean exclusive)
+      throws SQLException {
+    throw new UnsupportedOperationException("blob locks need a shared backend");
+  }
 
   /** Runs {@code work} in a read-only transaction that sees one consistent state. */
   <T> T read(Work<T> work);

@@ -15,8 +15,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.carbonio.store.BlobId;
 import org.carbonio.store.StoreException;
-import org.carbonio.store.internal.jdbc.JdbcMetadataStore;
 import org.carbonio.store.internal.jdbc.Migrations;
 import org.carbonio.store.internal.jdbc.Transactor;
 import org.carbonio.store.internal.jdbc.Work;
@@ -65,11 +65,6 @@ public final class PostgresTransactor implements Transactor {
   private PostgresTransactor(HikariDataSource pool, PostgresSettings settings) {
     this.pool = pool;
     this.settings = settings;
-  }
-
-  /** Opens the pool, migrates the schema and returns a metadata store over it. */
-  public static JdbcMetadataStore open(PostgresSettings settings) {
-    return new JdbcMetadataStore(openTransactor(settings));
   }
 
   /** Opens the pool and migrates the schema. */
@@ -163,6 +158,38 @@ public final class PostgresTransactor implements Transactor {
         throw unavailable("metadata write failed", e);
       }
     }
+  }
+
+  /**
+   * Blob locks are advisory transaction locks keyed by the first 64 bits of the blob's SHA-256,
+   * taken in ascending key order. Writers take them after their account locks and garbage
+   * collection takes no account lock, so the two kinds cannot deadlock.
+   */
+  @Override
+  public boolean shared() {
+    return true;
+  }
+
+  @Override
+  public void lockBlobs(Connection c, Collection<BlobId> blobs, boolean exclusive)
+      throws SQLException {
+    long[] keys =
+        blobs.stream().mapToLong(PostgresTransactor::blobKey).distinct().sorted().toArray();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            exclusive
+                ? "SELECT pg_advisory_xact_lock(?)"
+                : "SELECT pg_advisory_xact_lock_shared(?)")) {
+      for (long key : keys) {
+        ps.setLong(1, key);
+        ps.executeQuery().close();
+      }
+    }
+  }
+
+  /** The advisory lock key of a blob: the first 8 bytes of its SHA-256. */
+  static long blobKey(BlobId blob) {
+    return Long.parseUnsignedLong(blob.sha256().substring(0, 16), 16);
   }
 
   @Override
