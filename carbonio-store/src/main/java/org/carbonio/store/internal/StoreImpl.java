@@ -304,8 +304,9 @@ public final class StoreImpl implements MailStore {
             failure =
                 new StoreException.Unavailable(
                     "blob deleted concurrently, " + attempt + " times", e);
+          } else {
+            log.debug("blob {} collected by another node before commit; publishing again", blob);
           }
-          log.debug("blob {} collected by another node before commit; publishing again", blob);
         } finally {
           blobGate.readLock().unlock();
         }
@@ -422,6 +423,12 @@ public final class StoreImpl implements MailStore {
   /** Deletes blobs that no committed message references. */
   void collect(Set<BlobId> candidates) {
     if (candidates.isEmpty()) {
+      return;
+    }
+    if (dir == null) {
+      // Shared metadata: the blob rows interlock collection with every node's writers, this
+      // node's included; holding the gate as well would stall local writes behind S3 DELETEs.
+      meta.deleteUnreferenced(candidates);
       return;
     }
     blobGate.writeLock().lock();

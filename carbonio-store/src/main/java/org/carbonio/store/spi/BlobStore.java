@@ -120,6 +120,8 @@ public interface BlobStore extends AutoCloseable {
      * fsync the directory). If a blob with the same address already exists, nothing is written. The
      * staged copy stays until {@link #close}, so a repeated call stores the blob again if it was
      * deleted meanwhile.
+     *
+     * @throws IllegalStateException after {@link #close} (as for the result of {@link #put})
      */
     void commit() throws IOException;
 

@@ -128,10 +128,11 @@ public interface MetadataStore extends AutoCloseable {
    *
    * <p>Garbage collection must never delete a blob that a concurrent write is about to reference.
    * Within one process the store's own gate ensures it. An implementation that several processes
-   * share must interlock through the database: it checks and deletes each blob under an exclusive
-   * lock on the blob, and a write that gives a blob its first reference ({@code deliver} without
-   * inline content, {@code importMessages}) holds the shared side of that lock and confirms in its
-   * transaction that the blob is still stored, failing with {@link BlobGoneException} if not.
+   * share must interlock through the database: it checks and deletes each blob while holding a lock
+   * on the blob's row, and a write that gives a blob its first reference ({@code deliver} without
+   * inline content, {@code importMessages}) takes the same row lock (its reference-count upsert)
+   * and then confirms in its transaction that the blob is still stored, failing with {@link
+   * BlobGoneException} if not.
    */
   Set<BlobId> deleteUnreferenced(Collection<BlobId> candidates);
 

@@ -9,9 +9,11 @@ import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
 import org.carbonio.store.BlobId;
@@ -98,8 +100,22 @@ public final class FilesystemBlobStore implements BlobStore {
   }
 
   @Override
-  public boolean exists(BlobId id) {
-    return Files.exists(path(id)) || Files.exists(compressedPath(id));
+  public boolean exists(BlobId id) throws IOException {
+    return present(path(id)) || present(compressedPath(id));
+  }
+
+  /**
+   * Opens the file rather than only looking its name up: on NFS an open revalidates the name with
+   * the server (close-to-open consistency), where a cached lookup may still show a file that
+   * another node deleted. Errors other than "no such file" propagate instead of reading as absent.
+   */
+  private static boolean present(Path p) throws IOException {
+    try {
+      FileChannel.open(p, READ).close();
+      return true;
+    } catch (NoSuchFileException e) {
+      return false;
+    }
   }
 
   @Override
@@ -193,7 +209,7 @@ public final class FilesystemBlobStore implements BlobStore {
     void publish() throws IOException {
       Path target = compressed() ? compressedPath(id()) : path(id());
       Path other = compressed() ? path(id()) : compressedPath(id());
-      if (Files.exists(target) || Files.exists(other)) {
+      if (present(target) || present(other)) {
         // Only ever linked into place after an fsync, so its bytes are durable; but a concurrent
         // writer of the same content may not have fsynced the directory entry yet: do it here.
         fsyncDirectory(target.getParent());
@@ -210,8 +226,24 @@ public final class FilesystemBlobStore implements BlobStore {
         Files.createLink(target, file);
       } catch (FileAlreadyExistsException e) {
         // a concurrent writer of the same content linked it first
+      } catch (UnsupportedOperationException | FileSystemException e) {
+        copyIntoPlace(target); // a filesystem without hard links (FAT, SMB, some FUSE mounts)
       }
       fsyncDirectory(target.getParent());
+    }
+
+    /** Publishes a fsynced copy of the staged file by an atomic rename, keeping the staged file. */
+    private void copyIntoPlace(Path target) throws IOException {
+      Path copy = Files.createTempFile(tmp, STAGE_PREFIX, ".copy.tmp");
+      try {
+        Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel ch = FileChannel.open(copy, WRITE)) {
+          ch.force(true);
+        }
+        Files.move(copy, target, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(copy);
+      }
     }
   }
 

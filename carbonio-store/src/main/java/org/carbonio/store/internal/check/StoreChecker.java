@@ -217,13 +217,14 @@ public final class StoreChecker {
               continue; // deleted, or committed, since the listing
             }
             CheckFinding orphan = new CheckFinding.OrphanBlob(l.id(), l.size(), l.modified());
-            // Deleted like garbage: under the blob lock that other nodes' writers respect.
-            if (repair && meta.deleteUnreferenced(Set.of(l.id())).isEmpty()) {
-              continue; // referenced since the check above
-            }
             findings.add(orphan);
+            // Deleted like garbage: under the blob row lock that other nodes' writers respect.
             if (repair) {
-              repaired.add(orphan);
+              if (!meta.deleteUnreferenced(Set.of(l.id())).isEmpty()) {
+                repaired.add(orphan);
+              } else if (meta.blobKnown(l.id())) {
+                findings.remove(orphan); // referenced since the check above: not an orphan
+              } // else the deletion failed (logged): reported, not repaired
             }
           }
         } finally {

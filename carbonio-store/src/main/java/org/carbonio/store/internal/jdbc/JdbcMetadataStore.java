@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
@@ -850,17 +852,9 @@ public final class JdbcMetadataStore implements MetadataStore {
       try {
         boolean gone;
         if (tx.shared()) {
-          // Check and delete under the blob's exclusive lock: a write that reuses the blob holds
-          // the shared side and confirms the blob is stored (confirmStored).
-          gone =
-              tx.write(
-                  List.of(),
-                  c -> {
-                    tx.lockBlobs(c, List.of(id), true);
-                    return !referenced(c, id) && dropRowAndBlob(c, id);
-                  });
+          gone = tx.write(List.of(), c -> collectLocked(c, id));
         } else {
-          gone = !read(c -> referenced(c, id)) && delete(id);
+          gone = !read(c -> referenced(c, id)) && delete(id); // under the caller's gate
         }
         if (gone) {
           deleted.add(id);
@@ -870,6 +864,31 @@ public final class JdbcMetadataStore implements MetadataStore {
       }
     }
     return deleted;
+  }
+
+  /**
+   * Collects one blob on a shared backend, holding its row lock from the check to the deletion: the
+   * upsert locks the existing row, or inserts a placeholder row (count 0) that a concurrent
+   * writer's upsert must wait for. A writer that gives the blob its first references upserts the
+   * same row and then confirms the blob is stored ({@link #confirmStored}), so it either finished
+   * before (and the count read here is positive) or runs after the deletion (and stores the blob
+   * again on {@link BlobGoneException}). The commit may be asynchronous: losing it in a crash loses
+   * only the placeholder row and its deletion.
+   */
+  private boolean collectLocked(Connection c, BlobId id) throws SQLException {
+    tx.commitAsynchronously(c);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO blobs (id, size, refcount) VALUES (?, 0, 0) ON CONFLICT (id)"
+                + " DO UPDATE SET refcount = blobs.refcount RETURNING refcount")) {
+      ps.setString(1, id.sha256());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getLong(1) > 0) {
+          return false;
+        }
+      }
+    }
+    return dropRowAndBlob(c, id);
   }
 
   /** Deletes a blob's leftover row (count 0), then the blob. */
@@ -933,9 +952,6 @@ public final class JdbcMetadataStore implements MetadataStore {
         accounts,
         c -> {
           Effects fx = new Effects();
-          if (tx.shared()) {
-            tx.lockBlobs(c, List.of(blob), false);
-          }
           if (reference(c, blob, size, accounts.size())) {
             if (inlineContent.isPresent()) {
               storeInline(c, blob, inlineContent.get());
@@ -1975,14 +1991,12 @@ public final class JdbcMetadataStore implements MetadataStore {
           }
           long uid = allocateUids(c, f.id(), rows.size());
           long modSeq = bumpModSeq(c, f.id());
-          Map<BlobId, Integer> refs = new LinkedHashMap<>();
+          // Upserted in id order, so that concurrent imports lock blob rows in one order.
+          Map<BlobId, Integer> refs = new TreeMap<>(Comparator.comparing(BlobId::sha256));
           Map<BlobId, Long> sizes = new HashMap<>();
           for (ImportRow r : rows) {
             refs.merge(r.blob(), 1, Integer::sum);
             sizes.put(r.blob(), r.size());
-          }
-          if (tx.shared()) {
-            tx.lockBlobs(c, refs.keySet(), false);
           }
           Set<BlobId> firstRefs = new HashSet<>();
           for (var e : refs.entrySet()) {

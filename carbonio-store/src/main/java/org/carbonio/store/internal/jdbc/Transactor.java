@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Set;
-import org.carbonio.store.BlobId;
 
 /**
  * Owns a metadata backend's connections and runs {@link Work} in transactions. Each backend has
@@ -37,22 +36,18 @@ public interface Transactor extends AutoCloseable {
 
   /**
    * Whether several processes write to this database. Then blob garbage collection and writes that
-   * reuse a stored blob interlock through {@link #lockBlobs}; otherwise the store's in-process gate
-   * serializes them.
+   * reuse a stored blob interlock through the blob rows (see {@code
+   * JdbcMetadataStore#deleteUnreferenced}); otherwise the store's in-process gate serializes them.
    */
   default boolean shared() {
     return false;
   }
 
   /**
-   * Called by a write's work, inside its transaction, on a {@link #shared} backend: locks the blobs
-   * until the transaction ends, exclusively for garbage collection, shared for writes that
-   * reference them.
+   * Called by a write's work, inside its transaction: lets the commit return before it is durable,
+   * for work whose loss in a crash is harmless (garbage collection). Does nothing by default.
    */
-  default void lockBlobs(Connection c, Collection<BlobId> blobs, boolean exclusive)
-      throws SQLException {
-    throw new UnsupportedOperationException("blob locks need a shared backend");
-  }
+  default void commitAsynchronously(Connection c) throws SQLException {}
 
   /** Runs {@code work} in a read-only transaction that sees one consistent state. */
   <T> T read(Work<T> work);

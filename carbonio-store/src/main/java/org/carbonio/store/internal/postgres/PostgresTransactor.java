@@ -15,7 +15,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.carbonio.store.BlobId;
 import org.carbonio.store.StoreException;
 import org.carbonio.store.internal.jdbc.Migrations;
 import org.carbonio.store.internal.jdbc.Transactor;
@@ -160,36 +159,16 @@ public final class PostgresTransactor implements Transactor {
     }
   }
 
-  /**
-   * Blob locks are advisory transaction locks keyed by the first 64 bits of the blob's SHA-256,
-   * taken in ascending key order. Writers take them after their account locks and garbage
-   * collection takes no account lock, so the two kinds cannot deadlock.
-   */
   @Override
   public boolean shared() {
     return true;
   }
 
   @Override
-  public void lockBlobs(Connection c, Collection<BlobId> blobs, boolean exclusive)
-      throws SQLException {
-    long[] keys =
-        blobs.stream().mapToLong(PostgresTransactor::blobKey).distinct().sorted().toArray();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            exclusive
-                ? "SELECT pg_advisory_xact_lock(?)"
-                : "SELECT pg_advisory_xact_lock_shared(?)")) {
-      for (long key : keys) {
-        ps.setLong(1, key);
-        ps.executeQuery().close();
-      }
+  public void commitAsynchronously(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("SET LOCAL synchronous_commit = off");
     }
-  }
-
-  /** The advisory lock key of a blob: the first 8 bytes of its SHA-256. */
-  static long blobKey(BlobId blob) {
-    return Long.parseUnsignedLong(blob.sha256().substring(0, 16), 16);
   }
 
   @Override
@@ -243,7 +222,8 @@ public final class PostgresTransactor implements Transactor {
 
   private static StoreException.Unavailable unavailable(String what, SQLException e) {
     if ("55P03".equals(e.getSQLState())) {
-      return new StoreException.Unavailable(what + ": account locked by another writer", e);
+      return new StoreException.Unavailable(
+          what + ": lock wait timed out (another writer holds the account or a blob row)", e);
     }
     return new StoreException.Unavailable(what + ": " + e.getMessage(), e);
   }
