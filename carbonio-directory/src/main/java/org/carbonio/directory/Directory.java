@@ -3,6 +3,7 @@ package org.carbonio.directory;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Domains and accounts of a mail system, and password authentication.
@@ -117,6 +118,132 @@ public interface Directory extends AutoCloseable {
    * @throws DirectoryException.Unavailable if the change could not be made durable
    */
   void setStatus(String address, AccountStatus status) throws DirectoryException;
+
+  // ---- alias domains ----
+
+  /**
+   * Creates an alias domain: every address in {@code alias} reaches the same local part in {@code
+   * target} (mail, lookups and logins).
+   *
+   * @throws DirectoryException.Invalid if a name is not a valid domain name
+   * @throws DirectoryException.UnknownDomain if {@code target} is not a local, non-alias domain
+   * @throws DirectoryException.Conflict if {@code alias} exists
+   */
+  Domain createAliasDomain(String alias, String target) throws DirectoryException;
+
+  /** A domain by name, local or alias; empty if none or invalid. */
+  Optional<Domain> findDomain(String name);
+
+  // ---- account attributes ----
+
+  /** Sets the display name (empty clears it; at most 256 characters). */
+  void setDisplayName(String address, String displayName) throws DirectoryException;
+
+  /** Sets the account's own storage limit in octets, or clears it (the class's applies). */
+  void setQuota(String address, OptionalLong bytes) throws DirectoryException;
+
+  /**
+   * Assigns a class of service.
+   *
+   * @throws DirectoryException.NotFound if the account or the class does not exist
+   */
+  void setClassOfService(String address, String cos) throws DirectoryException;
+
+  /** Sets or clears the mail node that serves the account (a host name). */
+  void setMailHost(String address, Optional<String> host) throws DirectoryException;
+
+  /** The storage limit that applies: the account's own, else its class's; empty: unlimited. */
+  OptionalLong effectiveQuota(String address);
+
+  // ---- aliases ----
+
+  /**
+   * Adds an address that reaches the account.
+   *
+   * @throws DirectoryException.NotFound if the account does not exist
+   * @throws DirectoryException.UnknownDomain if the alias's domain is not a local, non-alias domain
+   * @throws DirectoryException.Conflict if the address is taken (account, alias or list)
+   */
+  void addAlias(String address, String alias) throws DirectoryException;
+
+  /**
+   * Removes an alias from the account that has it.
+   *
+   * @throws DirectoryException.NotFound if no account has it
+   */
+  void removeAlias(String alias) throws DirectoryException;
+
+  // ---- distribution lists ----
+
+  /**
+   * Creates an empty distribution list.
+   *
+   * @throws DirectoryException.UnknownDomain if the domain is not a local, non-alias domain
+   * @throws DirectoryException.Conflict if the address is taken (account, alias or list)
+   */
+  DistributionList createList(String address, String displayName) throws DirectoryException;
+
+  /** Deletes a list; lists that name it as a member keep the address (it reaches nothing). */
+  void deleteList(String address) throws DirectoryException;
+
+  /**
+   * Adds a member: an account, another list (nesting), or an address outside the directory.
+   *
+   * @throws DirectoryException.NotFound if the list does not exist
+   * @throws DirectoryException.Invalid if the member is not a valid address, or is the list itself
+   */
+  void addListMember(String list, String member) throws DirectoryException;
+
+  /** Removes a member; NotFound if the list does not exist or does not have it. */
+  void removeListMember(String list, String member) throws DirectoryException;
+
+  /** A list by address (alias domains resolved); empty if none or invalid. */
+  Optional<DistributionList> findList(String address);
+
+  /** The lists of a domain, sorted by address. */
+  List<DistributionList> lists(String domain);
+
+  /**
+   * Where mail for an address goes: accounts reached through alias domains, aliases and lists
+   * (nested up to {@link DirectoryLimits#MAX_LIST_DEPTH} levels, each list once, so cycles end),
+   * and the outside addresses lists name. An address outside the directory's domains expands to
+   * itself as external; an unknown local address, to nothing.
+   */
+  Expansion expand(String address);
+
+  // ---- classes of service ----
+
+  /** Creates a class of service; Conflict if the name exists, Invalid for a bad name. */
+  ClassOfService createClassOfService(ClassOfService cos) throws DirectoryException;
+
+  /** Replaces a class's settings; NotFound if it does not exist. */
+  void updateClassOfService(ClassOfService cos) throws DirectoryException;
+
+  /**
+   * Deletes a class of service.
+   *
+   * @throws DirectoryException.Conflict for {@value ClassOfService#DEFAULT} or a class in use
+   */
+  void deleteClassOfService(String name) throws DirectoryException;
+
+  /** A class of service by name. */
+  Optional<ClassOfService> classOfService(String name);
+
+  /** All classes of service, sorted by name. */
+  List<ClassOfService> classesOfService();
+
+  // ---- delegated admin roles ----
+
+  /**
+   * Grants a delegated admin role (domain admin or help desk for one local domain).
+   *
+   * @throws DirectoryException.NotFound if the account does not exist
+   * @throws DirectoryException.UnknownDomain if the role's domain is not local
+   */
+  void grantRole(String address, Role role) throws DirectoryException;
+
+  /** Revokes a role; doing nothing if the account does not have it. */
+  void revokeRole(String address, Role role) throws DirectoryException;
 
   /** Releases files and sockets. Idempotent. */
   @Override

@@ -10,6 +10,7 @@ public abstract sealed class DirectoryException extends Exception
         DirectoryException.Conflict,
         DirectoryException.UnknownDomain,
         DirectoryException.Invalid,
+        DirectoryException.Forbidden,
         DirectoryException.Unavailable {
 
   DirectoryException(String message, Throwable cause) {
@@ -40,6 +41,13 @@ public abstract sealed class DirectoryException extends Exception
   /** A name or password does not meet the syntax or policy. Immutable. */
   public static final class Invalid extends DirectoryException {
     public Invalid(String message) {
+      super(message, null);
+    }
+  }
+
+  /** The caller's roles do not allow the operation ({@link Provisioning}). Immutable. */
+  public static final class Forbidden extends DirectoryException {
+    public Forbidden(String message) {
       super(message, null);
     }
   }

@@ -40,6 +40,18 @@ public record DirectoryLimits(
     Duration loginCacheTtl,
     int maxTrackedKeys) {
 
+  /** Levels of nested distribution lists {@link Directory#expand} follows. */
+  public static final int MAX_LIST_DEPTH = 16;
+
+  /** Addresses one {@link Directory#expand} visits at most (members of all lists together). */
+  public static final int MAX_EXPANSION = 10_000;
+
+  /** Members of one distribution list at most. */
+  public static final int MAX_LIST_MEMBERS = 10_000;
+
+  /** Aliases of one account at most. */
+  public static final int MAX_ALIASES = 1_000;
+
   public static final int DEFAULT_PBKDF2_ITERATIONS = 210_000;
   public static final int MIN_PBKDF2_ITERATIONS = 1_000;
   public static final int MAX_PBKDF2_ITERATIONS = 10_000_000;

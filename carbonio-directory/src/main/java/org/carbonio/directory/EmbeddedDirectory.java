@@ -31,13 +31,22 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.carbonio.directory.internal.LdapLayout;
 import org.carbonio.directory.internal.LoginCache;
 import org.carbonio.directory.internal.LoginGuard;
@@ -116,6 +125,11 @@ public final class EmbeddedDirectory implements Directory {
     try {
       if (snapshot.exists()) {
         snapshot.load(server);
+        for (Entry e : LdapLayout.skeleton()) { // entries added by later versions
+          if (server.getEntry(e.getDN()) == null) {
+            server.add(e);
+          }
+        }
       } else {
         server.addEntries(LdapLayout.skeleton());
         snapshot.save(server);
@@ -180,16 +194,12 @@ public final class EmbeddedDirectory implements Directory {
   @Override
   public List<Domain> domains() {
     ensureOpen();
-    List<Domain> out = new ArrayList<>();
-    for (SearchResultEntry e :
-        search(
-            LdapLayout.DOMAINS_DN,
-            SearchScope.ONE,
-            Filter.createEqualityFilter("objectClass", LdapLayout.OC_DOMAIN))) {
-      out.add(new Domain(e.getAttributeValue("ou")));
-    }
-    out.sort(Comparator.comparing(Domain::name));
-    return List.copyOf(out);
+    return sorted(
+        LdapLayout.DOMAINS_DN,
+        SearchScope.ONE,
+        LdapLayout.OC_DOMAIN,
+        LdapLayout::domain,
+        Comparator.comparing(Domain::name));
   }
 
   @Override
@@ -225,6 +235,24 @@ public final class EmbeddedDirectory implements Directory {
             throw new DirectoryException.Conflict(
                 "domain " + d + " still has " + accounts.size() + " account(s)");
           }
+          List<SearchResultEntry> lists =
+              search(
+                  LdapLayout.listsDn(d),
+                  SearchScope.ONE,
+                  Filter.createEqualityFilter("objectClass", LdapLayout.OC_LIST));
+          if (!lists.isEmpty()) {
+            throw new DirectoryException.Conflict(
+                "domain " + d + " still has " + lists.size() + " list(s)");
+          }
+          List<SearchResultEntry> aliases =
+              search(
+                  LdapLayout.DOMAINS_DN,
+                  SearchScope.ONE,
+                  Filter.createEqualityFilter(LdapLayout.AT_ALIAS_TARGET, d));
+          if (!aliases.isEmpty()) {
+            throw new DirectoryException.Conflict(
+                "domain " + d + " is the target of " + aliases.size() + " alias domain(s)");
+          }
           server.deleteSubtree(dn.toString());
           log.info("deleted domain {}", d);
           return null;
@@ -237,6 +265,7 @@ public final class EmbeddedDirectory implements Directory {
   public Account createAccount(String address, String password) throws DirectoryException {
     Names.Address a = addressOrInvalid(address);
     checkPassword(password);
+    checkPolicy(ClassOfService.DEFAULT, password);
     ensureOpen();
     precheckNew(a); // fail fast before spending time on the hash
     String hash = hasher.hash(password);
@@ -257,6 +286,8 @@ public final class EmbeddedDirectory implements Directory {
     if (exists(LdapLayout.accountDn(a))) {
       throw new DirectoryException.Conflict("account exists: " + a.address());
     }
+    requireLocalDomain(a.domain());
+    requireFree(a);
   }
 
   @Override
@@ -265,6 +296,8 @@ public final class EmbeddedDirectory implements Directory {
     checkPassword(password);
     ensureOpen();
     requireAccount(a);
+    checkPolicy(
+        findAccount(a.address()).map(Account::cos).orElse(ClassOfService.DEFAULT), password);
     String hash = hasher.hash(password);
     try {
       modify(a, LdapLayout.AT_PASSWORD, hash);
@@ -343,16 +376,514 @@ public final class EmbeddedDirectory implements Directory {
     } else {
       base = LdapLayout.DOMAINS_DN;
     }
-    List<Account> out = new ArrayList<>();
-    for (SearchResultEntry e :
-        search(
-            base,
-            SearchScope.SUB,
-            Filter.createEqualityFilter("objectClass", LdapLayout.OC_ACCOUNT))) {
-      out.add(LdapLayout.account(e));
+    return sorted(
+        base,
+        SearchScope.SUB,
+        LdapLayout.OC_ACCOUNT,
+        LdapLayout::account,
+        Comparator.comparing(Account::address));
+  }
+
+  // ---- alias domains, account attributes, aliases, lists, classes of service, roles ----
+
+  @Override
+  public Domain createAliasDomain(String alias, String target) throws DirectoryException {
+    String a = domainOrInvalid(alias);
+    String t = domainOrInvalid(target);
+    return mutate(
+        () -> {
+          requireLocalDomain(t);
+          if (exists(LdapLayout.domainDn(a))) {
+            throw new DirectoryException.Conflict("domain exists: " + a);
+          }
+          server.add(LdapLayout.aliasDomainEntry(a, UUID.randomUUID().toString(), t));
+          log.info("created alias domain {} -> {}", a, t);
+          return new Domain(a, Optional.of(t));
+        });
+  }
+
+  @Override
+  public Optional<Domain> findDomain(String name) {
+    requireNonNull(name, "name");
+    ensureOpen();
+    try {
+      return getEntry(LdapLayout.domainDn(Names.domain(name))).map(LdapLayout::domain);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
     }
-    out.sort(Comparator.comparing(Account::address));
+  }
+
+  @Override
+  public void setDisplayName(String address, String displayName) throws DirectoryException {
+    requireNonNull(displayName, "displayName");
+    if (displayName.length() > 256 || displayName.chars().anyMatch(Character::isISOControl)) {
+      throw new DirectoryException.Invalid("display name: at most 256 printable characters");
+    }
+    replaceOrClear(addressOrInvalid(address), "displayName", displayName);
+  }
+
+  @Override
+  public void setQuota(String address, OptionalLong bytes) throws DirectoryException {
+    requireNonNull(bytes, "bytes");
+    if (bytes.isPresent() && bytes.getAsLong() < 0) {
+      throw new DirectoryException.Invalid("quota must not be negative");
+    }
+    replaceOrClear(
+        addressOrInvalid(address),
+        LdapLayout.AT_QUOTA,
+        bytes.isPresent() ? Long.toString(bytes.getAsLong()) : "");
+  }
+
+  @Override
+  public void setClassOfService(String address, String cos) throws DirectoryException {
+    Names.Address a = addressOrInvalid(address);
+    String name = cosNameOrInvalid(cos);
+    mutate(
+        () -> {
+          if (!exists(LdapLayout.cosDn(name))) {
+            throw new DirectoryException.NotFound("no such class of service: " + name);
+          }
+          requireAccount(a);
+          server.modify(
+              LdapLayout.accountDn(a).toString(),
+              new Modification(ModificationType.REPLACE, LdapLayout.AT_COS, name));
+          return null;
+        });
+  }
+
+  @Override
+  public void setMailHost(String address, Optional<String> host) throws DirectoryException {
+    requireNonNull(host, "host");
+    String h = "";
+    if (host.isPresent()) {
+      try {
+        h = Names.domain(host.get());
+      } catch (IllegalArgumentException e) {
+        throw new DirectoryException.Invalid("mail host: " + e.getMessage());
+      }
+    }
+    replaceOrClear(addressOrInvalid(address), LdapLayout.AT_MAIL_HOST, h);
+  }
+
+  @Override
+  public OptionalLong effectiveQuota(String address) {
+    Optional<Account> account = findAccount(address);
+    if (account.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    if (account.get().quotaBytes().isPresent()) {
+      return account.get().quotaBytes();
+    }
+    return classOfService(account.get().cos())
+        .map(ClassOfService::quotaBytes)
+        .orElse(OptionalLong.empty());
+  }
+
+  /** Replaces a single-valued account attribute, or removes it for an empty value. */
+  private void replaceOrClear(Names.Address a, String attribute, String value)
+      throws DirectoryException {
+    mutate(
+        () -> {
+          requireAccount(a);
+          Entry e = server.getEntry(LdapLayout.accountDn(a).toString());
+          if (value.isEmpty() && !e.hasAttribute(attribute)) {
+            return null;
+          }
+          server.modify(
+              LdapLayout.accountDn(a).toString(),
+              value.isEmpty()
+                  ? new Modification(ModificationType.DELETE, attribute)
+                  : new Modification(ModificationType.REPLACE, attribute, value));
+          return null;
+        });
+  }
+
+  @Override
+  public void addAlias(String address, String alias) throws DirectoryException {
+    Names.Address a = addressOrInvalid(address);
+    Names.Address al = addressOrInvalid(alias);
+    mutate(
+        () -> {
+          requireAccount(a);
+          requireLocalDomain(al.domain());
+          requireFree(al);
+          Entry e = server.getEntry(LdapLayout.accountDn(a).toString());
+          String[] have = e.getAttributeValues(LdapLayout.AT_ALIAS);
+          if (have != null && have.length >= DirectoryLimits.MAX_ALIASES) {
+            throw new DirectoryException.Conflict(
+                "account has " + DirectoryLimits.MAX_ALIASES + " aliases already");
+          }
+          server.modify(
+              LdapLayout.accountDn(a).toString(),
+              new Modification(ModificationType.ADD, LdapLayout.AT_ALIAS, al.address()));
+          log.info("added alias {} to {}", al.address(), a.address());
+          return null;
+        });
+  }
+
+  @Override
+  public void removeAlias(String alias) throws DirectoryException {
+    Names.Address al = addressOrInvalid(alias);
+    mutate(
+        () -> {
+          Optional<SearchResultEntry> owner = aliasOwner(al);
+          if (owner.isEmpty()) {
+            throw new DirectoryException.NotFound("no such alias: " + al.address());
+          }
+          server.modify(
+              owner.get().getDN(),
+              new Modification(ModificationType.DELETE, LdapLayout.AT_ALIAS, al.address()));
+          log.info("removed alias {}", al.address());
+          return null;
+        });
+  }
+
+  @Override
+  public DistributionList createList(String address, String displayName) throws DirectoryException {
+    Names.Address a = addressOrInvalid(address);
+    requireNonNull(displayName, "displayName");
+    if (displayName.length() > 256 || displayName.chars().anyMatch(Character::isISOControl)) {
+      throw new DirectoryException.Invalid("display name: at most 256 printable characters");
+    }
+    return mutate(
+        () -> {
+          requireLocalDomain(a.domain());
+          requireFree(a);
+          if (!exists(LdapLayout.listsDn(a.domain()))) {
+            server.add(LdapLayout.listsEntry(a.domain()));
+          }
+          Entry e = LdapLayout.listEntry(a, UUID.randomUUID().toString(), displayName);
+          server.add(e);
+          log.info("created list {}", a.address());
+          return LdapLayout.list(e);
+        });
+  }
+
+  @Override
+  public void deleteList(String address) throws DirectoryException {
+    Names.Address a = addressOrInvalid(address);
+    mutate(
+        () -> {
+          requireList(a);
+          server.delete(LdapLayout.listDn(a).toString());
+          log.info("deleted list {}", a.address());
+          return null;
+        });
+  }
+
+  @Override
+  public void addListMember(String list, String member) throws DirectoryException {
+    Names.Address l = addressOrInvalid(list);
+    Names.Address m = addressOrInvalid(member);
+    if (l.equals(m)) {
+      throw new DirectoryException.Invalid("a list cannot be its own member");
+    }
+    mutate(
+        () -> {
+          requireList(l);
+          Entry e = server.getEntry(LdapLayout.listDn(l).toString());
+          String[] have = e.getAttributeValues(LdapLayout.AT_MEMBER);
+          if (have != null && Arrays.asList(have).contains(m.address())) {
+            return null;
+          }
+          if (have != null && have.length >= DirectoryLimits.MAX_LIST_MEMBERS) {
+            throw new DirectoryException.Conflict(
+                "list has " + DirectoryLimits.MAX_LIST_MEMBERS + " members already");
+          }
+          server.modify(
+              LdapLayout.listDn(l).toString(),
+              new Modification(ModificationType.ADD, LdapLayout.AT_MEMBER, m.address()));
+          return null;
+        });
+  }
+
+  @Override
+  public void removeListMember(String list, String member) throws DirectoryException {
+    Names.Address l = addressOrInvalid(list);
+    Names.Address m = addressOrInvalid(member);
+    mutate(
+        () -> {
+          requireList(l);
+          Entry e = server.getEntry(LdapLayout.listDn(l).toString());
+          if (!e.hasAttributeValue(LdapLayout.AT_MEMBER, m.address())) {
+            throw new DirectoryException.NotFound(
+                m.address() + " is not a member of " + l.address());
+          }
+          server.modify(
+              LdapLayout.listDn(l).toString(),
+              new Modification(ModificationType.DELETE, LdapLayout.AT_MEMBER, m.address()));
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<DistributionList> findList(String address) {
+    requireNonNull(address, "address");
+    ensureOpen();
+    try {
+      Names.Address a = canonical(Names.address(address));
+      return getEntry(LdapLayout.listDn(a)).map(LdapLayout::list);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public List<DistributionList> lists(String domain) {
+    requireNonNull(domain, "domain");
+    ensureOpen();
+    String d;
+    try {
+      d = Names.domain(domain);
+    } catch (IllegalArgumentException e) {
+      return List.of();
+    }
+    return sorted(
+        LdapLayout.listsDn(d),
+        SearchScope.ONE,
+        LdapLayout.OC_LIST,
+        LdapLayout::list,
+        Comparator.comparing(DistributionList::address));
+  }
+
+  @Override
+  public Expansion expand(String address) {
+    requireNonNull(address, "address");
+    ensureOpen();
+    Map<String, Account> accounts = new TreeMap<>();
+    Set<String> external = new TreeSet<>();
+    Set<String> visited = new HashSet<>();
+    List<String> level = List.of(address);
+    for (int depth = 0;
+        !level.isEmpty() && depth <= DirectoryLimits.MAX_LIST_DEPTH;
+        depth++) { // depth 0: the address itself
+      List<String> next = new ArrayList<>();
+      for (String raw : level) {
+        Names.Address a;
+        try {
+          a = Names.address(raw);
+        } catch (IllegalArgumentException e) {
+          continue; // not an address: reaches nothing
+        }
+        if (!visited.add(a.address()) || visited.size() > DirectoryLimits.MAX_EXPANSION) {
+          continue;
+        }
+        Optional<Account> account = findAccount(a.address());
+        if (account.isPresent()) {
+          accounts.put(account.get().address(), account.get());
+          continue;
+        }
+        Optional<DistributionList> list = findList(a.address());
+        if (list.isPresent()) {
+          next.addAll(list.get().members());
+        } else if (!isLocalDomain(a.domain())) {
+          external.add(a.address());
+        }
+      }
+      level = next;
+    }
+    return new Expansion(List.copyOf(accounts.values()), List.copyOf(external));
+  }
+
+  @Override
+  public ClassOfService createClassOfService(ClassOfService cos) throws DirectoryException {
+    requireNonNull(cos, "cos");
+    String name = cosNameOrInvalid(cos.name());
+    return mutate(
+        () -> {
+          if (!exists(LdapLayout.COS_DN)) {
+            server.add(LdapLayout.cosContainer());
+          }
+          if (exists(LdapLayout.cosDn(name))) {
+            throw new DirectoryException.Conflict("class of service exists: " + name);
+          }
+          server.add(LdapLayout.cosEntry(cos, UUID.randomUUID().toString()));
+          log.info("created class of service {}", name);
+          return cos;
+        });
+  }
+
+  @Override
+  public void updateClassOfService(ClassOfService cos) throws DirectoryException {
+    requireNonNull(cos, "cos");
+    String name = cosNameOrInvalid(cos.name());
+    mutate(
+        () -> {
+          Optional<Entry> old = getEntry(LdapLayout.cosDn(name));
+          if (old.isEmpty()) {
+            throw new DirectoryException.NotFound("no such class of service: " + name);
+          }
+          server.delete(LdapLayout.cosDn(name).toString());
+          server.add(LdapLayout.cosEntry(cos, old.get().getAttributeValue(LdapLayout.AT_ID)));
+          return null;
+        });
+  }
+
+  @Override
+  public void deleteClassOfService(String name) throws DirectoryException {
+    String n = cosNameOrInvalid(name);
+    if (n.equals(ClassOfService.DEFAULT)) {
+      throw new DirectoryException.Conflict("the default class of service cannot be deleted");
+    }
+    mutate(
+        () -> {
+          if (!exists(LdapLayout.cosDn(n))) {
+            throw new DirectoryException.NotFound("no such class of service: " + n);
+          }
+          List<SearchResultEntry> users =
+              search(
+                  LdapLayout.DOMAINS_DN,
+                  SearchScope.SUB,
+                  Filter.createEqualityFilter(LdapLayout.AT_COS, n));
+          if (!users.isEmpty()) {
+            throw new DirectoryException.Conflict(
+                "class of service " + n + " is used by " + users.size() + " account(s)");
+          }
+          server.delete(LdapLayout.cosDn(n).toString());
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<ClassOfService> classOfService(String name) {
+    requireNonNull(name, "name");
+    ensureOpen();
+    if (!COS_NAME.matcher(name).matches()) {
+      return Optional.empty();
+    }
+    return getEntry(LdapLayout.cosDn(name)).map(LdapLayout::cos);
+  }
+
+  @Override
+  public List<ClassOfService> classesOfService() {
+    ensureOpen();
+    return sorted(
+        LdapLayout.COS_DN,
+        SearchScope.ONE,
+        LdapLayout.OC_COS,
+        LdapLayout::cos,
+        Comparator.comparing(ClassOfService::name));
+  }
+
+  @Override
+  public void grantRole(String address, Role role) throws DirectoryException {
+    requireNonNull(role, "role");
+    Names.Address a = addressOrInvalid(address);
+    String d = domainOrInvalid(role.domain());
+    Role r = new Role(role.kind(), d);
+    mutate(
+        () -> {
+          requireAccount(a);
+          requireLocalDomain(d);
+          Entry e = server.getEntry(LdapLayout.accountDn(a).toString());
+          if (!e.hasAttributeValue(LdapLayout.AT_ROLE, r.value())) {
+            server.modify(
+                LdapLayout.accountDn(a).toString(),
+                new Modification(ModificationType.ADD, LdapLayout.AT_ROLE, r.value()));
+          }
+          log.info("granted {} to {}", r.value(), a.address());
+          return null;
+        });
+  }
+
+  @Override
+  public void revokeRole(String address, Role role) throws DirectoryException {
+    requireNonNull(role, "role");
+    Names.Address a = addressOrInvalid(address);
+    String d = domainOrInvalid(role.domain());
+    Role r = new Role(role.kind(), d);
+    mutate(
+        () -> {
+          requireAccount(a);
+          Entry e = server.getEntry(LdapLayout.accountDn(a).toString());
+          if (e.hasAttributeValue(LdapLayout.AT_ROLE, r.value())) {
+            server.modify(
+                LdapLayout.accountDn(a).toString(),
+                new Modification(ModificationType.DELETE, LdapLayout.AT_ROLE, r.value()));
+          }
+          return null;
+        });
+  }
+
+  /** Class-of-service names: letters, digits, dot, underscore, hyphen; 1 to 64. */
+  private static final Pattern COS_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  private static String cosNameOrInvalid(String name) throws DirectoryException {
+    requireNonNull(name, "name");
+    if (!COS_NAME.matcher(name).matches()) {
+      throw new DirectoryException.Invalid(
+          "class of service name: 1 to 64 letters, digits, '.', '_' or '-'");
+    }
+    return name;
+  }
+
+  /** Fails unless {@code d} is a local, non-alias domain. */
+  private void requireLocalDomain(String d) throws DirectoryException {
+    Optional<Domain> domain = getEntry(LdapLayout.domainDn(d)).map(LdapLayout::domain);
+    if (domain.isEmpty() || domain.get().aliasOf().isPresent()) {
+      throw new DirectoryException.UnknownDomain("not a local (non-alias) domain: " + d);
+    }
+  }
+
+  /** Fails if an account, an alias or a list has the address. */
+  private void requireFree(Names.Address a) throws DirectoryException {
+    if (exists(LdapLayout.accountDn(a))
+        || exists(LdapLayout.listDn(a))
+        || aliasOwner(a).isPresent()) {
+      throw new DirectoryException.Conflict("address in use: " + a.address());
+    }
+  }
+
+  private void requireList(Names.Address a) throws DirectoryException {
+    if (!exists(LdapLayout.listDn(a))) {
+      throw new DirectoryException.NotFound("no such list: " + a.address());
+    }
+  }
+
+  /** The account entry that has {@code a} as an alias. */
+  private Optional<SearchResultEntry> aliasOwner(Names.Address a) {
+    return search(
+            LdapLayout.DOMAINS_DN,
+            SearchScope.SUB,
+            Filter.createANDFilter(
+                Filter.createEqualityFilter("objectClass", LdapLayout.OC_ACCOUNT),
+                Filter.createEqualityFilter(LdapLayout.AT_ALIAS, a.address())))
+        .stream()
+        .findFirst();
+  }
+
+  /** The address in its target domain when its domain is an alias domain. */
+  private Names.Address canonical(Names.Address a) {
+    return getEntry(LdapLayout.domainDn(a.domain()))
+        .map(LdapLayout::domain)
+        .flatMap(Domain::aliasOf)
+        .map(target -> new Names.Address(a.localPart(), target))
+        .orElse(a);
+  }
+
+  /** The entries of one object class under {@code base}, read and sorted. */
+  private <T> List<T> sorted(
+      DN base,
+      SearchScope scope,
+      String objectClass,
+      Function<Entry, T> read,
+      Comparator<T> order) {
+    List<T> out = new ArrayList<>();
+    for (SearchResultEntry e :
+        search(base, scope, Filter.createEqualityFilter("objectClass", objectClass))) {
+      out.add(read.apply(e));
+    }
+    out.sort(order);
     return List.copyOf(out);
+  }
+
+  private Optional<Entry> getEntry(DN dn) {
+    try {
+      return Optional.ofNullable(server.getEntry(dn.toString()));
+    } catch (LDAPException e) {
+      log.warn("cannot read {}", dn, e);
+      return Optional.empty();
+    }
   }
 
   // ---- authentication ----
@@ -384,7 +915,7 @@ public final class EmbeddedDirectory implements Directory {
     Optional<Entry> entry = a == null ? Optional.empty() : entry(a);
     String stored = entry.map(e -> e.getAttributeValue(LdapLayout.AT_PASSWORD)).orElse(null);
     Account account = entry.map(LdapLayout::account).orElse(null);
-    if (stored == null || account == null || account.status() != AccountStatus.ACTIVE) {
+    if (stored == null || account == null || !account.status().canLogIn()) {
       hasher.verifyDummy(password); // same cost as a real check: timing does not tell who exists
       guard.failed(key, client);
       log.debug("login for {} from {} failed", key, client.getHostAddress());
@@ -471,13 +1002,11 @@ public final class EmbeddedDirectory implements Directory {
     }
   }
 
-  private Optional<Entry> entry(Names.Address a) {
-    try {
-      return Optional.ofNullable(server.getEntry(LdapLayout.accountDn(a).toString()));
-    } catch (LDAPException e) {
-      log.warn("cannot read account {}", a.address(), e);
-      return Optional.empty();
-    }
+  /** The account entry an address reaches: by its own address or an alias, after alias domains. */
+  private Optional<Entry> entry(Names.Address address) {
+    Names.Address a = canonical(address);
+    Optional<Entry> own = getEntry(LdapLayout.accountDn(a));
+    return own.isPresent() ? own : aliasOwner(a).map(e -> (Entry) e);
   }
 
   private boolean exists(DN dn) {
@@ -498,6 +1027,15 @@ public final class EmbeddedDirectory implements Directory {
         log.warn("search under {} failed", base, e);
       }
       return List.of();
+    }
+  }
+
+  /** The password policy of a class of service (its minimum length). */
+  private void checkPolicy(String cos, String password) throws DirectoryException {
+    int min = classOfService(cos).map(ClassOfService::passwordMinLength).orElse(1);
+    if (password.codePointCount(0, password.length()) < min) {
+      throw new DirectoryException.Invalid(
+          "password shorter than " + min + " characters (class of service " + cos + ")");
     }
   }
 

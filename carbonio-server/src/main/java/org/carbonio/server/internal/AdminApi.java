@@ -321,6 +321,8 @@ public final class AdminApi implements AutoCloseable {
             Reply.error(HttpStatus.CONFLICT_409, "conflict", c.getMessage());
         case DirectoryException.Invalid i ->
             Reply.error(HttpStatus.BAD_REQUEST_400, "invalid", i.getMessage());
+        case DirectoryException.Forbidden f ->
+            Reply.error(HttpStatus.FORBIDDEN_403, "forbidden", f.getMessage());
         default -> Reply.error(HttpStatus.INTERNAL_SERVER_ERROR_500, "unavailable", e.getMessage());
       };
     }
