@@ -82,6 +82,9 @@ public interface Directory extends AutoCloseable {
   /** Finds an account, case-insensitively; empty if none or if the address is invalid. */
   Optional<Account> findAccount(String address);
 
+  /** Finds an account by its {@link Account#id()}; empty if none. */
+  Optional<Account> findAccountById(String id);
+
   /**
    * Returns accounts sorted by address: all of them, or those of one domain (empty if that domain
    * does not exist).

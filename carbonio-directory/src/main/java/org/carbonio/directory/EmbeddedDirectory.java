@@ -97,6 +97,8 @@ public final class EmbeddedDirectory implements Directory {
   private final ReentrantLock writeLock = new ReentrantLock();
   // Reads that every SMTP/LMTP recipient and delivery makes; all changes go through mutate(), which
   // invalidates them (the LDAP listener is read-only).
+  private final LookupCache<String, Optional<Account>> accountsById =
+      new LookupCache<>(LOOKUP_CACHE_ENTRIES);
   private final LookupCache<String, Optional<Account>> accountsByAddress =
       new LookupCache<>(LOOKUP_CACHE_ENTRIES);
   private final LookupCache<String, Boolean> localDomains = new LookupCache<>(LOOKUP_CACHE_ENTRIES);
@@ -360,6 +362,24 @@ public final class EmbeddedDirectory implements Directory {
           }
           return entry(a).map(LdapLayout::account);
         });
+  }
+
+  @Override
+  public Optional<Account> findAccountById(String id) {
+    requireNonNull(id, "id");
+    ensureOpen();
+    return accountsById.get(
+        id,
+        key ->
+            search(
+                    LdapLayout.DOMAINS_DN,
+                    SearchScope.SUB,
+                    Filter.createANDFilter(
+                        Filter.createEqualityFilter("objectClass", LdapLayout.OC_ACCOUNT),
+                        Filter.createEqualityFilter(LdapLayout.AT_ID, key)))
+                .stream()
+                .findFirst()
+                .map(LdapLayout::account));
   }
 
   @Override
@@ -991,6 +1011,7 @@ public final class EmbeddedDirectory implements Directory {
       // Whatever happened (applied, rolled back, or half-applied then restored), no answer from
       // before it is served again.
       accountsByAddress.invalidate();
+      accountsById.invalidate();
       localDomains.invalidate();
       writeLock.unlock();
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
@@ -95,7 +96,18 @@ public final class CarbonioServer implements AutoCloseable {
     adminAddress = ADMIN_LOCAL_PART + "@" + config.domain();
     ensureAdminAccount(adminPassword);
 
-    StoreBackends.OpenedStore opened = config.store().open(dataDir.resolve("store"));
+    // Store account ids are the directory's account ids; the limit is the account's or its
+    // class of service's.
+    Directory dir = directory;
+    StoreBackends.OpenedStore opened =
+        config
+            .store()
+            .open(
+                dataDir.resolve("store"),
+                id ->
+                    dir.findAccountById(id)
+                        .map(a -> dir.effectiveQuota(a.address()))
+                        .orElse(OptionalLong.empty()));
     resources.add(opened);
     store = opened.store();
 

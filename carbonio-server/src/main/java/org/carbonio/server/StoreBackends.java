@@ -12,6 +12,7 @@ import org.carbonio.store.MailStore;
 import org.carbonio.store.S3BlobStoreConfig;
 import org.carbonio.store.StoreConfig;
 import org.carbonio.store.spi.BlobStore;
+import org.carbonio.store.spi.QuotaPolicy;
 
 /**
  * Where the server keeps mail. By default everything is embedded under {@code DIR/store} (SQLite
@@ -108,7 +109,12 @@ public record StoreBackends(Optional<Postgres> postgres, Optional<S3> s3) {
    * S3 staging) lives under {@code dir}. Secrets are read from their files now.
    */
   public OpenedStore open(Path dir) throws IOException {
-    StoreConfig storeConfig = StoreConfig.embedded(dir);
+    return open(dir, QuotaPolicy.UNLIMITED);
+  }
+
+  /** Opens the store with storage limits from {@code quotas}. */
+  public OpenedStore open(Path dir, QuotaPolicy quotas) throws IOException {
+    StoreConfig storeConfig = StoreConfig.embedded(dir).withQuotaPolicy(quotas);
     if (postgres.isPresent()) {
       Postgres pg = postgres.get();
       storeConfig = storeConfig.withPostgres(pg.jdbcUrl(), pg.user(), secret(pg.passwordFile()));

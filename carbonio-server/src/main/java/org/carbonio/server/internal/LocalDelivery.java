@@ -5,10 +5,10 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import org.carbonio.directory.Account;
 import org.carbonio.directory.Directory;
+import org.carbonio.directory.Expansion;
 import org.carbonio.smtp.spi.Delivery;
 import org.carbonio.smtp.spi.DeliveryHandler;
 import org.carbonio.smtp.spi.RecipientCheck;
@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Recipients in a domain that is not local are refused (no relaying: RFC 5321 §3.6.2; the server
  * has no authenticated submission yet). {@code postmaster}, bare or at a local domain, is the admin
- * account unless an account of that name exists (RFC 5321 §4.5.1).
+ * account unless an account or list of that name exists (RFC 5321 §4.5.1). Aliases, alias domains
+ * and distribution lists are resolved by the directory ({@link Directory#expand}).
  */
 public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
 
@@ -49,24 +50,56 @@ public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
     if (at >= 0 && !directory.isLocalDomain(recipient.substring(at + 1))) {
       return RecipientDecision.reject(550, "5.7.1", "Relaying denied");
     }
-    if (resolve(recipient).isPresent()) {
+    try {
+      resolve(recipient);
       return RecipientDecision.accept();
+    } catch (RejectException e) {
+      return RecipientDecision.reject(e.code(), e.enhancedStatus(), e.text());
     }
-    return RecipientDecision.reject(550, "5.1.1", "Recipient address rejected: no such user");
   }
 
-  private Optional<Account> resolve(String recipient) {
-    Optional<Account> account =
-        recipient.indexOf('@') < 0 ? Optional.empty() : directory.findAccount(recipient);
-    if (account.isPresent()) {
-      return account;
+  /**
+   * The accounts mail for a local recipient reaches: the account itself (by address, alias or alias
+   * domain) or, for a distribution list, its member accounts (nested lists expanded). An account's
+   * status decides: {@code MAINTENANCE} defers (450 4.2.1, the sender retries), {@code CLOSED}
+   * rejects (550 5.2.1); a list skips closed members and is deferred while a member is in
+   * maintenance, since one delivery reaches all its members or none. Members outside the local
+   * domains are not delivered yet (no outbound queue): they are logged and skipped.
+   */
+  private Set<Account> resolve(String recipient) throws RejectException {
+    int at = recipient.lastIndexOf('@');
+    String localPart = (at < 0 ? recipient : recipient.substring(0, at)).toLowerCase(Locale.ROOT);
+    String address = recipient;
+    if (localPart.equals("postmaster") && (at < 0 || directory.expand(recipient).isEmpty())) {
+      address = postmaster; // RFC 5321 §4.5.1: postmaster reaches someone
+    } else if (at < 0) {
+      throw new RejectException(550, "5.1.1", "Recipient address rejected: no such user");
     }
-    String localPart =
-        recipient.indexOf('@') < 0 ? recipient : recipient.substring(0, recipient.lastIndexOf('@'));
-    if (localPart.toLowerCase(Locale.ROOT).equals("postmaster")) {
-      return directory.findAccount(postmaster);
+    Expansion expansion = directory.expand(address);
+    Set<Account> out = new LinkedHashSet<>();
+    boolean list = directory.findAccount(address).isEmpty();
+    for (Account a : expansion.accounts()) {
+      switch (a.status().mail()) {
+        case DELIVER -> out.add(a);
+        case DEFER ->
+            throw new RejectException(450, "4.2.1", "Mailbox temporarily unavailable, try later");
+        case REJECT -> {
+          if (!list) {
+            throw new RejectException(550, "5.2.1", "Mailbox disabled, not accepting messages");
+          }
+        }
+      }
     }
-    return Optional.empty();
+    if (!expansion.external().isEmpty()) {
+      log.warn(
+          "{} reaches outside addresses {}: not delivered (no outbound queue yet)",
+          address,
+          expansion.external());
+    }
+    if (out.isEmpty()) {
+      throw new RejectException(550, "5.1.1", "Recipient address rejected: no such user");
+    }
+    return out;
   }
 
   /**
@@ -78,13 +111,9 @@ public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
   public void deliver(Delivery delivery) throws RejectException, IOException {
     Set<String> accountIds = new LinkedHashSet<>();
     for (String recipient : delivery.recipients()) {
-      Account account =
-          resolve(recipient)
-              .orElseThrow(
-                  () ->
-                      new RejectException(
-                          550, "5.1.1", "Recipient address rejected: no such user"));
-      accountIds.add(account.id());
+      for (Account account : resolve(recipient)) {
+        accountIds.add(account.id()); // one copy per account, however many paths reach it
+      }
     }
     try (InputStream content = delivery.content()) {
       store.deliver(accountIds, INBOX, content, Instant.now());
