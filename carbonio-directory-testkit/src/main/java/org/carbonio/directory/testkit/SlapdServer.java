@@ -48,6 +48,9 @@ import org.carbonio.directory.internal.LdapLayout;
  * }
  * }
  *
+ * <p>The {@code pw-sha2} and {@code argon2} modules are loaded, so binds verify {@code {SSHA}},
+ * {@code {SSHA512}}, {@code {CRYPT}} and {@code {ARGON2}} userPassword values as well as cleartext.
+ *
  * <p>slapd runs in the foreground as a child process ({@code -d none}: errors only, to {@code
  * slapd.log} in the directory). When the JVM runs as root, slapd drops to the OS user {@code
  * openldap} (or {@code nobody}) with {@code -u}/{@code -g}; the directory is then given to that
@@ -271,6 +274,8 @@ public final class SlapdServer implements AutoCloseable {
         cn: module{0}
         olcModulePath: %s
         olcModuleLoad: back_mdb
+        olcModuleLoad: pw-sha2
+        olcModuleLoad: argon2
 
         dn: cn=schema,cn=config
         objectClass: olcSchemaConfig

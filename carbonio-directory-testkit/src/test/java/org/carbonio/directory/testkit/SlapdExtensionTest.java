@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.carbonio.directory.internal.LdapLayout;
 import org.junit.jupiter.api.Test;
@@ -178,17 +179,68 @@ class SlapdExtensionTest {
         .contains("dn:uid=dave,o=carbonio");
   }
 
+  @Test
+  void bindShouldSucceedWhenUserPasswordIsImportedHash() throws Exception {
+    String crypt = sha512Crypt();
+    List<String> hashes =
+        List.of(
+            salted("{SSHA512}", "SHA-512", "imported"),
+            "{CRYPT}" + crypt,
+            // Argon2 (RFC 9106), as slappasswd -h {ARGON2} writes it (argon2 module).
+            "{ARGON2}$argon2i$v=19$m=4096,t=3,p=1$MBcvv/UHb9qs8QOEnvuJ+A$"
+                + "IzqnqnJKYMXLmDzXKr2f3S7RgzS20GzsQhxoL3bdh70");
+    List<String> passwords = List.of("imported", "imported", "pw");
+    try (LDAPConnection c = slapd.connection()) {
+      for (int i = 0; i < hashes.size(); i++) {
+        c.add(
+            "dn: uid=hash" + i + ",o=carbonio",
+            "objectClass: inetOrgPerson",
+            "uid: hash" + i,
+            "cn: hash" + i,
+            "sn: hash" + i,
+            "userPassword: " + hashes.get(i));
+      }
+    }
+    for (int i = 0; i < hashes.size(); i++) {
+      try (LDAPConnection user = new LDAPConnection("127.0.0.1", slapd.port())) {
+        assertThat(user.bind("uid=hash" + i + ",o=carbonio", passwords.get(i)).getResultCode())
+            .as(hashes.get(i))
+            .isEqualTo(ResultCode.SUCCESS);
+        int n = i;
+        assertThatThrownBy(() -> user.bind("uid=hash" + n + ",o=carbonio", "nope"))
+            .isInstanceOf(LDAPException.class);
+      }
+    }
+  }
+
+  /** A SHA-512 crypt(3) hash of "imported" made by {@code openssl passwd -6}. */
+  private static String sha512Crypt() throws Exception {
+    Process p =
+        new ProcessBuilder("openssl", "passwd", "-6", "-salt", "carbonio", "imported")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), UTF_8).strip();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).startsWith("$6$carbonio$");
+    return out;
+  }
+
   /** {SSHA}: base64(SHA-1(password + salt) + salt), as slappasswd writes it. */
   static String ssha(String password) throws Exception {
+    return salted("{SSHA}", "SHA-1", password);
+  }
+
+  private static String salted(String scheme, String algorithm, String password) throws Exception {
     byte[] salt = new byte[8];
     new SecureRandom().nextBytes(salt);
-    MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-    sha1.update(password.getBytes(UTF_8));
-    sha1.update(salt);
-    byte[] digest = sha1.digest();
+    MessageDigest md = MessageDigest.getInstance(algorithm);
+    md.update(password.getBytes(UTF_8));
+    md.update(salt);
+    byte[] digest = md.digest();
     byte[] out = new byte[digest.length + salt.length];
     System.arraycopy(digest, 0, out, 0, digest.length);
     System.arraycopy(salt, 0, out, digest.length, salt.length);
-    return "{SSHA}" + Base64.getEncoder().encodeToString(out);
+    return scheme + Base64.getEncoder().encodeToString(out);
   }
 }
