@@ -47,6 +47,18 @@ public final class OpenLdapSchema {
   private OpenLdapSchema() {}
 
   /**
+   * The carbonio schema entry as LDIF, for a slapd that loads the {@link SlapdServer#SCHEMAS} from
+   * {@link SlapdServer#SCHEMA_DIR} before it (e.g. to add to a running slapd with {@code ldapadd -Y
+   * EXTERNAL -H ldapi:///}).
+   */
+  public static String ldif() {
+    return ldif(
+        SlapdServer.SCHEMAS.stream()
+            .map(s -> SlapdServer.SCHEMA_DIR.resolve(s + ".ldif"))
+            .toList());
+  }
+
+  /**
    * The carbonio schema entry as LDIF, for a slapd that loads {@code loaded} (OpenLDAP schema LDIF
    * files such as {@code /etc/ldap/schema/core.ldif}) before it; definitions those files already
    * hold are left out. Missing files are ignored.
