@@ -928,7 +928,11 @@ public final class EmbeddedDirectory implements Directory {
       log.debug("login for {} from {} refused: too many failures", key, client.getHostAddress());
       return Optional.empty();
     }
-    if (password.isEmpty() || password.length() > limits.maxPasswordChars()) {
+    // NUL never belongs to a password: HMAC pads short keys with zero bytes, so PBKDF2 would
+    // accept "secret\0" for "secret" (and SASL PLAIN uses NUL as its separator, RFC 4616 §2).
+    if (password.isEmpty()
+        || password.length() > limits.maxPasswordChars()
+        || password.indexOf('\u0000') >= 0) {
       guard.failed(key, client);
       return Optional.empty();
     }
@@ -1068,6 +1072,9 @@ public final class EmbeddedDirectory implements Directory {
     if (password.length() > limits.maxPasswordChars()) {
       throw new DirectoryException.Invalid(
           "password longer than " + limits.maxPasswordChars() + " characters");
+    }
+    if (password.indexOf('\u0000') >= 0) {
+      throw new DirectoryException.Invalid("NUL character in password");
     }
   }
 
