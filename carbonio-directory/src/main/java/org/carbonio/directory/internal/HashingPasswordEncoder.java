@@ -29,10 +29,10 @@ import java.util.Locale;
  *       {SHA}}, {@code {SHA256}}, {@code {SHA512}}, {@code {CRYPT}} and {@code {pbkdf2-sha512}},
  *       each also in lower case (the server matches prefixes case-sensitively);
  *   <li>a catch-all for any other value starting with <code>{</code>: it never matches, and a write
- *       of such a value is refused (the server answers unwillingToPerform). Without it the server would compare an
- *       unknown scheme's value as clear text, so sending the stored string as the password would
- *       succeed; a clear password that itself starts with <code>{</code> must be set through the
- *       API instead.
+ *       of such a value is refused (the server answers unwillingToPerform). Without it the server
+ *       would compare an unknown scheme's value as clear text, so sending the stored string as the
+ *       password would succeed; a clear password that itself starts with <code>{</code> must be set
+ *       through the API instead.
  * </ol>
  *
  * <p>A pre-hashed value written over LDAP must be {@linkplain PasswordHasher#isWellFormed well

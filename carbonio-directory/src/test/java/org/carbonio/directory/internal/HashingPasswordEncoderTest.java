@@ -150,12 +150,21 @@ class HashingPasswordEncoderTest {
 
   @Test
   void bindShouldNeverFailForRightPasswordWhenManyThreadsBindAtOnce() throws Exception {
-    String[] users = {"alice", "bob", "carol"};
+    String[] users = {"alice", "bob", "carol", "dave", "erin", "frank"};
     try (LDAPConnection admin = connect()) {
       admin.bind(ADMIN, ADMIN_PW);
       admin.add(person("alice", "alice-pw")); // clear: hashed as PBKDF2 by the encoder
       admin.add(person("bob", PasswordHasher.salted("SSHA512", "bob-pw", utf8("saltsalt"))));
       admin.add(person("carol", PasswordHasher.salted("SSHA", "carol-pw", utf8("pepper"))));
+      // libxcrypt through Perl's crypt()
+      admin.add(
+          person("dave", "{CRYPT}$2b$04$abcdefghijklmnopqrstuuiwAlnaZkFQ4w.jKLc5zppsaheunYMwi"));
+      admin.add(
+          person(
+              "erin",
+              "{CRYPT}$6$rounds=1000$pepper$X5ujEuoIZ/tbM//QI/dPDgueKh8TmUdsh.945Lvf00bo5H0G13jnyWG"
+                  + "LvUKz8rkNpNmuoU31974SE66/H.rVb/"));
+      admin.add(person("frank", "{CRYPT}$1$pepper$oWuhpNZRNiocErH3iNr3K1"));
     }
     int threads = 16;
     int rightPerThread = 125; // 2,000 right binds
