@@ -135,6 +135,17 @@ class PasswordHasherTest {
   }
 
   @Test
+  void verifyShouldTruncateBcryptPasswordsWhenLongerThan72Bytes() {
+    String x80 = "x".repeat(80);
+    for (String v : new String[] {"2a", "2b", "2y"}) {
+      String stored = "{CRYPT}$" + v + "$04$abcdefghijklmnopqrstuubzadhGtS2zEF.gu0yd0opP6cVzb.e0i";
+      assertThat(hasher.verify(stored, x80)).as(v).isTrue();
+      assertThat(hasher.verify(stored, "x".repeat(72) + "y")).as(v).isTrue(); // as libxcrypt
+      assertThat(hasher.verify(stored, "x".repeat(71))).as(v).isFalse();
+    }
+  }
+
+  @Test
   void verifyShouldMatchUnsaltedDigestsWhenPasswordIsRight() {
     // echo -n secret | openssl dgst -sha1 -binary | base64 (RFC 2307 {SHA})
     assertThat(hasher.verify("{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=", "secret")).isTrue();
