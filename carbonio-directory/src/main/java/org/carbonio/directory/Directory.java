@@ -105,6 +105,14 @@ public interface Directory extends AutoCloseable {
   Optional<Account> authenticate(String username, String password, InetAddress client);
 
   /**
+   * The SCRAM-SHA-256 verifier of an active account (by address, alias or alias-domain address),
+   * for a SASL SCRAM-SHA-256 exchange ({@link org.carbonio.directory.sasl.ScramSha256Mechanism});
+   * empty if the account does not exist, cannot log in, or has none yet (an imported hash gets one
+   * at its next password login).
+   */
+  Optional<org.carbonio.directory.sasl.ScramCredentials> scramCredentials(String username);
+
+  /**
    * Grants or revokes the global admin role.
    *
    * @throws DirectoryException.NotFound if the account does not exist

@@ -54,6 +54,7 @@ import org.carbonio.directory.internal.LookupCache;
 import org.carbonio.directory.internal.Names;
 import org.carbonio.directory.internal.PasswordHasher;
 import org.carbonio.directory.internal.SnapshotFile;
+import org.carbonio.directory.sasl.ScramCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -271,10 +272,11 @@ public final class EmbeddedDirectory implements Directory {
     ensureOpen();
     precheckNew(a); // fail fast before spending time on the hash
     String hash = hasher.hash(password);
+    String scram = ScramCredentials.derive(password).encode();
     return mutate(
         () -> {
           precheckNew(a);
-          Entry e = LdapLayout.accountEntry(a, UUID.randomUUID().toString(), hash);
+          Entry e = LdapLayout.accountEntry(a, UUID.randomUUID().toString(), hash, scram);
           server.add(e);
           log.info("created account {}", a.address());
           return LdapLayout.account(e);
@@ -300,13 +302,62 @@ public final class EmbeddedDirectory implements Directory {
     requireAccount(a);
     checkPolicy(
         findAccount(a.address()).map(Account::cos).orElse(ClassOfService.DEFAULT), password);
-    String hash = hasher.hash(password);
     try {
-      modify(a, LdapLayout.AT_PASSWORD, hash);
+      replacePassword(a, password, Optional.empty());
     } finally {
       cache.forget(a.address());
     }
     log.info("changed password of {}", a.address());
+  }
+
+  /**
+   * Stores a new hash and SCRAM verifier of {@code password}; with {@code ifStored}, only if the
+   * stored hash is still that one (a rehash must not overwrite a concurrent password change).
+   */
+  private void replacePassword(Names.Address a, String password, Optional<String> ifStored)
+      throws DirectoryException {
+    String hash = hasher.hash(password);
+    String scram = ScramCredentials.derive(password).encode();
+    mutate(
+        () -> {
+          requireAccount(a);
+          String dn = LdapLayout.accountDn(a).toString();
+          String current = server.getEntry(dn).getAttributeValue(LdapLayout.AT_PASSWORD);
+          if (ifStored.isPresent() && !ifStored.get().equals(current)) {
+            return null;
+          }
+          server.modify(
+              dn,
+              new Modification(ModificationType.REPLACE, LdapLayout.AT_PASSWORD, hash),
+              new Modification(ModificationType.REPLACE, LdapLayout.AT_SCRAM, scram));
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<ScramCredentials> scramCredentials(String username) {
+    requireNonNull(username, "username");
+    ensureOpen();
+    Names.Address a;
+    try {
+      a = Names.address(username);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    Optional<Entry> entry = entry(a);
+    if (entry.isEmpty() || !LdapLayout.account(entry.get()).status().canLogIn()) {
+      return Optional.empty();
+    }
+    String verifier = entry.get().getAttributeValue(LdapLayout.AT_SCRAM);
+    if (verifier == null) {
+      return Optional.empty(); // imported hash: SCRAM works after the next password login
+    }
+    try {
+      return Optional.of(ScramCredentials.parse(verifier));
+    } catch (IllegalArgumentException e) {
+      log.warn("malformed SCRAM verifier of {}", a.address());
+      return Optional.empty();
+    }
   }
 
   @Override
@@ -949,6 +1000,20 @@ public final class EmbeddedDirectory implements Directory {
     if (!ok && hasher.verify(stored, password)) {
       ok = true;
       cache.put(key, stored, password);
+      if (hasher.needsRehash(stored)
+          || entry.get().getAttributeValue(LdapLayout.AT_SCRAM) == null) {
+        // An imported or older hash: replace it now that the password is known, and add the
+        // SCRAM verifier an import cannot carry.
+        try {
+          replacePassword(
+              new Names.Address(account.localPart(), account.domain()),
+              password,
+              Optional.of(stored));
+          log.info("rehashed the password of {}", account.address());
+        } catch (DirectoryException ex) {
+          log.warn("cannot rehash the password of {}", account.address(), ex);
+        }
+      }
     }
     if (!ok) {
       guard.failed(key, client);

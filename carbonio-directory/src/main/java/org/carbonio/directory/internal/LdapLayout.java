@@ -61,6 +61,7 @@ public final class LdapLayout {
   public static final String AT_PASSWORD_MIN_LENGTH = "carbonioPasswordMinLength";
   public static final String AT_ROLE = "carbonioRole";
   public static final String AT_APP_PASSWORD = "carbonioAppPassword";
+  public static final String AT_SCRAM = "carbonioScramSha256";
   public static final String AT_PASSWORD = "userPassword";
 
   /**
@@ -120,11 +121,8 @@ public final class LdapLayout {
           new Type(
               13, AT_ROLE, "admin role: domain-admin:D or help-desk:D", DIRECTORY_STRING, false),
           new Type(
-              14,
-              AT_APP_PASSWORD,
-              "app-specific password: name and hash",
-              DIRECTORY_STRING,
-              false));
+              14, AT_APP_PASSWORD, "app-specific password: name and hash", DIRECTORY_STRING, false),
+          new Type(15, AT_SCRAM, "SCRAM-SHA-256 verifier (RFC 7677)", DIRECTORY_STRING, true));
 
   private static final List<String> CLASSES =
       List.of(
@@ -144,7 +142,8 @@ public final class LdapLayout {
                   AT_COS,
                   AT_MAIL_HOST,
                   AT_ROLE,
-                  AT_APP_PASSWORD)
+                  AT_APP_PASSWORD,
+                  AT_SCRAM)
               + " ) )",
           "( "
               + OID_ARC
@@ -366,7 +365,8 @@ public final class LdapLayout {
         peopleDn(domain), attr("objectClass", "top", "organizationalUnit"), attr("ou", "people"));
   }
 
-  public static Entry accountEntry(Names.Address a, String id, String passwordHash) {
+  public static Entry accountEntry(
+      Names.Address a, String id, String passwordHash, String scramVerifier) {
     return new Entry(
         accountDn(a),
         attr("objectClass", "top", "person", "organizationalPerson", "inetOrgPerson", OC_ACCOUNT),
@@ -375,6 +375,7 @@ public final class LdapLayout {
         attr("cn", a.address()),
         attr("sn", a.localPart()),
         attr(AT_PASSWORD, passwordHash),
+        attr(AT_SCRAM, scramVerifier),
         attr(AT_ID, id),
         attr(AT_STATUS, status(AccountStatus.ACTIVE)),
         attr(AT_ADMIN, bool(false)));
