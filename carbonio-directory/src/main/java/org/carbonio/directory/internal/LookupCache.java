@@ -1,5 +1,7 @@
 package org.carbonio.directory.internal;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -9,33 +11,44 @@ import java.util.function.Function;
  * change calls {@link #invalidate()}, which starts a new generation; an answer is used only in the
  * generation it was computed in, so a read that raced with a change is never served afterwards (it
  * may be stored, but carries the old generation and is ignored). Bounded: the map is emptied when
- * it holds {@code maxEntries}.
+ * it holds {@code maxEntries}. With a time to live, an answer also expires after it (for a
+ * directory that others change without telling this one).
  *
  * <p>Thread-safe.
  */
 public final class LookupCache<K, V> {
-  private record Stamped<V>(long generation, V value) {}
+  private record Stamped<V>(long generation, long expires, V value) {}
 
   private final ConcurrentHashMap<K, Stamped<V>> entries = new ConcurrentHashMap<>();
   private final AtomicLong generation = new AtomicLong();
   private final int maxEntries;
+  private final Clock clock;
+  private final long ttlMillis; // 0: no expiry
 
   public LookupCache(int maxEntries) {
+    this(maxEntries, Clock.systemUTC(), Duration.ZERO);
+  }
+
+  /** A cache whose answers also expire {@code ttl} after they were loaded (zero: never). */
+  public LookupCache(int maxEntries, Clock clock, Duration ttl) {
     this.maxEntries = maxEntries;
+    this.clock = clock;
+    this.ttlMillis = ttl.toMillis();
   }
 
   /** The cached answer for {@code key} in the current generation, else {@code load}'s. */
   public V get(K key, Function<K, V> load) {
     long g = generation.get();
+    long now = ttlMillis == 0 ? 0 : clock.millis();
     Stamped<V> hit = entries.get(key);
-    if (hit != null && hit.generation() == g) {
+    if (hit != null && hit.generation() == g && (ttlMillis == 0 || now < hit.expires())) {
       return hit.value();
     }
     V value = load.apply(key);
     if (entries.size() >= maxEntries) {
       entries.clear();
     }
-    entries.put(key, new Stamped<>(g, value));
+    entries.put(key, new Stamped<>(g, now + ttlMillis, value));
     return value;
   }
 
