@@ -105,6 +105,31 @@ public interface Directory extends AutoCloseable {
   Optional<Account> authenticate(String username, String password, InetAddress client);
 
   /**
+   * Like {@link #authenticate}, but only the account's own password counts, not its {@link
+   * AppPassword app passwords}: for admin interfaces and password changes.
+   */
+  Optional<Account> authenticateAccountPassword(
+      String username, String password, InetAddress client);
+
+  /**
+   * Creates an app-specific password and returns its secret, which is not stored in clear and
+   * cannot be read again: 16 random letters (about 75 bits) shown in four groups, {@code
+   * abcd-efgh-ijkl-mnop}; logins accept it with or without the dashes.
+   *
+   * @throws DirectoryException.Invalid if the name is not 1 to 64 letters, digits, spaces, {@code .
+   *     _ -}
+   * @throws DirectoryException.Conflict if the account has one of that name, or {@value
+   *     AppPassword#MAX_PER_ACCOUNT} already
+   */
+  String createAppPassword(String address, String name) throws DirectoryException;
+
+  /** The account's app passwords, by name; empty if the account does not exist. */
+  List<AppPassword> appPasswords(String address);
+
+  /** Revokes an app password; NotFound if the account has none of that name. */
+  void revokeAppPassword(String address, String name) throws DirectoryException;
+
+  /**
    * The SCRAM-SHA-256 verifier of an active account (by address, alias or alias-domain address),
    * for a SASL SCRAM-SHA-256 exchange ({@link org.carbonio.directory.sasl.ScramSha256Mechanism});
    * empty if the account does not exist, cannot log in, or has none yet (an imported hash gets one

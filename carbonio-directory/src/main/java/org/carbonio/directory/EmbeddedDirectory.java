@@ -47,6 +47,7 @@ import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.carbonio.directory.internal.AppPasswords;
 import org.carbonio.directory.internal.LdapLayout;
 import org.carbonio.directory.internal.LoginCache;
 import org.carbonio.directory.internal.LoginGuard;
@@ -961,6 +962,17 @@ public final class EmbeddedDirectory implements Directory {
 
   @Override
   public Optional<Account> authenticate(String username, String password, InetAddress client) {
+    return authenticate(username, password, client, true);
+  }
+
+  @Override
+  public Optional<Account> authenticateAccountPassword(
+      String username, String password, InetAddress client) {
+    return authenticate(username, password, client, false);
+  }
+
+  private Optional<Account> authenticate(
+      String username, String password, InetAddress client, boolean appPasswords) {
     requireNonNull(username, "username");
     requireNonNull(password, "password");
     requireNonNull(client, "client");
@@ -997,6 +1009,11 @@ public final class EmbeddedDirectory implements Directory {
       return Optional.empty();
     }
     boolean ok = cache.matches(key, stored, password);
+    if (!ok && appPasswords && AppPasswords.matches(entry.get(), password)) {
+      ok = true; // cheap (SHA-256 of a random secret), so no cache needed
+      guard.succeeded(key, client);
+      return Optional.of(account);
+    }
     if (!ok && hasher.verify(stored, password)) {
       ok = true;
       cache.put(key, stored, password);
@@ -1022,6 +1039,68 @@ public final class EmbeddedDirectory implements Directory {
     }
     guard.succeeded(key, client);
     return Optional.of(account);
+  }
+
+  // ---- app passwords ----
+
+  @Override
+  public String createAppPassword(String address, String name) throws DirectoryException {
+    Names.Address a = addressOrInvalid(address);
+    String n = AppPasswords.checkName(name);
+    AppPasswords.Created created = AppPasswords.create(n);
+    mutate(
+        () -> {
+          requireAccount(a);
+          Entry e = server.getEntry(LdapLayout.accountDn(a).toString());
+          List<AppPassword> have = AppPasswords.list(e);
+          if (have.stream().anyMatch(p -> p.name().equals(n))) {
+            throw new DirectoryException.Conflict("app password exists: " + n);
+          }
+          if (have.size() >= AppPassword.MAX_PER_ACCOUNT) {
+            throw new DirectoryException.Conflict(
+                "at most " + AppPassword.MAX_PER_ACCOUNT + " app passwords per account");
+          }
+          server.modify(
+              LdapLayout.accountDn(a).toString(),
+              new Modification(
+                  ModificationType.ADD, LdapLayout.AT_APP_PASSWORD, created.storedValue()));
+          return null;
+        });
+    log.info("created app password {} of {}", n, a.address());
+    return created.secret();
+  }
+
+  @Override
+  public List<AppPassword> appPasswords(String address) {
+    requireNonNull(address, "address");
+    ensureOpen();
+    try {
+      return getEntry(LdapLayout.accountDn(Names.address(address)))
+          .map(AppPasswords::list)
+          .orElse(List.of());
+    } catch (IllegalArgumentException e) {
+      return List.of();
+    }
+  }
+
+  @Override
+  public void revokeAppPassword(String address, String name) throws DirectoryException {
+    Names.Address a = addressOrInvalid(address);
+    requireNonNull(name, "name");
+    mutate(
+        () -> {
+          requireAccount(a);
+          Entry e = server.getEntry(LdapLayout.accountDn(a).toString());
+          Optional<String> value = AppPasswords.storedValue(e, name);
+          if (value.isEmpty()) {
+            throw new DirectoryException.NotFound("no app password " + name + " of " + a.address());
+          }
+          server.modify(
+              LdapLayout.accountDn(a).toString(),
+              new Modification(ModificationType.DELETE, LdapLayout.AT_APP_PASSWORD, value.get()));
+          return null;
+        });
+    log.info("revoked app password {} of {}", name, a.address());
   }
 
   // ---- lifecycle ----

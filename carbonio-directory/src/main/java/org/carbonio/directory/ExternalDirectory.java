@@ -580,6 +580,28 @@ public final class ExternalDirectory implements Directory {
     return account;
   }
 
+  /** The same as {@link #authenticate}: an external directory has no app passwords here. */
+  @Override
+  public Optional<Account> authenticateAccountPassword(
+      String username, String password, InetAddress client) {
+    return authenticate(username, password, client);
+  }
+
+  @Override
+  public List<AppPassword> appPasswords(String address) {
+    return List.of();
+  }
+
+  @Override
+  public String createAppPassword(String address, String name) throws DirectoryException {
+    throw readOnly();
+  }
+
+  @Override
+  public void revokeAppPassword(String address, String name) throws DirectoryException {
+    throw readOnly();
+  }
+
   private Optional<SearchResultEntry> loginEntry(String login) {
     boolean bare = login.indexOf('@') < 0;
     List<Filter> any = new ArrayList<>();
