@@ -20,6 +20,7 @@ import org.carbonio.directory.Account;
 import org.carbonio.directory.Directory;
 import org.carbonio.directory.DirectoryException;
 import org.carbonio.directory.EmbeddedDirectory;
+import org.carbonio.directory.ExternalDirectory;
 import org.carbonio.imap.ImapServer;
 import org.carbonio.server.internal.AdminApi;
 import org.carbonio.server.internal.DirectoryAuthenticator;
@@ -83,18 +84,25 @@ public final class CarbonioServer implements AutoCloseable {
     Files.createDirectories(dataDir);
     String adminPassword = adminPassword(dataDir);
 
-    directory =
-        EmbeddedDirectory.builder()
-            .dataDir(dataDir.resolve("directory"))
-            .ldapListener(address(Listener.Kind.LDAP))
-            .ldapAdminPassword(adminPassword)
-            .build();
-    resources.add(directory);
-    ((EmbeddedDirectory) directory)
-        .ldapAddress()
-        .ifPresent(a -> listeners.add(new Listener(Listener.Kind.LDAP, a)));
-    adminAddress = ADMIN_LOCAL_PART + "@" + config.domain();
-    ensureAdminAccount(adminPassword);
+    if (config.directory().external().isPresent()) {
+      // An organization's directory, read-only: accounts are provisioned there, not here.
+      DirectoryBackend.External external = config.directory().external().get();
+      directory = ExternalDirectory.open(external.config(config.domain()));
+      resources.add(directory);
+      adminAddress = external.postmaster();
+    } else {
+      EmbeddedDirectory embedded =
+          EmbeddedDirectory.builder()
+              .dataDir(dataDir.resolve("directory"))
+              .ldapListener(address(Listener.Kind.LDAP))
+              .ldapAdminPassword(adminPassword)
+              .build();
+      directory = embedded;
+      resources.add(directory);
+      embedded.ldapAddress().ifPresent(a -> listeners.add(new Listener(Listener.Kind.LDAP, a)));
+      adminAddress = ADMIN_LOCAL_PART + "@" + config.domain();
+      ensureAdminAccount(adminPassword);
+    }
 
     // Store account ids are the directory's account ids; the limit is the account's or its
     // class of service's.

@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param tlsCertificate a PEM certificate chain to use instead of the generated self-signed one
  * @param tlsKey the PEM private key that goes with {@code tlsCertificate}
  * @param store where mail is kept (default {@link StoreBackends#EMBEDDED})
+ * @param directory which directory holds the accounts (default {@link DirectoryBackend#EMBEDDED})
  */
 public record ServerConfig(
     Path dataDir,
@@ -37,7 +38,8 @@ public record ServerConfig(
     String hostname,
     Optional<Path> tlsCertificate,
     Optional<Path> tlsKey,
-    StoreBackends store) {
+    StoreBackends store,
+    DirectoryBackend directory) {
 
   /** The default mail domain when none is given. */
   public static final String DEFAULT_DOMAIN = "localhost";
@@ -51,6 +53,7 @@ public record ServerConfig(
     requireNonNull(tlsCertificate, "tlsCertificate");
     requireNonNull(tlsKey, "tlsKey");
     requireNonNull(store, "store");
+    requireNonNull(directory, "directory");
     if (portOffset < 0 || portOffset > 60_000) {
       throw new IllegalArgumentException("port offset out of range: " + portOffset);
     }
@@ -71,7 +74,8 @@ public record ServerConfig(
         DEFAULT_DOMAIN,
         Optional.empty(),
         Optional.empty(),
-        StoreBackends.EMBEDDED);
+        StoreBackends.EMBEDDED,
+        DirectoryBackend.EMBEDDED);
   }
 
   /** The port a listener of this kind binds. */
@@ -95,7 +99,8 @@ public record ServerConfig(
         hostname,
         tlsCertificate,
         tlsKey,
-        store);
+        store,
+        directory);
   }
 
   public ServerConfig withBind(InetAddress newBind) {
@@ -109,7 +114,8 @@ public record ServerConfig(
         hostname,
         tlsCertificate,
         tlsKey,
-        store);
+        store,
+        directory);
   }
 
   public ServerConfig withPortOffset(int newOffset) {
@@ -123,7 +129,8 @@ public record ServerConfig(
         hostname,
         tlsCertificate,
         tlsKey,
-        store);
+        store,
+        directory);
   }
 
   public ServerConfig withStore(StoreBackends newStore) {
@@ -137,6 +144,22 @@ public record ServerConfig(
         hostname,
         tlsCertificate,
         tlsKey,
-        newStore);
+        newStore,
+        directory);
+  }
+
+  public ServerConfig withDirectory(DirectoryBackend newDirectory) {
+    return new ServerConfig(
+        dataDir,
+        bind,
+        adminBind,
+        portOffset,
+        ephemeralPorts,
+        domain,
+        hostname,
+        tlsCertificate,
+        tlsKey,
+        store,
+        newDirectory);
   }
 }

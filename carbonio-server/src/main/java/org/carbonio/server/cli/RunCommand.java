@@ -69,6 +69,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin StoreOptions storeOptions;
 
+  @Mixin DirectoryOptions directoryOptions;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config =
@@ -82,7 +84,8 @@ final class RunCommand implements Callable<Integer> {
             hostname == null ? domain : hostname,
             Optional.ofNullable(tlsCertificate),
             Optional.ofNullable(tlsKey),
-            storeOptions.backends(spec));
+            storeOptions.backends(spec),
+            directoryOptions.backend(spec));
     CarbonioServer server = CarbonioServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
