@@ -73,11 +73,11 @@ import org.slf4j.LoggerFactory;
  * }
  *
  * <p>Every change, through this API or over LDAP, is appended to {@code journal.ldif} as LDIF
- * change records and fsynced before the method (or the LDAP result) returns, so an acknowledged
- * change survives a crash or {@code kill -9}; every 1,000 changes and at close the whole directory
- * is written to {@code directory.ldif} and the journal starts again. Changes are serialised; reads
- * and authentications run concurrently. A change is visible to concurrent readers a moment before
- * it is durable.
+ * change records and fsynced (concurrent writers share one fsync) before the method (or the LDAP
+ * result) returns, so an acknowledged change survives a crash or {@code kill -9}; every 1,000
+ * changes and at close the whole directory is written to {@code directory.ldif} and the journal
+ * starts again. Changes are serialised; reads and authentications run concurrently. A change is
+ * visible to concurrent readers a moment before it is durable.
  *
  * <p>Over LDAP, only {@code cn=admin,o=carbonio} (with the password given to the builder) can bind;
  * anonymous clients can do nothing but bind. The admin can search and write; clear-text {@code
@@ -129,7 +129,12 @@ public final class EmbeddedDirectory implements Directory {
     this.server = newServer(b, new AdminOnly());
     this.journal =
         DirectoryJournal.open(
-            server, snapshot, LdapLayout.skeleton(), b.snapshotEveryChanges, b.snapshotEveryBytes);
+            writeLock,
+            server,
+            snapshot,
+            LdapLayout.skeleton(),
+            b.snapshotEveryChanges,
+            b.snapshotEveryBytes);
     if (b.ldapListener != null) {
       try {
         server.startListening();
@@ -456,12 +461,13 @@ public final class EmbeddedDirectory implements Directory {
    * it fails half way or cannot be journaled.
    */
   private <T> T mutate(Mutation<T> m) throws DirectoryException {
+    T result;
+    long ticket;
     writeLock.lock();
     try {
       if (closed) {
         throw new DirectoryException.Unavailable("directory is closed", null);
       }
-      T result;
       try {
         result = m.apply();
       } catch (LDAPException e) {
@@ -472,11 +478,10 @@ public final class EmbeddedDirectory implements Directory {
         throw e;
       }
       try {
-        journal.commit(); // rolls back itself if it fails
+        ticket = journal.append(); // rolls back itself if it fails
       } catch (IOException e) {
         throw new DirectoryException.Unavailable("cannot persist the change: " + e, e);
       }
-      return result;
     } finally {
       // Whatever happened (applied, rolled back, or half-applied then restored), no answer from
       // before it is served again.
@@ -484,6 +489,15 @@ public final class EmbeddedDirectory implements Directory {
       localDomains.invalidate();
       writeLock.unlock();
     }
+    // The fsync happens outside the lock, so that the writers queued behind share it.
+    try {
+      journal.awaitDurable(ticket);
+    } catch (IOException e) {
+      accountsByAddress.invalidate(); // rolled back to the last durable change
+      localDomains.invalidate();
+      throw new DirectoryException.Unavailable("cannot persist the change: " + e, e);
+    }
+    return result;
   }
 
   private void requireAccount(Names.Address a) throws DirectoryException {
@@ -593,9 +607,10 @@ public final class EmbeddedDirectory implements Directory {
    * bypass hashing). An add, modify, delete or modify DN takes the write lock in its request hook,
    * after hashing clear-text passwords, and keeps it while the in-memory server applies it; the
    * result hook journals it (fsync) before the result goes back, so that the journal order is the
-   * apply order. Both hooks run on the connection's thread; the server's own authorization check
-   * (between them) refuses writes from anonymous clients. Calls made by this class on the server do
-   * not pass through interceptors.
+   * apply order; it releases the lock before waiting for the fsync, which it shares with the
+   * writers queued behind (group commit). Both hooks run on the connection's thread; the server's
+   * own authorization check (between them) refuses writes from anonymous clients. Calls made by
+   * this class on the server do not pass through interceptors.
    */
   private final class AdminOnly extends InMemoryOperationInterceptor {
     private static final DN ADMIN = adminDn();
@@ -695,28 +710,41 @@ public final class EmbeddedDirectory implements Directory {
       if (!writeLock.isHeldByCurrentThread()) {
         return;
       }
+      long ticket = 0;
       try {
         if (result.getResultCode() == ResultCode.SUCCESS) {
-          journal.commit();
+          ticket = journal.append();
         } else {
           journal.rollback(); // nothing to undo unless the server failed half way
         }
       } catch (IOException | RuntimeException e) {
-        log.error("cannot persist an LDAP write to {}", dn, e);
-        replace.accept(
-            new LDAPResult(
-                result.getMessageID(),
-                ResultCode.UNAVAILABLE,
-                "cannot persist the change: " + e.getMessage(),
-                null,
-                (String[]) null,
-                null));
+        unavailable(result, replace, dn, e);
       } finally {
         accountsByAddress.invalidate();
         localDomains.invalidate();
         LdapWrites.accountAddress(dn).ifPresent(cache::forget);
         writeLock.unlock();
       }
+      try {
+        journal.awaitDurable(ticket); // shared fsync, outside the lock
+      } catch (IOException e) {
+        accountsByAddress.invalidate();
+        localDomains.invalidate();
+        unavailable(result, replace, dn, e);
+      }
+    }
+
+    private static void unavailable(
+        LDAPResult result, Consumer<LDAPResult> replace, String dn, Exception e) {
+      log.error("cannot persist an LDAP write to {}", dn, e);
+      replace.accept(
+          new LDAPResult(
+              result.getMessageID(),
+              ResultCode.UNAVAILABLE,
+              "cannot persist the change: " + e.getMessage(),
+              null,
+              (String[]) null,
+              null));
     }
   }
 

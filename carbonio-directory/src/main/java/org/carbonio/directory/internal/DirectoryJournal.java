@@ -24,6 +24,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -93,26 +95,43 @@ public final class DirectoryJournal implements AutoCloseable {
   private final int snapshotEveryChanges;
   private final long snapshotEveryBytes;
 
-  private long sequence; // last durable block
-  private long size; // durable journal bytes
+  private final ReentrantLock writeLock; // the caller's: serialises changes and appends
+
+  // Guarded by writeLock.
+  private long sequence; // last appended block
+  private long size; // bytes in the file
   private long blocksSinceSnapshot;
   private long lastChange; // last change-log number accounted for
   private long changeLogSize;
   private long entryCount; // countEntries(true) after the last commit
   private InMemoryDirectoryServerSnapshot checkpoint;
-  private final List<LDIFChangeRecord> sinceCheckpoint = new ArrayList<>();
-  private boolean broken;
+  private final List<Appended> sinceCheckpoint = new ArrayList<>();
   private boolean closed;
-  // Tests: the next append fails as if the disk did.
+
+  // Group commit: positions count every byte appended since open, across truncations.
+  private volatile long written; // changed under writeLock
+  private volatile long durable; // changed under syncLock
+  private final ReentrantLock syncLock = new ReentrantLock();
+  private final Condition synced = syncLock.newCondition();
+  private boolean syncing; // guarded by syncLock
+  private long fsyncs; // guarded by syncLock
+  private volatile boolean broken; // terminal: after a failed fsync the page cache is unreliable
+
+  // Tests: the next append's write, or the next fsync, fails as if the disk did.
   volatile IOException failNextAppend;
+  volatile IOException failNextSync;
+
+  private record Appended(long end, List<LDIFChangeRecord> records) {}
 
   private DirectoryJournal(
+      ReentrantLock writeLock,
       InMemoryDirectoryServer server,
       SnapshotFile snapshot,
       Path file,
       FileChannel channel,
       int snapshotEveryChanges,
       long snapshotEveryBytes) {
+    this.writeLock = writeLock;
     this.server = server;
     this.snapshot = snapshot;
     this.file = file;
@@ -133,6 +152,7 @@ public final class DirectoryJournal implements AutoCloseable {
    * @throws IOException if the files cannot be read or a complete block does not apply
    */
   public static DirectoryJournal open(
+      ReentrantLock writeLock,
       InMemoryDirectoryServer server,
       SnapshotFile snapshot,
       Entry[] skeleton,
@@ -146,7 +166,8 @@ public final class DirectoryJournal implements AutoCloseable {
     Path file = snapshot.dir().resolve(JOURNAL);
     FileChannel ch = openChannel(file);
     DirectoryJournal j =
-        new DirectoryJournal(server, snapshot, file, ch, snapshotEveryChanges, snapshotEveryBytes);
+        new DirectoryJournal(
+            writeLock, server, snapshot, file, ch, snapshotEveryChanges, snapshotEveryBytes);
     try {
       j.load(skeleton);
     } catch (IOException | RuntimeException e) {
@@ -239,25 +260,42 @@ public final class DirectoryJournal implements AutoCloseable {
     return sequence;
   }
 
+  /** Journal fsyncs so far (tests: group commit). */
+  public long fsyncs() {
+    syncLock.lock();
+    try {
+      return fsyncs;
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
   /** Blocks in the journal since the last snapshot. */
   public long blocksSinceSnapshot() {
     return blocksSinceSnapshot;
   }
 
-  /**
-   * Makes every change applied to the server since the last commit durable; when this returns, a
-   * crash cannot lose them. Nothing is written if there is no change.
-   *
-   * @throws IOException if they cannot be written; the server is then rolled back to its last
-   *     durable state
-   */
+  /** {@link #append} then {@link #awaitDurable}: for a caller without concurrent writers. */
   public void commit() throws IOException {
+    awaitDurable(append());
+  }
+
+  /**
+   * Appends the changes applied to the server since the last append as one block, without waiting
+   * for the disk; call under the write lock, then {@link #awaitDurable} after releasing it, so that
+   * writers queued behind share one fsync (group commit). Nothing is written if there is no change.
+   *
+   * @return the ticket to pass to {@link #awaitDurable}
+   * @throws IOException if the block cannot be written; the server is then rolled back to the
+   *     blocks appended before
+   */
+  public long append() throws IOException {
     if (closed) {
       throw new IllegalStateException("journal closed");
     }
     Pending p = pending();
     if (p.records.isEmpty() && !p.untracked) {
-      return;
+      return 0;
     }
     if (broken) {
       rollback();
@@ -271,7 +309,7 @@ public final class DirectoryJournal implements AutoCloseable {
         rollback();
         throw e;
       }
-      return;
+      return 0;
     }
     byte[] block = Block.encode(sequence + 1, p.records);
     try {
@@ -282,12 +320,10 @@ public final class DirectoryJournal implements AutoCloseable {
         throw injected;
       }
       writeFully(block, size);
-      channel.force(false);
     } catch (IOException e) {
       log.error("cannot append to {}; rolling the change back", file, e);
       try {
         channel.truncate(size);
-        channel.force(true);
       } catch (IOException again) {
         broken = true;
         e.addSuppressed(again);
@@ -298,24 +334,122 @@ public final class DirectoryJournal implements AutoCloseable {
     }
     sequence++;
     size += block.length;
+    written += block.length;
+    long ticket = written;
     blocksSinceSnapshot++;
-    sinceCheckpoint.addAll(p.records);
+    sinceCheckpoint.add(new Appended(ticket, p.records));
     accept(p);
     if (blocksSinceSnapshot >= snapshotEveryChanges || size >= snapshotEveryBytes) {
       try {
         snapshotNow();
       } catch (IOException e) {
-        // The change is durable in the journal; try again after the next batch of changes.
+        // The journal keeps every change; try again after the next batch of changes.
         blocksSinceSnapshot = 0;
         log.error("cannot write the snapshot in {}; the journal keeps growing", file, e);
       }
     }
+    return ticket;
   }
 
   /**
-   * Undoes every change applied to the server since the last commit (a change that failed half
+   * Returns once the block of {@code ticket} (and every block before it) is on disk: the first
+   * waiter fsyncs for everyone appended so far, the others wait for it. Call without the write
+   * lock.
+   *
+   * @throws IOException if the fsync failed; the journal then refuses every later change, and the
+   *     server is rolled back to the blocks known durable
+   */
+  public void awaitDurable(long ticket) throws IOException {
+    syncLock.lock();
+    try {
+      while (durable < ticket) {
+        if (broken) {
+          throw new IOException("the journal failed; restart the directory");
+        }
+        if (syncing) {
+          synced.awaitUninterruptibly();
+          continue;
+        }
+        syncing = true;
+        long target = written;
+        IOException failure = null;
+        syncLock.unlock();
+        try {
+          IOException injected = failNextSync;
+          if (injected != null) {
+            failNextSync = null;
+            throw injected;
+          }
+          channel.force(false);
+        } catch (IOException e) {
+          failure = e;
+        } finally {
+          if (failure != null) {
+            failed(target, failure);
+          }
+          syncLock.lock();
+          syncing = false;
+          synced.signalAll();
+        }
+        fsyncs++;
+        if (failure == null) {
+          markDurable(target);
+        } else if (durable < ticket) {
+          throw failure;
+        }
+      }
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  private void markDurable(long position) {
+    syncLock.lock();
+    try {
+      if (position > durable) {
+        durable = position;
+      }
+      synced.signalAll();
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  /** A failed fsync: undo, in memory and in the file, everything not known durable. */
+  private void failed(long target, IOException e) {
+    writeLock.lock();
+    try {
+      if (durable >= target) {
+        return; // a snapshot (or close) made it durable meanwhile
+      }
+      broken = true;
+      log.error("cannot fsync {}; rolling back to the last durable change", file, e);
+      long keep = durable;
+      server.restoreSnapshot(checkpoint);
+      List<Appended> kept = new ArrayList<>();
+      for (Appended a : sinceCheckpoint) {
+        if (a.end() <= keep) {
+          redo(a);
+          kept.add(a);
+        }
+      }
+      sinceCheckpoint.retainAll(kept);
+      baseline();
+      try {
+        channel.truncate(size - (written - keep));
+        channel.force(true);
+      } catch (IOException again) {
+        e.addSuppressed(again);
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /**
+   * Undoes every change applied to the server since the last append (a change that failed half
    * way). Costs nothing if there is none; otherwise restores the in-memory checkpoint and replays
-   * the changes committed since.
+   * the blocks appended since.
    */
   public void rollback() {
     Pending p = pending();
@@ -323,22 +457,32 @@ public final class DirectoryJournal implements AutoCloseable {
       return;
     }
     server.restoreSnapshot(checkpoint);
-    for (LDIFChangeRecord r : sinceCheckpoint) {
-      try {
-        r.processChange(server);
-      } catch (LDAPException e) {
-        broken = true;
-        throw new IllegalStateException("cannot redo a committed change: " + r, e);
-      }
+    for (Appended a : sinceCheckpoint) {
+      redo(a);
     }
     baseline();
   }
 
-  /** Writes a snapshot of the server (taken as durable) and empties the journal. */
+  private void redo(Appended a) {
+    for (LDIFChangeRecord r : a.records()) {
+      try {
+        r.processChange(server);
+      } catch (LDAPException e) {
+        broken = true;
+        throw new IllegalStateException("cannot redo an appended change: " + r, e);
+      }
+    }
+  }
+
+  /**
+   * Writes a snapshot of the server (which makes every appended block durable) and empties the
+   * journal.
+   */
   public void snapshotNow() throws IOException {
     snapshot.save(server, sequence);
-    // Durable from here on: the blocks left in the journal are in the snapshot and replay skips
-    // them, so a failure to empty the journal is only a waste of space.
+    markDurable(written);
+    // The blocks left in the journal are in the snapshot and replay skips them, so a failure to
+    // empty the journal is only a waste of space.
     try {
       truncate(0);
     } catch (IOException e) {
@@ -356,8 +500,9 @@ public final class DirectoryJournal implements AutoCloseable {
     closed = true;
     try {
       if (!broken) {
-        rollback(); // anything not committed was never acknowledged
+        rollback(); // anything not appended was never acknowledged
         snapshot.save(server, sequence);
+        markDurable(written);
         truncate(0);
       }
     } finally {

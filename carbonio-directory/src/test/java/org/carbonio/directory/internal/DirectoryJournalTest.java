@@ -11,6 +11,9 @@ import com.unboundid.ldap.sdk.ModificationType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +40,14 @@ class DirectoryJournalTest {
     config.setSchema(LdapLayout.schema());
     DirectoryJournal.configure(config);
     server = new InMemoryDirectoryServer(config);
-    journal = DirectoryJournal.open(server, files, LdapLayout.skeleton(), everyChanges, 1L << 30);
+    journal =
+        DirectoryJournal.open(
+            new java.util.concurrent.locks.ReentrantLock(),
+            server,
+            files,
+            LdapLayout.skeleton(),
+            everyChanges,
+            1L << 30);
   }
 
   void reopen() throws Exception {
@@ -83,6 +93,77 @@ class DirectoryJournalTest {
     assertThat(exists("kept.org")).isTrue();
     assertThat(exists("lost.org")).isFalse();
     assertThat(exists("after.org")).isTrue();
+  }
+
+  @Test
+  void awaitDurableShouldRollBackAndRefuseLaterChangesWhenFsyncFails() throws Exception {
+    open(1_000);
+    server.add(domain("kept.org"));
+    journal.commit();
+    journal.failNextSync = new IOException("EIO");
+    server.add(domain("lost.org"));
+    assertThatThrownBy(journal::commit).isInstanceOf(IOException.class).hasMessage("EIO");
+    assertThat(exists("lost.org")).isFalse();
+    assertThat(exists("kept.org")).isTrue();
+    // After a failed fsync the page cache cannot be trusted: no further change is accepted.
+    server.add(domain("refused.org"));
+    assertThatThrownBy(journal::commit)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("restart");
+    assertThat(exists("refused.org")).isFalse();
+    reopen(); // the journal was cut back to its durable blocks
+    assertThat(exists("kept.org")).isTrue();
+    assertThat(exists("lost.org")).isFalse();
+    assertThat(exists("refused.org")).isFalse();
+  }
+
+  @Test
+  void concurrentWritersShouldShareFsyncsWhenTheyQueueBehindEachOther() throws Exception {
+    ReentrantLock lock = new ReentrantLock();
+    files = SnapshotFile.open(dir);
+    InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(LdapLayout.BASE);
+    config.setSchema(LdapLayout.schema());
+    DirectoryJournal.configure(config);
+    server = new InMemoryDirectoryServer(config);
+    journal = DirectoryJournal.open(lock, server, files, LdapLayout.skeleton(), 1_000, 1L << 30);
+    int threads = 8;
+    int each = 40;
+    long before = journal.fsyncs();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      workers.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      for (int i = 0; i < each; i++) {
+                        long ticket;
+                        lock.lock();
+                        try {
+                          server.add(domain("t" + thread + "-" + i + ".org"));
+                          ticket = journal.append();
+                        } finally {
+                          lock.unlock();
+                        }
+                        journal.awaitDurable(ticket);
+                      }
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  }));
+    }
+    for (Thread w : workers) {
+      w.join();
+    }
+    assertThat(journal.sequence()).isEqualTo(threads * each);
+    assertThat(journal.fsyncs() - before).isLessThan(threads * each);
+    reopen();
+    for (int t = 0; t < threads; t++) {
+      for (int i = 0; i < each; i++) {
+        assertThat(exists("t" + t + "-" + i + ".org")).isTrue();
+      }
+    }
   }
 
   @Test
