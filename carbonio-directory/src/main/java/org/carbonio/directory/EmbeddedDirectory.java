@@ -125,7 +125,7 @@ public final class EmbeddedDirectory implements Directory {
             b.limits.maxFailuresPerClient(),
             b.limits.maxTrackedKeys());
     this.cache = new LoginCache(b.clock, b.limits.loginCacheTtl(), b.limits.maxTrackedKeys());
-    this.ldapWrites = new LdapWrites(hasher);
+    this.ldapWrites = new LdapWrites(hasher, b.limits.maxPasswordChars());
     this.server = newServer(b, new AdminOnly());
     this.journal =
         DirectoryJournal.open(
@@ -609,7 +609,9 @@ public final class EmbeddedDirectory implements Directory {
    * result hook journals it (fsync) before the result goes back, so that the journal order is the
    * apply order; it releases the lock before waiting for the fsync, which it shares with the
    * writers queued behind (group commit). Both hooks run on the connection's thread; the server's
-   * own authorization check (between them) refuses writes from anonymous clients. Calls made by
+   * own authorization check (between them) refuses writes from anonymous clients. The in-memory server answers every
+   * failure between the hooks with a result, so the result hook always runs after a request hook
+   * that took the lock; an unchecked exception from it (a bug) would leave the lock held. Calls made by
    * this class on the server do not pass through interceptors.
    */
   private final class AdminOnly extends InMemoryOperationInterceptor {

@@ -1,8 +1,12 @@
 package org.carbonio.directory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.unboundid.ldap.sdk.Entry;
 import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.ResultCode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -121,6 +125,22 @@ class LdapWriteTest {
     run("/usr/bin/ldapadd", CAROL.replace("userPassword: carol-first-pw", "userPassword: " + ssha));
     assertThat(storedPassword()).isEqualTo(ssha);
     assertThat(directory.authenticate("carol@example.com", "secret", Fixtures.CLIENT)).isPresent();
+  }
+
+  @Test
+  void ldapaddShouldBeRefusedWhenClearPasswordIsTooLong() throws Exception {
+    try (LDAPConnection c = new LDAPConnection("127.0.0.1", port, ADMIN, ADMIN_PW)) {
+      Entry tooLong =
+          new Entry(
+              CAROL
+                  .replace("userPassword: carol-first-pw", "userPassword: " + "x".repeat(1025))
+                  .split("\n"));
+      assertThatThrownBy(() -> c.add(tooLong))
+          .isInstanceOfSatisfying(
+              LDAPException.class,
+              e -> assertThat(e.getResultCode()).isEqualTo(ResultCode.CONSTRAINT_VIOLATION));
+    }
+    assertThat(directory.findAccount("carol@example.com")).isEmpty();
   }
 
   @Test

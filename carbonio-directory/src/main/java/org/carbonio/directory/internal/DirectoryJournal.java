@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Changes are found in the server's own change log (draft-good-ldap-changelog, enabled by {@link
  * #configure}), whoever made them: API calls on the server object or LDAP clients through the
- * listener. {@link #commit} appends the change records made since the last commit to {@value
- * #JOURNAL} as one block and fsyncs it:
+ * listener. {@link #append} writes the change records made since the last append to {@value
+ * #JOURNAL} as one block, and {@link #awaitDurable} fsyncs it (group commit: one fsync covers every
+ * block appended before it, and concurrent waiters share it):
  *
  * <pre>
  * # journal sequence=17 bytes=412 crc32c=8a3f00c1
@@ -51,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * The header is an LDIF comment, so the journal is plain LDIF change records. Sequences increase by
  * one per block and never restart. The snapshot ({@link SnapshotFile}) records the sequence of the
  * last block it contains; at open the snapshot is loaded and the blocks after it are replayed in
- * order. A torn or corrupt block ends the journal: it and anything after it are cut off (they were
- * never acknowledged, since a block is written only after the previous one was fsynced).
+ * order. A torn or corrupt block ends the journal: it and anything after it are cut off. They were
+ * never acknowledged: a block is acknowledged only after an fsync that covers it and every block
+ * before it, which would have kept the torn one whole.
  *
  * <p>After {@code snapshotEveryChanges} blocks or {@code snapshotEveryBytes} of journal, and at
  * {@link #close}, a snapshot is written (temp file, fsync, rename, directory fsync) and the journal
@@ -61,12 +63,15 @@ import org.slf4j.LoggerFactory;
  * counting entries) or too many at once (more than {@value #CHANGE_LOG_WINDOW}) are made durable by
  * writing a snapshot at once instead.
  *
- * <p>If the journal cannot be written, memory is rolled back to the last durable state (the
- * in-memory copy taken at the last snapshot, plus the blocks committed since) and the commit
- * throws; if even cutting the failed block off fails, the journal refuses every later commit.
+ * <p>If a block cannot be written, the file is cut back, memory is rolled back to the blocks
+ * appended before (the in-memory copy taken at the last snapshot, plus the blocks since) and the
+ * append throws. If an fsync fails, memory and file are rolled back to the blocks known durable,
+ * every waiter for a later block gets the exception, and the journal refuses every later change
+ * (after a failed fsync the page cache cannot be trusted).
  *
- * <p>Not thread-safe: the caller serialises every call (and every change to the server) with one
- * lock, so that the journal order is the order in which changes were applied.
+ * <p>Thread-safe only as follows: the caller holds its write lock (given to {@link #open}) around
+ * every change to the server and every call except {@link #awaitDurable}, which it calls without
+ * the lock; so the journal order is the order in which changes were applied.
  */
 public final class DirectoryJournal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DirectoryJournal.class);

@@ -10,6 +10,7 @@ import com.unboundid.ldap.sdk.ModifyRequest;
 import com.unboundid.ldap.sdk.RDN;
 import com.unboundid.ldap.sdk.ReadOnlyAddRequest;
 import com.unboundid.ldap.sdk.ReadOnlyModifyRequest;
+import com.unboundid.ldap.sdk.ResultCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,9 +28,14 @@ public final class LdapWrites {
   private static final String PASSWORD_OID = "2.5.4.35";
 
   private final PasswordHasher hasher;
+  private final int maxPasswordChars;
 
-  public LdapWrites(PasswordHasher hasher) {
+  /**
+   * @param maxPasswordChars longest clear-text password accepted (as for the API)
+   */
+  public LdapWrites(PasswordHasher hasher, int maxPasswordChars) {
     this.hasher = hasher;
+    this.maxPasswordChars = maxPasswordChars;
   }
 
   /** True if {@code value} is a clear-text password (it has no {@code {SCHEME}} prefix). */
@@ -37,8 +43,12 @@ public final class LdapWrites {
     return !SCHEME.matcher(value).matches();
   }
 
-  /** The add request with every clear-text {@code userPassword} value hashed. */
-  public AddRequest hashPasswords(ReadOnlyAddRequest request) {
+  /**
+   * The add request with every clear-text {@code userPassword} value hashed.
+   *
+   * @throws LDAPException {@code constraintViolation} for an empty or too long clear-text password
+   */
+  public AddRequest hashPasswords(ReadOnlyAddRequest request) throws LDAPException {
     AddRequest out = request.duplicate();
     List<Attribute> attrs = new ArrayList<>();
     boolean changed = false;
@@ -59,8 +69,10 @@ public final class LdapWrites {
 
   /**
    * The modify request with every clear-text {@code userPassword} value added or replaced hashed.
+   *
+   * @throws LDAPException {@code constraintViolation} for an empty or too long clear-text password
    */
-  public ModifyRequest hashPasswords(ReadOnlyModifyRequest request) {
+  public ModifyRequest hashPasswords(ReadOnlyModifyRequest request) throws LDAPException {
     ModifyRequest out = request.duplicate();
     List<Modification> mods = new ArrayList<>();
     boolean changed = false;
@@ -83,11 +95,16 @@ public final class LdapWrites {
     return out;
   }
 
-  private Attribute hashed(Attribute a) {
+  private Attribute hashed(Attribute a) throws LDAPException {
     String[] values = a.getValues();
     boolean changed = false;
     for (int i = 0; i < values.length; i++) {
       if (isClearText(values[i])) {
+        if (values[i].isEmpty() || values[i].length() > maxPasswordChars) {
+          throw new LDAPException(
+              ResultCode.CONSTRAINT_VIOLATION,
+              "userPassword must be 1 to " + maxPasswordChars + " characters");
+        }
         values[i] = hasher.hash(values[i]);
         changed = true;
       }
