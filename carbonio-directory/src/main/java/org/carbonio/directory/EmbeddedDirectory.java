@@ -609,10 +609,10 @@ public final class EmbeddedDirectory implements Directory {
    * result hook journals it (fsync) before the result goes back, so that the journal order is the
    * apply order; it releases the lock before waiting for the fsync, which it shares with the
    * writers queued behind (group commit). Both hooks run on the connection's thread; the server's
-   * own authorization check (between them) refuses writes from anonymous clients. The in-memory server answers every
-   * failure between the hooks with a result, so the result hook always runs after a request hook
-   * that took the lock; an unchecked exception from it (a bug) would leave the lock held. Calls made by
-   * this class on the server do not pass through interceptors.
+   * own authorization check (between them) refuses writes from anonymous clients. The in-memory
+   * server answers every failure between the hooks with a result, so the result hook always runs
+   * after a request hook that took the lock; an unchecked exception from it (a bug) would leave the
+   * lock held. Calls made by this class on the server do not pass through interceptors.
    */
   private final class AdminOnly extends InMemoryOperationInterceptor {
     private static final DN ADMIN = adminDn();
