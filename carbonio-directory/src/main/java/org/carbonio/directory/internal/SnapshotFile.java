@@ -125,14 +125,9 @@ public final class SnapshotFile implements AutoCloseable {
     }
   }
 
-  /** Writes the server's content durably; when this returns, a crash cannot lose it. */
-  public void save(InMemoryDirectoryServer server) throws IOException {
-    save(server, 0);
-  }
-
   /**
-   * Writes the server's content durably, recording in a first comment line that it holds every
-   * journal block up to {@code sequence}.
+   * Writes the server's content durably (when this returns, a crash cannot lose it), recording in a
+   * first comment line that it holds every journal block up to {@code sequence}.
    */
   public void save(InMemoryDirectoryServer server, long sequence) throws IOException {
     Path tmp = dir.resolve(TEMP);
