@@ -4,12 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
-import com.unboundid.ldap.listener.InMemoryDirectoryServerSnapshot;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
 import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedAddRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedAddResult;
 import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedDeleteRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedDeleteResult;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedExtendedRequest;
 import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedModifyDNRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedModifyDNResult;
 import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedModifyRequest;
+import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedModifyResult;
 import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSASLBindRequest;
 import com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSimpleBindRequest;
 import com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor;
@@ -17,6 +21,7 @@ import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.Entry;
 import com.unboundid.ldap.sdk.Filter;
 import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.LDAPResult;
 import com.unboundid.ldap.sdk.Modification;
 import com.unboundid.ldap.sdk.ModificationType;
 import com.unboundid.ldap.sdk.OperationType;
@@ -45,10 +50,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.carbonio.directory.internal.AppPasswords;
+import org.carbonio.directory.internal.DirectoryJournal;
 import org.carbonio.directory.internal.LdapLayout;
+import org.carbonio.directory.internal.LdapWrites;
 import org.carbonio.directory.internal.LoginCache;
 import org.carbonio.directory.internal.LoginGuard;
 import org.carbonio.directory.internal.LookupCache;
@@ -75,13 +83,16 @@ import org.slf4j.LoggerFactory;
  * }
  * }
  *
- * <p>Every change writes the whole directory as LDIF to a temp file, fsyncs it and renames it over
- * {@code directory.ldif} before the method returns, so an acknowledged change survives a crash or
- * {@code kill -9}. Changes are serialised; reads and authentications run concurrently. A change is
+ * <p>Every change, through this API or over LDAP, is appended to {@code journal.ldif} as LDIF
+ * change records and fsynced (concurrent writers share one fsync) before the method (or the LDAP
+ * result) returns, so an acknowledged change survives a crash or {@code kill -9}; every 1,000
+ * changes and at close the whole directory is written to {@code directory.ldif} and the journal
+ * starts again. Changes are serialised; reads and authentications run concurrently. A change is
  * visible to concurrent readers a moment before it is durable.
  *
  * <p>Over LDAP, only {@code cn=admin,o=carbonio} (with the password given to the builder) can bind;
- * anonymous clients can do nothing but bind, and nobody can write through LDAP.
+ * anonymous clients can do nothing but bind. The admin can search and write; clear-text {@code
+ * userPassword} values it writes are hashed.
  *
  * <p>Thread-safe.
  */
@@ -91,14 +102,16 @@ public final class EmbeddedDirectory implements Directory {
   private final Path dataDir;
   private final InMemoryDirectoryServer server;
   private final SnapshotFile snapshot;
+  private final DirectoryJournal journal;
+  private final LdapWrites ldapWrites;
   private final DirectoryLimits limits;
   private final PasswordHasher hasher;
   private final LoginGuard guard;
   private final LoginCache cache;
   private final InetSocketAddress ldapAddress;
   private final ReentrantLock writeLock = new ReentrantLock();
-  // Reads that every SMTP/LMTP recipient and delivery makes; all changes go through mutate(), which
-  // invalidates them (the LDAP listener is read-only).
+  // Reads that every SMTP/LMTP recipient and delivery makes; all changes go through mutate() or the
+  // listener's write hooks (AdminOnly), which invalidate them.
   private final LookupCache<String, Optional<Account>> accountsById =
       new LookupCache<>(LOOKUP_CACHE_ENTRIES);
   private final LookupCache<String, Optional<Account>> accountsByAddress =
@@ -125,26 +138,25 @@ public final class EmbeddedDirectory implements Directory {
             b.limits.maxFailuresPerClient(),
             b.limits.maxTrackedKeys());
     this.cache = new LoginCache(b.clock, b.limits.loginCacheTtl(), b.limits.maxTrackedKeys());
-    this.server = newServer(b);
-    try {
-      if (snapshot.exists()) {
-        snapshot.load(server);
-        for (Entry e : LdapLayout.skeleton()) { // entries added by later versions
-          if (server.getEntry(e.getDN()) == null) {
-            server.add(e);
-          }
-        }
-      } else {
-        server.addEntries(LdapLayout.skeleton());
-        snapshot.save(server);
-      }
-    } catch (LDAPException e) {
-      throw new IOException("cannot initialise the directory: " + e.getMessage(), e);
-    }
+    this.ldapWrites = new LdapWrites(hasher, b.limits.maxPasswordChars());
+    this.server = newServer(b, new AdminOnly());
+    this.journal =
+        DirectoryJournal.open(
+            writeLock,
+            server,
+            snapshot,
+            LdapLayout.skeleton(),
+            b.snapshotEveryChanges,
+            b.snapshotEveryBytes);
     if (b.ldapListener != null) {
       try {
         server.startListening();
       } catch (LDAPException e) {
+        try {
+          journal.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
         throw new IOException("cannot listen on " + b.ldapListener + ": " + e.getMessage(), e);
       }
       this.ldapAddress =
@@ -153,7 +165,32 @@ public final class EmbeddedDirectory implements Directory {
     } else {
       this.ldapAddress = null;
     }
+    addMissingSkeleton();
     log.info("directory opened at {}", dataDir);
+  }
+
+  /** Forgets every cached lookup: after any change, once it is visible to reads. */
+  private void invalidateLookups() {
+    accountsByAddress.invalidate();
+    accountsById.invalidate();
+    localDomains.invalidate();
+  }
+
+  /** Adds the skeleton entries a directory created by an older version lacks (journaled). */
+  private void addMissingSkeleton() throws IOException {
+    try {
+      mutate(
+          () -> {
+            for (Entry e : LdapLayout.skeleton()) {
+              if (server.getEntry(e.getDN()) == null) {
+                server.add(e);
+              }
+            }
+            return null;
+          });
+    } catch (DirectoryException e) {
+      throw new IOException("cannot complete the directory's skeleton: " + e.getMessage(), e);
+    }
   }
 
   /** Opens (or creates) a directory in {@code dataDir}, without an LDAP listener. */
@@ -1107,13 +1144,19 @@ public final class EmbeddedDirectory implements Directory {
 
   @Override
   public void close() {
+    // Outside the lock: an LDAP write in flight holds it until its result is journaled.
+    server.shutDown(true);
     writeLock.lock();
     try {
       if (closed) {
         return;
       }
       closed = true;
-      server.shutDown(true);
+      try {
+        journal.close(); // final snapshot: the next open replays nothing
+      } catch (IOException e) {
+        log.warn("cannot write the final snapshot in {}; the journal has every change", dataDir, e);
+      }
       try {
         snapshot.close();
       } catch (IOException e) {
@@ -1132,37 +1175,46 @@ public final class EmbeddedDirectory implements Directory {
     T apply() throws DirectoryException, LDAPException;
   }
 
-  /** Runs one change under the write lock and makes it durable; undoes it if that fails. */
+  /**
+   * Runs one change under the write lock and journals it (fsynced) before returning; undoes it if
+   * it fails half way or cannot be journaled.
+   */
   private <T> T mutate(Mutation<T> m) throws DirectoryException {
+    T result;
+    long ticket;
     writeLock.lock();
     try {
       if (closed) {
         throw new DirectoryException.Unavailable("directory is closed", null);
       }
-      InMemoryDirectoryServerSnapshot before = server.createSnapshot();
-      T result;
       try {
         result = m.apply();
       } catch (LDAPException e) {
-        server.restoreSnapshot(before);
+        journal.rollback();
         throw new DirectoryException.Unavailable("directory change failed: " + e.getMessage(), e);
+      } catch (DirectoryException | RuntimeException e) {
+        journal.rollback();
+        throw e;
       }
       try {
-        snapshot.save(server);
+        ticket = journal.append(); // rolls back itself if it fails
       } catch (IOException e) {
-        server.restoreSnapshot(before);
-        log.error("cannot write the directory snapshot in {}", dataDir, e);
         throw new DirectoryException.Unavailable("cannot persist the change: " + e, e);
       }
-      return result;
     } finally {
       // Whatever happened (applied, rolled back, or half-applied then restored), no answer from
       // before it is served again.
-      accountsByAddress.invalidate();
-      accountsById.invalidate();
-      localDomains.invalidate();
+      invalidateLookups();
       writeLock.unlock();
     }
+    // The fsync happens outside the lock, so that the writers queued behind share it.
+    try {
+      journal.awaitDurable(ticket);
+    } catch (IOException e) {
+      invalidateLookups(); // rolled back to the last durable change
+      throw new DirectoryException.Unavailable("cannot persist the change: " + e, e);
+    }
+    return result;
   }
 
   private void requireAccount(Names.Address a) throws DirectoryException {
@@ -1246,11 +1298,12 @@ public final class EmbeddedDirectory implements Directory {
     }
   }
 
-  private static InMemoryDirectoryServer newServer(Builder b) throws IOException {
+  private static InMemoryDirectoryServer newServer(Builder b, AdminOnly interceptor)
+      throws IOException {
     try {
       InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(LdapLayout.BASE);
       config.setSchema(LdapLayout.schema());
-      // Only the admin can search or compare; nobody can write over LDAP.
+      // Only the admin (the only DN that can bind) can search, compare or write.
       config.setAuthenticationRequiredOperationTypes(
           EnumSet.of(
               OperationType.ADD,
@@ -1260,7 +1313,8 @@ public final class EmbeddedDirectory implements Directory {
               OperationType.MODIFY,
               OperationType.MODIFY_DN,
               OperationType.SEARCH));
-      config.addInMemoryOperationInterceptor(new ReadOnlyAdminOnly());
+      DirectoryJournal.configure(config);
+      config.addInMemoryOperationInterceptor(interceptor);
       if (b.ldapListener != null) {
         config.addAdditionalBindCredentials(LdapLayout.ADMIN_DN, b.ldapAdminPassword);
         config.setListenerConfigs(
@@ -1274,12 +1328,22 @@ public final class EmbeddedDirectory implements Directory {
   }
 
   /**
-   * Guards the LDAP listener: writes are refused (they would bypass hashing and durability), and
-   * only the admin DN can bind, since user entries hold hashes the in-memory server would compare
-   * as clear text. Calls made by this class do not pass through interceptors.
+   * Guards the LDAP listener and journals its writes. Only the admin DN can bind, since user
+   * entries hold hashes the in-memory server would compare as clear text; SASL binds and extended
+   * operations other than Who am I? (RFC 4532) are refused (password modify and transactions would
+   * bypass hashing). An add, modify, delete or modify DN takes the write lock in its request hook,
+   * after hashing clear-text passwords, and keeps it while the in-memory server applies it; the
+   * result hook journals it (fsync) before the result goes back, so that the journal order is the
+   * apply order; it releases the lock before waiting for the fsync, which it shares with the
+   * writers queued behind (group commit). Both hooks run on the connection's thread; the server's
+   * own authorization check (between them) refuses writes from anonymous clients. The in-memory
+   * server answers every failure between the hooks with a result, so the result hook always runs
+   * after a request hook that took the lock; an unchecked exception from it (a bug) would leave the
+   * lock held. Calls made by this class on the server do not pass through interceptors.
    */
-  private static final class ReadOnlyAdminOnly extends InMemoryOperationInterceptor {
+  private final class AdminOnly extends InMemoryOperationInterceptor {
     private static final DN ADMIN = adminDn();
+    private static final String WHO_AM_I = "1.3.6.1.4.1.4203.1.11.3";
 
     private static DN adminDn() {
       try {
@@ -1308,31 +1372,106 @@ public final class EmbeddedDirectory implements Directory {
     }
 
     @Override
+    public void processExtendedRequest(InMemoryInterceptedExtendedRequest request)
+        throws LDAPException {
+      if (!WHO_AM_I.equals(request.getRequest().getOID())) {
+        throw new LDAPException(
+            ResultCode.UNWILLING_TO_PERFORM,
+            "extended operation " + request.getRequest().getOID() + " not supported");
+      }
+    }
+
+    @Override
     public void processAddRequest(InMemoryInterceptedAddRequest request) throws LDAPException {
-      throw readOnly();
+      request.setRequest(ldapWrites.hashPasswords(request.getRequest())); // slow: before the lock
+      beginWrite();
+    }
+
+    @Override
+    public void processAddResult(InMemoryInterceptedAddResult result) {
+      endWrite(result.getResult(), result::setResult, result.getRequest().getDN());
     }
 
     @Override
     public void processModifyRequest(InMemoryInterceptedModifyRequest request)
         throws LDAPException {
-      throw readOnly();
+      request.setRequest(ldapWrites.hashPasswords(request.getRequest()));
+      beginWrite();
+    }
+
+    @Override
+    public void processModifyResult(InMemoryInterceptedModifyResult result) {
+      endWrite(result.getResult(), result::setResult, result.getRequest().getDN());
     }
 
     @Override
     public void processDeleteRequest(InMemoryInterceptedDeleteRequest request)
         throws LDAPException {
-      throw readOnly();
+      beginWrite();
+    }
+
+    @Override
+    public void processDeleteResult(InMemoryInterceptedDeleteResult result) {
+      endWrite(result.getResult(), result::setResult, result.getRequest().getDN());
     }
 
     @Override
     public void processModifyDNRequest(InMemoryInterceptedModifyDNRequest request)
         throws LDAPException {
-      throw readOnly();
+      beginWrite();
     }
 
-    private static LDAPException readOnly() {
-      return new LDAPException(
-          ResultCode.UNWILLING_TO_PERFORM, "read-only: change the directory through its API");
+    @Override
+    public void processModifyDNResult(InMemoryInterceptedModifyDNResult result) {
+      // Accounts below a renamed entry get new addresses, which have no cached logins.
+      endWrite(result.getResult(), result::setResult, result.getRequest().getDN());
+    }
+
+    private void beginWrite() throws LDAPException {
+      writeLock.lock();
+      if (closed) {
+        writeLock.unlock();
+        throw new LDAPException(ResultCode.UNAVAILABLE, "directory is closed");
+      }
+    }
+
+    private void endWrite(LDAPResult result, Consumer<LDAPResult> replace, String dn) {
+      if (!writeLock.isHeldByCurrentThread()) {
+        return;
+      }
+      long ticket = 0;
+      try {
+        if (result.getResultCode() == ResultCode.SUCCESS) {
+          ticket = journal.append();
+        } else {
+          journal.rollback(); // nothing to undo unless the server failed half way
+        }
+      } catch (IOException | RuntimeException e) {
+        unavailable(result, replace, dn, e);
+      } finally {
+        invalidateLookups();
+        LdapWrites.accountAddress(dn).ifPresent(cache::forget);
+        writeLock.unlock();
+      }
+      try {
+        journal.awaitDurable(ticket); // shared fsync, outside the lock
+      } catch (IOException e) {
+        invalidateLookups();
+        unavailable(result, replace, dn, e);
+      }
+    }
+
+    private static void unavailable(
+        LDAPResult result, Consumer<LDAPResult> replace, String dn, Exception e) {
+      log.error("cannot persist an LDAP write to {}", dn, e);
+      replace.accept(
+          new LDAPResult(
+              result.getMessageID(),
+              ResultCode.UNAVAILABLE,
+              "cannot persist the change: " + e.getMessage(),
+              null,
+              (String[]) null,
+              null));
     }
   }
 
@@ -1347,10 +1486,27 @@ public final class EmbeddedDirectory implements Directory {
     private String ldapAdminPassword;
     private DirectoryLimits limits = DirectoryLimits.DEFAULTS;
     private Clock clock = Clock.systemUTC();
+    private int snapshotEveryChanges = DirectoryJournal.DEFAULT_SNAPSHOT_EVERY_CHANGES;
+    private long snapshotEveryBytes = DirectoryJournal.DEFAULT_SNAPSHOT_EVERY_BYTES;
 
     private Builder() {}
 
-    /** Required: where {@code directory.ldif} lives; created if missing. */
+    /**
+     * Write a snapshot and start an empty journal after this many journaled changes (default
+     * {@value DirectoryJournal#DEFAULT_SNAPSHOT_EVERY_CHANGES}) or journal bytes (default 16 MiB),
+     * whichever comes first; and at close.
+     */
+    public Builder snapshotEvery(int changes, long journalBytes) {
+      if (changes < 1 || journalBytes < 1) {
+        throw new IllegalArgumentException(
+            "snapshot every " + changes + " changes, " + journalBytes + " bytes");
+      }
+      this.snapshotEveryChanges = changes;
+      this.snapshotEveryBytes = journalBytes;
+      return this;
+    }
+
+    /** Required: where {@code directory.ldif} and {@code journal.ldif} live; created if missing. */
     public Builder dataDir(Path dir) {
       this.dataDir = requireNonNull(dir, "dir");
       return this;
@@ -1381,10 +1537,11 @@ public final class EmbeddedDirectory implements Directory {
 
     /**
      * Opens the directory: locks the data directory, loads the snapshot (or creates an empty
-     * directory) and starts the listener.
+     * directory), replays the journal (cutting off a record torn by a crash) and starts the
+     * listener.
      *
      * @throws IOException if the data directory is unusable, locked by another directory, holds a
-     *     corrupt snapshot, or the listener cannot bind
+     *     corrupt snapshot or journal, or the listener cannot bind
      */
     public EmbeddedDirectory build() throws IOException {
       if (dataDir == null) {

@@ -359,12 +359,17 @@ class EmbeddedDirectoryTest {
   }
 
   @Test
-  void snapshotShouldBeOwnerOnlyWhenFileSystemIsPosix() throws Exception {
+  void snapshotAndJournalShouldBeOwnerOnlyWhenFileSystemIsPosix() throws Exception {
     directory.createDomain("example.com");
     directory.createAccount("alice@example.com", "pw");
     Path ldif = dir.resolve("directory.ldif");
+    Path journal = dir.resolve("journal.ldif");
     org.junit.jupiter.api.Assumptions.assumeTrue(
         ldif.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(journal)))
+        .isEqualTo("rw-------");
+    assertThat(Files.readString(journal)).contains("{PBKDF2-SHA512}").doesNotContain(": pw\n");
+    directory.close(); // final snapshot
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ldif)))
         .isEqualTo("rw-------");
     assertThat(Files.readString(ldif)).contains("{PBKDF2-SHA512}").doesNotContain(": pw\n");
@@ -411,19 +416,27 @@ class EmbeddedDirectoryTest {
   }
 
   @Test
-  void createAccountShouldFailUnavailableAndLeaveNoTraceWhenSnapshotCannotBeWritten()
-      throws Exception {
+  void changesShouldStayDurableInJournalWhenSnapshotCannotBeWritten() throws Exception {
+    directory.close();
+    directory =
+        EmbeddedDirectory.builder()
+            .dataDir(dir)
+            .limits(Fixtures.FAST)
+            .snapshotEvery(1, 1L << 20)
+            .build();
     directory.createDomain("example.com");
-    // A non-empty directory in the temp file's place makes the write fail.
+    // A non-empty directory in the temp file's place makes every snapshot fail.
     Files.createDirectory(dir.resolve("directory.ldif.tmp"));
     Files.writeString(dir.resolve("directory.ldif.tmp").resolve("blocker"), "x");
-    assertThatThrownBy(() -> directory.createAccount("alice@example.com", "pw"))
-        .isInstanceOf(DirectoryException.Unavailable.class);
-    assertThat(directory.findAccount("alice@example.com")).isEmpty();
+    directory.createAccount("alice@example.com", "pw");
+    directory.createAccount("bob@example.com", "pw");
+    assertThat(directory.findAccount("alice@example.com")).isPresent();
+    directory.close(); // the final snapshot fails too: the journal keeps both accounts
     Files.delete(dir.resolve("directory.ldif.tmp").resolve("blocker"));
     Files.delete(dir.resolve("directory.ldif.tmp"));
-    directory.createAccount("alice@example.com", "pw");
+    directory = Fixtures.open(dir);
     assertThat(directory.findAccount("alice@example.com")).isPresent();
+    assertThat(directory.authenticate("bob@example.com", "pw", CLIENT)).isPresent();
   }
 
   @Test

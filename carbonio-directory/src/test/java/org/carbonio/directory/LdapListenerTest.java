@@ -114,9 +114,8 @@ class LdapListenerTest {
   }
 
   @Test
-  void writesShouldBeRefusedWhenSentOverLdap() throws Exception {
+  void writesShouldBeRefusedWhenClientIsAnonymous() throws Exception {
     try (LDAPConnection c = connect()) {
-      c.bind(ADMIN, ADMIN_PW);
       String userDn = "uid=alice,ou=people,ou=example.com,ou=domains,o=carbonio";
       assertThatThrownBy(
               () ->
@@ -124,7 +123,7 @@ class LdapListenerTest {
                       userDn, new Modification(ModificationType.REPLACE, "userPassword", "plain")))
           .isInstanceOfSatisfying(
               LDAPException.class,
-              e -> assertThat(e.getResultCode()).isEqualTo(ResultCode.UNWILLING_TO_PERFORM));
+              e -> assertThat(e.getResultCode()).isEqualTo(ResultCode.INSUFFICIENT_ACCESS_RIGHTS));
       assertThatThrownBy(() -> c.delete(userDn)).isInstanceOf(LDAPException.class);
       assertThatThrownBy(
               () ->
@@ -137,6 +136,26 @@ class LdapListenerTest {
     assertThat(directory.authenticate("alice@example.com", "alice-pw", Fixtures.CLIENT))
         .isPresent();
     assertThat(directory.isLocalDomain("evil.com")).isFalse();
+  }
+
+  @Test
+  void passwordModifyShouldBeRefusedWhenAdminSendsTheExtendedOperation() throws Exception {
+    try (LDAPConnection c = connect()) {
+      c.bind(ADMIN, ADMIN_PW);
+      // RFC 3062: would store a clear-text password without the journal
+      com.unboundid.ldap.sdk.ExtendedResult r =
+          c.processExtendedOperation(
+              new com.unboundid.ldap.sdk.extensions.PasswordModifyExtendedRequest(
+                  "uid=alice,ou=people,ou=example.com,ou=domains,o=carbonio", null, "clear"));
+      assertThat(r.getResultCode()).isEqualTo(ResultCode.UNWILLING_TO_PERFORM);
+      assertThat(
+              c.processExtendedOperation(
+                      new com.unboundid.ldap.sdk.extensions.WhoAmIExtendedRequest())
+                  .getResultCode())
+          .isEqualTo(ResultCode.SUCCESS);
+    }
+    assertThat(directory.authenticate("alice@example.com", "alice-pw", Fixtures.CLIENT))
+        .isPresent();
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -23,9 +24,9 @@ import java.util.Set;
 
 /**
  * The durable copy of the directory in a data directory: {@value #SNAPSHOT}, an LDIF export of
- * every entry, replaced atomically after each change (write {@value #TEMP}, fsync, rename, fsync
- * the directory). {@value #LOCK} holds an exclusive lock while open, so that two processes never
- * share a data directory.
+ * every entry, replaced atomically (write {@value #TEMP}, fsync, rename, fsync the directory). Its
+ * first line is a comment with the last {@link DirectoryJournal} sequence it holds. {@value #LOCK}
+ * holds an exclusive lock while open, so that two processes never share a data directory.
  *
  * <p>Not thread-safe: the caller serialises {@link #save}.
  */
@@ -33,6 +34,7 @@ public final class SnapshotFile implements AutoCloseable {
   public static final String SNAPSHOT = "directory.ldif";
   static final String TEMP = "directory.ldif.tmp";
   static final String LOCK = "directory.lock";
+  static final String SEQUENCE_COMMENT = "# journal sequence:";
 
   private static final boolean POSIX =
       FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
@@ -99,14 +101,42 @@ public final class SnapshotFile implements AutoCloseable {
     }
   }
 
-  /** Writes the server's content durably; when this returns, a crash cannot lose it. */
-  public void save(InMemoryDirectoryServer server) throws IOException {
+  /** The data directory. */
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * The journal sequence recorded by {@link #save(InMemoryDirectoryServer, long)} in the snapshot's
+   * first line; 0 for a snapshot without one.
+   */
+  public long sequence() throws IOException {
+    Path file = dir.resolve(SNAPSHOT);
+    try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String first = r.readLine();
+      if (first != null && first.startsWith(SEQUENCE_COMMENT)) {
+        try {
+          return Long.parseLong(first.substring(SEQUENCE_COMMENT.length()).strip());
+        } catch (NumberFormatException e) {
+          throw new IOException(file + ": bad first line " + first, e);
+        }
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * Writes the server's content durably (when this returns, a crash cannot lose it), recording in a
+   * first comment line that it holds every journal block up to {@code sequence}.
+   */
+  public void save(InMemoryDirectoryServer server, long sequence) throws IOException {
     Path tmp = dir.resolve(TEMP);
     Files.deleteIfExists(tmp);
     // The snapshot holds password hashes: readable by the owner only.
     try (FileChannel ch =
         POSIX ? FileChannel.open(tmp, WRITE_NEW, OWNER_ONLY) : FileChannel.open(tmp, WRITE_NEW)) {
       OutputStream out = Channels.newOutputStream(ch);
+      out.write((SEQUENCE_COMMENT + " " + sequence + "\n\n").getBytes(StandardCharsets.US_ASCII));
       LDIFWriter writer = new LDIFWriter(out);
       try {
         server.exportToLDIF(writer, true, true, false);
