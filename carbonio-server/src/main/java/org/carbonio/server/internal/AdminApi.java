@@ -305,6 +305,9 @@ public final class AdminApi implements AutoCloseable {
     }
 
     private Reply dispatch(Request request) throws IOException, DirectoryException {
+      // Read the body before any answer: one left unread makes Jetty close the connection after
+      // the reply, which a client reusing that connection sees as a reset.
+      String body = body(request);
       String path = request.getHttpURI().getPath();
       if (path == null || !path.startsWith(PREFIX)) {
         return Reply.error(HttpStatus.NOT_FOUND_404, "not_found", "no such endpoint: " + path);
@@ -320,13 +323,14 @@ public final class AdminApi implements AutoCloseable {
           new Provisioning(directory, Provisioning.Caller.account(caller.get().address()));
       String method = request.getMethod();
       List<String> parts = segments(path);
+      Call call = new Call(p, request, method, parts, body);
       Reply reply =
           switch (parts.get(0)) {
-            case "domains" -> domains(p, request, method, parts);
-            case "accounts" -> accounts(p, caller.get(), request, method, parts);
-            case "aliases" -> aliases(p, method, parts);
-            case "lists" -> lists(p, request, method, parts);
-            case "cos" -> classesOfService(p, request, method, parts);
+            case "domains" -> domains(call);
+            case "accounts" -> accounts(call, caller.get());
+            case "aliases" -> aliases(call);
+            case "lists" -> lists(call);
+            case "cos" -> classesOfService(call);
             default -> null;
           };
       return reply != null
@@ -337,13 +341,15 @@ public final class AdminApi implements AutoCloseable {
 
     // ---- domains ----
 
-    private Reply domains(Provisioning p, Request request, String method, List<String> parts)
-        throws IOException, DirectoryException {
+    private static Reply domains(Call c) throws IOException, DirectoryException {
+      Provisioning p = c.p();
+      String method = c.method();
+      List<String> parts = c.parts();
       if (parts.size() == 1 && HttpMethod.GET.is(method)) {
         return Reply.ok(Map.of("domains", p.domains().stream().map(AdminApi::view).toList()));
       }
       if (parts.size() == 1 && HttpMethod.POST.is(method)) {
-        JsonNode body = object(request);
+        JsonNode body = c.object();
         String name = text(body, "name");
         Optional<String> aliasOf = optionalText(body, "aliasOf");
         return Reply.ok(
@@ -361,9 +367,11 @@ public final class AdminApi implements AutoCloseable {
 
     // ---- accounts ----
 
-    private Reply accounts(
-        Provisioning p, Account caller, Request request, String method, List<String> parts)
-        throws IOException, DirectoryException {
+    private Reply accounts(Call c, Account caller) throws IOException, DirectoryException {
+      Provisioning p = c.p();
+      Request request = c.request();
+      String method = c.method();
+      List<String> parts = c.parts();
       if (parts.size() == 1 && HttpMethod.GET.is(method)) {
         String domain = Request.extractQueryParameters(request).getValue("domain");
         List<Account> accounts = p.accounts(Optional.ofNullable(domain));
@@ -374,7 +382,7 @@ public final class AdminApi implements AutoCloseable {
         return Reply.ok(Map.of("accounts", accounts.stream().map(AdminApi::view).toList()));
       }
       if (parts.size() == 1 && HttpMethod.POST.is(method)) {
-        JsonNode body = object(request);
+        JsonNode body = c.object();
         Account account = p.createAccount(text(body, "address"), text(body, "password"));
         store.mailbox(account.id());
         return Reply.ok(view(account));
@@ -394,7 +402,7 @@ public final class AdminApi implements AutoCloseable {
       }
       String what = parts.get(2);
       if (parts.size() == 3 && HttpMethod.PUT.is(method)) {
-        JsonNode body = object(request);
+        JsonNode body = c.object();
         switch (what) {
           case "password" -> p.setPassword(address, text(body, "password"));
           case "display-name" -> p.setDisplayName(address, text(body, "displayName", true));
@@ -410,12 +418,12 @@ public final class AdminApi implements AutoCloseable {
         return Reply.ok(Map.of("updated", address));
       }
       if (what.equals("aliases") && parts.size() == 3 && HttpMethod.POST.is(method)) {
-        String alias = text(object(request), "alias");
+        String alias = text(c.object(), "alias");
         p.addAlias(address, alias);
         return Reply.ok(Map.of("account", address, "alias", alias));
       }
       if (what.equals("roles") && parts.size() == 3 && HttpMethod.POST.is(method)) {
-        JsonNode body = object(request);
+        JsonNode body = c.object();
         Role role = new Role(roleKind(text(body, "kind")), text(body, "domain"));
         p.grantRole(address, role);
         return Reply.ok(Map.of("account", address, "granted", view(role)));
@@ -460,8 +468,10 @@ public final class AdminApi implements AutoCloseable {
 
     // ---- aliases ----
 
-    private static Reply aliases(Provisioning p, String method, List<String> parts)
-        throws DirectoryException {
+    private static Reply aliases(Call c) throws DirectoryException {
+      Provisioning p = c.p();
+      String method = c.method();
+      List<String> parts = c.parts();
       if (parts.size() == 2 && HttpMethod.DELETE.is(method)) {
         p.removeAlias(parts.get(1));
         return Reply.ok(Map.of("removed", parts.get(1)));
@@ -471,8 +481,11 @@ public final class AdminApi implements AutoCloseable {
 
     // ---- distribution lists ----
 
-    private static Reply lists(Provisioning p, Request request, String method, List<String> parts)
-        throws IOException, DirectoryException {
+    private static Reply lists(Call c) throws IOException, DirectoryException {
+      Provisioning p = c.p();
+      Request request = c.request();
+      String method = c.method();
+      List<String> parts = c.parts();
       if (parts.size() == 1 && HttpMethod.GET.is(method)) {
         String domain = Request.extractQueryParameters(request).getValue("domain");
         if (domain == null || domain.isEmpty()) {
@@ -486,7 +499,7 @@ public final class AdminApi implements AutoCloseable {
         return Reply.ok(Map.of("lists", lists.stream().map(AdminApi::view).toList()));
       }
       if (parts.size() == 1 && HttpMethod.POST.is(method)) {
-        JsonNode body = object(request);
+        JsonNode body = c.object();
         return Reply.ok(
             view(
                 p.createList(text(body, "address"), optionalText(body, "displayName").orElse(""))));
@@ -507,7 +520,7 @@ public final class AdminApi implements AutoCloseable {
       }
       if (parts.get(2).equals("members")) {
         if (parts.size() == 3 && HttpMethod.POST.is(method)) {
-          String member = text(object(request), "member");
+          String member = text(c.object(), "member");
           p.addListMember(list, member);
           return Reply.ok(Map.of("list", list, "added", member));
         }
@@ -521,15 +534,16 @@ public final class AdminApi implements AutoCloseable {
 
     // ---- classes of service ----
 
-    private static Reply classesOfService(
-        Provisioning p, Request request, String method, List<String> parts)
-        throws IOException, DirectoryException {
+    private static Reply classesOfService(Call c) throws IOException, DirectoryException {
+      Provisioning p = c.p();
+      String method = c.method();
+      List<String> parts = c.parts();
       if (parts.size() == 1 && HttpMethod.GET.is(method)) {
         return Reply.ok(
             Map.of("classes", p.classesOfService().stream().map(AdminApi::view).toList()));
       }
       if (parts.size() == 1 && HttpMethod.POST.is(method)) {
-        JsonNode body = object(request);
+        JsonNode body = c.object();
         ClassOfService cos =
             new ClassOfService(
                 text(body, "name"),
@@ -547,7 +561,7 @@ public final class AdminApi implements AutoCloseable {
       }
       if (HttpMethod.PUT.is(method)) {
         // fields present replace the class's, absent ones keep it; features given are merged in
-        JsonNode body = object(request);
+        JsonNode body = c.object();
         ClassOfService old = cos(p, name);
         ClassOfService cos =
             new ClassOfService(
@@ -597,9 +611,17 @@ public final class AdminApi implements AutoCloseable {
 
     // ---- request fields ----
 
-    /** The body as a JSON object; 400 if it is missing, malformed or not an object. */
-    private static JsonNode object(Request request) throws IOException, DirectoryException {
-      JsonNode node = JSON.readTree(body(request));
+    /** One request, authenticated: the caller's provisioning view and the parsed path. */
+    private record Call(
+        Provisioning p, Request request, String method, List<String> parts, String body) {
+      /** The body as a JSON object; 400 if it is missing, malformed or not an object. */
+      JsonNode object() throws IOException, DirectoryException {
+        return ApiHandler.object(body);
+      }
+    }
+
+    private static JsonNode object(String body) throws IOException, DirectoryException {
+      JsonNode node = JSON.readTree(body);
       if (node == null || node.isNull() || node.isMissingNode()) {
         throw new DirectoryException.Invalid("missing body: a JSON object is expected");
       }
