@@ -46,7 +46,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "prov",
     mixinStandardHelpOptions = true,
-    description = "Provision domains and accounts on the running server.",
+    description =
+        "Provision domains, accounts, aliases, lists, classes of service and roles on the"
+            + " running server.",
     subcommands = {
       ProvCommand.CreateDomain.class,
       ProvCommand.CreateAliasDomain.class,

@@ -462,7 +462,12 @@ public final class AdminApi implements AutoCloseable {
 
     /** Whether the caller sees {@code domain} (after the rights check passed, for the 404). */
     private static boolean visible(Provisioning p, String domain) {
-      String d = domain.toLowerCase(Locale.ROOT);
+      String d;
+      try {
+        d = java.net.IDN.toASCII(domain).toLowerCase(Locale.ROOT);
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
       return p.domains().stream().anyMatch(x -> x.name().equals(d));
     }
 
