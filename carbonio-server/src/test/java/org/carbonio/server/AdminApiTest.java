@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,6 +94,63 @@ class AdminApiTest {
     HttpResponse<String> tooLarge = http.send(oversized, HttpResponse.BodyHandlers.ofString());
     assertThat(tooLarge.statusCode()).isEqualTo(413);
     assertThat(asAdmin("GET", "domains", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void apiShouldAnswer400WithMessageWhenInputIsBad() throws Exception {
+    String user = "accounts/user@localhost";
+    record Bad(String method, String path, String body, String message) {}
+    List<Bad> cases =
+        List.of(
+            new Bad("POST", "domains", "{\"name\":", "malformed JSON"),
+            new Bad("POST", "domains", "[1,2]", "JSON object"),
+            new Bad("POST", "domains", null, "missing body"),
+            new Bad("POST", "domains", "{}", "missing field: name"),
+            new Bad("POST", "domains", "{\"name\":7}", "name must be a string"),
+            new Bad("POST", "accounts", "{\"password\":\"x-Secret-1\"}", "address"),
+            new Bad("PUT", user + "/status", "{\"status\":\"sleeping\"}", "unknown status"),
+            new Bad("PUT", user + "/status", "{}", "missing field: status"),
+            new Bad("PUT", user + "/quota", "{}", "missing field: bytes"),
+            new Bad("PUT", user + "/quota", "{\"bytes\":-1}", "non-negative"),
+            new Bad("PUT", user + "/quota", "{\"bytes\":\"ten\"}", "non-negative"),
+            new Bad("PUT", user + "/mail-host", "{}", "missing field: host"),
+            new Bad("PUT", user + "/admin", "{\"admin\":\"yes\"}", "true or false"),
+            new Bad("PUT", user + "/display-name", "{}", "missing field: displayName"),
+            new Bad("POST", user + "/aliases", "{}", "missing field: alias"),
+            new Bad(
+                "POST",
+                user + "/roles",
+                "{\"kind\":\"superuser\",\"domain\":\"localhost\"}",
+                "unknown role"),
+            new Bad("POST", user + "/roles", "{\"kind\":\"help-desk\"}", "missing field: domain"),
+            new Bad("DELETE", user + "/roles/overlord/localhost", null, "unknown role"),
+            new Bad("GET", "lists", null, "missing query parameter: domain"),
+            new Bad("POST", "lists", "{\"displayName\":\"x\"}", "missing field: address"),
+            new Bad("POST", "lists/l@localhost/members", "{}", "missing field: member"),
+            new Bad("POST", "cos", "{\"name\":\"c\",\"passwordMinLength\":0}", "1 to 1024"),
+            new Bad("POST", "cos", "{\"name\":\"c\",\"features\":[1]}", "features"),
+            new Bad("POST", "cos", "{\"name\":\"c\",\"features\":{\"imap\":\"no\"}}", "imap"),
+            new Bad("PUT", "cos/default", "{\"passwordMinLength\":\"x\"}", "whole number"));
+    for (Bad bad : cases) {
+      HttpResponse<String> response = asAdmin(bad.method(), bad.path(), bad.body());
+      assertThat(response.statusCode())
+          .as("%s %s %s: %s", bad.method(), bad.path(), bad.body(), response.body())
+          .isEqualTo(400);
+      assertThat(response.body()).as(bad.path()).contains("\"invalid\"", bad.message());
+    }
+  }
+
+  @Test
+  void pathSegmentsShouldBeDecodedOneByOneWhenAddressesHoldSlashPlusOrPercent() throws Exception {
+    // RFC 5322 §3.2.3: '/', '+' and '%' are atext, so they may appear in a local part
+    for (String address : List.of("a/b@localhost", "c+d@localhost", "e%f@localhost")) {
+      server.directory().createAccount(address, "pw-Secret-1");
+      String segment =
+          java.net.URLEncoder.encode(address, StandardCharsets.UTF_8).replace("+", "%20");
+      HttpResponse<String> shown = asAdmin("GET", "accounts/" + segment, null);
+      assertThat(shown.statusCode()).as(shown.body()).isEqualTo(200);
+      assertThat(shown.body()).contains("\"address\":\"" + address + "\"");
+    }
   }
 
   @Test

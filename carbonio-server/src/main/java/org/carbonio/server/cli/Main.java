@@ -18,6 +18,15 @@ public final class Main {
   /** Exit code when the server refused a request (for {@code prov}). */
   static final int EXIT_REFUSED = 1;
 
+  /** Exit code for a command line the CLI cannot use (picocli's usage-error code). */
+  static final int EXIT_USAGE = 2;
+
+  /** Exit code when the server refused the credentials (HTTP 401, for {@code prov}). */
+  static final int EXIT_UNAUTHORIZED = 4;
+
+  /** Exit code when the caller's roles do not allow the request (HTTP 403, for {@code prov}). */
+  static final int EXIT_FORBIDDEN = 5;
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }

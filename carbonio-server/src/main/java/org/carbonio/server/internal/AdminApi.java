@@ -2,6 +2,7 @@ package org.carbonio.server.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,44 +11,87 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
 import org.carbonio.directory.Account;
+import org.carbonio.directory.AccountStatus;
+import org.carbonio.directory.ClassOfService;
 import org.carbonio.directory.Directory;
 import org.carbonio.directory.DirectoryException;
+import org.carbonio.directory.DistributionList;
+import org.carbonio.directory.Domain;
+import org.carbonio.directory.Provisioning;
+import org.carbonio.directory.Role;
 import org.carbonio.store.MailStore;
 import org.carbonio.store.StoreException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.URIUtil;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The local admin API: JSON over HTTP, HTTP Basic authentication with an admin account.
- * Thread-safe.
+ * The local admin API: JSON over HTTP, HTTP Basic authentication with an account that is a global
+ * admin or holds a delegated {@link Role}. Every directory call goes through {@link Provisioning}
+ * for the authenticated account, so a domain admin manages only its own domains and a help desk
+ * only what {@link Provisioning} lets it. Thread-safe.
  *
  * <pre>
- * GET    /admin/v1/domains                      list domains
- * POST   /admin/v1/domains          {"name"}    create a domain
- * GET    /admin/v1/accounts[?domain=D]          list accounts
- * POST   /admin/v1/accounts         {"address","password"}
- * PUT    /admin/v1/accounts/ADDR/password  {"password"}
- * DELETE /admin/v1/accounts/ADDR                delete the account and its mailbox
+ * GET    /admin/v1/domains                          list the domains the caller may see
+ * POST   /admin/v1/domains          {"name"[,"aliasOf"]}  create a domain or an alias domain
+ * DELETE /admin/v1/domains/D                        delete an empty domain
+ * GET    /admin/v1/accounts[?domain=D]              list accounts
+ * POST   /admin/v1/accounts         {"address","password"}  create (and its mailbox)
+ * GET    /admin/v1/accounts/A                       show one account
+ * DELETE /admin/v1/accounts/A                       delete the account and its mailbox
+ * PUT    /admin/v1/accounts/A/password      {"password"}
+ * PUT    /admin/v1/accounts/A/display-name  {"displayName"}     "" clears
+ * PUT    /admin/v1/accounts/A/quota         {"bytes"}           null clears
+ * PUT    /admin/v1/accounts/A/cos           {"cos"}
+ * PUT    /admin/v1/accounts/A/mail-host     {"host"}            null clears
+ * PUT    /admin/v1/accounts/A/status        {"status"}          active|locked|maintenance|closed
+ * PUT    /admin/v1/accounts/A/admin         {"admin"}           true|false
+ * POST   /admin/v1/accounts/A/aliases       {"alias"}
+ * DELETE /admin/v1/aliases/ALIAS
+ * POST   /admin/v1/accounts/A/roles         {"kind","domain"}   domain-admin|help-desk
+ * DELETE /admin/v1/accounts/A/roles/KIND/D
+ * GET    /admin/v1/lists?domain=D
+ * POST   /admin/v1/lists            {"address"[,"displayName"]}
+ * GET    /admin/v1/lists/L
+ * DELETE /admin/v1/lists/L
+ * POST   /admin/v1/lists/L/members  {"member"}
+ * DELETE /admin/v1/lists/L/members/M
+ * GET    /admin/v1/cos
+ * POST   /admin/v1/cos              {"name"[,"quotaBytes","features","passwordMinLength"]}
+ * GET    /admin/v1/cos/NAME
+ * PUT    /admin/v1/cos/NAME         {["quotaBytes","features","passwordMinLength"]}
+ * DELETE /admin/v1/cos/NAME
  * </pre>
  *
- * Errors are {@code {"error": "not_found|conflict|unknown_domain|invalid|...", "message": "..."}}
- * with status 400, 401, 403, 404, 409 or 500.
+ * Path segments are percent-decoded one by one, so an address may contain any character that {@code
+ * %}-encoding carries, {@code /} included. Errors are {@code {"error":
+ * "not_found|conflict|unknown_domain|invalid|forbidden|unauthorized|...", "message": "..."}} with
+ * status 400, 401, 403, 404, 409, 413 or 500.
  */
 public final class AdminApi implements AutoCloseable {
 
@@ -77,7 +121,15 @@ public final class AdminApi implements AutoCloseable {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("admin-http");
     Server jetty = new Server(threads);
-    ServerConnector connector = new ServerConnector(jetty);
+    HttpConfiguration http = new HttpConfiguration();
+    // Addresses may hold '/' and '%' (RFC 5322 §3.2.3 atext): they arrive as %2F and %25 inside
+    // one path segment, which this handler decodes itself, segment by segment.
+    http.setUriCompliance(
+        UriCompliance.DEFAULT.with(
+            "carbonio-admin",
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+            UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+    ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
     connector.setHost(bind.getAddress().getHostAddress());
     connector.setPort(bind.getPort());
     jetty.addConnector(connector);
@@ -129,11 +181,57 @@ public final class AdminApi implements AutoCloseable {
     }
   }
 
-  record CreateDomain(String name) {}
+  // ---- JSON views: the API's stable shapes, independent of the model records ----
 
-  record CreateAccount(String address, String password) {}
+  static Map<String, Object> view(Domain d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", d.name());
+    m.put("aliasOf", d.aliasOf().orElse(null));
+    return m;
+  }
 
-  record SetPassword(String password) {}
+  static Map<String, Object> view(Role r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", r.kind().name());
+    m.put("domain", r.domain());
+    return m;
+  }
+
+  static Map<String, Object> view(Account a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("address", a.address());
+    m.put("id", a.id());
+    m.put("domain", a.domain());
+    m.put("admin", a.admin());
+    m.put("status", a.status().name());
+    m.put("displayName", a.displayName());
+    m.put("quotaBytes", a.quotaBytes().isPresent() ? a.quotaBytes().getAsLong() : null);
+    m.put("cos", a.cos());
+    m.put("mailHost", a.mailHost().orElse(null));
+    m.put("aliases", a.aliases());
+    m.put(
+        "roles",
+        a.roles().stream().sorted(Comparator.comparing(Role::value)).map(AdminApi::view).toList());
+    return m;
+  }
+
+  static Map<String, Object> view(DistributionList l) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("address", l.address());
+    m.put("id", l.id());
+    m.put("displayName", l.displayName());
+    m.put("members", l.members());
+    return m;
+  }
+
+  static Map<String, Object> view(ClassOfService c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", c.name());
+    m.put("quotaBytes", c.quotaBytes().isPresent() ? c.quotaBytes().getAsLong() : null);
+    m.put("features", c.sortedFeatures());
+    m.put("passwordMinLength", c.passwordMinLength());
+    return m;
+  }
 
   private static final class ApiHandler extends Handler.Abstract {
     private final Directory directory;
@@ -150,7 +248,11 @@ public final class AdminApi implements AutoCloseable {
       try {
         reply = dispatch(request);
       } catch (JsonProcessingException e) {
-        reply = Reply.error(HttpStatus.BAD_REQUEST_400, "invalid", "malformed JSON body");
+        reply =
+            Reply.error(
+                HttpStatus.BAD_REQUEST_400,
+                "invalid",
+                "malformed JSON body: " + truncate(e.getOriginalMessage()));
       } catch (DirectoryException e) {
         reply = directoryError(e);
       } catch (BodyTooLarge e) {
@@ -159,6 +261,10 @@ public final class AdminApi implements AutoCloseable {
                 HttpStatus.PAYLOAD_TOO_LARGE_413,
                 "too_large",
                 "request body over " + MAX_BODY_BYTES + " bytes");
+      } catch (IllegalArgumentException e) {
+        // a value the model refused before the directory saw it (e.g. a class of service's
+        // password length): the client's mistake, not the server's
+        reply = Reply.error(HttpStatus.BAD_REQUEST_400, "invalid", truncate(e.getMessage()));
       } catch (IOException | RuntimeException e) {
         log.error("admin API request {} {} failed", request.getMethod(), request.getHttpURI(), e);
         reply =
@@ -167,96 +273,476 @@ public final class AdminApi implements AutoCloseable {
                 "internal",
                 "internal error; the server log has the details");
       }
+      int status = reply.status();
       byte[] body;
       try {
         body = JSON.writeValueAsBytes(reply.body());
       } catch (JsonProcessingException e) {
+        log.error("admin API answer to {} not serializable", request.getHttpURI(), e);
+        status = HttpStatus.INTERNAL_SERVER_ERROR_500;
         body = "{\"error\":\"internal\"}".getBytes(StandardCharsets.UTF_8);
       }
-      response.setStatus(reply.status());
+      response.setStatus(status);
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-      if (reply.status() == HttpStatus.UNAUTHORIZED_401) {
+      if (status == HttpStatus.UNAUTHORIZED_401) {
         response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"carbonio\"");
       }
       response.write(true, ByteBuffer.wrap(body), callback);
       return true;
     }
 
+    /** The path after the prefix, split at '/' and each segment percent-decoded on its own. */
+    private static List<String> segments(String rawPath) throws DirectoryException {
+      List<String> out = new ArrayList<>();
+      for (String s : rawPath.substring(PREFIX.length()).split("/", -1)) {
+        try {
+          out.add(URIUtil.decodePath(s));
+        } catch (IllegalArgumentException e) {
+          throw new DirectoryException.Invalid("bad percent-encoding in the path");
+        }
+      }
+      return out;
+    }
+
     private Reply dispatch(Request request) throws IOException, DirectoryException {
-      String path = request.getHttpURI().getDecodedPath();
-      if (!path.startsWith(PREFIX)) {
+      // Read the body before any answer: one left unread makes Jetty close the connection after
+      // the reply, which a client reusing that connection sees as a reset.
+      String body = body(request);
+      String path = request.getHttpURI().getPath();
+      if (path == null || !path.startsWith(PREFIX)) {
         return Reply.error(HttpStatus.NOT_FOUND_404, "not_found", "no such endpoint: " + path);
       }
       Optional<Account> caller = authenticate(request);
       if (caller.isEmpty()) {
         return Reply.error(HttpStatus.UNAUTHORIZED_401, "unauthorized", "admin credentials needed");
       }
-      if (!caller.get().admin()) {
+      if (!caller.get().admin() && caller.get().roles().isEmpty()) {
         return Reply.error(HttpStatus.FORBIDDEN_403, "forbidden", "not an admin account");
       }
+      Provisioning p =
+          new Provisioning(directory, Provisioning.Caller.account(caller.get().address()));
       String method = request.getMethod();
-      List<String> parts = List.of(path.substring(PREFIX.length()).split("/", -1));
-      if (parts.equals(List.of("domains"))) {
+      List<String> parts = segments(path);
+      Call call = new Call(p, request, method, parts, body);
+      Reply reply =
+          switch (parts.get(0)) {
+            case "domains" -> domains(call);
+            case "accounts" -> accounts(call, caller.get());
+            case "aliases" -> aliases(call);
+            case "lists" -> lists(call);
+            case "cos" -> classesOfService(call);
+            default -> null;
+          };
+      return reply != null
+          ? reply
+          : Reply.error(
+              HttpStatus.NOT_FOUND_404, "not_found", "no such endpoint: " + method + " " + path);
+    }
+
+    // ---- domains ----
+
+    private static Reply domains(Call c) throws IOException, DirectoryException {
+      Provisioning p = c.p();
+      String method = c.method();
+      List<String> parts = c.parts();
+      if (parts.size() == 1 && HttpMethod.GET.is(method)) {
+        return Reply.ok(Map.of("domains", p.domains().stream().map(AdminApi::view).toList()));
+      }
+      if (parts.size() == 1 && HttpMethod.POST.is(method)) {
+        JsonNode body = c.object();
+        String name = text(body, "name");
+        Optional<String> aliasOf = optionalText(body, "aliasOf");
+        return Reply.ok(
+            view(
+                aliasOf.isPresent()
+                    ? p.createAliasDomain(name, aliasOf.get())
+                    : p.createDomain(name)));
+      }
+      if (parts.size() == 2 && HttpMethod.DELETE.is(method)) {
+        p.deleteDomain(parts.get(1));
+        return Reply.ok(Map.of("deleted", parts.get(1)));
+      }
+      return null;
+    }
+
+    // ---- accounts ----
+
+    private Reply accounts(Call c, Account caller) throws IOException, DirectoryException {
+      Provisioning p = c.p();
+      Request request = c.request();
+      String method = c.method();
+      List<String> parts = c.parts();
+      if (parts.size() == 1 && HttpMethod.GET.is(method)) {
+        String domain = Request.extractQueryParameters(request).getValue("domain");
+        List<Account> accounts = p.accounts(Optional.ofNullable(domain));
+        if (domain != null && accounts.isEmpty() && !visible(p, domain)) {
+          return Reply.error(
+              HttpStatus.NOT_FOUND_404, "unknown_domain", "no such domain: " + domain);
+        }
+        return Reply.ok(Map.of("accounts", accounts.stream().map(AdminApi::view).toList()));
+      }
+      if (parts.size() == 1 && HttpMethod.POST.is(method)) {
+        JsonNode body = c.object();
+        Account account = p.createAccount(text(body, "address"), text(body, "password"));
+        store.mailbox(account.id());
+        return Reply.ok(view(account));
+      }
+      if (parts.size() < 2) {
+        return null;
+      }
+      String address = parts.get(1);
+      if (parts.size() == 2) {
         if (HttpMethod.GET.is(method)) {
-          return Reply.ok(Map.of("domains", directory.domains()));
+          return Reply.ok(view(account(p, address)));
         }
-        if (HttpMethod.POST.is(method)) {
-          CreateDomain body = JSON.readValue(body(request), CreateDomain.class);
-          return Reply.ok(
-              directory.createDomain(require(body == null ? null : body.name(), "name")));
+        if (HttpMethod.DELETE.is(method)) {
+          return deleteAccount(p, caller, address);
         }
-      } else if (parts.equals(List.of("accounts"))) {
-        if (HttpMethod.GET.is(method)) {
-          String domain = Request.extractQueryParameters(request).getValue("domain");
-          if (domain != null && !directory.isLocalDomain(domain)) {
-            return Reply.error(
-                HttpStatus.NOT_FOUND_404, "unknown_domain", "no such domain: " + domain);
+        return null;
+      }
+      String what = parts.get(2);
+      if (parts.size() == 3 && HttpMethod.PUT.is(method)) {
+        JsonNode body = c.object();
+        switch (what) {
+          case "password" -> p.setPassword(address, text(body, "password"));
+          case "display-name" -> p.setDisplayName(address, text(body, "displayName", true));
+          case "quota" -> p.setQuota(address, optionalBytes(body, "bytes", true));
+          case "cos" -> p.setClassOfService(address, text(body, "cos"));
+          case "mail-host" -> p.setMailHost(address, nullableText(body, "host"));
+          case "status" -> p.setStatus(address, status(text(body, "status")));
+          case "admin" -> p.setAdmin(address, bool(body, "admin"));
+          default -> {
+            return null;
           }
-          return Reply.ok(Map.of("accounts", directory.accounts(Optional.ofNullable(domain))));
         }
-        if (HttpMethod.POST.is(method)) {
-          CreateAccount body = JSON.readValue(body(request), CreateAccount.class);
-          if (body == null) {
-            return Reply.error(HttpStatus.BAD_REQUEST_400, "invalid", "missing body");
-          }
-          Account account =
-              directory.createAccount(
-                  require(body.address(), "address"), require(body.password(), "password"));
-          store.mailbox(account.id());
-          return Reply.ok(account);
+        return Reply.ok(Map.of("updated", address));
+      }
+      if (what.equals("aliases") && parts.size() == 3 && HttpMethod.POST.is(method)) {
+        String alias = text(c.object(), "alias");
+        p.addAlias(address, alias);
+        return Reply.ok(Map.of("account", address, "alias", alias));
+      }
+      if (what.equals("roles") && parts.size() == 3 && HttpMethod.POST.is(method)) {
+        JsonNode body = c.object();
+        Role role = new Role(roleKind(text(body, "kind")), text(body, "domain"));
+        p.grantRole(address, role);
+        return Reply.ok(Map.of("account", address, "granted", view(role)));
+      }
+      if (what.equals("roles") && parts.size() == 5 && HttpMethod.DELETE.is(method)) {
+        Role role = new Role(roleKind(parts.get(3)), parts.get(4));
+        p.revokeRole(address, role);
+        return Reply.ok(Map.of("account", address, "revoked", view(role)));
+      }
+      return null;
+    }
+
+    private Reply deleteAccount(Provisioning p, Account caller, String address)
+        throws DirectoryException {
+      Account account = account(p, address);
+      if (account.id().equals(caller.id())) {
+        return Reply.error(
+            HttpStatus.CONFLICT_409,
+            "conflict",
+            "refusing to delete the account this request authenticated as: " + address);
+      }
+      // Directory first: once the account is gone nothing delivers to or logs into the mailbox.
+      p.deleteAccount(account.address());
+      try {
+        store.deleteAccount(account.id());
+      } catch (StoreException.NotFound e) {
+        // never received mail nor logged in: no mailbox to delete
+      }
+      return Reply.ok(Map.of("deleted", account.address()));
+    }
+
+    private static Account account(Provisioning p, String address) throws DirectoryException {
+      return p.findAccount(address)
+          .orElseThrow(() -> new DirectoryException.NotFound("no such account: " + address));
+    }
+
+    /** Whether the caller sees {@code domain} (after the rights check passed, for the 404). */
+    private static boolean visible(Provisioning p, String domain) {
+      String d;
+      try {
+        d = java.net.IDN.toASCII(domain).toLowerCase(Locale.ROOT);
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+      return p.domains().stream().anyMatch(x -> x.name().equals(d));
+    }
+
+    // ---- aliases ----
+
+    private static Reply aliases(Call c) throws DirectoryException {
+      Provisioning p = c.p();
+      String method = c.method();
+      List<String> parts = c.parts();
+      if (parts.size() == 2 && HttpMethod.DELETE.is(method)) {
+        p.removeAlias(parts.get(1));
+        return Reply.ok(Map.of("removed", parts.get(1)));
+      }
+      return null;
+    }
+
+    // ---- distribution lists ----
+
+    private static Reply lists(Call c) throws IOException, DirectoryException {
+      Provisioning p = c.p();
+      Request request = c.request();
+      String method = c.method();
+      List<String> parts = c.parts();
+      if (parts.size() == 1 && HttpMethod.GET.is(method)) {
+        String domain = Request.extractQueryParameters(request).getValue("domain");
+        if (domain == null || domain.isEmpty()) {
+          throw new DirectoryException.Invalid("missing query parameter: domain");
         }
-      } else if (parts.size() >= 2 && parts.get(0).equals("accounts")) {
-        String address = parts.get(1);
-        if (parts.size() == 2 && HttpMethod.DELETE.is(method)) {
-          Account account =
-              directory
-                  .findAccount(address)
-                  .orElseThrow(
-                      () -> new DirectoryException.NotFound("no such account: " + address));
-          if (account.id().equals(caller.get().id())) {
-            return Reply.error(
-                HttpStatus.CONFLICT_409,
-                "conflict",
-                "refusing to delete the account this request authenticated as: " + address);
-          }
-          // Directory first: once the account is gone nothing delivers to or logs into the mailbox.
-          directory.deleteAccount(address);
-          try {
-            store.deleteAccount(account.id());
-          } catch (StoreException.NotFound e) {
-            // never received mail nor logged in: no mailbox to delete
-          }
-          return Reply.ok(Map.of("deleted", account.address()));
+        List<DistributionList> lists = p.lists(domain);
+        if (lists.isEmpty() && !visible(p, domain)) {
+          return Reply.error(
+              HttpStatus.NOT_FOUND_404, "unknown_domain", "no such domain: " + domain);
         }
-        if (parts.size() == 3 && parts.get(2).equals("password") && HttpMethod.PUT.is(method)) {
-          SetPassword body = JSON.readValue(body(request), SetPassword.class);
-          directory.setPassword(
-              address, require(body == null ? null : body.password(), "password"));
-          return Reply.ok(Map.of("updated", address));
+        return Reply.ok(Map.of("lists", lists.stream().map(AdminApi::view).toList()));
+      }
+      if (parts.size() == 1 && HttpMethod.POST.is(method)) {
+        JsonNode body = c.object();
+        return Reply.ok(
+            view(
+                p.createList(text(body, "address"), optionalText(body, "displayName").orElse(""))));
+      }
+      if (parts.size() < 2) {
+        return null;
+      }
+      String list = parts.get(1);
+      if (parts.size() == 2 && HttpMethod.GET.is(method)) {
+        return Reply.ok(
+            view(
+                p.findList(list)
+                    .orElseThrow(() -> new DirectoryException.NotFound("no such list: " + list))));
+      }
+      if (parts.size() == 2 && HttpMethod.DELETE.is(method)) {
+        p.deleteList(list);
+        return Reply.ok(Map.of("deleted", list));
+      }
+      if (parts.get(2).equals("members")) {
+        if (parts.size() == 3 && HttpMethod.POST.is(method)) {
+          String member = text(c.object(), "member");
+          p.addListMember(list, member);
+          return Reply.ok(Map.of("list", list, "added", member));
+        }
+        if (parts.size() == 4 && HttpMethod.DELETE.is(method)) {
+          p.removeListMember(list, parts.get(3));
+          return Reply.ok(Map.of("list", list, "removed", parts.get(3)));
         }
       }
-      return Reply.error(
-          HttpStatus.NOT_FOUND_404, "not_found", "no such endpoint: " + method + " " + path);
+      return null;
+    }
+
+    // ---- classes of service ----
+
+    private static Reply classesOfService(Call c) throws IOException, DirectoryException {
+      Provisioning p = c.p();
+      String method = c.method();
+      List<String> parts = c.parts();
+      if (parts.size() == 1 && HttpMethod.GET.is(method)) {
+        return Reply.ok(
+            Map.of("classes", p.classesOfService().stream().map(AdminApi::view).toList()));
+      }
+      if (parts.size() == 1 && HttpMethod.POST.is(method)) {
+        JsonNode body = c.object();
+        ClassOfService cos =
+            new ClassOfService(
+                text(body, "name"),
+                optionalBytes(body, "quotaBytes", false),
+                features(body, Map.of()),
+                body.has("passwordMinLength") ? integer(body, "passwordMinLength") : 1);
+        return Reply.ok(view(p.createClassOfService(cos)));
+      }
+      if (parts.size() != 2) {
+        return null;
+      }
+      String name = parts.get(1);
+      if (HttpMethod.GET.is(method)) {
+        return Reply.ok(view(cos(p, name)));
+      }
+      if (HttpMethod.PUT.is(method)) {
+        // fields present replace the class's, absent ones keep it; features given are merged in
+        JsonNode body = c.object();
+        ClassOfService old = cos(p, name);
+        ClassOfService cos =
+            new ClassOfService(
+                old.name(),
+                body.has("quotaBytes") ? optionalBytes(body, "quotaBytes", true) : old.quotaBytes(),
+                features(body, old.features()),
+                body.has("passwordMinLength")
+                    ? integer(body, "passwordMinLength")
+                    : old.passwordMinLength());
+        p.updateClassOfService(cos);
+        return Reply.ok(view(cos));
+      }
+      if (HttpMethod.DELETE.is(method)) {
+        p.deleteClassOfService(name);
+        return Reply.ok(Map.of("deleted", name));
+      }
+      return null;
+    }
+
+    private static ClassOfService cos(Provisioning p, String name) throws DirectoryException {
+      return p.classesOfService().stream()
+          .filter(c -> c.name().equalsIgnoreCase(name))
+          .findFirst()
+          .orElseThrow(() -> new DirectoryException.NotFound("no such class of service: " + name));
+    }
+
+    private static Map<String, Boolean> features(JsonNode body, Map<String, Boolean> base)
+        throws DirectoryException {
+      JsonNode f = body.get("features");
+      if (f == null || f.isNull()) {
+        return base;
+      }
+      if (!f.isObject()) {
+        throw new DirectoryException.Invalid(
+            "field features must be an object of name: true|false");
+      }
+      Map<String, Boolean> out = new TreeMap<>(base);
+      for (var e : f.properties()) {
+        if (!e.getValue().isBoolean()) {
+          throw new DirectoryException.Invalid(
+              "feature " + truncate(e.getKey()) + " must be true or false");
+        }
+        out.put(e.getKey(), e.getValue().booleanValue());
+      }
+      return out;
+    }
+
+    // ---- request fields ----
+
+    /** One request, authenticated: the caller's provisioning view and the parsed path. */
+    private record Call(
+        Provisioning p, Request request, String method, List<String> parts, String body) {
+      /** The body as a JSON object; 400 if it is missing, malformed or not an object. */
+      JsonNode object() throws IOException, DirectoryException {
+        return ApiHandler.object(body);
+      }
+    }
+
+    private static JsonNode object(String body) throws IOException, DirectoryException {
+      JsonNode node = JSON.readTree(body);
+      if (node == null || node.isNull() || node.isMissingNode()) {
+        throw new DirectoryException.Invalid("missing body: a JSON object is expected");
+      }
+      if (!node.isObject()) {
+        throw new DirectoryException.Invalid("the body must be a JSON object");
+      }
+      return node;
+    }
+
+    private static String text(JsonNode body, String field) throws DirectoryException {
+      return text(body, field, false);
+    }
+
+    private static String text(JsonNode body, String field, boolean emptyAllowed)
+        throws DirectoryException {
+      JsonNode v = body.get(field);
+      if (v == null || v.isNull()) {
+        throw new DirectoryException.Invalid("missing field: " + field);
+      }
+      if (!v.isTextual()) {
+        throw new DirectoryException.Invalid("field " + field + " must be a string");
+      }
+      if (!emptyAllowed && v.asText().isEmpty()) {
+        throw new DirectoryException.Invalid("missing field: " + field);
+      }
+      return v.asText();
+    }
+
+    /** A string field that may be absent (empty result). */
+    private static Optional<String> optionalText(JsonNode body, String field)
+        throws DirectoryException {
+      JsonNode v = body.get(field);
+      if (v == null || v.isNull()) {
+        return Optional.empty();
+      }
+      if (!v.isTextual()) {
+        throw new DirectoryException.Invalid("field " + field + " must be a string");
+      }
+      return v.asText().isEmpty() ? Optional.empty() : Optional.of(v.asText());
+    }
+
+    /** A field that must be present, as a string or null (null or "" clear). */
+    private static Optional<String> nullableText(JsonNode body, String field)
+        throws DirectoryException {
+      if (!body.has(field)) {
+        throw new DirectoryException.Invalid("missing field: " + field + " (null clears it)");
+      }
+      return optionalText(body, field);
+    }
+
+    /** A byte count, or null for none; {@code required}: the field must be there. */
+    private static OptionalLong optionalBytes(JsonNode body, String field, boolean required)
+        throws DirectoryException {
+      JsonNode v = body.get(field);
+      if (v == null) {
+        if (required) {
+          throw new DirectoryException.Invalid("missing field: " + field + " (null clears it)");
+        }
+        return OptionalLong.empty();
+      }
+      if (v.isNull()) {
+        return OptionalLong.empty();
+      }
+      if (!v.canConvertToExactIntegral() || !v.canConvertToLong() || v.asLong() < 0) {
+        throw new DirectoryException.Invalid(
+            "field " + field + " must be a non-negative whole number of bytes, or null");
+      }
+      return OptionalLong.of(v.asLong());
+    }
+
+    private static int integer(JsonNode body, String field) throws DirectoryException {
+      JsonNode v = body.get(field);
+      if (v == null || !v.canConvertToExactIntegral() || !v.canConvertToInt()) {
+        throw new DirectoryException.Invalid("field " + field + " must be a whole number");
+      }
+      return v.asInt();
+    }
+
+    private static boolean bool(JsonNode body, String field) throws DirectoryException {
+      JsonNode v = body.get(field);
+      if (v == null || !v.isBoolean()) {
+        throw new DirectoryException.Invalid("field " + field + " must be true or false");
+      }
+      return v.booleanValue();
+    }
+
+    /** An account status by name, case-insensitively. */
+    static AccountStatus status(String name) throws DirectoryException {
+      try {
+        return AccountStatus.valueOf(name.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new DirectoryException.Invalid(
+            "unknown status: " + truncate(name) + " (active, locked, maintenance or closed)");
+      }
+    }
+
+    /** A role kind: {@code domain-admin} or {@code help-desk}, any case, '-' or '_'. */
+    static Role.Kind roleKind(String name) throws DirectoryException {
+      try {
+        return Role.Kind.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+      } catch (IllegalArgumentException e) {
+        throw new DirectoryException.Invalid(
+            "unknown role: " + truncate(name) + " (domain-admin or help-desk)");
+      }
+    }
+
+    private static String truncate(String s) {
+      if (s == null) {
+        return "";
+      }
+      StringBuilder out = new StringBuilder();
+      for (int i = 0; i < s.length() && i < 200; i++) {
+        char c = s.charAt(i);
+        out.append(Character.isISOControl(c) ? '?' : c);
+      }
+      return s.length() > 200 ? out + "..." : out.toString();
     }
 
     private Optional<Account> authenticate(Request request) {
@@ -302,13 +788,6 @@ public final class AdminApi implements AutoCloseable {
         }
       }
       return body.size() == 0 ? "null" : body.toString(StandardCharsets.UTF_8);
-    }
-
-    private static String require(String value, String field) throws DirectoryException {
-      if (value == null || value.isEmpty()) {
-        throw new DirectoryException.Invalid("missing field: " + field);
-      }
-      return value;
     }
 
     private static Reply directoryError(DirectoryException e) {
