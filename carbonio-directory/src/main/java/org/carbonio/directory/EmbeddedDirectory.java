@@ -294,6 +294,29 @@ public final class EmbeddedDirectory implements Directory {
             throw new DirectoryException.Conflict(
                 "domain " + d + " is the target of " + aliases.size() + " alias domain(s)");
           }
+          // Aliases in the domain held by accounts of other domains, and roles for it, would
+          // outlive it and apply to whoever creates the domain again.
+          List<SearchResultEntry> foreignAliases =
+              search(
+                  LdapLayout.DOMAINS_DN,
+                  SearchScope.SUB,
+                  Filter.createSubstringFilter(LdapLayout.AT_ALIAS, null, null, "@" + d));
+          if (!foreignAliases.isEmpty()) {
+            throw new DirectoryException.Conflict(
+                "domain " + d + " still has aliases of " + foreignAliases.size() + " account(s)");
+          }
+          for (Role.Kind kind : Role.Kind.values()) {
+            String role = new Role(kind, d).value();
+            for (SearchResultEntry holder :
+                search(
+                    LdapLayout.DOMAINS_DN,
+                    SearchScope.SUB,
+                    Filter.createEqualityFilter(LdapLayout.AT_ROLE, role))) {
+              server.modify(
+                  holder.getDN(),
+                  new Modification(ModificationType.DELETE, LdapLayout.AT_ROLE, role));
+            }
+          }
           server.deleteSubtree(dn.toString());
           log.info("deleted domain {}", d);
           return null;
@@ -364,10 +387,15 @@ public final class EmbeddedDirectory implements Directory {
           if (ifStored.isPresent() && !ifStored.get().equals(current)) {
             return null;
           }
-          server.modify(
-              dn,
-              new Modification(ModificationType.REPLACE, LdapLayout.AT_PASSWORD, hash),
-              new Modification(ModificationType.REPLACE, LdapLayout.AT_SCRAM, scram));
+          List<Modification> mods = new ArrayList<>();
+          mods.add(new Modification(ModificationType.REPLACE, LdapLayout.AT_PASSWORD, hash));
+          mods.add(new Modification(ModificationType.REPLACE, LdapLayout.AT_SCRAM, scram));
+          if (ifStored.isEmpty()) {
+            // A password change (after a compromise, say) also revokes every app password, as a
+            // leaked one would otherwise outlive the reset.
+            mods.add(new Modification(ModificationType.REPLACE, LdapLayout.AT_APP_PASSWORD));
+          }
+          server.modify(dn, mods);
           return null;
         });
   }
@@ -405,7 +433,16 @@ public final class EmbeddedDirectory implements Directory {
       mutate(
           () -> {
             requireAccount(a);
-            server.delete(LdapLayout.accountDn(a).toString());
+            Entry e = server.getEntry(LdapLayout.accountDn(a).toString());
+            server.delete(e.getDN());
+            // Its addresses leave every list, so whoever gets them later inherits no membership.
+            removeFromLists(a.address());
+            String[] aliases = e.getAttributeValues(LdapLayout.AT_ALIAS);
+            if (aliases != null) {
+              for (String alias : aliases) {
+                removeFromLists(alias);
+              }
+            }
             return null;
           });
     } finally {
@@ -675,6 +712,7 @@ public final class EmbeddedDirectory implements Directory {
         () -> {
           requireList(a);
           server.delete(LdapLayout.listDn(a).toString());
+          removeFromLists(a.address());
           log.info("deleted list {}", a.address());
           return null;
         });
@@ -912,6 +950,18 @@ public final class EmbeddedDirectory implements Directory {
           }
           return null;
         });
+  }
+
+  /** Removes an address from the members of every list (inside a mutation). */
+  private void removeFromLists(String address) throws LDAPException {
+    for (SearchResultEntry list :
+        search(
+            LdapLayout.DOMAINS_DN,
+            SearchScope.SUB,
+            Filter.createEqualityFilter(LdapLayout.AT_MEMBER, address))) {
+      server.modify(
+          list.getDN(), new Modification(ModificationType.DELETE, LdapLayout.AT_MEMBER, address));
+    }
   }
 
   /** Class-of-service names: letters, digits, dot, underscore, hyphen; 1 to 64. */

@@ -25,6 +25,10 @@ import org.carbonio.directory.internal.Names;
  *       sets statuses {@code ACTIVE} and {@code LOCKED} only.
  *   <li>Only global admins create or delete domains and alias domains, manage classes of service,
  *       set mail hosts, and grant or revoke roles.
+ *   <li>An account that itself holds admin roles can be changed only by a caller who manages every
+ *       domain it administers (only by a global admin if it is one), and an alias that leads into
+ *       another domain needs the rights there too: no delegated admin can take over a more powerful
+ *       account. A help desk reopens no closed account.
  * </ul>
  *
  * The caller's roles are read again at every call, so a revocation takes effect at once. A refusal
@@ -132,8 +136,33 @@ public final class Provisioning {
     check(Need.MANAGE, domainOf(address), what + " " + address);
   }
 
-  private void help(String address, String what) throws DirectoryException.Forbidden {
-    check(Need.HELP, domainOf(address), what + " " + address);
+  /**
+   * Checks an operation on an existing account: the rights on the address's domain, and on the
+   * account it reaches (an alias may lead into another domain); an account with admin roles of its
+   * own can only be handled by someone who manages every domain it administers (a global admin for
+   * a global admin), so no delegated admin can take over a more powerful account.
+   */
+  private void onAccount(Need need, String address, String what)
+      throws DirectoryException.Forbidden {
+    check(need, domainOf(address), what + " " + address);
+    if (!(caller instanceof AccountCaller)) {
+      return;
+    }
+    Optional<Account> target = directory.findAccount(address);
+    if (target.isEmpty()) {
+      return;
+    }
+    Account t = target.get();
+    check(need, Optional.of(t.domain()), what + " " + address);
+    if (t.admin()) {
+      global(what + " a global admin");
+    }
+    for (Role r : t.roles()) {
+      check(Need.MANAGE, Optional.of(r.domain()), what + " an admin of " + r.domain());
+    }
+    if (!t.roles().isEmpty()) {
+      check(Need.MANAGE, Optional.of(t.domain()), what + " an admin");
+    }
   }
 
   // ---- domains ----
@@ -168,37 +197,42 @@ public final class Provisioning {
   }
 
   public void deleteAccount(String address) throws DirectoryException {
-    manage(address, "delete account");
+    onAccount(Need.MANAGE, address, "delete account");
     directory.deleteAccount(address);
   }
 
   public void setPassword(String address, String password) throws DirectoryException {
-    help(address, "set the password of");
+    onAccount(Need.HELP, address, "set the password of");
     directory.setPassword(address, password);
   }
 
   public void setStatus(String address, AccountStatus status) throws DirectoryException {
     requireNonNull(status, "status");
-    if (status == AccountStatus.ACTIVE || status == AccountStatus.LOCKED) {
-      help(address, "set the status of");
-    } else {
-      manage(address, "set status " + status.name().toLowerCase(Locale.ROOT) + " of");
-    }
+    // A help desk locks and unlocks; closing, maintenance and reopening are the domain admin's.
+    AccountStatus now =
+        directory.findAccount(address).map(Account::status).orElse(AccountStatus.ACTIVE);
+    boolean lockOrUnlock =
+        (status == AccountStatus.ACTIVE || status == AccountStatus.LOCKED)
+            && (now == AccountStatus.ACTIVE || now == AccountStatus.LOCKED);
+    onAccount(
+        lockOrUnlock ? Need.HELP : Need.MANAGE,
+        address,
+        "set status " + status.name().toLowerCase(Locale.ROOT) + " of");
     directory.setStatus(address, status);
   }
 
   public void setDisplayName(String address, String displayName) throws DirectoryException {
-    manage(address, "rename");
+    onAccount(Need.MANAGE, address, "rename");
     directory.setDisplayName(address, displayName);
   }
 
   public void setQuota(String address, OptionalLong bytes) throws DirectoryException {
-    manage(address, "set the quota of");
+    onAccount(Need.MANAGE, address, "set the quota of");
     directory.setQuota(address, bytes);
   }
 
   public void setClassOfService(String address, String cos) throws DirectoryException {
-    manage(address, "set the class of service of");
+    onAccount(Need.MANAGE, address, "set the class of service of");
     directory.setClassOfService(address, cos);
   }
 
@@ -213,7 +247,7 @@ public final class Provisioning {
   }
 
   public Optional<Account> findAccount(String address) throws DirectoryException {
-    help(address, "read account");
+    onAccount(Need.HELP, address, "read account");
     return directory.findAccount(address);
   }
 
@@ -231,13 +265,13 @@ public final class Provisioning {
   // ---- aliases ----
 
   public void addAlias(String address, String alias) throws DirectoryException {
-    manage(address, "add an alias to");
+    onAccount(Need.MANAGE, address, "add an alias to");
     manage(alias, "use the address");
     directory.addAlias(address, alias);
   }
 
   public void removeAlias(String alias) throws DirectoryException {
-    manage(alias, "remove the alias");
+    onAccount(Need.MANAGE, alias, "remove the alias"); // and its owner's rights
     directory.removeAlias(alias);
   }
 
@@ -264,7 +298,7 @@ public final class Provisioning {
   }
 
   public Optional<DistributionList> findList(String address) throws DirectoryException {
-    help(address, "read list");
+    check(Need.HELP, domainOf(address), "read list " + address);
     return directory.findList(address);
   }
 

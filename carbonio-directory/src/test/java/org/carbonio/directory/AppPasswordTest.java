@@ -72,4 +72,12 @@ class AppPasswordTest {
     directory.setStatus("alice@example.com", AccountStatus.LOCKED);
     assertThat(directory.authenticate("alice@example.com", first, CLIENT)).isEmpty();
   }
+
+  @Test
+  void passwordChangeShouldRevokeEveryAppPassword() throws Exception {
+    String phone = directory.createAppPassword("alice@example.com", "phone");
+    directory.setPassword("alice@example.com", "new account password");
+    assertThat(directory.authenticate("alice@example.com", phone, CLIENT)).isEmpty();
+    assertThat(directory.appPasswords("alice@example.com")).isEmpty();
+  }
 }

@@ -227,4 +227,26 @@ class ModelTest {
     assertThat(Set.of(AccountStatus.values()).stream().filter(AccountStatus::canLogIn))
         .containsExactly(AccountStatus.ACTIVE);
   }
+
+  @Test
+  void deletionsShouldLeaveNoReferencesForWhoeverReusesAnAddressOrDomain() throws Exception {
+    directory.createList("team@example.com", "");
+    directory.addAlias("alice@example.com", "al@example.com");
+    directory.addListMember("team@example.com", "alice@example.com");
+    directory.addListMember("team@example.com", "al@example.com");
+    directory.addListMember("team@example.com", "bob@example.com");
+    directory.deleteAccount("alice@example.com");
+    assertThat(directory.findList("team@example.com").orElseThrow().members())
+        .containsExactly("bob@example.com");
+
+    directory.createDomain("other.com");
+    directory.grantRole("bob@example.com", new Role(Role.Kind.DOMAIN_ADMIN, "other.com"));
+    directory.addAlias("bob@example.com", "bob@other.com");
+    assertThatThrownBy(() -> directory.deleteDomain("other.com"))
+        .isInstanceOf(DirectoryException.Conflict.class)
+        .hasMessageContaining("aliases");
+    directory.removeAlias("bob@other.com");
+    directory.deleteDomain("other.com");
+    assertThat(directory.findAccount("bob@example.com").orElseThrow().roles()).isEmpty();
+  }
 }

@@ -219,4 +219,35 @@ class ProvisioningRightsTest {
     assertThat(directory.findAccount("user@mine.com").orElseThrow().displayName())
         .isEqualTo("Before");
   }
+
+  @Test
+  void delegatedAdminsShouldNotTakeOverMorePowerfulAccountsOrCrossDomainsByAlias()
+      throws Exception {
+    Provisioning dadmin =
+        new Provisioning(directory, Provisioning.Caller.account("dadmin@mine.com"));
+    Provisioning helper =
+        new Provisioning(directory, Provisioning.Caller.account("helper@mine.com"));
+    // a global admin in the delegated admin's own domain
+    assertThatThrownBy(() -> dadmin.setPassword("root@mine.com", "mine now"))
+        .isInstanceOf(DirectoryException.Forbidden.class);
+    assertThatThrownBy(() -> dadmin.deleteAccount("root@mine.com"))
+        .isInstanceOf(DirectoryException.Forbidden.class);
+    // a help desk cannot reset a domain admin, nor reopen a closed account
+    assertThatThrownBy(() -> helper.setPassword("dadmin@mine.com", "mine now"))
+        .isInstanceOf(DirectoryException.Forbidden.class);
+    directory.setStatus("user@mine.com", AccountStatus.CLOSED);
+    assertThatThrownBy(() -> helper.setStatus("user@mine.com", AccountStatus.ACTIVE))
+        .isInstanceOf(DirectoryException.Forbidden.class);
+    dadmin.setStatus("user@mine.com", AccountStatus.ACTIVE);
+    helper.setStatus("user@mine.com", AccountStatus.LOCKED);
+    // an alias in its domain that leads to an account of another domain
+    directory.addAlias("user@theirs.com", "bridge@mine.com");
+    assertThatThrownBy(() -> dadmin.findAccount("bridge@mine.com"))
+        .isInstanceOf(DirectoryException.Forbidden.class);
+    assertThatThrownBy(() -> dadmin.setPassword("bridge@mine.com", "x"))
+        .isInstanceOf(DirectoryException.Forbidden.class);
+    assertThatThrownBy(() -> dadmin.removeAlias("bridge@mine.com"))
+        .isInstanceOf(DirectoryException.Forbidden.class);
+    assertThat(directory.authenticate("root@mine.com", "pw", Fixtures.CLIENT)).isPresent();
+  }
 }

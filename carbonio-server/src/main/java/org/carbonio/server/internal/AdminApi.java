@@ -766,7 +766,7 @@ public final class AdminApi implements AutoCloseable {
           request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress a
               ? a
               : null;
-      return directory.authenticate(
+      return directory.authenticateAccountPassword(
           decoded.substring(0, colon),
           decoded.substring(colon + 1),
           remote == null ? InetAddress.getLoopbackAddress() : remote.getAddress());
