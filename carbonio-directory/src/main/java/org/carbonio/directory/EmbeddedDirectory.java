@@ -800,6 +800,7 @@ public final class EmbeddedDirectory implements Directory {
     Map<String, Account> accounts = new TreeMap<>();
     Set<String> external = new TreeSet<>();
     Set<String> visited = new HashSet<>();
+    boolean truncated = false;
     List<String> level = List.of(address);
     for (int depth = 0;
         !level.isEmpty() && depth <= DirectoryLimits.MAX_LIST_DEPTH;
@@ -812,7 +813,11 @@ public final class EmbeddedDirectory implements Directory {
         } catch (IllegalArgumentException e) {
           continue; // not an address: reaches nothing
         }
-        if (!visited.add(a.address()) || visited.size() > DirectoryLimits.MAX_EXPANSION) {
+        if (visited.size() >= DirectoryLimits.MAX_EXPANSION) {
+          truncated = true;
+          break;
+        }
+        if (!visited.add(a.address())) {
           continue;
         }
         Optional<Account> account = findAccount(a.address());
@@ -829,7 +834,8 @@ public final class EmbeddedDirectory implements Directory {
       }
       level = next;
     }
-    return new Expansion(List.copyOf(accounts.values()), List.copyOf(external));
+    truncated |= !level.isEmpty(); // members left below the depth limit
+    return new Expansion(List.copyOf(accounts.values()), List.copyOf(external), truncated);
   }
 
   @Override
@@ -1070,10 +1076,15 @@ public final class EmbeddedDirectory implements Directory {
     } catch (IllegalArgumentException e) {
       // counted under a bounded form of the raw name below
     }
+    // Failures count per account, however its name was spelled (alias, alias domain), so that
+    // each spelling does not get a budget of its own.
+    Optional<Entry> entry = a == null ? Optional.empty() : entry(a);
     String key =
-        a != null
-            ? a.address()
-            : username.substring(0, Math.min(username.length(), 320)).toLowerCase(Locale.ROOT);
+        entry.isPresent()
+            ? LdapLayout.account(entry.get()).address()
+            : a != null
+                ? a.address()
+                : username.substring(0, Math.min(username.length(), 320)).toLowerCase(Locale.ROOT);
     if (guard.blocked(key, client)) {
       log.debug("login for {} from {} refused: too many failures", key, client.getHostAddress());
       return Optional.empty();
@@ -1086,7 +1097,6 @@ public final class EmbeddedDirectory implements Directory {
       guard.failed(key, client);
       return Optional.empty();
     }
-    Optional<Entry> entry = a == null ? Optional.empty() : entry(a);
     String stored = entry.map(e -> e.getAttributeValue(LdapLayout.AT_PASSWORD)).orElse(null);
     Account account = entry.map(LdapLayout::account).orElse(null);
     if (stored == null || account == null || !account.status().canLogIn()) {

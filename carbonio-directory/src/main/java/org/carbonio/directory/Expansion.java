@@ -10,11 +10,19 @@ import java.util.List;
  *
  * @param accounts the accounts, each once, sorted by address
  * @param external the outside addresses, each once, sorted
+ * @param truncated whether the expansion stopped at {@link DirectoryLimits#MAX_LIST_DEPTH} or
+ *     {@link DirectoryLimits#MAX_EXPANSION} with members left: the lists above are then incomplete,
+ *     and a receiving MTA should refuse rather than deliver to part of them (RFC 3463 X.2.4)
  */
-public record Expansion(List<Account> accounts, List<String> external) {
+public record Expansion(List<Account> accounts, List<String> external, boolean truncated) {
   public Expansion {
     accounts = List.copyOf(accounts);
     external = List.copyOf(external);
+  }
+
+  /** A complete expansion. */
+  public Expansion(List<Account> accounts, List<String> external) {
+    this(accounts, external, false);
   }
 
   /** Whether the address reaches nothing (unknown, or an empty list). */

@@ -14,6 +14,7 @@ import com.unboundid.ldap.sdk.SearchRequest;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
 import com.unboundid.ldap.sdk.SimpleBindRequest;
+import com.unboundid.util.ssl.HostNameSSLSocketVerifier;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -136,6 +137,18 @@ public final class ExternalDirectory implements Directory {
     LDAPConnectionOptions options = new LDAPConnectionOptions();
     options.setConnectTimeoutMillis((int) config.connectTimeout().toMillis());
     options.setResponseTimeoutMillis(config.responseTimeout().toMillis());
+    // The certificate must name the server (RFC 6125): UnboundID does not check by default.
+    options.setSSLSocketVerifier(new HostNameSSLSocketVerifier(true));
+    if (!tls && !config.allowPlaintext()) {
+      for (String host : hosts) {
+        if (!isLoopback(host)) {
+          throw new IOException(
+              "ldap:// to "
+                  + host
+                  + " would send passwords in clear: use ldaps:// (or allow plaintext on purpose)");
+        }
+      }
+    }
     SocketFactory sockets;
     try {
       sockets = tls ? SSLContext.getDefault().getSocketFactory() : SocketFactory.getDefault();
@@ -143,6 +156,9 @@ public final class ExternalDirectory implements Directory {
       throw new IOException("no TLS", e);
     }
     FailoverServerSet servers = new FailoverServerSet(hosts, ports, sockets, options);
+    // Connections to a later server are replaced after 10 minutes, so the pools return to the
+    // first server once it is back.
+    servers.setMaxFailoverConnectionAgeMillis(600_000L);
     LDAPConnectionPool search = null;
     try {
       search =
@@ -152,8 +168,15 @@ public final class ExternalDirectory implements Directory {
               1,
               config.maxConnections());
       search.setRetryFailedOperationsDueToInvalidConnections(true);
-      LDAPConnectionPool binds = new LDAPConnectionPool(servers, null, 1, config.maxConnections());
-      binds.setRetryFailedOperationsDueToInvalidConnections(true);
+      // Binds revert to the service account (some directories refuse anonymous binds); a bind is
+      // never retried, since a repeated wrong password counts twice toward the user's lockout.
+      LDAPConnectionPool binds =
+          new LDAPConnectionPool(
+              servers,
+              new SimpleBindRequest(config.bindDn(), config.bindPassword()),
+              1,
+              config.maxConnections());
+      binds.setRetryFailedOperationsDueToInvalidConnections(false);
       log.info("external directory opened: {}", config);
       return new ExternalDirectory(config, search, binds);
     } catch (LDAPException e) {
@@ -251,7 +274,7 @@ public final class ExternalDirectory implements Directory {
         mail,
         mail.substring(0, at),
         mail.substring(at + 1),
-        id(e),
+        id(e).orElseThrow(),
         false,
         disabled ? AccountStatus.LOCKED : AccountStatus.ACTIVE,
         name == null ? "" : name,
@@ -262,19 +285,29 @@ public final class ExternalDirectory implements Directory {
         Set.of());
   }
 
-  /** The stable id: text, or hex for a binary value such as objectGUID. */
-  private String id(SearchResultEntry e) {
+  /**
+   * The stable id: text, or hex for a binary value such as objectGUID. An entry without one is not
+   * used (the DN would change on a rename and orphan the mailbox).
+   */
+  private Optional<String> id(SearchResultEntry e) {
     if (map.idAttribute().equalsIgnoreCase("objectGUID")) {
       byte[] raw = e.getAttributeValueBytes(map.idAttribute());
-      return raw == null ? e.getDN() : HexFormat.of().formatHex(raw);
+      return Optional.ofNullable(raw).map(r -> HexFormat.of().formatHex(r));
     }
-    String v = e.getAttributeValue(map.idAttribute());
-    return v == null ? e.getDN() : v;
+    return Optional.ofNullable(e.getAttributeValue(map.idAttribute()));
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
   }
 
   private boolean hasLocalAddress(SearchResultEntry e) {
     String mail = e.getAttributeValue(map.addressAttribute());
     if (mail == null) {
+      return false;
+    }
+    if (matches(userFilter, e) && id(e).isEmpty()) {
+      log.warn("{} has no {}: not used as an account", e.getDN(), map.idAttribute());
       return false;
     }
     try {
@@ -395,7 +428,7 @@ public final class ExternalDirectory implements Directory {
     String name = g.getAttributeValue(map.displayNameAttribute());
     return new DistributionList(
         g.getAttributeValue(map.addressAttribute()).toLowerCase(Locale.ROOT),
-        id(g),
+        id(g).orElse(g.getDN()),
         name == null ? "" : name,
         members);
   }
@@ -449,6 +482,7 @@ public final class ExternalDirectory implements Directory {
       return new Expansion(List.of(), List.of());
     }
     Set<String> visited = new HashSet<>();
+    boolean truncated = false;
     List<SearchResultEntry> level = List.of(group.get());
     for (int depth = 0; !level.isEmpty() && depth < DirectoryLimits.MAX_LIST_DEPTH; depth++) {
       List<SearchResultEntry> next = new ArrayList<>();
@@ -458,7 +492,11 @@ public final class ExternalDirectory implements Directory {
           continue;
         }
         for (String dn : dns) {
-          if (!visited.add(normalized(dn)) || visited.size() > DirectoryLimits.MAX_EXPANSION) {
+          if (visited.size() >= DirectoryLimits.MAX_EXPANSION) {
+            truncated = true;
+            break;
+          }
+          if (!visited.add(normalized(dn))) {
             continue;
           }
           Optional<SearchResultEntry> m = entry(dn);
@@ -478,7 +516,8 @@ public final class ExternalDirectory implements Directory {
       }
       level = next;
     }
-    return new Expansion(List.copyOf(accounts.values()), List.copyOf(external));
+    truncated |= !level.isEmpty(); // members left below the depth limit
+    return new Expansion(List.copyOf(accounts.values()), List.copyOf(external), truncated);
   }
 
   private static boolean matches(Filter f, SearchResultEntry e) {
@@ -535,7 +574,10 @@ public final class ExternalDirectory implements Directory {
     requireNonNull(username, "username");
     requireNonNull(password, "password");
     requireNonNull(client, "client");
-    String key = username.substring(0, Math.min(username.length(), 320)).toLowerCase(Locale.ROOT);
+    String typed = username.substring(0, Math.min(username.length(), 320)).toLowerCase(Locale.ROOT);
+    Optional<SearchResultEntry> user = loginEntry(typed);
+    // Failures count per user entry, however its name was spelled (mail, UPN, sAMAccountName).
+    String key = user.map(u -> u.getDN().toLowerCase(Locale.ROOT)).orElse(typed);
     if (guard.blocked(key, client)) {
       return Optional.empty();
     }
@@ -545,9 +587,9 @@ public final class ExternalDirectory implements Directory {
       guard.failed(key, client);
       return Optional.empty();
     }
-    Optional<SearchResultEntry> user = loginEntry(key);
     Optional<Account> account = user.filter(this::hasLocalAddress).map(this::account);
     if (account.isEmpty() || !account.get().status().canLogIn()) {
+      dummyBind(password); // a bind's time either way: the answer time does not tell who exists
       guard.failed(key, client);
       return Optional.empty();
     }
@@ -600,6 +642,14 @@ public final class ExternalDirectory implements Directory {
   @Override
   public void revokeAppPassword(String address, String name) throws DirectoryException {
     throw readOnly();
+  }
+
+  private void dummyBind(String password) {
+    try {
+      binds.bindAndRevertAuthentication("cn=carbonio-no-such-user," + config.baseDn(), password);
+    } catch (LDAPException e) {
+      // expected: invalid credentials
+    }
   }
 
   private Optional<SearchResultEntry> loginEntry(String login) {

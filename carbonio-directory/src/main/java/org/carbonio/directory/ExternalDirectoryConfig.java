@@ -25,6 +25,8 @@ import java.util.List;
  *     tell this one about changes (zero disables the caches)
  * @param limits brute-force limits and password length (the hashing fields are unused: the
  *     directory checks passwords)
+ * @param allowPlaintext whether {@code ldap://} may reach a host other than loopback (passwords
+ *     then cross the network in clear); false by default
  */
 public record ExternalDirectoryConfig(
     List<URI> servers,
@@ -37,7 +39,8 @@ public record ExternalDirectoryConfig(
     Duration connectTimeout,
     Duration responseTimeout,
     Duration cacheTtl,
-    DirectoryLimits limits) {
+    DirectoryLimits limits,
+    boolean allowPlaintext) {
 
   /** Connections per pool unless set: {@value}. */
   public static final int DEFAULT_MAX_CONNECTIONS = 10;
@@ -89,7 +92,8 @@ public record ExternalDirectoryConfig(
         Duration.ofSeconds(5),
         Duration.ofSeconds(10),
         Duration.ofSeconds(60),
-        DirectoryLimits.DEFAULTS);
+        DirectoryLimits.DEFAULTS,
+        false);
   }
 
   /** The same configuration with other caches' time to live. */
@@ -105,7 +109,8 @@ public record ExternalDirectoryConfig(
         connectTimeout,
         responseTimeout,
         ttl,
-        limits);
+        limits,
+        allowPlaintext);
   }
 
   /** The same configuration with other limits. */
@@ -121,7 +126,25 @@ public record ExternalDirectoryConfig(
         connectTimeout,
         responseTimeout,
         cacheTtl,
-        newLimits);
+        newLimits,
+        allowPlaintext);
+  }
+
+  /** The same configuration allowing (or not) {@code ldap://} to hosts other than loopback. */
+  public ExternalDirectoryConfig withAllowPlaintext(boolean allow) {
+    return new ExternalDirectoryConfig(
+        servers,
+        bindDn,
+        bindPassword,
+        baseDn,
+        domains,
+        mapping,
+        maxConnections,
+        connectTimeout,
+        responseTimeout,
+        cacheTtl,
+        limits,
+        allow);
   }
 
   @Override

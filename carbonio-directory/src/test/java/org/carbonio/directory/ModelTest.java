@@ -199,6 +199,9 @@ class ModelTest {
     assertThat(directory.expand("l0@example.com").accounts())
         .extracting(Account::address)
         .containsExactly("bob@example.com");
+    assertThat(directory.expand("l0@example.com").truncated()).isTrue();
+    assertThat(directory.expand("l1@example.com").truncated()).isTrue();
+    assertThat(directory.expand("l3@example.com").truncated()).isFalse();
   }
 
   @Test

@@ -203,4 +203,12 @@ class ExternalDirectoryTest {
       assertThat(d.findAccount("alice@example.com")).isPresent();
     }
   }
+
+  @Test
+  void plainLdapToAnotherHostShouldBeRefusedUnlessAllowed() {
+    assertThatThrownBy(
+            () -> ExternalDirectory.open(config(List.of(URI.create("ldap://ldap.example.com")))))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("clear");
+  }
 }

@@ -76,6 +76,10 @@ public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
       throw new RejectException(550, "5.1.1", "Recipient address rejected: no such user");
     }
     Expansion expansion = directory.expand(address);
+    if (expansion.truncated()) {
+      // RFC 3463 §3.3 X.2.4: delivering to part of a list would be silent loss.
+      throw new RejectException(550, "5.2.4", "Mailing list expansion problem: nested too deep");
+    }
     Set<Account> out = new LinkedHashSet<>();
     boolean list = directory.findAccount(address).isEmpty();
     for (Account a : expansion.accounts()) {
