@@ -97,10 +97,8 @@ public final class EmbeddedDirectory implements Directory {
   private final ReentrantLock writeLock = new ReentrantLock();
   // Reads that every SMTP/LMTP recipient and delivery makes; all changes go through mutate(), which
   // invalidates them (the LDAP listener is read-only).
-  private final LookupCache<String, Optional<Account>> accountsById =
-      new LookupCache<>(LOOKUP_CACHE_ENTRIES);
-  private final LookupCache<String, Optional<Account>> accountsByAddress =
-      new LookupCache<>(LOOKUP_CACHE_ENTRIES);
+  private final LookupCache<String, Optional<Account>> accountsById;
+  private final LookupCache<String, Optional<Account>> accountsByAddress;
   private final LookupCache<String, Boolean> localDomains = new LookupCache<>(LOOKUP_CACHE_ENTRIES);
 
   /** Cached account and domain lookups, each; emptied on any change or when full. */
@@ -123,6 +121,9 @@ public final class EmbeddedDirectory implements Directory {
             b.limits.maxFailuresPerClient(),
             b.limits.maxTrackedKeys());
     this.cache = new LoginCache(b.clock, b.limits.loginCacheTtl(), b.limits.maxTrackedKeys());
+    int lookupEntries = b.limits.lookupCache() ? LOOKUP_CACHE_ENTRIES : 0; // 0: not cached
+    this.accountsById = new LookupCache<>(lookupEntries);
+    this.accountsByAddress = new LookupCache<>(lookupEntries);
     this.server = newServer(b);
     try {
       if (snapshot.exists()) {
