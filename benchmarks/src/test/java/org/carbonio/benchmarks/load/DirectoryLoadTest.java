@@ -30,6 +30,7 @@ class DirectoryLoadTest {
               work.resolve("run"), new DirectoryLoad.Options(500, 4, 0, 1, 1, 1_000), out);
     }
     String printed = buf.toString(StandardCharsets.UTF_8);
+    System.out.print(printed);
     assertThat(totals).containsOnlyKeys(DirectoryLoad.Workload.values());
     assertThat(totals.values())
         .allSatisfy(
