@@ -58,7 +58,7 @@ import org.carbonio.directory.testkit.SlapdServer;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar org.carbonio.benchmarks.load.DirectoryLoad \
- *     [--accounts 10000] [--threads 10] [--warmup 3] [--seconds 10] [--rounds 3]
+ *     [--accounts 10000] [--threads 10] [--warmup 10] [--seconds 10] [--rounds 3]
  *     [--iterations 1000] [--dir target/directory-load]
  * </pre>
  *
@@ -159,7 +159,7 @@ public final class DirectoryLoad {
         new Options(
             intArg(args, "--accounts", 10_000),
             intArg(args, "--threads", 10),
-            intArg(args, "--warmup", 3),
+            intArg(args, "--warmup", 10),
             intArg(args, "--seconds", 10),
             intArg(args, "--rounds", 3),
             intArg(args, "--iterations", 1_000));
