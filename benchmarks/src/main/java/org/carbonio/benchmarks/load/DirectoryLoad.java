@@ -83,6 +83,8 @@ import org.carbonio.directory.testkit.SlapdServer;
  * process CPU from {@code /proc/<pid>/stat}; the JVM's CPU on the slapd side is the LDAP client's
  * work. Exits with status 1 if any operation failed or returned a wrong answer; missed targets are
  * only reported.
+ *
+ * <p>Not thread-safe: one run at a time per work directory.
  */
 public final class DirectoryLoad {
   static final String DOMAIN = "bench.example";
