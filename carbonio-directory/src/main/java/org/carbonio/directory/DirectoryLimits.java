@@ -26,6 +26,9 @@ import java.time.Duration;
  *       <td>how long a verified login skips the slow hash; {@link Duration#ZERO} disables</td></tr>
  *   <tr><td>maxTrackedKeys</td><td>{@value #DEFAULT_MAX_TRACKED_KEYS}</td>
  *       <td>memory bound of the failure counters and of the login cache</td></tr>
+ *   <tr><td>lookupCache</td><td>true</td>
+ *       <td>whether account lookups are cached until the next change; false only to measure
+ *       the uncached path (benchmarks)</td></tr>
  * </table>
  *
  * <p>Immutable.
@@ -38,7 +41,8 @@ public record DirectoryLimits(
     int maxFailuresPerClient,
     Duration failureWindow,
     Duration loginCacheTtl,
-    int maxTrackedKeys) {
+    int maxTrackedKeys,
+    boolean lookupCache) {
 
   /** Levels of nested distribution lists {@link Directory#expand} follows. */
   public static final int MAX_LIST_DEPTH = 16;
@@ -71,7 +75,8 @@ public record DirectoryLimits(
           DEFAULT_MAX_FAILURES_PER_CLIENT,
           Duration.ofMinutes(5),
           Duration.ofSeconds(60),
-          DEFAULT_MAX_TRACKED_KEYS);
+          DEFAULT_MAX_TRACKED_KEYS,
+          true);
 
   public DirectoryLimits {
     if (pbkdf2Iterations < MIN_PBKDF2_ITERATIONS || pbkdf2Iterations > MAX_PBKDF2_ITERATIONS) {
@@ -107,7 +112,8 @@ public record DirectoryLimits(
         maxFailuresPerClient,
         failureWindow,
         loginCacheTtl,
-        maxTrackedKeys);
+        maxTrackedKeys,
+        lookupCache);
   }
 
   public DirectoryLimits withMaxPasswordChars(int value) {
@@ -119,7 +125,8 @@ public record DirectoryLimits(
         maxFailuresPerClient,
         failureWindow,
         loginCacheTtl,
-        maxTrackedKeys);
+        maxTrackedKeys,
+        lookupCache);
   }
 
   public DirectoryLimits withMaxFailuresPerAccountAndClient(int value) {
@@ -131,7 +138,8 @@ public record DirectoryLimits(
         maxFailuresPerClient,
         failureWindow,
         loginCacheTtl,
-        maxTrackedKeys);
+        maxTrackedKeys,
+        lookupCache);
   }
 
   public DirectoryLimits withMaxFailuresPerAccount(int value) {
@@ -143,7 +151,8 @@ public record DirectoryLimits(
         maxFailuresPerClient,
         failureWindow,
         loginCacheTtl,
-        maxTrackedKeys);
+        maxTrackedKeys,
+        lookupCache);
   }
 
   public DirectoryLimits withMaxFailuresPerClient(int value) {
@@ -155,7 +164,8 @@ public record DirectoryLimits(
         value,
         failureWindow,
         loginCacheTtl,
-        maxTrackedKeys);
+        maxTrackedKeys,
+        lookupCache);
   }
 
   public DirectoryLimits withFailureWindow(Duration value) {
@@ -167,7 +177,8 @@ public record DirectoryLimits(
         maxFailuresPerClient,
         value,
         loginCacheTtl,
-        maxTrackedKeys);
+        maxTrackedKeys,
+        lookupCache);
   }
 
   public DirectoryLimits withLoginCacheTtl(Duration value) {
@@ -179,7 +190,8 @@ public record DirectoryLimits(
         maxFailuresPerClient,
         failureWindow,
         value,
-        maxTrackedKeys);
+        maxTrackedKeys,
+        lookupCache);
   }
 
   public DirectoryLimits withMaxTrackedKeys(int value) {
@@ -191,6 +203,20 @@ public record DirectoryLimits(
         maxFailuresPerClient,
         failureWindow,
         loginCacheTtl,
+        value,
+        lookupCache);
+  }
+
+  public DirectoryLimits withLookupCache(boolean value) {
+    return new DirectoryLimits(
+        pbkdf2Iterations,
+        maxPasswordChars,
+        maxFailuresPerAccountAndClient,
+        maxFailuresPerAccount,
+        maxFailuresPerClient,
+        failureWindow,
+        loginCacheTtl,
+        maxTrackedKeys,
         value);
   }
 }

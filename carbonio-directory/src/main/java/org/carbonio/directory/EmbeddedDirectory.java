@@ -110,12 +110,11 @@ public final class EmbeddedDirectory implements Directory {
   private final LoginCache cache;
   private final InetSocketAddress ldapAddress;
   private final ReentrantLock writeLock = new ReentrantLock();
-  // Reads that every SMTP/LMTP recipient and delivery makes; all changes go through mutate() or the
-  // listener's write hooks (AdminOnly), which invalidate them.
-  private final LookupCache<String, Optional<Account>> accountsById =
-      new LookupCache<>(LOOKUP_CACHE_ENTRIES);
-  private final LookupCache<String, Optional<Account>> accountsByAddress =
-      new LookupCache<>(LOOKUP_CACHE_ENTRIES);
+  // Reads that every SMTP/LMTP recipient, delivery and login makes; all changes go through mutate()
+  // or the listener's write hooks (AdminOnly), which invalidate them.
+  private final LookupCache<String, Optional<Account>> accountsById;
+  private final LookupCache<String, Optional<Account>> accountsByAddress;
+  private final LookupCache<String, Optional<Entry>> loginEntries;
   private final LookupCache<String, Boolean> localDomains = new LookupCache<>(LOOKUP_CACHE_ENTRIES);
 
   /** Cached account and domain lookups, each; emptied on any change or when full. */
@@ -138,6 +137,10 @@ public final class EmbeddedDirectory implements Directory {
             b.limits.maxFailuresPerClient(),
             b.limits.maxTrackedKeys());
     this.cache = new LoginCache(b.clock, b.limits.loginCacheTtl(), b.limits.maxTrackedKeys());
+    int lookupEntries = b.limits.lookupCache() ? LOOKUP_CACHE_ENTRIES : 0; // 0: not cached
+    this.accountsById = new LookupCache<>(lookupEntries);
+    this.accountsByAddress = new LookupCache<>(lookupEntries);
+    this.loginEntries = new LookupCache<>(lookupEntries);
     this.ldapWrites = new LdapWrites(hasher, b.limits.maxPasswordChars());
     this.server = newServer(b, new AdminOnly());
     this.journal =
@@ -173,6 +176,7 @@ public final class EmbeddedDirectory implements Directory {
   private void invalidateLookups() {
     accountsByAddress.invalidate();
     accountsById.invalidate();
+    loginEntries.invalidate();
     localDomains.invalidate();
   }
 
@@ -1078,7 +1082,12 @@ public final class EmbeddedDirectory implements Directory {
     }
     // Failures count per account, however its name was spelled (alias, alias domain), so that
     // each spelling does not get a budget of its own.
-    Optional<Entry> entry = a == null ? Optional.empty() : entry(a);
+    // The entry a login reads is cached like other lookups (a login must not cost a directory
+    // search each time): without it, a verified-login cache hit spent most of its time finding
+    // the entry by DN in the in-memory server.
+    Names.Address address = a;
+    Optional<Entry> entry =
+        a == null ? Optional.empty() : loginEntries.get(a.address(), k -> entry(address));
     String key =
         entry.isPresent()
             ? LdapLayout.account(entry.get()).address()

@@ -11,8 +11,8 @@ import java.util.function.Function;
  * change calls {@link #invalidate()}, which starts a new generation; an answer is used only in the
  * generation it was computed in, so a read that raced with a change is never served afterwards (it
  * may be stored, but carries the old generation and is ignored). Bounded: the map is emptied when
- * it holds {@code maxEntries}. With a time to live, an answer also expires after it (for a
- * directory that others change without telling this one).
+ * it holds {@code maxEntries}; with {@code maxEntries} 0 nothing is cached. With a time to live, an
+ * answer also expires after it (for a directory that others change without telling this one).
  *
  * <p>Thread-safe.
  */
@@ -38,6 +38,9 @@ public final class LookupCache<K, V> {
 
   /** The cached answer for {@code key} in the current generation, else {@code load}'s. */
   public V get(K key, Function<K, V> load) {
+    if (maxEntries == 0) {
+      return load.apply(key);
+    }
     long g = generation.get();
     long now = ttlMillis == 0 ? 0 : clock.millis();
     Stamped<V> hit = entries.get(key);

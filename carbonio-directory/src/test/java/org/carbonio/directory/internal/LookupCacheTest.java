@@ -17,6 +17,14 @@ class LookupCacheTest {
   }
 
   @Test
+  void getShouldLoadEveryTimeWhenMaxEntriesIsZero() {
+    LookupCache<String, Integer> cache = new LookupCache<>(0);
+    AtomicInteger loads = new AtomicInteger();
+    assertThat(cache.get("a", k -> loads.incrementAndGet())).isEqualTo(1);
+    assertThat(cache.get("a", k -> loads.incrementAndGet())).isEqualTo(2);
+  }
+
+  @Test
   void getShouldLoadAgainWhenInvalidated() {
     LookupCache<String, Integer> cache = new LookupCache<>(10);
     AtomicInteger loads = new AtomicInteger();
