@@ -6,7 +6,6 @@ import com.unboundid.ldap.sdk.BindResult;
 import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.FailoverServerSet;
 import com.unboundid.ldap.sdk.Filter;
-import com.unboundid.ldap.sdk.LDAPConnectionOptions;
 import com.unboundid.ldap.sdk.LDAPConnectionPool;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.ResultCode;
@@ -14,11 +13,8 @@ import com.unboundid.ldap.sdk.SearchRequest;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
 import com.unboundid.ldap.sdk.SimpleBindRequest;
-import com.unboundid.util.ssl.HostNameSSLSocketVerifier;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.URI;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,8 +28,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import javax.net.SocketFactory;
-import javax.net.ssl.SSLContext;
+import org.carbonio.directory.internal.LdapServers;
 import org.carbonio.directory.internal.LoginCache;
 import org.carbonio.directory.internal.LoginGuard;
 import org.carbonio.directory.internal.LookupCache;
@@ -121,44 +116,12 @@ public final class ExternalDirectory implements Directory {
    */
   public static ExternalDirectory open(ExternalDirectoryConfig config) throws IOException {
     requireNonNull(config, "config");
-    String[] hosts = new String[config.servers().size()];
-    int[] ports = new int[hosts.length];
-    boolean tls = false;
-    for (int i = 0; i < hosts.length; i++) {
-      URI u = config.servers().get(i);
-      boolean ldaps = "ldaps".equalsIgnoreCase(u.getScheme());
-      if (i > 0 && ldaps != tls) {
-        throw new IOException("mix of ldap:// and ldaps:// servers");
-      }
-      tls = ldaps;
-      hosts[i] = u.getHost();
-      ports[i] = u.getPort() > 0 ? u.getPort() : (ldaps ? 636 : 389);
-    }
-    LDAPConnectionOptions options = new LDAPConnectionOptions();
-    options.setConnectTimeoutMillis((int) config.connectTimeout().toMillis());
-    options.setResponseTimeoutMillis(config.responseTimeout().toMillis());
-    // The certificate must name the server (RFC 6125): UnboundID does not check by default.
-    options.setSSLSocketVerifier(new HostNameSSLSocketVerifier(true));
-    if (!tls && !config.allowPlaintext()) {
-      for (String host : hosts) {
-        if (!isLoopback(host)) {
-          throw new IOException(
-              "ldap:// to "
-                  + host
-                  + " would send passwords in clear: use ldaps:// (or allow plaintext on purpose)");
-        }
-      }
-    }
-    SocketFactory sockets;
-    try {
-      sockets = tls ? SSLContext.getDefault().getSocketFactory() : SocketFactory.getDefault();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IOException("no TLS", e);
-    }
-    FailoverServerSet servers = new FailoverServerSet(hosts, ports, sockets, options);
-    // Connections to a later server are replaced after 10 minutes, so the pools return to the
-    // first server once it is back.
-    servers.setMaxFailoverConnectionAgeMillis(600_000L);
+    FailoverServerSet servers =
+        LdapServers.failover(
+            config.servers(),
+            config.allowPlaintext(),
+            config.connectTimeout(),
+            config.responseTimeout());
     LDAPConnectionPool search = null;
     try {
       search =
@@ -295,10 +258,6 @@ public final class ExternalDirectory implements Directory {
       return Optional.ofNullable(raw).map(r -> HexFormat.of().formatHex(r));
     }
     return Optional.ofNullable(e.getAttributeValue(map.idAttribute()));
-  }
-
-  private static boolean isLoopback(String host) {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
   }
 
   private boolean hasLocalAddress(SearchResultEntry e) {
