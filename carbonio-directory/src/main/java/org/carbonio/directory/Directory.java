@@ -247,6 +247,13 @@ public interface Directory extends AutoCloseable {
    */
   Expansion expand(String address);
 
+  /**
+   * The lists (groups) an account belongs to, directly or through nested lists, by address, sorted;
+   * for grants to groups (the store's {@code sharedWith}). Empty if the account does not exist.
+   * Bounded like {@link #expand}.
+   */
+  List<String> groupsOf(String address);
+
   // ---- classes of service ----
 
   /** Creates a class of service; Conflict if the name exists, Invalid for a bad name. */

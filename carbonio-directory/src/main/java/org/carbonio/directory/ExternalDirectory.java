@@ -103,7 +103,9 @@ public final class ExternalDirectory implements Directory {
             l.maxTrackedKeys());
     this.logins = new LoginCache(clock, config.cacheTtl(), l.maxTrackedKeys());
     this.usersByAddress = new LookupCache<>(LOOKUP_CACHE_ENTRIES, clock, config.cacheTtl());
-    List<String> attrs = new ArrayList<>(List.of("*", "modifyTimestamp", "whenChanged"));
+    // memberOf is operational with OpenLDAP's memberof overlay: "*" would not return it.
+    List<String> attrs =
+        new ArrayList<>(List.of("*", "modifyTimestamp", "whenChanged", "memberOf"));
     attrs.add(map.idAttribute());
     this.attributes = attrs.toArray(String[]::new);
   }
@@ -477,6 +479,61 @@ public final class ExternalDirectory implements Directory {
     }
     truncated |= !level.isEmpty(); // members left below the depth limit
     return new Expansion(List.copyOf(accounts.values()), List.copyOf(external), truncated);
+  }
+
+  /**
+   * The groups of a user: from its {@code memberOf} values (Active Directory; OpenLDAP with the
+   * memberof overlay) or, without them, by searching groups whose {@code member} is the user; then
+   * the groups of those groups, each once, up to {@link DirectoryLimits#MAX_LIST_DEPTH} levels.
+   * Groups without an address are followed but not listed.
+   */
+  @Override
+  public List<String> groupsOf(String address) {
+    requireNonNull(address, "address");
+    Names.Address a;
+    try {
+      a = Names.address(address);
+    } catch (IllegalArgumentException e) {
+      return List.of();
+    }
+    Optional<SearchResultEntry> user = user(a);
+    if (user.isEmpty()) {
+      return List.of();
+    }
+    Set<String> seen = new HashSet<>();
+    Set<String> addresses = new TreeSet<>();
+    List<SearchResultEntry> level = List.of(user.get());
+    for (int depth = 0; !level.isEmpty() && depth < DirectoryLimits.MAX_LIST_DEPTH; depth++) {
+      List<SearchResultEntry> next = new ArrayList<>();
+      for (SearchResultEntry member : level) {
+        for (SearchResultEntry g : parents(member)) {
+          if (seen.size() < DirectoryLimits.MAX_EXPANSION && seen.add(normalized(g.getDN()))) {
+            String mail = g.getAttributeValue(map.addressAttribute());
+            if (mail != null) {
+              addresses.add(mail.toLowerCase(Locale.ROOT));
+            }
+            next.add(g);
+          }
+        }
+      }
+      level = next;
+    }
+    return List.copyOf(addresses);
+  }
+
+  private List<SearchResultEntry> parents(SearchResultEntry member) {
+    String[] memberOf = member.getAttributeValues("memberOf");
+    if (memberOf != null) {
+      List<SearchResultEntry> out = new ArrayList<>();
+      for (String dn : memberOf) {
+        entry(dn).filter(g -> matches(groupFilter, g)).ifPresent(out::add);
+      }
+      return out;
+    }
+    return find(
+        Filter.createANDFilter(
+            groupFilter, Filter.createEqualityFilter(map.memberAttribute(), member.getDN())),
+        DirectoryLimits.MAX_LIST_MEMBERS);
   }
 
   private static boolean matches(Filter f, SearchResultEntry e) {

@@ -749,6 +749,45 @@ abstract sealed class LdapBackedDirectory implements Directory
   }
 
   @Override
+  public List<String> groupsOf(String address) {
+    requireNonNull(address, "address");
+    ensureOpen();
+    Names.Address a;
+    try {
+      a = Names.address(address);
+    } catch (IllegalArgumentException e) {
+      return List.of();
+    }
+    Optional<Entry> account = entry(a);
+    if (account.isEmpty()) {
+      return List.of();
+    }
+    // Members are stored as addresses: the account's own and its aliases name it in a list.
+    List<String> level = new ArrayList<>(List.of(LdapLayout.account(account.get()).address()));
+    level.addAll(LdapLayout.account(account.get()).aliases());
+    Set<String> groups = new TreeSet<>();
+    for (int depth = 0; !level.isEmpty() && depth < DirectoryLimits.MAX_LIST_DEPTH; depth++) {
+      List<String> next = new ArrayList<>();
+      for (String member : level) {
+        for (SearchResultEntry list :
+            search(
+                LdapLayout.DOMAINS_DN,
+                SearchScope.SUB,
+                Filter.createANDFilter(
+                    Filter.createEqualityFilter("objectClass", LdapLayout.OC_LIST),
+                    Filter.createEqualityFilter(LdapLayout.AT_MEMBER, member)))) {
+          String listAddress = list.getAttributeValue("mail");
+          if (groups.size() < DirectoryLimits.MAX_EXPANSION && groups.add(listAddress)) {
+            next.add(listAddress); // its own parents next
+          }
+        }
+      }
+      level = next;
+    }
+    return List.copyOf(groups);
+  }
+
+  @Override
   public ClassOfService createClassOfService(ClassOfService cos) throws DirectoryException {
     requireNonNull(cos, "cos");
     String name = cosNameOrInvalid(cos.name());

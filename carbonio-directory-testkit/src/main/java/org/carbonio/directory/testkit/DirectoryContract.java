@@ -231,6 +231,14 @@ public interface DirectoryContract {
     assertThat(directory().lists("example.com"))
         .extracting(DistributionList::address)
         .containsExactly("all@example.com", "team@example.com");
+    directory().addAlias("bob@example.com", "robert@example.com");
+    directory().createList("robs@example.com", "");
+    directory().addListMember("robs@example.com", "robert@example.com");
+    assertThat(directory().groupsOf("alice@example.com"))
+        .containsExactly("all@example.com", "team@example.com");
+    assertThat(directory().groupsOf("bob@example.com"))
+        .containsExactly("all@example.com", "robs@example.com", "team@example.com");
+    assertThat(directory().groupsOf("nobody@example.com")).isEmpty();
     directory().deleteList("team@example.com");
     assertThat(directory().findList("team@example.com")).isEmpty();
   }

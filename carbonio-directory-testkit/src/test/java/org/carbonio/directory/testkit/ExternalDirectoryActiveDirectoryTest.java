@@ -71,7 +71,7 @@ class ExternalDirectoryActiveDirectoryTest {
   static void populate() throws Exception {
     try (LDAPConnection c = SLAPD.connection()) {
       c.add(new Entry("dn: " + USERS, "objectClass: organizationalRole", "cn: Users"));
-      c.add(
+      Entry john =
           user(
               "jdoe",
               "John.Doe@example.com",
@@ -79,7 +79,9 @@ class ExternalDirectoryActiveDirectoryTest {
               "00112233445566778899aabbccddeeff",
               "SMTP:john.doe@example.com",
               "smtp:jd@example.com",
-              "X400:c=US;a= ;p=Corp;o=Exchange;s=Doe;g=John;"));
+              "X400:c=US;a= ;p=Corp;o=Exchange;s=Doe;g=John;");
+      john.addAttribute("memberOf", "cn=Sales," + USERS); // AD maintains it; set by hand here
+      c.add(john);
       c.add(user("locked", "locked@example.com", 514, "ffeeddccbbaa99887766554433221100"));
       Entry computer = user("ws01", "ws01@example.com", 4096, "0102030405060708090a0b0c0d0e0f10");
       computer.setAttribute("objectClass", "computer");
@@ -148,5 +150,6 @@ class ExternalDirectoryActiveDirectoryTest {
         .containsExactly("john.doe@example.com", "locked@example.com");
     assertThat(directory.findList("sales@example.com").orElseThrow().members())
         .containsExactly("john.doe@example.com", "locked@example.com");
+    assertThat(directory.groupsOf("jd@example.com")).containsExactly("sales@example.com");
   }
 }

@@ -164,6 +164,9 @@ class ExternalDirectoryTest {
     assertThat(directory.findList("team@example.com").orElseThrow().members())
         .containsExactly("alice@example.com", "partner@outside.org");
     assertThat(directory.lists("example.com")).hasSize(2);
+    assertThat(directory.groupsOf("alice@example.com"))
+        .containsExactly("all@example.com", "team@example.com");
+    assertThat(directory.groupsOf("bob@example.com")).containsExactly("all@example.com");
     assertThat(directory.expand("x@outside.org").external()).containsExactly("x@outside.org");
   }
 
