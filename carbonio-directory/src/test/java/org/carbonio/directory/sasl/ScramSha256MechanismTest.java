@@ -189,9 +189,11 @@ class ScramSha256MechanismTest {
             text().ofLengthBetween(1, 20),
             text().ofLengthBetween(1, 30),
             text().ofLengthBetween(1, 30))
-        .assuming((user, pw, wrong) -> !pw.equals(wrong))
         .checkAssert(
-            (user, pw, wrong) -> {
+            (user, pw, other) -> {
+              // A different password, always (an assumption here made QuickTheories give up on
+              // some seeds: it generates equal strings often for short lengths).
+              String wrong = other.equals(pw) ? other + "x" : other;
               ScramCredentials cred = ScramCredentials.derive(pw);
               String name = org.carbonio.directory.internal.SaslPrep.prepareOrRaw(user);
               ScramCredentialLookup lookup =
