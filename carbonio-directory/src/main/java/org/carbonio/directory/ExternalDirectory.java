@@ -303,11 +303,10 @@ public final class ExternalDirectory implements Directory {
   @Override
   public Optional<Account> findAccount(String address) {
     requireNonNull(address, "address");
-    try {
-      return user(Names.address(address)).filter(this::hasLocalAddress).map(this::account);
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
+    return Names.parseAddress(address)
+        .flatMap(this::user)
+        .filter(this::hasLocalAddress)
+        .map(this::account);
   }
 
   @Override
@@ -360,19 +359,17 @@ public final class ExternalDirectory implements Directory {
   @Override
   public Optional<DistributionList> findList(String address) {
     requireNonNull(address, "address");
-    Names.Address a;
-    try {
-      a = Names.address(address);
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
-    if (!domains.contains(a.domain())) {
-      return Optional.empty();
-    }
-    return unique(
-            Filter.createANDFilter(
-                groupFilter, Filter.createEqualityFilter(map.addressAttribute(), a.address())))
+    return Names.parseAddress(address)
+        .filter(a -> domains.contains(a.domain()))
+        .flatMap(this::group)
         .map(this::list);
+  }
+
+  /** The mail-enabled group with this address. */
+  private Optional<SearchResultEntry> group(Names.Address a) {
+    return unique(
+        Filter.createANDFilter(
+            groupFilter, Filter.createEqualityFilter(map.addressAttribute(), a.address())));
   }
 
   private DistributionList list(SearchResultEntry g) {
@@ -422,12 +419,11 @@ public final class ExternalDirectory implements Directory {
     requireNonNull(address, "address");
     Map<String, Account> accounts = new TreeMap<>();
     Set<String> external = new TreeSet<>();
-    Names.Address a;
-    try {
-      a = Names.address(address);
-    } catch (IllegalArgumentException e) {
+    Optional<Names.Address> parsed = Names.parseAddress(address);
+    if (parsed.isEmpty()) {
       return new Expansion(List.of(), List.of());
     }
+    Names.Address a = parsed.get();
     if (!domains.contains(a.domain())) {
       return new Expansion(List.of(), List.of(a.address()));
     }
@@ -435,10 +431,7 @@ public final class ExternalDirectory implements Directory {
     if (direct.isPresent()) {
       return new Expansion(List.of(direct.get()), List.of());
     }
-    Optional<SearchResultEntry> group =
-        unique(
-            Filter.createANDFilter(
-                groupFilter, Filter.createEqualityFilter(map.addressAttribute(), a.address())));
+    Optional<SearchResultEntry> group = group(a);
     if (group.isEmpty()) {
       return new Expansion(List.of(), List.of());
     }
@@ -490,13 +483,7 @@ public final class ExternalDirectory implements Directory {
   @Override
   public List<String> groupsOf(String address) {
     requireNonNull(address, "address");
-    Names.Address a;
-    try {
-      a = Names.address(address);
-    } catch (IllegalArgumentException e) {
-      return List.of();
-    }
-    Optional<SearchResultEntry> user = user(a);
+    Optional<SearchResultEntry> user = Names.parseAddress(address).flatMap(this::user);
     if (user.isEmpty()) {
       return List.of();
     }

@@ -314,13 +314,7 @@ abstract sealed class LdapBackedDirectory implements Directory
   public Optional<ScramCredentials> scramCredentials(String username) {
     requireNonNull(username, "username");
     ensureOpen();
-    Names.Address a;
-    try {
-      a = Names.address(username);
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
-    Optional<Entry> entry = entry(a);
+    Optional<Entry> entry = Names.parseAddress(username).flatMap(this::entry);
     if (entry.isEmpty() || !LdapLayout.account(entry.get()).status().canLogIn()) {
       return Optional.empty();
     }
@@ -331,7 +325,7 @@ abstract sealed class LdapBackedDirectory implements Directory
     try {
       return Optional.of(ScramCredentials.parse(verifier));
     } catch (IllegalArgumentException e) {
-      log.warn("malformed SCRAM verifier of {}", a.address());
+      log.warn("malformed SCRAM verifier of {}", entry.get().getDN());
       return Optional.empty();
     }
   }
@@ -388,16 +382,7 @@ abstract sealed class LdapBackedDirectory implements Directory
     requireNonNull(address, "address");
     ensureOpen();
     return accountsByAddress.get(
-        address,
-        key -> {
-          Names.Address a;
-          try {
-            a = Names.address(key);
-          } catch (IllegalArgumentException e) {
-            return Optional.empty();
-          }
-          return entry(a).map(LdapLayout::account);
-        });
+        address, key -> Names.parseAddress(key).flatMap(this::entry).map(LdapLayout::account));
   }
 
   @Override
@@ -717,12 +702,11 @@ abstract sealed class LdapBackedDirectory implements Directory
         depth++) { // depth 0: the address itself
       List<String> next = new ArrayList<>();
       for (String raw : level) {
-        Names.Address a;
-        try {
-          a = Names.address(raw);
-        } catch (IllegalArgumentException e) {
+        Optional<Names.Address> parsed = Names.parseAddress(raw);
+        if (parsed.isEmpty()) {
           continue; // not an address: reaches nothing
         }
+        Names.Address a = parsed.get();
         if (visited.size() >= DirectoryLimits.MAX_EXPANSION) {
           truncated = true;
           break;
@@ -752,13 +736,7 @@ abstract sealed class LdapBackedDirectory implements Directory
   public List<String> groupsOf(String address) {
     requireNonNull(address, "address");
     ensureOpen();
-    Names.Address a;
-    try {
-      a = Names.address(address);
-    } catch (IllegalArgumentException e) {
-      return List.of();
-    }
-    Optional<Entry> account = entry(a);
+    Optional<Entry> account = Names.parseAddress(address).flatMap(this::entry);
     if (account.isEmpty()) {
       return List.of();
     }
@@ -1019,26 +997,23 @@ abstract sealed class LdapBackedDirectory implements Directory
     requireNonNull(password, "password");
     requireNonNull(client, "client");
     ensureOpen();
-    Names.Address a = null;
-    try {
-      a = Names.address(username);
-    } catch (IllegalArgumentException e) {
-      // counted under a bounded form of the raw name below
-    }
-    // Failures count per account, however its name was spelled (alias, alias domain), so that
-    // each spelling does not get a budget of its own.
+    Optional<Names.Address> a = Names.parseAddress(username);
     // The entry a login reads is cached like other lookups (a login must not cost a directory
     // search each time): without it, a verified-login cache hit spent most of its time finding
     // the entry by DN in the in-memory server.
-    Names.Address address = a;
     Optional<Entry> entry =
-        a == null ? Optional.empty() : loginEntries.get(a.address(), k -> entry(address));
+        a.flatMap(address -> loginEntries.get(address.address(), k -> entry(address)));
+    Account account = entry.map(LdapLayout::account).orElse(null);
+    // Failures count per account, however its name was spelled (alias, alias domain), so that
+    // each spelling does not get a budget of its own; an invalid name under a bounded form.
     String key =
-        entry.isPresent()
-            ? LdapLayout.account(entry.get()).address()
-            : a != null
-                ? a.address()
-                : username.substring(0, Math.min(username.length(), 320)).toLowerCase(Locale.ROOT);
+        account != null
+            ? account.address()
+            : a.map(Names.Address::address)
+                .orElse(
+                    username
+                        .substring(0, Math.min(username.length(), 320))
+                        .toLowerCase(Locale.ROOT));
     if (guard.blocked(key, client)) {
       log.debug("login for {} from {} refused: too many failures", key, client.getHostAddress());
       return Optional.empty();
@@ -1052,7 +1027,6 @@ abstract sealed class LdapBackedDirectory implements Directory
       return Optional.empty();
     }
     String stored = entry.map(e -> e.getAttributeValue(LdapLayout.AT_PASSWORD)).orElse(null);
-    Account account = entry.map(LdapLayout::account).orElse(null);
     if (stored == null || account == null || !account.status().canLogIn()) {
       hasher.verifyDummy(password); // same cost as a real check: timing does not tell who exists
       guard.failed(key, client);
@@ -1061,7 +1035,7 @@ abstract sealed class LdapBackedDirectory implements Directory
     }
     boolean ok = cache.matches(key, stored, password);
     if (!ok && appPasswords && AppPasswords.matches(entry.get(), password)) {
-      ok = true; // cheap (SHA-256 of a random secret), so no cache needed
+      // cheap (SHA-256 of a random secret), so no cache needed
       guard.succeeded(key, client);
       return Optional.of(account);
     }

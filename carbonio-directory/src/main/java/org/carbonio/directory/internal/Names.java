@@ -2,6 +2,7 @@ package org.carbonio.directory.internal;
 
 import java.net.IDN;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Validation and normalisation of domain names and addresses.
@@ -73,6 +74,15 @@ public final class Names {
       }
     }
     return true;
+  }
+
+  /** {@link #address} for input that may be invalid: empty instead of an exception. */
+  public static Optional<Address> parseAddress(String address) {
+    try {
+      return Optional.of(address(address));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   /**
