@@ -16,7 +16,6 @@ import org.carbonio.store.BlobId;
 import org.carbonio.store.ImportMessage;
 import org.carbonio.store.Mailbox;
 import org.carbonio.store.StoreException;
-import org.carbonio.store.spi.BlobGoneException;
 import org.carbonio.store.spi.BlobStore;
 import org.carbonio.store.spi.MetadataStore;
 
@@ -27,8 +26,8 @@ import org.carbonio.store.spi.MetadataStore;
  * collection in this process cannot remove it before the commit), not written again; contents up to
  * 16 KiB are hashed in memory first so that repeats of a blob an earlier batch published are not
  * even staged. One copy of each blob stays staged (or in memory) until the batch commits: if
- * another node collected a blob meanwhile ({@link BlobGoneException}), the batch publishes again
- * and retries.
+ * another node collected a blob meanwhile ({@link org.carbonio.store.spi.BlobGoneException}; see
+ * {@link StoreImpl#publishAndCommit}), the batch publishes again and retries.
  *
  * <p>Not thread-safe: one instance per call.
  */
@@ -123,22 +122,9 @@ final class BulkImporter {
           item.staged = null;
         }
       }
-      outcome = null;
-      for (int attempt = 1; outcome == null; attempt++) {
-        store.blobGate.readLock().lock();
-        try {
-          publish(copies, fresh);
-          outcome = store.meta.importMessages(account, folder, rows);
-        } catch (BlobGoneException e) {
-          // Another node collected a blob between our publish and our commit: store it again.
-          if (attempt == StoreImpl.MAX_PUBLISH_ATTEMPTS) {
-            throw new StoreException.Unavailable(
-                "blob deleted concurrently, " + attempt + " times", e);
-          }
-        } finally {
-          store.blobGate.readLock().unlock();
-        }
-      }
+      outcome =
+          store.publishAndCommit(
+              () -> publish(copies, fresh), () -> store.meta.importMessages(account, folder, rows));
     } catch (IOException e) {
       throw new StoreException.Unavailable("cannot store message content: " + e, e);
     } catch (StoreException e) {

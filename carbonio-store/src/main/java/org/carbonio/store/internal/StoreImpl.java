@@ -24,7 +24,9 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
 import org.carbonio.store.CheckOptions;
@@ -264,6 +266,7 @@ public final class StoreImpl implements MailStore {
     BlobId blob;
     MetadataStore.Outcome<List<AppendResult>> outcome = null;
     StoreException failure = null;
+    AtomicBoolean published = new AtomicBoolean();
     HeaderCapture capture = new HeaderCapture(content);
     byte[] head;
     try {
@@ -274,53 +277,71 @@ public final class StoreImpl implements MailStore {
     if (head.length <= inlineLimit) {
       return appendInline(accounts, folder, head, flags, internalDate, capture, limits);
     }
-    boolean published = false;
     try (BlobStore.Staged staged =
         blobs.stage(new SequenceInputStream(new ByteArrayInputStream(head), capture))) {
       blob = staged.id();
       MetadataStore.ThreadRefs thread = capture.threadRefs(); // header only, outside the locks
-      for (int attempt = 1; outcome == null && failure == null; attempt++) {
-        blobGate.readLock().lock();
-        try {
-          checkOpen(); // close() holds the gate: nothing is published after a clean close
-          staged.commit(); // durable at its address before the metadata commit
-          published = true;
-          outcome =
-              meta.deliver(
-                  accounts,
-                  folder,
-                  blob,
-                  staged.size(),
-                  flags,
-                  internalDate,
-                  thread,
-                  limits,
-                  Optional.empty());
-        } catch (StoreException e) {
-          failure = e;
-        } catch (BlobGoneException e) {
-          // Another node collected the blob between our publish and our commit: store it again.
-          if (attempt == MAX_PUBLISH_ATTEMPTS) {
-            failure =
-                new StoreException.Unavailable(
-                    "blob deleted concurrently, " + attempt + " times", e);
-          } else {
-            log.debug("blob {} collected by another node before commit; publishing again", blob);
-          }
-        } finally {
-          blobGate.readLock().unlock();
-        }
+      try {
+        outcome =
+            publishAndCommit(
+                () -> {
+                  staged.commit(); // durable at its address before the metadata commit
+                  published.set(true);
+                },
+                () ->
+                    meta.deliver(
+                        accounts,
+                        folder,
+                        blob,
+                        staged.size(),
+                        flags,
+                        internalDate,
+                        thread,
+                        limits,
+                        Optional.empty()));
+      } catch (StoreException e) {
+        failure = e;
       }
     } catch (IOException e) {
       throw new StoreException.Unavailable("cannot store message content: " + e, e);
     }
     if (failure != null) {
-      if (published) {
+      if (published.get()) {
         collect(Set.of(blob)); // drop the blob if nothing else references it
       }
       throw failure;
     }
     return afterCommit(outcome);
+  }
+
+  /** Makes blobs durable at their addresses; may run again (it writes nothing when they are). */
+  @FunctionalInterface
+  interface Publication {
+    void publish() throws IOException;
+  }
+
+  /**
+   * Publishes blobs and commits the metadata that references them, holding the read side of {@link
+   * #blobGate} across both. If another node's garbage collection deleted a blob in between ({@link
+   * BlobGoneException}), publishes again and retries, up to {@link #MAX_PUBLISH_ATTEMPTS} times.
+   */
+  <T> T publishAndCommit(Publication publication, Supplier<T> commit) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      blobGate.readLock().lock();
+      try {
+        checkOpen(); // close() holds the gate: nothing is published after a clean close
+        publication.publish();
+        return commit.get();
+      } catch (BlobGoneException e) {
+        if (attempt == MAX_PUBLISH_ATTEMPTS) {
+          throw new StoreException.Unavailable(
+              "blob deleted concurrently, " + attempt + " times", e);
+        }
+        log.debug("blobs {} collected by another node before commit; publishing again", e.blobs());
+      } finally {
+        blobGate.readLock().unlock();
+      }
+    }
   }
 
   /**

@@ -279,18 +279,6 @@ public final class JdbcMetadataStore implements MetadataStore {
     }
   }
 
-  private static void addRefs(Connection c, BlobId blob, long size, int n) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO blobs (id, size, refcount) VALUES (?, ?, ?)"
-                + " ON CONFLICT (id) DO UPDATE SET refcount = blobs.refcount + excluded.refcount")) {
-      ps.setString(1, blob.sha256());
-      ps.setLong(2, size);
-      ps.setInt(3, n);
-      ps.executeUpdate();
-    }
-  }
-
   private static void releaseRefs(Connection c, Map<BlobId, Integer> counts, Effects fx)
       throws SQLException {
     try (PreparedStatement dec =
@@ -1039,7 +1027,7 @@ public final class JdbcMetadataStore implements MetadataStore {
               keys.setLong(3, source.id());
               keys.setLong(4, m.uid());
               keys.executeUpdate();
-              addRefs(c, m.blobId(), m.size(), 1);
+              reference(c, m.blobId(), m.size(), 1); // the source holds one: never the first
               bytes += m.size();
               sourceUids.add(m.uid());
               targetUids.add(uid);
