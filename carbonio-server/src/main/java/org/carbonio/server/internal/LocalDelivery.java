@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.carbonio.directory.Account;
@@ -70,12 +71,14 @@ public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
     int at = recipient.lastIndexOf('@');
     String localPart = (at < 0 ? recipient : recipient.substring(0, at)).toLowerCase(Locale.ROOT);
     String address = recipient;
-    if (localPart.equals("postmaster") && (at < 0 || directory.expand(recipient).isEmpty())) {
+    Expansion expansion =
+        at < 0 ? new Expansion(List.of(), List.of()) : directory.expand(recipient);
+    if (expansion.isEmpty() && localPart.equals("postmaster")) {
       address = postmaster; // RFC 5321 §4.5.1: postmaster reaches someone
+      expansion = directory.expand(address);
     } else if (at < 0) {
       throw new RejectException(550, "5.1.1", "Recipient address rejected: no such user");
     }
-    Expansion expansion = directory.expand(address);
     if (expansion.truncated()) {
       // RFC 3463 §3.3 X.2.4: delivering to part of a list would be silent loss.
       throw new RejectException(550, "5.2.4", "Mailing list expansion problem: nested too deep");
