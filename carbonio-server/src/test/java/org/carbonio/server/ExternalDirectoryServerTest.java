@@ -1,6 +1,5 @@
 package org.carbonio.server;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.unboundid.ldap.sdk.Entry;
@@ -9,10 +8,9 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import org.carbonio.directory.internal.PasswordHasher;
 import org.carbonio.directory.testkit.SlapdExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,18 +25,6 @@ class ExternalDirectoryServerTest {
   @RegisterExtension static final SlapdExtension SLAPD = new SlapdExtension("dc=example,dc=org");
 
   @TempDir Path dir;
-
-  private static String ssha(String password) throws Exception {
-    byte[] salt = {1, 2, 3, 4, 5, 6, 7, 8};
-    MessageDigest sha = MessageDigest.getInstance("SHA-1");
-    sha.update(password.getBytes(UTF_8));
-    sha.update(salt);
-    byte[] d = sha.digest();
-    byte[] all = new byte[d.length + salt.length];
-    System.arraycopy(d, 0, all, 0, d.length);
-    System.arraycopy(salt, 0, all, d.length, salt.length);
-    return "{SSHA}" + Base64.getEncoder().encodeToString(all);
-  }
 
   @BeforeAll
   static void populate() throws Exception {
@@ -55,7 +41,9 @@ class ExternalDirectoryServerTest {
                 "cn: " + uid,
                 "sn: " + uid,
                 "mail: " + uid + "@example.com",
-                "userPassword: " + ssha("ldap-" + uid)));
+                "userPassword: "
+                    + PasswordHasher.salted(
+                        "SSHA", "ldap-" + uid, new byte[] {1, 2, 3, 4, 5, 6, 7, 8})));
       }
     }
   }

@@ -1,6 +1,5 @@
 package org.carbonio.directory.testkit;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,10 +10,8 @@ import com.unboundid.ldap.sdk.ModificationType;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.carbonio.directory.Account;
@@ -23,6 +20,7 @@ import org.carbonio.directory.AttributeMapping;
 import org.carbonio.directory.DirectoryException;
 import org.carbonio.directory.ExternalDirectory;
 import org.carbonio.directory.ExternalDirectoryConfig;
+import org.carbonio.directory.internal.PasswordHasher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,17 +37,11 @@ class ExternalDirectoryTest {
   private static final InetAddress CLIENT = InetAddress.getLoopbackAddress();
   private ExternalDirectory directory;
 
-  static String ssha(String password) throws Exception {
+  /** {SSHA} (RFC 2307 style), slapd's usual scheme, with a random salt. */
+  static String ssha(String password) {
     byte[] salt = new byte[8];
     new SecureRandom().nextBytes(salt);
-    MessageDigest sha = MessageDigest.getInstance("SHA-1");
-    sha.update(password.getBytes(UTF_8));
-    sha.update(salt);
-    byte[] digest = sha.digest();
-    byte[] all = new byte[digest.length + salt.length];
-    System.arraycopy(digest, 0, all, 0, digest.length);
-    System.arraycopy(salt, 0, all, digest.length, salt.length);
-    return "{SSHA}" + Base64.getEncoder().encodeToString(all);
+    return PasswordHasher.salted("SSHA", password, salt);
   }
 
   @BeforeAll

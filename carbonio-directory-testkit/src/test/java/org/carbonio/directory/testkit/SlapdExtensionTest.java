@@ -11,12 +11,11 @@ import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.carbonio.directory.internal.LdapLayout;
+import org.carbonio.directory.internal.PasswordHasher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -184,7 +183,7 @@ class SlapdExtensionTest {
     String crypt = sha512Crypt();
     List<String> hashes =
         List.of(
-            salted("{SSHA512}", "SHA-512", "imported"),
+            salted("SSHA512", "imported"),
             "{CRYPT}" + crypt,
             // Argon2 (RFC 9106), as slappasswd -h {ARGON2} writes it (argon2 module).
             "{ARGON2}$argon2i$v=19$m=4096,t=3,p=1$MBcvv/UHb9qs8QOEnvuJ+A$"
@@ -228,19 +227,13 @@ class SlapdExtensionTest {
 
   /** {SSHA}: base64(SHA-1(password + salt) + salt), as slappasswd writes it. */
   static String ssha(String password) throws Exception {
-    return salted("{SSHA}", "SHA-1", password);
+    return salted("SSHA", password);
   }
 
-  private static String salted(String scheme, String algorithm, String password) throws Exception {
+  /** An RFC 2307 style salted digest ({@code SSHA}, {@code SSHA512}) with a random salt. */
+  private static String salted(String scheme, String password) {
     byte[] salt = new byte[8];
     new SecureRandom().nextBytes(salt);
-    MessageDigest md = MessageDigest.getInstance(algorithm);
-    md.update(password.getBytes(UTF_8));
-    md.update(salt);
-    byte[] digest = md.digest();
-    byte[] out = new byte[digest.length + salt.length];
-    System.arraycopy(digest, 0, out, 0, digest.length);
-    System.arraycopy(salt, 0, out, digest.length, salt.length);
-    return scheme + Base64.getEncoder().encodeToString(out);
+    return PasswordHasher.salted(scheme, password, salt);
   }
 }
