@@ -8,8 +8,8 @@ import java.util.Set;
  * One forward-path with its DSN parameters (RFC 3461 §4). Immutable.
  *
  * @param address the forward-path, without angle brackets
- * @param notifyOn the {@code NOTIFY=} values; empty when the client gave none (then failures and delays are
- *     reported, RFC 3461 §4.1)
+ * @param notifyOn the {@code NOTIFY=} values; empty when the client gave none (then failures and
+ *     delays are reported, RFC 3461 §4.1)
  * @param originalRecipient the {@code ORCPT=} value decoded from xtext, as {@code
  *     addr-type;address} (e.g. {@code rfc822;a@example.com}), or {@code ""}
  */
