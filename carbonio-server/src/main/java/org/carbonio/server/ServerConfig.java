@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param tlsKey the PEM private key that goes with {@code tlsCertificate}
  * @param store where mail is kept (default {@link StoreBackends#EMBEDDED})
  * @param directory which directory holds the accounts (default {@link DirectoryBackend#EMBEDDED})
+ * @param mta relaying, outbound delivery and content checks (default {@link MtaConfig#DEFAULTS})
  */
 public record ServerConfig(
     Path dataDir,
@@ -39,7 +40,8 @@ public record ServerConfig(
     Optional<Path> tlsCertificate,
     Optional<Path> tlsKey,
     StoreBackends store,
-    DirectoryBackend directory) {
+    DirectoryBackend directory,
+    MtaConfig mta) {
 
   /** The default mail domain when none is given. */
   public static final String DEFAULT_DOMAIN = "localhost";
@@ -54,6 +56,7 @@ public record ServerConfig(
     requireNonNull(tlsKey, "tlsKey");
     requireNonNull(store, "store");
     requireNonNull(directory, "directory");
+    requireNonNull(mta, "mta");
     if (portOffset < 0 || portOffset > 60_000) {
       throw new IllegalArgumentException("port offset out of range: " + portOffset);
     }
@@ -75,7 +78,8 @@ public record ServerConfig(
         Optional.empty(),
         Optional.empty(),
         StoreBackends.EMBEDDED,
-        DirectoryBackend.EMBEDDED);
+        DirectoryBackend.EMBEDDED,
+        MtaConfig.DEFAULTS);
   }
 
   /** The port a listener of this kind binds. */
@@ -100,7 +104,8 @@ public record ServerConfig(
         tlsCertificate,
         tlsKey,
         store,
-        directory);
+        directory,
+        mta);
   }
 
   public ServerConfig withBind(InetAddress newBind) {
@@ -115,7 +120,8 @@ public record ServerConfig(
         tlsCertificate,
         tlsKey,
         store,
-        directory);
+        directory,
+        mta);
   }
 
   public ServerConfig withPortOffset(int newOffset) {
@@ -130,7 +136,8 @@ public record ServerConfig(
         tlsCertificate,
         tlsKey,
         store,
-        directory);
+        directory,
+        mta);
   }
 
   public ServerConfig withStore(StoreBackends newStore) {
@@ -145,7 +152,8 @@ public record ServerConfig(
         tlsCertificate,
         tlsKey,
         newStore,
-        directory);
+        directory,
+        mta);
   }
 
   public ServerConfig withDirectory(DirectoryBackend newDirectory) {
@@ -160,6 +168,23 @@ public record ServerConfig(
         tlsCertificate,
         tlsKey,
         store,
-        newDirectory);
+        newDirectory,
+        mta);
+  }
+
+  public ServerConfig withMta(MtaConfig newMta) {
+    return new ServerConfig(
+        dataDir,
+        bind,
+        adminBind,
+        portOffset,
+        ephemeralPorts,
+        domain,
+        hostname,
+        tlsCertificate,
+        tlsKey,
+        store,
+        directory,
+        newMta);
   }
 }

@@ -64,7 +64,8 @@ class ExternalDirectoryServerTest {
                 Optional.empty(),
                 Optional.empty(),
                 StoreBackends.EMBEDDED,
-                DirectoryBackend.EMBEDDED)
+                DirectoryBackend.EMBEDDED,
+                MtaConfig.DEFAULTS)
             .withDirectory(
                 new DirectoryBackend(
                     Optional.of(

@@ -71,6 +71,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin DirectoryOptions directoryOptions;
 
+  @Mixin MtaOptions mtaOptions;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config =
@@ -85,7 +87,8 @@ final class RunCommand implements Callable<Integer> {
             Optional.ofNullable(tlsCertificate),
             Optional.ofNullable(tlsKey),
             storeOptions.backends(spec),
-            directoryOptions.backend(spec));
+            directoryOptions.backend(spec),
+            mtaOptions.config(spec));
     CarbonioServer server = CarbonioServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -1,0 +1,102 @@
+package org.carbonio.server.cli;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.carbonio.server.MtaConfig;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** Relaying, outbound delivery and content checks of the MTA. */
+final class MtaOptions {
+  @Option(
+      names = "--relay-network",
+      description =
+          "A network (CIDR) whose clients may relay without AUTH; repeatable (default: none).")
+  List<String> relayNetworks = new ArrayList<>();
+
+  @Option(
+      names = "--dns-server",
+      description = "A resolver HOST:PORT for outbound mail and SPF/DKIM/DMARC (default: system).")
+  List<String> dnsServers = new ArrayList<>();
+
+  @Option(
+      names = "--outbound-port",
+      defaultValue = "25",
+      description = "The port of remote MX hosts (default: ${DEFAULT-VALUE}).")
+  int outboundPort;
+
+  @Option(names = "--smarthost", description = "Send all outbound mail through HOST:PORT.")
+  String smarthost;
+
+  @Option(names = "--smarthost-tls", description = "Connect to the smarthost with implicit TLS.")
+  boolean smarthostTls;
+
+  @Option(names = "--smarthost-user", description = "AUTH user at the smarthost.")
+  String smarthostUser;
+
+  @Option(
+      names = "--smarthost-password-file",
+      description = "File holding the smarthost AUTH password.")
+  Path smarthostPasswordFile;
+
+  @Option(names = "--clamd", description = "Scan mail with the clamd at HOST:PORT.")
+  String clamd;
+
+  @Option(names = "--spamd", description = "Score mail with the spamd at HOST:PORT.")
+  String spamd;
+
+  @Option(
+      names = "--greylisting",
+      description = "Greylist unauthenticated senders on the MX listener (RFC 6647).")
+  boolean greylisting;
+
+  MtaConfig config(CommandSpec spec) {
+    try {
+      Optional<MtaConfig.Smarthost> relay =
+          Optional.ofNullable(smarthost)
+              .map(
+                  h ->
+                      new MtaConfig.Smarthost(
+                          address(h),
+                          smarthostTls,
+                          smarthostUser == null ? "" : smarthostUser,
+                          Optional.ofNullable(smarthostPasswordFile)));
+      return new MtaConfig(
+          relayNetworks,
+          dnsServers.stream().map(MtaOptions::address).toList(),
+          outboundPort,
+          relay,
+          Optional.ofNullable(clamd).map(MtaOptions::address),
+          Optional.ofNullable(spamd).map(MtaOptions::address),
+          greylisting);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** HOST:PORT, or [IPV6]:PORT. */
+  static InetSocketAddress address(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0 || colon == hostPort.length() - 1) {
+      throw new IllegalArgumentException("expected HOST:PORT, got " + hostPort);
+    }
+    String host = hostPort.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(hostPort.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("bad port in " + hostPort);
+    }
+    if (port < 1 || port > 65_535) {
+      throw new IllegalArgumentException("port out of range in " + hostPort);
+    }
+    return InetSocketAddress.createUnresolved(host, port);
+  }
+}
