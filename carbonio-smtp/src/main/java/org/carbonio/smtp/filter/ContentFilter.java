@@ -217,6 +217,7 @@ public final class ContentFilter {
       case VirusScanResult.Infected i -> {
         String name = printable(i.name());
         String reason = "virus " + name;
+        FilterHeader infected = new FilterHeader("X-Virus-Status", "Infected (" + name + ")");
         yield switch (p.virusAction()) {
           case REJECT ->
               new Decision(
@@ -224,13 +225,10 @@ public final class ContentFilter {
                   new FilterReply(550, "5.7.1", "Virus found: " + name),
                   List.of(),
                   reason);
-          case QUARANTINE -> new Decision(FilterAction.QUARANTINE, QUARANTINED, List.of(), reason);
-          case TAG ->
+          case QUARANTINE ->
               new Decision(
-                  FilterAction.DELIVER,
-                  ACCEPTED,
-                  List.of(scanned, new FilterHeader("X-Virus-Status", "Infected (" + name + ")")),
-                  "");
+                  FilterAction.QUARANTINE, QUARANTINED, List.of(scanned, infected), reason);
+          case TAG -> new Decision(FilterAction.DELIVER, ACCEPTED, List.of(scanned, infected), "");
         };
       }
       case VirusScanResult.TooLarge t ->

@@ -53,7 +53,7 @@ public record FilterHeader(String name, String value) {
     String[] words = value.split(" ", -1);
     for (int i = 0; i < words.length; i++) {
       String word = words[i];
-      if (i > 0 && lineLength + 1 + word.length() > FOLD_AT && lineLength > 1) {
+      if (i > 0 && !word.isEmpty() && lineLength + 1 + word.length() > FOLD_AT) {
         sb.append("\r\n\t");
         lineLength = 1;
       } else {
