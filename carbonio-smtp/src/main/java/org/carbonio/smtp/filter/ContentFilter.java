@@ -99,6 +99,18 @@ public final class ContentFilter {
     return new Builder();
   }
 
+  /** A builder holding this filter's settings, to derive a variant. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.virusScanner = virusScanner;
+    b.spamScanner = spamScanner;
+    b.virusEngine = virusEngine;
+    b.defaultPolicy = defaultPolicy;
+    b.domainPolicies.putAll(domainPolicies);
+    b.policyLookup = policyLookup;
+    return b;
+  }
+
   /**
    * The policy of a recipient domain: the one given to {@link Builder#domainPolicy}, else what
    * {@link Builder#policyLookup} returns, else the default.

@@ -1,6 +1,9 @@
 package org.carbonio.smtp.filter;
 
-/** What to do with a message when a scanning daemon is down, times out or answers an error. */
+/**
+ * What to do with a message when a scanning daemon is down, times out or answers an error.
+ * Immutable.
+ */
 public enum FailMode {
   /** Accept the message, with a header saying it was not scanned. */
   FAIL_OPEN,

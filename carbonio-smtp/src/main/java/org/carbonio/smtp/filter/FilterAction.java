@@ -2,7 +2,7 @@ package org.carbonio.smtp.filter;
 
 /**
  * What happens to one recipient's copy of a message, from mildest to most severe (the order {@link
- * ContentFilter} uses to combine the virus and the spam decision).
+ * ContentFilter} uses to combine the virus and the spam decision). Immutable.
  */
 public enum FilterAction {
   /** Deliver to the inbox, with the headers of the verdict prepended. */

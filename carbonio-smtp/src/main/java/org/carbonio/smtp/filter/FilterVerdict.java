@@ -90,8 +90,10 @@ public record FilterVerdict(
   }
 
   /**
-   * The reply that refuses the whole message: present when every recipient is refused, with the
-   * first recipient's reply (after {@link #forSmtp()}, when the message is to be refused at all).
+   * The reply that refuses the whole message: present when no recipient is accepted; the first
+   * {@link FilterAction#TEMPFAIL} reply if there is one (the sender may succeed later), otherwise
+   * the first recipient's rejection. After {@link #forSmtp()} it is present exactly when the
+   * message is to be refused.
    */
   public Optional<FilterReply> messageReply() {
     if (recipients.isEmpty() || recipients.stream().anyMatch(r -> r.action().accepted())) {

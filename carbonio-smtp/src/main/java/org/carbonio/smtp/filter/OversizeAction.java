@@ -1,6 +1,6 @@
 package org.carbonio.smtp.filter;
 
-/** What to do with a message larger than the virus scanner's limit. */
+/** What to do with a message larger than the virus scanner's limit. Immutable. */
 public enum OversizeAction {
   /**
    * Accept it unscanned, with {@code X-Virus-Status: Unscanned (message larger than N bytes)}. The

@@ -1,6 +1,6 @@
 package org.carbonio.smtp.filter;
 
-/** What to do with a message the spam scanner scores at or above the threshold. */
+/** What to do with a message the spam scanner scores at or above the threshold. Immutable. */
 public enum SpamAction {
   /** Deliver it to the inbox with {@code X-Spam-Flag: YES}. The default. */
   TAG,

@@ -1,6 +1,6 @@
 package org.carbonio.smtp.filter;
 
-/** What to do with a message in which the virus scanner found something. */
+/** What to do with a message in which the virus scanner found something. Immutable. */
 public enum VirusAction {
   /** Refuse it: {@code 550 5.7.1 Virus found: <name>}. The default. */
   REJECT,

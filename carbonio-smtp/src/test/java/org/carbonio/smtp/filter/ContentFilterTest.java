@@ -232,6 +232,20 @@ class ContentFilterTest {
   }
 
   @Test
+  void toBuilderShouldKeepPoliciesWhenDerivingAVariant() {
+    ContentFilter f =
+        ContentFilter.builder()
+            .virusScanner(EICAR)
+            .domainPolicy("tag.example", FilterPolicy.DEFAULTS.withVirusAction(VirusAction.TAG))
+            .build();
+    ContentFilter g = f.toBuilder().virusScanner(CLEAN).build();
+    assertThat(g.policy("TAG.example").virusAction()).isEqualTo(VirusAction.TAG);
+    assertThat(g.policy("other.example")).isEqualTo(FilterPolicy.DEFAULTS);
+    assertThat(g.inspect(MESSAGE, List.of("a@other.example")).virus())
+        .isEqualTo(new VirusScanResult.Clean());
+  }
+
+  @Test
   void inspectShouldScanOnceWhenManyRecipients() {
     AtomicInteger scans = new AtomicInteger();
     AtomicInteger checks = new AtomicInteger();
