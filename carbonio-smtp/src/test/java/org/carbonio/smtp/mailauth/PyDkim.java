@@ -14,6 +14,23 @@ final class PyDkim {
 
   private PyDkim() {}
 
+  /** True when dkimpy can seal ARC sets: it needs python3-authres (Debian package). */
+  static boolean hasArc() {
+    try {
+      Process p =
+          new ProcessBuilder(PYTHON, "-c", "import dkim, authres")
+              .redirectErrorStream(true)
+              .start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** True when dkimpy verifies the message with the TXT record given for every key name. */
   static boolean verify(Path dir, byte[] message, String txt) throws IOException {
     return run(
