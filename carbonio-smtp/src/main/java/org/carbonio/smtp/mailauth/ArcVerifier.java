@@ -74,7 +74,7 @@ public final class ArcVerifier {
   Collection<BodySpec> bodySpecs(List<HeaderField> headers) {
     List<BodySpec> specs = new ArrayList<>();
     for (HeaderField f : headers) {
-      if (f.is("ARC-Message-Signature")) {
+      if (f.is("ARC-Message-Signature") && specs.size() < MAX_INSTANCES) {
         try {
           specs.add(DkimSignature.parse(f, DkimSignature.Kind.AMS).bodySpec());
         } catch (IllegalArgumentException e) {
@@ -154,12 +154,15 @@ public final class ArcVerifier {
     }
     // step 3: the latest AMS
     DkimSignature latest = ams[n];
+    byte[] bodyHash = m.bodyHash(latest.bodySpec());
+    if (bodyHash == null) {
+      return fail(n, domain, "body not hashed");
+    }
     byte[] data =
         HeaderHash.data(
             headers, latest.signedHeaders(), latest.field().raw(), latest.headerRelaxed());
     SignatureCheck.Outcome o =
-        SignatureCheck.check(
-            latest, data, m.bodyHash(latest.bodySpec()), dns, clock.instant(), limits.minRsaBits());
+        SignatureCheck.check(latest, data, bodyHash, dns, clock.instant(), limits.minRsaBits());
     if (o.status() != SignatureCheck.Status.PASS) {
       return fail(n, domain, "ARC-Message-Signature i=" + n + ": " + o.reason());
     }

@@ -76,6 +76,9 @@ public final class DkimVerifier {
   Collection<BodySpec> bodySpecs(List<HeaderField> headers) {
     List<BodySpec> specs = new ArrayList<>();
     for (HeaderField f : signatureFields(headers)) {
+      if (specs.size() >= limits.maxSignatures()) {
+        break; // one hasher per signature at most: bounded work for many signatures
+      }
       try {
         specs.add(DkimSignature.parse(f, DkimSignature.Kind.DKIM).bodySpec());
       } catch (IllegalArgumentException e) {
@@ -109,10 +112,14 @@ public final class DkimVerifier {
         results.add(partial(f, e.getMessage()));
         continue;
       }
+      byte[] bodyHash = m.bodyHash(sig.bodySpec());
+      if (bodyHash == null) {
+        results.add(partial(f, "body not hashed")); // never skip the body check
+        continue;
+      }
       byte[] data = HeaderHash.data(m.headers(), sig.signedHeaders(), f.raw(), sig.headerRelaxed());
       SignatureCheck.Outcome o =
-          SignatureCheck.check(
-              sig, data, m.bodyHash(sig.bodySpec()), dns, clock.instant(), limits.minRsaBits());
+          SignatureCheck.check(sig, data, bodyHash, dns, clock.instant(), limits.minRsaBits());
       results.add(
           new DkimResult(
               DkimResult.Result.valueOf(o.status().name()),

@@ -332,4 +332,38 @@ class DkimTest {
     assertThat(DkimKeys.txtRecord(ED.getPublic())).startsWith("v=DKIM1; k=ed25519; p=").hasSize(66);
     assertThat(DkimKeys.recordName("s1", "example.com")).isEqualTo("s1._domainkey.example.com");
   }
+
+  @Test
+  void verifyShouldHonorLengthWhenSignedWithL() throws IOException {
+    byte[] msg =
+        PyDkim.sign(
+            dir,
+            bytes(MESSAGE),
+            DkimKeys.toPem(RSA.getPrivate()),
+            "rsa-sha256",
+            "example.com",
+            true);
+    assertThat(new String(msg, StandardCharsets.ISO_8859_1)).contains("l=");
+    byte[] appended =
+        bytes(new String(msg, StandardCharsets.ISO_8859_1) + "-- \r\nappended footer\r\n");
+    assertThat(verify(dnsFor(RSA), appended))
+        .extracting(DkimResult::result)
+        .containsExactly(Result.PASS);
+  }
+
+  @Test
+  void verifyShouldStopAtLimitWhenManySignatures() throws IOException {
+    DkimSigner s = signer(ED);
+    byte[] msg = bytes(MESSAGE);
+    StringBuilder fields = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      fields.append(s.sign(new ByteArrayInputStream(msg)));
+    }
+    List<DkimResult> r = verify(dnsFor(ED), bytes(fields + MESSAGE));
+    assertThat(r).hasSize(12);
+    assertThat(r.subList(0, 10)).extracting(DkimResult::result).containsOnly(Result.PASS);
+    assertThat(r.subList(10, 12))
+        .extracting(DkimResult::reason)
+        .containsOnly("too many signatures");
+  }
 }

@@ -63,6 +63,13 @@ final class PyDkim {
   /** The message with a DKIM-Signature by dkimpy prepended. */
   static byte[] sign(Path dir, byte[] message, String keyText, String algorithm, String domain)
       throws IOException {
+    return sign(dir, message, keyText, algorithm, domain, false);
+  }
+
+  /** As above; {@code length} adds an l= tag. */
+  static byte[] sign(
+      Path dir, byte[] message, String keyText, String algorithm, String domain, boolean length)
+      throws IOException {
     String sig =
         run(
             dir,
@@ -75,7 +82,9 @@ final class PyDkim {
                 + domain
                 + "',key,signature_algorithm=b'"
                 + algorithm
-                + "',include_headers=[b'from',b'to',b'subject'])\n"
+                + "',include_headers=[b'from',b'to',b'subject'],length="
+                + (length ? "True" : "False")
+                + ")\n"
                 + "sys.stdout.buffer.write(sig)\n");
     return concat(sig, message);
   }
