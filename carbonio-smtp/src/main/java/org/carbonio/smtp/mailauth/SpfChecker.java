@@ -95,7 +95,10 @@ public final class SpfChecker {
       return false;
     }
     for (String label : d.split("\\.", -1)) {
-      if (label.isEmpty() || label.length() > 63) {
+      if (label.isEmpty()
+          || label.length() > 63
+          || label.indexOf('[') >= 0
+          || label.indexOf(']') >= 0) {
         return false;
       }
     }

@@ -366,4 +366,38 @@ class DkimTest {
         .extracting(DkimResult::reason)
         .containsOnly("too many signatures");
   }
+
+  @Test
+  void verifyShouldPassWhenAnyBodySignedAndWhitespaceReflowedUnderRelaxed() {
+    MapDns dns = dnsFor(ED);
+    DkimSigner s = signer(ED);
+    var pieces =
+        org.quicktheories.generators.Generate.pick(
+            List.of("a", "b c", " ", "\t", "\r\n", "\n", "\r\n\r\n", ".", "\u00e9", "=", "--"));
+    org.quicktheories.QuickTheory.qt()
+        .withExamples(200)
+        .forAll(org.quicktheories.generators.SourceDSL.lists().of(pieces).ofSizeBetween(0, 20))
+        .checkAssert(
+            l -> {
+              String body = String.join("", l);
+              byte[] msg = bytes("From: a@example.com\r\nSubject: s\r\n\r\n" + body);
+              try {
+                byte[] signedMsg = signed(s, msg);
+                assertThat(verify(dns, signedMsg))
+                    .extracting(DkimResult::result)
+                    .containsExactly(Result.PASS);
+                // relaxed body: runs of WSP and trailing WSP and trailing empty lines do not count
+                String reflowed =
+                    new String(signedMsg, StandardCharsets.ISO_8859_1)
+                            .replace("\t", " ")
+                            .replace("b c", "b  c")
+                        + "\r\n\r\n";
+                assertThat(verify(dns, bytes(reflowed)))
+                    .extracting(DkimResult::result)
+                    .containsExactly(Result.PASS);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+  }
 }
