@@ -63,10 +63,6 @@ class SmtpSinkDeliveryTest {
             .redirectOutput(dir.resolve("sink.log").toFile())
             .start();
     await().atMost(Duration.ofSeconds(10)).until(() -> accepts(port));
-    System.err.println(
-        System.currentTimeMillis() % 100000
-            + " TIMING start "
-            + (System.nanoTime() - t0) / 1_000_000);
     dns = DnsServer.start();
     dns.mx("example.test", 10, "sink.example.test").a("sink.example.test", "127.0.0.1");
   }
@@ -91,10 +87,6 @@ class SmtpSinkDeliveryTest {
     if (sink != null) {
       sink.destroy();
       sink.waitFor();
-      System.err.println(
-          System.currentTimeMillis() % 100000
-              + " TIMING destroy "
-              + (System.nanoTime() - t0) / 1_000_000);
     }
   }
 
@@ -134,19 +126,11 @@ class SmtpSinkDeliveryTest {
         OutboundDelivery.create(
             config, DnsjavaResolver.of(List.of(dns.address()), Duration.ofSeconds(1)))) {
       List<RecipientOutcome> outcomes = out.deliver(env, env.recipients(), content);
-      System.err.println(
-          System.currentTimeMillis() % 100000
-              + " TIMING deliver "
-              + (System.nanoTime() - t0) / 1_000_000);
       assertThat(outcomes).extracting(RecipientOutcome::status).containsOnly(Status.DELIVERED);
       assertThat(outcomes)
           .extracting(RecipientOutcome::remoteMta)
           .containsOnly("sink.example.test");
     }
-    System.err.println(
-        System.currentTimeMillis() % 100000
-            + " TIMING closed "
-            + (System.nanoTime() - t1) / 1_000_000);
     String dump;
     try (Stream<Path> files = Files.list(dir)) {
       Path file =
