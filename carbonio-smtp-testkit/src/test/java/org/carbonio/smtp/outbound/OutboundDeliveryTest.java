@@ -162,6 +162,9 @@ class OutboundDeliveryTest {
     dns.mx(domain, pref, host).a(host, address);
   }
 
+  final java.util.concurrent.atomic.AtomicInteger policyFetches =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   HttpsServer policyServer(String policy, TestPki.Issued cert) throws Exception {
     HttpsServer https =
         HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -169,6 +172,7 @@ class OutboundDeliveryTest {
     https.createContext(
         "/.well-known/mta-sts.txt",
         ex -> {
+          policyFetches.incrementAndGet();
           byte[] body = policy.getBytes(UTF_8);
           ex.getResponseHeaders().add("Content-Type", "text/plain");
           ex.sendResponseHeaders(200, body.length);
@@ -203,6 +207,22 @@ class OutboundDeliveryTest {
             });
     assertThat(received).hasSize(1);
     assertThat(received.peek().content()).contains("\r\n.dot line\r\n");
+  }
+
+  @Test
+  void deliverShouldSpreadOverMxHostsWhenPreferencesAreEqual() throws Exception {
+    SmtpServer first = smtp("127.0.0.1", 0, null);
+    int port = first.localAddress().getPort();
+    smtp("127.0.0.3", port, null);
+    mxAt("example.test", 10, "mx1.example.test", "127.0.0.1");
+    mxAt("example.test", 10, "mx2.example.test", "127.0.0.3");
+    OutboundDelivery out = outbound(port, OutboundConfig.builder().idleTimeout(Duration.ZERO));
+    java.util.Set<String> hosts = new java.util.HashSet<>();
+    for (int i = 0; i < 16; i++) {
+      hosts.add(send(out, "b@example.test").getFirst().remoteMta());
+    }
+    // RFC 5321 §5.1: equal preferences in random order (all 16 on one host: p = 2^-15)
+    assertThat(hosts).containsExactlyInAnyOrder("mx1.example.test", "mx2.example.test");
   }
 
   @Test
@@ -445,6 +465,21 @@ class OutboundDeliveryTest {
             s.localAddress().getPort(),
             OutboundConfig.builder().trust(pki.trust()).mtaStsPort(https.getAddress().getPort()));
     assertThat(send(out, "b@example.test").getFirst().status()).isEqualTo(Status.DELIVERED);
+  }
+
+  @Test
+  void deliverShouldFetchPolicyOnceWhenCachedWithinMaxAge() throws Exception {
+    SmtpServer s = smtp("127.0.0.1", 0, mxCert.serverContext());
+    mxAt("example.test", 10, "mx.example.test", "127.0.0.1");
+    HttpsServer https = policyServer(ENFORCE, pki.issue("mta-sts.example.test"));
+    OutboundDelivery out =
+        outbound(
+            s.localAddress().getPort(),
+            OutboundConfig.builder().trust(pki.trust()).mtaStsPort(https.getAddress().getPort()));
+    send(out, "a@example.test");
+    send(out, "b@example.test");
+    assertThat(received).hasSize(2);
+    assertThat(policyFetches.get()).isEqualTo(1);
   }
 
   // ---- DANE
