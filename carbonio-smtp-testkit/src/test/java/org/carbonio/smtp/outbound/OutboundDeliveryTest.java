@@ -66,7 +66,7 @@ class OutboundDeliveryTest {
     resolver =
         DnsjavaResolver.builder()
             .servers(List.of(dns.address()))
-            .timeout(Duration.ofMillis(500))
+            .timeout(Duration.ofSeconds(2))
             .cacheSize(0)
             .build();
   }
@@ -119,7 +119,7 @@ class OutboundDeliveryTest {
 
   OutboundDelivery outbound(int port, OutboundConfig.Builder tweak) throws Exception {
     OutboundConfig config =
-        tweak.heloName("client.test").port(port).allTimeouts(Duration.ofSeconds(5)).build();
+        tweak.heloName("client.test").port(port).allTimeouts(Duration.ofSeconds(10)).build();
     OutboundDelivery o = OutboundDelivery.create(config, resolver);
     closeables.add(o);
     return o;
@@ -747,6 +747,28 @@ class OutboundDeliveryTest {
         .extracting(RecipientOutcome::status)
         .containsOnly(Status.DELIVERED);
     assertThat(received).singleElement().satisfies(r -> assertThat(r.tls()).isTrue());
+  }
+
+  @Test
+  void deliverShouldLimitConnectionsWhenDestinationIsBusy() throws Exception {
+    ScriptedSmtp mx = new ScriptedSmtp(InetAddress.getLoopbackAddress(), 0, null, false);
+    closeables.add(mx);
+    mxAt("example.test", 10, "mx.example.test", "127.0.0.1");
+    OutboundDelivery out =
+        outbound(
+            mx.port(),
+            OutboundConfig.builder().maxConnectionsPerDestination(2).idleTimeout(Duration.ZERO));
+    try (var exec = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<List<RecipientOutcome>>> all = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        all.add(exec.submit(() -> send(out, "b@example.test")));
+      }
+      for (var f : all) {
+        assertThat(f.get().getFirst().status()).isEqualTo(Status.DELIVERED);
+      }
+    }
+    assertThat(mx.messages).hasSize(8);
+    assertThat(mx.maxActive.get()).isBetween(1, 2);
   }
 
   // ---- connection reuse

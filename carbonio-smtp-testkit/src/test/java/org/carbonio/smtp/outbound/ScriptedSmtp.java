@@ -51,6 +51,11 @@ final class ScriptedSmtp implements AutoCloseable {
   final Queue<Boolean> messageTls = new ConcurrentLinkedQueue<>();
   final AtomicInteger connections = new AtomicInteger();
 
+  /** Transactions between MAIL and the reply to the final dot, now and at most. */
+  final AtomicInteger active = new AtomicInteger();
+
+  final AtomicInteger maxActive = new AtomicInteger();
+
   private final ServerSocket server;
   private final SSLContext tls;
   private final boolean implicitTls;
@@ -119,7 +124,10 @@ final class ScriptedSmtp implements AutoCloseable {
             write(out, sb.toString());
           }
           case "HELO", "RSET", "NOOP" -> write(out, "250 OK");
-          case "MAIL" -> write(out, "250 2.1.0 OK");
+          case "MAIL" -> {
+            maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+            write(out, "250 2.1.0 OK");
+          }
           case "RCPT" -> write(out, rcptReply.apply(line));
           case "STARTTLS" -> {
             write(out, starttlsReply);
@@ -145,6 +153,7 @@ final class ScriptedSmtp implements AutoCloseable {
             }
             messages.add(body.toString(UTF_8));
             messageTls.add(secure);
+            active.decrementAndGet(); // before the reply: the client may start another at once
             write(out, "250 2.0.0 queued");
           }
           case "QUIT" -> {

@@ -124,7 +124,7 @@ class SmtpSinkDeliveryTest {
             .build();
     try (OutboundDelivery out =
         OutboundDelivery.create(
-            config, DnsjavaResolver.of(List.of(dns.address()), Duration.ofSeconds(1)))) {
+            config, DnsjavaResolver.of(List.of(dns.address()), Duration.ofSeconds(2)))) {
       List<RecipientOutcome> outcomes = out.deliver(env, env.recipients(), content);
       assertThat(outcomes).extracting(RecipientOutcome::status).containsOnly(Status.DELIVERED);
       assertThat(outcomes)
