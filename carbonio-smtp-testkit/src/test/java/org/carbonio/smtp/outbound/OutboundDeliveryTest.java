@@ -415,6 +415,20 @@ class OutboundDeliveryTest {
   }
 
   @Test
+  void deliverShouldDeferWhenMtaStsEnforcesAndCertificateAuthorityIsUnknown() throws Exception {
+    TestPki.Issued rogue = new TestPki().issue("mx.example.test"); // right name, unknown CA
+    SmtpServer s = smtp("127.0.0.1", 0, rogue.serverContext());
+    mxAt("example.test", 10, "mx.example.test", "127.0.0.1");
+    HttpsServer https = policyServer(ENFORCE, pki.issue("mta-sts.example.test"));
+    OutboundDelivery out =
+        outbound(
+            s.localAddress().getPort(),
+            OutboundConfig.builder().trust(pki.trust()).mtaStsPort(https.getAddress().getPort()));
+    assertThat(send(out, "b@example.test").getFirst().status()).isEqualTo(Status.TEMPORARY);
+    assertThat(received).isEmpty();
+  }
+
+  @Test
   void deliverShouldDeferWhenMtaStsEnforcesAndMxDoesNotMatch() throws Exception {
     SmtpServer s = smtp("127.0.0.1", 0, mxCert.serverContext());
     mxAt("example.test", 10, "mx2.example.test", "127.0.0.1");
