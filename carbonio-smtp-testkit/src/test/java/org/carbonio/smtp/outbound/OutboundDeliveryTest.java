@@ -516,6 +516,19 @@ class OutboundDeliveryTest {
   }
 
   @Test
+  void deliverShouldUseDaneWhenTlsaMatchesFullCertificate() throws Exception {
+    SmtpServer s = smtp("127.0.0.1", 0, wrongCert.serverContext());
+    mxAt("example.test", 10, "mx.example.test", "127.0.0.1");
+    byte[] certSha256 =
+        java.security.MessageDigest.getInstance("SHA-256").digest(wrongCert.leaf().getEncoded());
+    dns.tlsa("_25._tcp.mx.example.test", 3, 0, 1, certSha256) // DANE-EE, full certificate
+        .secure("example.test", "_25._tcp.mx.example.test");
+    assertThat(send(outbound(s.localAddress().getPort()), "b@example.test").getFirst().status())
+        .isEqualTo(Status.DELIVERED);
+    assertThat(received.peek().tls()).isTrue();
+  }
+
+  @Test
   void deliverShouldDeferWhenTlsaDoesNotMatch() throws Exception {
     SmtpServer s = smtp("127.0.0.1", 0, wrongCert.serverContext());
     secureMx(HexFormat.of().formatHex(mxCert.spkiSha256()));
