@@ -31,7 +31,7 @@ class DnsjavaResolverTest {
     resolver =
         DnsjavaResolver.builder()
             .servers(List.of(dns.address()))
-            .timeout(Duration.ofMillis(500))
+            .timeout(Duration.ofSeconds(2))
             .build();
   }
 
