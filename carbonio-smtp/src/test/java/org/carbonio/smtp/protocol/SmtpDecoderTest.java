@@ -101,14 +101,15 @@ class SmtpDecoderTest {
     assertThat(bad(Compliance.LENIENT, "FOO bar\r\n")).isEqualTo(SmtpReplies.UNRECOGNIZED);
     assertThat(bad(Compliance.LENIENT, "EXPN list\r\n")).isEqualTo(SmtpReplies.NOT_IMPLEMENTED);
     assertThat(bad(Compliance.LENIENT, "\r\n")).isEqualTo(SmtpReplies.SYNTAX_ERROR);
-    assertThat(bad(Compliance.LENIENT, "NO\0OP\r\n")).isEqualTo(SmtpReplies.UNRECOGNIZED);
+    assertThat(bad(Compliance.LENIENT, "NO\0OP\r\n")).isEqualTo(SmtpReplies.NUL_IN_COMMAND);
+    assertThat(bad(Compliance.LENIENT, "MAIL FROM:<a\0@b>\r\n"))
+        .isEqualTo(SmtpReplies.NUL_IN_COMMAND);
     assertThat(bad(Compliance.LENIENT, "EHLO\r\n").code()).isEqualTo(501);
     assertThat(bad(Compliance.LENIENT, "DATA now\r\n").code()).isEqualTo(501);
     assertThat(bad(Compliance.LENIENT, "MAIL TO:<a@b>\r\n").code()).isEqualTo(501);
     assertThat(bad(Compliance.LENIENT, "MAIL FROM:<a@b\r\n").enhancedStatus()).isEqualTo("5.1.7");
     assertThat(bad(Compliance.LENIENT, "MAIL FROM:<a@b> SIZE=12x\r\n").code()).isEqualTo(501);
-    assertThat(bad(Compliance.LENIENT, "MAIL FROM:<a@b> BODY=BINARYMIME\r\n").code())
-        .isEqualTo(501);
+    assertThat(bad(Compliance.LENIENT, "MAIL FROM:<a@b> BODY=BINARY\r\n").code()).isEqualTo(501);
     assertThat(bad(Compliance.LENIENT, "RCPT TO:<>\r\n").enhancedStatus()).isEqualTo("5.1.3");
     assertThat(bad(Compliance.LENIENT, "RCPT TO:<j\u00f6rg@example.org>\r\n"))
         .isEqualTo(SmtpReplies.NON_ASCII_ADDRESS);

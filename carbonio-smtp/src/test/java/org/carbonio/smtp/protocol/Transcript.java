@@ -26,6 +26,11 @@ final class Transcript {
   private boolean closed;
   private boolean tlsRequested;
 
+  /** Feeds raw client bytes (UTF-8 text, for SMTPUTF8) as one read. */
+  void sendUtf8(String client) {
+    send(new String(client.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+  }
+
   Transcript(SmtpSessionConfig config, boolean tls) {
     this.config = config;
     this.session =
@@ -52,6 +57,8 @@ final class Transcript {
         case Decoded.Bad b -> apply(session.handleBad(b));
         case Decoded.DataChunk ch -> session.data(ch.bytes());
         case Decoded.DataEnd e -> apply(session.endData(e));
+        case Decoded.ChunkEnd e -> apply(session.endChunk(e));
+        case Decoded.AuthResponse r -> apply(session.authResponse(r));
       }
       if (tlsRequested) {
         tlsRequested = false;
@@ -70,6 +77,7 @@ final class Transcript {
     switch (o.action()) {
       case START_DATA -> decoder.startData();
       case START_TLS -> tlsRequested = true;
+      case AUTH_RESPONSE -> decoder.startAuthResponse();
       case CLOSE -> closed = true;
       case CONTINUE -> {}
     }
