@@ -7,7 +7,9 @@ import static org.carbonio.smtp.protocol.DecoderDriver.bytes;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.carbonio.smtp.Compliance;
+import org.carbonio.smtp.DsnNotify;
 import org.carbonio.smtp.SmtpLimits;
 import org.carbonio.smtp.protocol.DecoderDriver.BadReply;
 import org.carbonio.smtp.protocol.DecoderDriver.Cmd;
@@ -67,7 +69,9 @@ class SmtpDecoderTest {
     assertThat(only("RCPT TO:<@relay1,@relay2:c@example.org>\r\n"))
         .isEqualTo(new SmtpCommand.Rcpt("c@example.org", Map.of()));
     assertThat(only("RCPT TO:<\"john doe\"@example.org> NOTIFY=NEVER\r\n"))
-        .isEqualTo(new SmtpCommand.Rcpt("\"john doe\"@example.org", Map.of("NOTIFY", "NEVER")));
+        .isEqualTo(
+            new SmtpCommand.Rcpt(
+                "\"john doe\"@example.org", Set.of(DsnNotify.NEVER), "", Map.of()));
     assertThat(only("DATA\r\n")).isEqualTo(new SmtpCommand.Data());
     assertThat(only("RSET\r\n")).isEqualTo(new SmtpCommand.Rset());
     assertThat(only("NOOP anything\r\n")).isEqualTo(new SmtpCommand.Noop());

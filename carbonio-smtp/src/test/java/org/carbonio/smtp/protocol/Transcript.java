@@ -6,8 +6,10 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.List;
 import org.carbonio.smtp.spi.SessionInfo;
 
 /**
@@ -105,6 +107,46 @@ final class Transcript {
       send(pending.toString());
     }
     return this;
+  }
+
+  /**
+   * Sends {@code command} (EHLO or LHLO) and checks that the reply lists exactly {@code keywords}
+   * after the host name, in order.
+   */
+  Transcript ehlo(String command, String... keywords) {
+    send(command + "\r\n");
+    List<String> got = new ArrayList<>();
+    while (true) {
+      assertThat(serverLines).as("EHLO reply").isNotEmpty();
+      String line = serverLines.poll();
+      assertThat(line).startsWith("250");
+      got.add(line.substring(4));
+      if (line.charAt(3) == ' ') {
+        break;
+      }
+    }
+    assertThat(got.subList(1, got.size())).containsExactly(keywords);
+    return this;
+  }
+
+  /** The standard keywords of this engine, without the optional ones. */
+  static final String[] BASE =
+      new String[] {
+        "PIPELINING",
+        "SIZE 52428800",
+        "8BITMIME",
+        "ENHANCEDSTATUSCODES",
+        "DSN",
+        "CHUNKING",
+        "BINARYMIME",
+        "SMTPUTF8"
+      };
+
+  /** {@link #BASE} followed by {@code more}. */
+  static String[] base(String... more) {
+    List<String> all = new ArrayList<>(List.of(BASE));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
   }
 
   /** Asserts that the server said nothing more. */
