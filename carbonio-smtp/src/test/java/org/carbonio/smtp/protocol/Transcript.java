@@ -129,6 +129,18 @@ final class Transcript {
     return this;
   }
 
+  /** Consumes one multi-line 250 reply (EHLO/LHLO) without checking it. */
+  Transcript skipEhlo() {
+    while (true) {
+      assertThat(serverLines).as("EHLO reply").isNotEmpty();
+      String line = serverLines.poll();
+      assertThat(line).startsWith("250");
+      if (line.charAt(3) == ' ') {
+        return this;
+      }
+    }
+  }
+
   /** The standard keywords of this engine, without the optional ones. */
   static final String[] BASE =
       new String[] {
