@@ -684,7 +684,15 @@ public final class SmtpSession implements AutoCloseable {
   }
 
   /** The spooled message with the trace header in front; readable many times. */
-  private record Content(byte[] header, Spool spool) implements MessageContent {
+  private static final class Content implements MessageContent {
+    private final byte[] header;
+    private final Spool spool;
+
+    Content(byte[] header, Spool spool) {
+      this.header = header;
+      this.spool = spool;
+    }
+
     @Override
     public InputStream open() throws IOException {
       return new SequenceInputStream(new ByteArrayInputStream(header), spool.open());
