@@ -9,7 +9,9 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -199,12 +201,19 @@ class SmtpExtensionsServerTest {
     props.put("mail.smtp.chunksize", "64"); // RFC 3030: Angus sends BDAT chunks of 64 octets
     props.put("mail.mime.allowutf8", "true"); // RFC 6531: MAIL ... SMTPUTF8
     Session session = Session.getInstance(props);
+    ByteArrayOutputStream debug = new ByteArrayOutputStream();
+    session.setDebugOut(new PrintStream(debug, true, StandardCharsets.UTF_8));
+    session.setDebug(true);
     SMTPMessage m = new SMTPMessage(message(session, "jörg@bücher.example", "bob@example.test"));
     m.setText("line\n".repeat(40));
     m.setNotifyOptions(SMTPMessage.NOTIFY_SUCCESS | SMTPMessage.NOTIFY_FAILURE); // RFC 3461
     m.setReturnOption(SMTPMessage.RETURN_HDRS);
     m.saveChanges();
     Transport.send(m);
+    // what went over the wire: the extensions were really used
+    assertThat(debug.toString(StandardCharsets.UTF_8))
+        .contains("BDAT 64", " LAST", " SMTPUTF8", "RET=HDRS", "NOTIFY=SUCCESS,FAILURE")
+        .doesNotContain("\nDATA");
     Received r = received.remove();
     Envelope e = r.delivery().envelope();
     assertThat(e.sender()).isEqualTo("jörg@bücher.example");
