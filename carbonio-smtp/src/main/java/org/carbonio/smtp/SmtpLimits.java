@@ -14,7 +14,8 @@ import java.time.Duration;
  *       <td>{@code 500 5.5.2 Line too long}; the rest of the line is discarded</td></tr>
  *   <tr><td>{@code maxMessageBytes}</td><td>{@value #DEFAULT_MAX_MESSAGE_BYTES} (50 MiB)</td>
  *       <td>{@code MAIL ... SIZE=} above it: {@code 552 5.3.4}; DATA above it is read and
- *       discarded, then {@code 552 5.3.4}</td></tr>
+ *       discarded, then {@code 552 5.3.4}; the BDAT chunk that crosses it is read and discarded,
+ *       answered {@code 552 5.3.4}, and the transaction ends</td></tr>
  *   <tr><td>{@code maxRecipients}</td><td>{@value #DEFAULT_MAX_RECIPIENTS}</td>
  *       <td>{@code 452 4.5.3 Too many recipients}</td></tr>
  *   <tr><td>{@code maxBadCommands}</td><td>{@value #DEFAULT_MAX_BAD_COMMANDS}</td>
@@ -26,7 +27,8 @@ import java.time.Duration;
  *       <td>a write to the client (a reply) that has not completed after this long: the socket is
  *       closed without a reply</td></tr>
  *   <tr><td>{@code recipientCheckTimeout}</td><td>30 seconds</td>
- *       <td>the {@code RecipientPolicy} call is interrupted: {@code 451 4.3.0}</td></tr>
+ *       <td>the {@code RecipientPolicy} call is interrupted: {@code 451 4.3.0}; it also bounds
+ *       each {@code Authenticator} call ({@code 454 4.7.0})</td></tr>
  *   <tr><td>{@code deliveryTimeout}</td><td>10 minutes (RFC 5321 §4.5.3.2.6)</td>
  *       <td>the {@code DeliveryHandler} call is interrupted: {@code 451 4.3.0}; see the
  *       warning below</td></tr>
@@ -36,6 +38,9 @@ import java.time.Duration;
  *       <td>a larger message body is spooled to a file in {@code
  *       SmtpServer.Builder.spoolDirectory} (default {@code java.io.tmpdir}), deleted when the
  *       transaction ends, whatever its outcome</td></tr>
+ *   <tr><td>{@code maxAuthFailures}</td><td>{@value #DEFAULT_MAX_AUTH_FAILURES}</td>
+ *       <td>the reply to the last failed AUTH is {@code 421 4.7.0}, then the connection
+ *       closes</td></tr>
  * </table>
  *
  * <p>{@code maxLineLength} defaults to 1000 rather than the 512 of RFC 5321 §4.5.3.1.4 because
@@ -63,6 +68,7 @@ import java.time.Duration;
  * @param deliveryTimeout longest wait for one {@code DeliveryHandler.deliver} call
  * @param maxConnections most simultaneous connections of one listener
  * @param spoolThreshold body size above which the body goes to a temporary file
+ * @param maxAuthFailures failed AUTH exchanges per connection before the server closes it
  */
 public record SmtpLimits(
     int maxLineLength,
@@ -75,7 +81,8 @@ public record SmtpLimits(
     Duration recipientCheckTimeout,
     Duration deliveryTimeout,
     int maxConnections,
-    int spoolThreshold) {
+    int spoolThreshold,
+    int maxAuthFailures) {
 
   /** Default longest command line, CRLF included. */
   public static final int DEFAULT_MAX_LINE_LENGTH = 1000;
@@ -95,6 +102,9 @@ public record SmtpLimits(
   /** Default spool threshold: 1 MiB. */
   public static final int DEFAULT_SPOOL_THRESHOLD = 1 << 20;
 
+  /** Default failed AUTH attempts before the connection is closed. */
+  public static final int DEFAULT_MAX_AUTH_FAILURES = 3;
+
   /** The defaults listed in the table above. */
   public static final SmtpLimits DEFAULTS =
       new SmtpLimits(
@@ -108,7 +118,8 @@ public record SmtpLimits(
           Duration.ofSeconds(30),
           Duration.ofMinutes(10),
           DEFAULT_MAX_CONNECTIONS,
-          DEFAULT_SPOOL_THRESHOLD);
+          DEFAULT_SPOOL_THRESHOLD,
+          DEFAULT_MAX_AUTH_FAILURES);
 
   /** Validates every bound. */
   public SmtpLimits {
@@ -135,6 +146,37 @@ public record SmtpLimits(
     if (spoolThreshold < 0) {
       throw new IllegalArgumentException("spoolThreshold " + spoolThreshold + " < 0");
     }
+    if (maxAuthFailures < 1) {
+      throw new IllegalArgumentException("maxAuthFailures " + maxAuthFailures + " < 1");
+    }
+  }
+
+  /** The limits without {@code maxAuthFailures} (which gets its default), as before AUTH. */
+  public SmtpLimits(
+      int maxLineLength,
+      long maxMessageBytes,
+      int maxRecipients,
+      int maxBadCommands,
+      Duration idleTimeout,
+      Duration dataTimeout,
+      Duration writeTimeout,
+      Duration recipientCheckTimeout,
+      Duration deliveryTimeout,
+      int maxConnections,
+      int spoolThreshold) {
+    this(
+        maxLineLength,
+        maxMessageBytes,
+        maxRecipients,
+        maxBadCommands,
+        idleTimeout,
+        dataTimeout,
+        writeTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
+        maxConnections,
+        spoolThreshold,
+        DEFAULT_MAX_AUTH_FAILURES);
   }
 
   private static void positive(Duration d, String name) {
@@ -157,7 +199,8 @@ public record SmtpLimits(
         recipientCheckTimeout,
         deliveryTimeout,
         maxConnections,
-        spoolThreshold);
+        spoolThreshold,
+        maxAuthFailures);
   }
 
   /** Returns a copy with another {@code maxMessageBytes}. */
@@ -173,7 +216,8 @@ public record SmtpLimits(
         recipientCheckTimeout,
         deliveryTimeout,
         maxConnections,
-        spoolThreshold);
+        spoolThreshold,
+        maxAuthFailures);
   }
 
   /** Returns a copy with another {@code maxRecipients}. */
@@ -189,7 +233,8 @@ public record SmtpLimits(
         recipientCheckTimeout,
         deliveryTimeout,
         maxConnections,
-        spoolThreshold);
+        spoolThreshold,
+        maxAuthFailures);
   }
 
   /** Returns a copy with another {@code maxBadCommands}. */
@@ -205,7 +250,8 @@ public record SmtpLimits(
         recipientCheckTimeout,
         deliveryTimeout,
         maxConnections,
-        spoolThreshold);
+        spoolThreshold,
+        maxAuthFailures);
   }
 
   /** Returns a copy with another {@code idleTimeout}. */
@@ -221,7 +267,8 @@ public record SmtpLimits(
         recipientCheckTimeout,
         deliveryTimeout,
         maxConnections,
-        spoolThreshold);
+        spoolThreshold,
+        maxAuthFailures);
   }
 
   /** Returns a copy with another {@code dataTimeout}. */
@@ -237,7 +284,8 @@ public record SmtpLimits(
         recipientCheckTimeout,
         deliveryTimeout,
         maxConnections,
-        spoolThreshold);
+        spoolThreshold,
+        maxAuthFailures);
   }
 
   /** Returns a copy with another {@code writeTimeout}. */
@@ -253,7 +301,8 @@ public record SmtpLimits(
         recipientCheckTimeout,
         deliveryTimeout,
         maxConnections,
-        spoolThreshold);
+        spoolThreshold,
+        maxAuthFailures);
   }
 
   /** Returns a copy with another {@code recipientCheckTimeout}. */
@@ -269,7 +318,8 @@ public record SmtpLimits(
         v,
         deliveryTimeout,
         maxConnections,
-        spoolThreshold);
+        spoolThreshold,
+        maxAuthFailures);
   }
 
   /** Returns a copy with another {@code deliveryTimeout}. */
@@ -285,7 +335,8 @@ public record SmtpLimits(
         recipientCheckTimeout,
         v,
         maxConnections,
-        spoolThreshold);
+        spoolThreshold,
+        maxAuthFailures);
   }
 
   /** Returns a copy with another {@code maxConnections}. */
@@ -301,7 +352,8 @@ public record SmtpLimits(
         recipientCheckTimeout,
         deliveryTimeout,
         v,
-        spoolThreshold);
+        spoolThreshold,
+        maxAuthFailures);
   }
 
   /** Returns a copy with another {@code spoolThreshold}. */
@@ -317,6 +369,24 @@ public record SmtpLimits(
         recipientCheckTimeout,
         deliveryTimeout,
         maxConnections,
+        v,
+        maxAuthFailures);
+  }
+
+  /** Returns a copy with another {@code maxAuthFailures}. */
+  public SmtpLimits withMaxAuthFailures(int v) {
+    return new SmtpLimits(
+        maxLineLength,
+        maxMessageBytes,
+        maxRecipients,
+        maxBadCommands,
+        idleTimeout,
+        dataTimeout,
+        writeTimeout,
+        recipientCheckTimeout,
+        deliveryTimeout,
+        maxConnections,
+        spoolThreshold,
         v);
   }
 }

@@ -6,8 +6,8 @@ public enum SmtpMode {
   SMTP,
   /**
    * LMTP (RFC 2033): clients greet with LHLO, and after DATA the server sends one reply per
-   * accepted recipient. The {@link org.carbonio.smtp.spi.DeliveryHandler} outcome applies to every
-   * recipient of the transaction.
+   * accepted recipient, from the per-recipient outcomes of {@link
+   * org.carbonio.smtp.spi.DeliveryHandler#deliverEach} (by default the same for every recipient).
    */
   LMTP
 }

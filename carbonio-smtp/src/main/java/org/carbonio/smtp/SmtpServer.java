@@ -23,6 +23,7 @@ import org.carbonio.smtp.internal.SmtpConnection;
 import org.carbonio.smtp.protocol.ReplyEncoder;
 import org.carbonio.smtp.protocol.SmtpReplies;
 import org.carbonio.smtp.protocol.SmtpSessionConfig;
+import org.carbonio.smtp.spi.Authenticator;
 import org.carbonio.smtp.spi.DeliveryHandler;
 import org.carbonio.smtp.spi.RecipientPolicy;
 import org.carbonio.transport.TcpListener;
@@ -43,6 +44,7 @@ import org.slf4j.LoggerFactory;
  *         .hostname("mx.example.test")
  *         .limits(SmtpLimits.DEFAULTS.withMaxMessageBytes(50L << 20))
  *         .tls(sslContext)            // optional: offers STARTTLS
+ *         .authenticator(auth)        // optional: AUTH PLAIN/LOGIN after STARTTLS
  *         .recipientPolicy(check -> RecipientDecision.accept())
  *         .deliveryHandler(delivery -> store(delivery.content()))
  *         .build()
@@ -80,11 +82,14 @@ public final class SmtpServer implements AutoCloseable {
             b.limits,
             b.mode,
             b.compliance,
-            b.sslContext != null && !b.implicitTls,
+            b.sslContext != null && !b.implicitTls(),
             guard.guardPolicy(b.recipientPolicy),
             guard.guardHandler(b.deliveryHandler),
             b.clock,
-            b.spoolDirectory);
+            b.spoolDirectory,
+            Optional.ofNullable(b.authenticator)
+                .map(a -> guard.guardAuthenticator(a, b.limits.recipientCheckTimeout())),
+            b.policy);
     this.idPrefix =
         Long.toString(new SecureRandom().nextLong() & 0xFFFFFFFFL | 0x100000000L, 36).substring(1);
   }
@@ -127,7 +132,7 @@ public final class SmtpServer implements AutoCloseable {
             limits.idleTimeout(),
             limits.writeTimeout(),
             settings.shutdownTimeout,
-            settings.implicitTls ? Optional.of(settings.sslContext) : Optional.empty(),
+            settings.implicitTls() ? Optional.of(settings.sslContext) : Optional.empty(),
             ReplyEncoder.encodeToString(SmtpReplies.tooManyConnections(settings.hostname)));
     TcpListener l =
         TcpListener.start(
@@ -150,7 +155,7 @@ public final class SmtpServer implements AutoCloseable {
         settings.hostname,
         settings.sslContext == null
             ? ""
-            : settings.implicitTls ? " (implicit TLS)" : " (STARTTLS)");
+            : settings.implicitTls() ? " (implicit TLS)" : " (STARTTLS)");
     return this;
   }
 
@@ -209,8 +214,14 @@ public final class SmtpServer implements AutoCloseable {
     private Path spoolDirectory = Path.of(System.getProperty("java.io.tmpdir"));
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Clock clock = Clock.systemDefaultZone();
+    private Authenticator authenticator;
+    private ListenerPolicy policy = ListenerPolicy.MX;
 
     private Builder() {}
+
+    private boolean implicitTls() {
+      return implicitTls || policy.implicitTls();
+    }
 
     private Builder copy() {
       Builder b = new Builder();
@@ -226,6 +237,8 @@ public final class SmtpServer implements AutoCloseable {
       b.spoolDirectory = spoolDirectory;
       b.shutdownTimeout = shutdownTimeout;
       b.clock = clock;
+      b.authenticator = authenticator;
+      b.policy = policy;
       return b;
     }
 
@@ -318,6 +331,27 @@ public final class SmtpServer implements AutoCloseable {
     }
 
     /**
+     * Checks AUTH PLAIN and LOGIN credentials (RFC 4954); without one AUTH is not offered. Each
+     * call is bounded by {@link SmtpLimits#recipientCheckTimeout()}; failed exchanges per
+     * connection by {@link SmtpLimits#maxAuthFailures()}. AUTH is offered only on TLS connections
+     * unless {@link ListenerPolicy#plaintextAuthAllowed()}.
+     */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /**
+     * What this listener requires of clients; default {@link ListenerPolicy#MX}. {@link
+     * ListenerPolicy#SUBMISSION} and {@link ListenerPolicy#SUBMISSIONS} need {@link #authenticator}
+     * and {@link #tls}; {@link ListenerPolicy#implicitTls()} implies {@link #implicitTls(boolean)}.
+     */
+    public Builder listenerPolicy(ListenerPolicy policy) {
+      this.policy = requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
      * Creates the server (not yet listening).
      *
      * @throws IllegalStateException naming missing required settings or an inconsistent one
@@ -338,8 +372,15 @@ public final class SmtpServer implements AutoCloseable {
         throw new IllegalStateException(
             "SmtpServer.builder() is missing " + String.join(", ", missing));
       }
-      if (implicitTls && sslContext == null) {
+      if (implicitTls() && sslContext == null) {
         throw new IllegalStateException("implicitTls(true) needs tls(sslContext)");
+      }
+      if (policy.authRequired() && authenticator == null) {
+        throw new IllegalStateException("listenerPolicy " + policy + " needs authenticator(...)");
+      }
+      if (policy.authRequired() && !policy.plaintextAuthAllowed() && sslContext == null) {
+        throw new IllegalStateException(
+            "listenerPolicy " + policy + " needs tls(sslContext): AUTH is only offered over TLS");
       }
       return new SmtpServer(this);
     }

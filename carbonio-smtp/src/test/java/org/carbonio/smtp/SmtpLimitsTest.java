@@ -44,4 +44,31 @@ class SmtpLimitsTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("recipientCheckTimeout");
   }
+
+  @Test
+  void maxAuthFailuresShouldDefaultToThreeAndKeepOtherComponents() {
+    assertThat(SmtpLimits.DEFAULTS.maxAuthFailures()).isEqualTo(3);
+    SmtpLimits l = SmtpLimits.DEFAULTS.withMaxRecipients(7).withMaxAuthFailures(5);
+    assertThat(l.maxAuthFailures()).isEqualTo(5);
+    assertThat(l.maxRecipients()).isEqualTo(7);
+    assertThat(l.withSpoolThreshold(1).maxAuthFailures()).isEqualTo(5);
+    assertThatThrownBy(() -> SmtpLimits.DEFAULTS.withMaxAuthFailures(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxAuthFailures");
+    // the constructor of before AUTH still works and takes the default
+    SmtpLimits old =
+        new SmtpLimits(
+            1000,
+            10,
+            10,
+            10,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            10,
+            0);
+    assertThat(old.maxAuthFailures()).isEqualTo(SmtpLimits.DEFAULT_MAX_AUTH_FAILURES);
+  }
 }

@@ -175,7 +175,7 @@ class SmtpServerTest {
       lines.add(line);
       assertThat(lines)
           .doesNotContain("250-STARTTLS", "250 STARTTLS")
-          .contains("250 ENHANCEDSTATUSCODES");
+          .contains("250-ENHANCEDSTATUSCODES", "250 REQUIRETLS");
     }
   }
 
@@ -198,7 +198,7 @@ class SmtpServerTest {
       while ((line = in.readLine()).startsWith("250-")) {
         lines.add(line);
       }
-      assertThat(line).isEqualTo("250 ENHANCEDSTATUSCODES");
+      assertThat(line).isEqualTo("250 REQUIRETLS"); // RFC 8689 §4: only on TLS sessions
     }
   }
 

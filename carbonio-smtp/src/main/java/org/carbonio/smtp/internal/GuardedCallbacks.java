@@ -4,13 +4,18 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.carbonio.smtp.RecipientOutcome;
+import org.carbonio.smtp.spi.Authenticator;
+import org.carbonio.smtp.spi.Delivery;
 import org.carbonio.smtp.spi.DeliveryHandler;
 import org.carbonio.smtp.spi.RecipientDecision;
 import org.carbonio.smtp.spi.RecipientPolicy;
@@ -63,30 +68,64 @@ public final class GuardedCallbacks {
     };
   }
 
-  /** A handler that calls {@code handler} with a timeout and logs failures. */
+  /**
+   * A handler that calls {@code handler} with a timeout and logs failures. The engine calls {@link
+   * DeliveryHandler#deliverEach}; the guard forwards it, so that a handler's own per-recipient
+   * outcomes survive.
+   */
   public DeliveryHandler guardHandler(DeliveryHandler handler) {
-    return delivery -> {
+    return new DeliveryHandler() {
+      @Override
+      public void deliver(Delivery delivery) throws RejectException, IOException {
+        deliverEach(delivery);
+      }
+
+      @Override
+      public List<RecipientOutcome> deliverEach(Delivery delivery)
+          throws RejectException, IOException {
+        try {
+          List<RecipientOutcome> outcomes =
+              call(() -> handler.deliverEach(delivery), deliveryTimeout);
+          log.debug(
+              "delivered {} ({} bytes, {} recipients)",
+              delivery.id(),
+              delivery.size(),
+              delivery.recipients().size());
+          return outcomes;
+        } catch (RejectException e) {
+          log.debug("delivery {} rejected: {} {}", delivery.id(), e.code(), e.text());
+          throw e;
+        } catch (IOException | RuntimeException e) {
+          log.warn("delivery {} failed", delivery.id(), e);
+          throw e;
+        } catch (Exception e) {
+          log.warn("delivery {} failed", delivery.id(), e);
+          throw new IOException("delivery handler failed", e);
+        }
+      }
+    };
+  }
+
+  /**
+   * An authenticator that calls {@code authenticator} with {@code timeout} and logs failures (never
+   * the password).
+   */
+  public Authenticator guardAuthenticator(Authenticator authenticator, Duration timeout) {
+    return (session, authzid, user, password) -> {
       try {
-        call(
-            () -> {
-              handler.deliver(delivery);
-              return null;
-            },
-            deliveryTimeout);
-        log.debug(
-            "delivered {} ({} bytes, {} recipients)",
-            delivery.id(),
-            delivery.size(),
-            delivery.recipients().size());
+        Optional<String> identity =
+            call(() -> authenticator.authenticate(session, authzid, user, password), timeout);
+        log.debug("AUTH for {}: {}", user, identity == null || identity.isEmpty() ? "no" : "ok");
+        return identity;
       } catch (RejectException e) {
-        log.debug("delivery {} rejected: {} {}", delivery.id(), e.code(), e.text());
+        log.debug("AUTH for {} refused: {} {}", user, e.code(), e.text());
         throw e;
       } catch (IOException | RuntimeException e) {
-        log.warn("delivery {} failed", delivery.id(), e);
+        log.warn("authenticator failed for {}: {}", user, e.toString());
         throw e;
       } catch (Exception e) {
-        log.warn("delivery {} failed", delivery.id(), e);
-        throw new IOException("delivery handler failed", e);
+        log.warn("authenticator failed for {}", user, e);
+        throw new IOException("authenticator failed", e);
       }
     };
   }

@@ -132,6 +132,14 @@ public final class SmtpConnection {
           outcome = session.endData(e);
           log.debug("C: end of data ({} bytes) S: {}", e.bytes(), codes(outcome));
         }
+        case Decoded.ChunkEnd e -> {
+          outcome = session.endChunk(e);
+          log.debug("C: end of chunk ({} bytes) S: {}", e.bytes(), codes(outcome));
+        }
+        case Decoded.AuthResponse r -> {
+          outcome = session.authResponse(r);
+          log.debug("C: (SASL response) S: {}", codes(outcome)); // STYLE §8: never credentials
+        }
       }
       if (!apply(outcome)) {
         return;
@@ -158,6 +166,10 @@ public final class SmtpConnection {
       }
       case START_DATA -> {
         decoder.startData();
+        return true;
+      }
+      case AUTH_RESPONSE -> {
+        decoder.startAuthResponse();
         return true;
       }
       case START_TLS -> {

@@ -1,11 +1,18 @@
 package org.carbonio.smtp.protocol;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.carbonio.smtp.Compliance;
+import org.carbonio.smtp.DsnNotify;
+import org.carbonio.smtp.DsnReturn;
 
 /** Second decoding phase: one framed command line to a typed command. Stateless. */
 final class CommandParser {
@@ -18,8 +25,14 @@ final class CommandParser {
   private static final int MAX_PATH = 254;
 
   static Decoded parse(byte[] bytes, int length, Compliance compliance, boolean moreInput) {
-    // ISO-8859-1 maps every byte to one char, so nothing fails and non-ASCII stays visible
-    String line = new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
+    // RFC 6531 §3.3: addresses may be UTF-8. Other bytes above 0x7f are kept one char per byte
+    // (ISO-8859-1) so that nothing fails and they stay visible to the checks below.
+    boolean utf8 = isUtf8(bytes, length);
+    String line =
+        new String(bytes, 0, length, utf8 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    if (line.indexOf('\0') >= 0) {
+      return bad(SmtpReplies.NUL_IN_COMMAND);
+    }
     if (compliance == Compliance.STRICT && line.indexOf('\r') >= 0) {
       return bad(SmtpReplies.BARE_LINE_BREAK_COMMAND);
     }
@@ -35,8 +48,10 @@ final class CommandParser {
         case "HELO" -> hello(arg, compliance, "HELO hostname", SmtpCommand.Helo::new);
         case "EHLO" -> hello(arg, compliance, "EHLO hostname", SmtpCommand.Ehlo::new);
         case "LHLO" -> hello(arg, compliance, "LHLO hostname", SmtpCommand.Lhlo::new);
-        case "MAIL" -> mail(arg, compliance);
-        case "RCPT" -> rcpt(arg, compliance);
+        case "MAIL" -> mail(arg, compliance, utf8);
+        case "RCPT" -> rcpt(arg, compliance, utf8);
+        case "AUTH" -> auth(arg);
+        case "BDAT" -> bdat(arg);
         case "DATA" -> noArgument(arg, "DATA", new SmtpCommand.Data());
         case "RSET" -> noArgument(arg, "RSET", new SmtpCommand.Rset());
         case "QUIT" -> noArgument(arg, "QUIT", new SmtpCommand.Quit());
@@ -47,7 +62,7 @@ final class CommandParser {
             arg.isEmpty()
                 ? bad(SmtpReplies.syntax("VRFY address"))
                 : command(new SmtpCommand.Vrfy(arg));
-        case "EXPN", "TURN", "ETRN", "ATRN", "AUTH", "BDAT", "SEND", "SOML", "SAML", "VERB" ->
+        case "EXPN", "TURN", "ETRN", "ATRN", "SEND", "SOML", "SAML", "VERB" ->
             bad(SmtpReplies.NOT_IMPLEMENTED);
         default -> bad(SmtpReplies.UNRECOGNIZED);
       };
@@ -99,12 +114,12 @@ final class CommandParser {
     return command(make.apply(name));
   }
 
-  private static Decoded mail(String arg, Compliance compliance) throws Refusal {
+  private static Decoded mail(String arg, Compliance compliance, boolean utf8) throws Refusal {
     String rest = afterPrefix(arg, "FROM:", compliance);
     if (rest == null) {
       return bad(SmtpReplies.syntax("MAIL FROM:<address>"));
     }
-    Parsed p = path(rest, compliance, true);
+    Parsed p = path(rest, compliance, true, utf8);
     Map<String, String> map = parameters(p.rest);
     OptionalLong size = OptionalLong.empty();
     String sizeValue = map.remove("SIZE");
@@ -118,26 +133,207 @@ final class CommandParser {
     BodyType body = BodyType.UNSPECIFIED;
     String bodyValue = map.remove("BODY");
     if (bodyValue != null) {
-      // RFC 6152 §2
+      // RFC 6152 §2, RFC 3030 §3
       switch (bodyValue.toUpperCase(Locale.ROOT)) {
         case "7BIT" -> body = BodyType.SEVEN_BIT;
         case "8BITMIME" -> body = BodyType.EIGHT_BIT_MIME;
+        case "BINARYMIME" -> body = BodyType.BINARY_MIME;
         default -> {
           return bad(SmtpReplies.badParameter("BODY"));
         }
       }
     }
-    return command(new SmtpCommand.Mail(p.address, size, body, map));
+    DsnReturn ret = null;
+    String retValue = map.remove("RET");
+    if (retValue != null) {
+      // RFC 3461 §4.3: ret-value = "FULL" / "HDRS"
+      switch (retValue.toUpperCase(Locale.ROOT)) {
+        case "FULL" -> ret = DsnReturn.FULL;
+        case "HDRS" -> ret = DsnReturn.HDRS;
+        default -> {
+          return bad(SmtpReplies.badParameter("RET"));
+        }
+      }
+    }
+    String envelopeId = "";
+    String envidValue = map.remove("ENVID");
+    if (envidValue != null) {
+      // RFC 3461 §4.4: envid-value = xtext, at most 100 characters
+      envelopeId = xtext(envidValue);
+      if (envelopeId == null || envelopeId.isEmpty() || envidValue.length() > 100) {
+        return bad(SmtpReplies.badParameter("ENVID"));
+      }
+    }
+    String auth = map.remove("AUTH");
+    if (auth != null && !auth.equals("<>") && (auth.isEmpty() || xtext(auth) == null)) {
+      return bad(SmtpReplies.badParameter("AUTH")); // RFC 4954 §5: accepted and ignored
+    }
+    boolean smtputf8 = flag(map, "SMTPUTF8"); // RFC 6531 §3.4
+    boolean requireTls = flag(map, "REQUIRETLS"); // RFC 8689 §4.1
+    return command(
+        new SmtpCommand.Mail(p.address, size, body, ret, envelopeId, smtputf8, requireTls, map));
   }
 
-  private static Decoded rcpt(String arg, Compliance compliance) throws Refusal {
+  /** Removes a parameter that takes no value; true when it was there. */
+  private static boolean flag(Map<String, String> map, String keyword) throws Refusal {
+    String v = map.remove(keyword);
+    if (v != null && !v.isEmpty()) {
+      throw new Refusal(SmtpReplies.badParameter(keyword));
+    }
+    return v != null;
+  }
+
+  private static Decoded rcpt(String arg, Compliance compliance, boolean utf8) throws Refusal {
     String rest = afterPrefix(arg, "TO:", compliance);
     if (rest == null) {
       return bad(SmtpReplies.syntax("RCPT TO:<address>"));
     }
-    Parsed p = path(rest, compliance, false);
+    Parsed p = path(rest, compliance, false, utf8);
     Map<String, String> map = parameters(p.rest);
-    return command(new SmtpCommand.Rcpt(p.address, map));
+    Set<DsnNotify> notify = EnumSet.noneOf(DsnNotify.class);
+    String notifyValue = map.remove("NOTIFY");
+    if (notifyValue != null) {
+      // RFC 3461 §4.1: "NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )
+      for (String v : notifyValue.split(",", -1)) {
+        DsnNotify n;
+        try {
+          n = DsnNotify.valueOf(v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          return bad(SmtpReplies.badParameter("NOTIFY"));
+        }
+        if (!notify.add(n)) {
+          return bad(SmtpReplies.badParameter("NOTIFY"));
+        }
+      }
+      if (notify.contains(DsnNotify.NEVER) && notify.size() > 1) {
+        return bad(SmtpReplies.badParameter("NOTIFY"));
+      }
+    }
+    String orcpt = "";
+    String orcptValue = map.remove("ORCPT");
+    if (orcptValue != null) {
+      // RFC 3461 §4.2: orcpt-value = addr-type ";" xtext, at most 500 characters
+      int semi = orcptValue.indexOf(';');
+      String type = semi <= 0 ? "" : orcptValue.substring(0, semi);
+      String address = semi <= 0 ? null : xtext(orcptValue.substring(semi + 1));
+      if (!isAtom(type) || address == null || address.isEmpty() || orcptValue.length() > 500) {
+        return bad(SmtpReplies.badParameter("ORCPT"));
+      }
+      orcpt = type + ";" + address;
+    }
+    return command(new SmtpCommand.Rcpt(p.address, notify, orcpt, map));
+  }
+
+  // RFC 4954 §4: "AUTH" SP sasl-mech [SP initial-response]
+  private static Decoded auth(String arg) {
+    String[] parts = arg.split(" ", -1);
+    if (parts.length > 2 || !isMechanism(parts[0])) {
+      return bad(SmtpReplies.syntax("AUTH mechanism [initial-response]"));
+    }
+    String initial = parts.length == 2 ? parts[1] : null;
+    if (initial != null && initial.isEmpty()) {
+      return bad(SmtpReplies.syntax("AUTH mechanism [initial-response]"));
+    }
+    return command(new SmtpCommand.Auth(parts[0].toUpperCase(Locale.ROOT), initial));
+  }
+
+  // RFC 3030 §2: "BDAT" SP chunk-size [SP end-marker], chunk-size = 1*DIGIT, end-marker = "LAST"
+  private static Decoded bdat(String arg) {
+    String[] parts = arg.split(" ", -1);
+    boolean last = parts.length == 2 && parts[1].equalsIgnoreCase("LAST");
+    if (parts.length > 2
+        || (parts.length == 2 && !last)
+        || parts[0].isEmpty()
+        || parts[0].length() > 18
+        || !digits(parts[0])) {
+      return bad(SmtpReplies.syntax("BDAT chunk-size [LAST]"));
+    }
+    return command(new SmtpCommand.Bdat(Long.parseLong(parts[0]), last));
+  }
+
+  private static boolean isMechanism(String s) {
+    // RFC 4422 §3.1: sasl-mech = 1*20mech-char, mech-char = UPPER-ALPHA / DIGIT / "-" / "_"
+    if (s.isEmpty() || s.length() > 20) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!alnum(c) && c != '-' && c != '_') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAtom(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!alnum(c) && "!#$%&'*+-/=?^_`{|}~".indexOf(c) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Decodes xtext (RFC 3461 §4: xchar is {@code !}..{@code ~} except {@code +} and {@code =};
+   * hexchar is {@code +} and two upper-case hex digits); null when malformed.
+   */
+  static String xtext(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '+') {
+        if (i + 2 >= s.length()) {
+          return null;
+        }
+        int hi = upperHex(s.charAt(i + 1));
+        int lo = upperHex(s.charAt(i + 2));
+        if (hi < 0 || lo < 0) {
+          return null;
+        }
+        sb.append((char) (hi * 16 + lo));
+        i += 2;
+      } else if (c < '!' || c > '~' || c == '=') {
+        return null;
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static int upperHex(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  }
+
+  private static boolean isUtf8(byte[] bytes, int length) {
+    boolean ascii = true;
+    for (int i = 0; i < length; i++) {
+      if (bytes[i] < 0) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      return true;
+    }
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes, 0, length));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
   }
 
   private static String afterPrefix(String arg, String prefix, Compliance compliance) {
@@ -154,7 +350,8 @@ final class CommandParser {
   private record Parsed(String address, String rest) {}
 
   /** The path and what follows it, or a refusal with the reply to send. */
-  private static Parsed path(String s, Compliance compliance, boolean sender) throws Refusal {
+  private static Parsed path(String s, Compliance compliance, boolean sender, boolean utf8)
+      throws Refusal {
     String inner;
     String rest;
     if (s.startsWith("<")) {
@@ -183,8 +380,12 @@ final class CommandParser {
       inner = inner.substring(colon + 1);
     }
     for (int i = 0; i < inner.length(); i++) {
-      if (inner.charAt(i) > 0x7e) {
-        throw new Refusal(SmtpReplies.NON_ASCII_ADDRESS);
+      char c = inner.charAt(i);
+      if (c > 0x7e && !utf8) {
+        throw new Refusal(SmtpReplies.NON_ASCII_ADDRESS); // not even UTF-8
+      }
+      if (c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+        throw invalid(sender, "control character");
       }
     }
     if (inner.isEmpty()) {
@@ -244,13 +445,15 @@ final class CommandParser {
           return "control character";
         }
       }
-    } else if (compliance == Compliance.STRICT ? !isDotString(local) : !printableAscii(local)) {
+    } else if (compliance == Compliance.STRICT ? !isDotString(local) : !printable(local)) {
       return "bad local-part";
     }
-    if (!printableAscii(domain)) {
+    if (!printable(domain)) {
       return "bad domain";
     }
-    if (compliance == Compliance.STRICT && !isDomain(domain) && !isAddressLiteral(domain)) {
+    if (compliance == Compliance.STRICT
+        && !isDomain(domain, true)
+        && !(isAscii(domain) && isAddressLiteral(domain))) {
       return "bad domain";
     }
     return null;
@@ -303,6 +506,10 @@ final class CommandParser {
     return true;
   }
 
+  private static boolean letDig(char c, boolean utf8) {
+    return alnum(c) || (utf8 && c >= 0xa0);
+  }
+
   private static boolean alnum(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
   }
@@ -310,6 +517,27 @@ final class CommandParser {
   private static boolean digits(String s) {
     for (int i = 0; i < s.length(); i++) {
       if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Like {@link #printableAscii} but also allows UTF-8 text (RFC 6531 §3.3, RFC 6532 §3.2). */
+  private static boolean printable(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || (c >= 0x80 && c < 0xa0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True when every character is US-ASCII. */
+  static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) > 0x7f) {
         return false;
       }
     }
@@ -333,7 +561,8 @@ final class CommandParser {
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (!alnum(c) && c != '.' && "!#$%&'*+-/=?^_`{|}~".indexOf(c) < 0) {
+      // RFC 6531 §3.3: atext also holds UTF8-non-ascii
+      if (!alnum(c) && c < 0xa0 && c != '.' && "!#$%&'*+-/=?^_`{|}~".indexOf(c) < 0) {
         return false;
       }
     }
@@ -342,6 +571,11 @@ final class CommandParser {
 
   // RFC 5321 §4.1.2 Domain = sub-domain *("." sub-domain), sub-domain = Let-dig [Ldh-str]
   static boolean isDomain(String s) {
+    return isDomain(s, false);
+  }
+
+  /** With {@code utf8}, labels may also be U-labels (RFC 6531 §3.3), checked loosely. */
+  static boolean isDomain(String s, boolean utf8) {
     if (s.isEmpty() || s.length() > MAX_DOMAIN) {
       return false;
     }
@@ -349,11 +583,11 @@ final class CommandParser {
       if (label.isEmpty() || label.length() > 63) {
         return false;
       }
-      if (!alnum(label.charAt(0)) || !alnum(label.charAt(label.length() - 1))) {
+      if (!letDig(label.charAt(0), utf8) || !letDig(label.charAt(label.length() - 1), utf8)) {
         return false;
       }
       for (int i = 0; i < label.length(); i++) {
-        if (!alnum(label.charAt(i)) && label.charAt(i) != '-') {
+        if (!letDig(label.charAt(i), utf8) && label.charAt(i) != '-') {
           return false;
         }
       }

@@ -24,6 +24,12 @@ public record Outcome(List<SmtpReply> replies, Action action) {
      * SmtpSession#tlsStarted()}.
      */
     START_TLS,
+    /**
+     * Call {@link SmtpDecoder#startAuthResponse()}, then pass the next {@link Decoded.AuthResponse}
+     * (or {@link Decoded.Bad}) to {@link SmtpSession#authResponse} (or {@link
+     * SmtpSession#handleBad}).
+     */
+    AUTH_RESPONSE,
     /** Flush the replies and close the connection. */
     CLOSE
   }

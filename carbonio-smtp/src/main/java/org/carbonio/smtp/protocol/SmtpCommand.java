@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
+import org.carbonio.smtp.DsnNotify;
+import org.carbonio.smtp.DsnReturn;
 
 /**
  * A syntactically valid SMTP command (RFC 5321 §4.1), as produced by {@link SmtpDecoder}.
@@ -40,34 +43,105 @@ public sealed interface SmtpCommand {
    * {@code MAIL FROM:<reverse-path> [params]} (RFC 5321 §4.1.1.2).
    *
    * @param reversePath the sender without angle brackets and source route, {@code ""} for {@code
-   *     <>}
+   *     <>}; may hold UTF-8 (then {@code smtputf8} must be set for the session to accept it)
    * @param size the {@code SIZE=} value (RFC 1870), if given
-   * @param body the {@code BODY=} value (RFC 6152)
+   * @param body the {@code BODY=} value (RFC 6152, RFC 3030 §3)
+   * @param ret the {@code RET=} value (RFC 3461 §4.3), or {@code null}
+   * @param envelopeId the {@code ENVID=} value decoded from xtext (RFC 3461 §4.4), or {@code ""}
+   * @param smtputf8 true when the {@code SMTPUTF8} parameter was given (RFC 6531 §3.4)
+   * @param requireTls true when the {@code REQUIRETLS} parameter was given (RFC 8689 §4.1)
    * @param otherParameters any other parameters, keyword upper-cased, value {@code ""} when absent
+   *     ({@code AUTH=} of RFC 4954 §5 is checked and dropped)
    */
   record Mail(
-      String reversePath, OptionalLong size, BodyType body, Map<String, String> otherParameters)
+      String reversePath,
+      OptionalLong size,
+      BodyType body,
+      DsnReturn ret,
+      String envelopeId,
+      boolean smtputf8,
+      boolean requireTls,
+      Map<String, String> otherParameters)
       implements SmtpCommand {
     /** Checks components and copies the map. */
     public Mail {
       requireNonNull(reversePath, "reversePath");
       requireNonNull(size, "size");
       requireNonNull(body, "body");
+      requireNonNull(envelopeId, "envelopeId");
       otherParameters = Map.copyOf(otherParameters);
+    }
+
+    /** A MAIL with only SIZE and BODY. */
+    public Mail(
+        String reversePath, OptionalLong size, BodyType body, Map<String, String> otherParameters) {
+      this(reversePath, size, body, null, "", false, false, otherParameters);
     }
   }
 
   /**
    * {@code RCPT TO:<forward-path> [params]} (RFC 5321 §4.1.1.3).
    *
-   * @param forwardPath the recipient without angle brackets and source route
-   * @param parameters parameters, keyword upper-cased, value {@code ""} when absent
+   * @param forwardPath the recipient without angle brackets and source route; may hold UTF-8
+   * @param notifyOn the {@code NOTIFY=} values (RFC 3461 §4.1), empty when absent
+   * @param originalRecipient the {@code ORCPT=} value as {@code addr-type;address} with the address
+   *     decoded from xtext (RFC 3461 §4.2), or {@code ""}
+   * @param parameters other parameters, keyword upper-cased, value {@code ""} when absent
    */
-  record Rcpt(String forwardPath, Map<String, String> parameters) implements SmtpCommand {
-    /** Checks components and copies the map. */
+  record Rcpt(
+      String forwardPath,
+      Set<DsnNotify> notifyOn,
+      String originalRecipient,
+      Map<String, String> parameters)
+      implements SmtpCommand {
+    /** Checks components and copies the collections. */
     public Rcpt {
       requireNonNull(forwardPath, "forwardPath");
+      notifyOn = Set.copyOf(notifyOn);
+      requireNonNull(originalRecipient, "originalRecipient");
       parameters = Map.copyOf(parameters);
+    }
+
+    /** A RCPT without DSN parameters. */
+    public Rcpt(String forwardPath, Map<String, String> parameters) {
+      this(forwardPath, Set.of(), "", parameters);
+    }
+  }
+
+  /**
+   * {@code AUTH mechanism [initial-response]} (RFC 4954 §4).
+   *
+   * @param mechanism the SASL mechanism name, upper-cased
+   * @param initialResponse the base64 initial response as sent ({@code "="} for an empty one), or
+   *     {@code null} when absent
+   */
+  record Auth(String mechanism, String initialResponse) implements SmtpCommand {
+    /** Checks the mechanism is present. */
+    public Auth {
+      requireNonNull(mechanism, "mechanism");
+    }
+
+    /** Never shows the initial response: it holds credentials. */
+    @Override
+    public String toString() {
+      return "Auth[mechanism=" + mechanism + (initialResponse == null ? "]" : ", ***]");
+    }
+  }
+
+  /**
+   * {@code BDAT chunk-size [LAST]} (RFC 3030 §2). The decoder reads the {@code size} octets that
+   * follow as {@link Decoded.DataChunk}s and a {@link Decoded.ChunkEnd}, whatever the session
+   * decides.
+   *
+   * @param size the chunk size in octets
+   * @param last true for the last chunk of the message
+   */
+  record Bdat(long size, boolean last) implements SmtpCommand {
+    /** Checks the size. */
+    public Bdat {
+      if (size < 0) {
+        throw new IllegalArgumentException("size " + size + " < 0");
+      }
     }
   }
 

@@ -3,6 +3,8 @@ package org.carbonio.smtp.protocol;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.carbonio.smtp.Compliance;
 import org.carbonio.smtp.SmtpLimits;
 
@@ -28,9 +30,16 @@ public final class SmtpDecoder {
 
   private static final int CHUNK = 8192;
 
+  /**
+   * Longest SASL response line in octets, CRLF included: RFC 4954 §4 lets a response be 12288
+   * octets. Only lines read after {@link #startAuthResponse()} may be this long.
+   */
+  public static final int MAX_AUTH_LINE_LENGTH = 12288 + 2;
+
   private enum State {
     LINE,
     DISCARD,
+    BDAT,
     DATA_LINE_START,
     DATA_DOT,
     DATA_DOT_CR,
@@ -41,8 +50,12 @@ public final class SmtpDecoder {
 
   private final int maxLineLength;
   private final Compliance compliance;
-  private final byte[] line;
+  private byte[] line;
   private int lineLength;
+  private boolean authLine;
+  private long chunkRemaining;
+  private long chunkSize;
+  private boolean chunkLast;
   private final byte[] out = new byte[CHUNK];
   private int outLength;
   private State state = State.LINE;
@@ -59,7 +72,7 @@ public final class SmtpDecoder {
   public SmtpDecoder(SmtpLimits limits, Compliance compliance) {
     this.maxLineLength = limits.maxLineLength();
     this.compliance = requireNonNull(compliance, "compliance");
-    this.line = new byte[maxLineLength];
+    this.line = new byte[maxLineLength - 1];
   }
 
   /**
@@ -77,7 +90,24 @@ public final class SmtpDecoder {
     dataBytes = 0;
   }
 
-  /** True between {@link #startData()} and the {@link Decoded.DataEnd}. */
+  /**
+   * Reads the next line as a SASL response ({@link Decoded.AuthResponse}), after the session
+   * answered {@code 334} (RFC 4954 §4). That one line may be up to {@value #MAX_AUTH_LINE_LENGTH}
+   * octets; a longer one yields {@code 500 5.5.6}.
+   *
+   * @throws IllegalStateException when not in command mode between lines
+   */
+  public void startAuthResponse() {
+    if (state != State.LINE || lineLength != 0) {
+      throw new IllegalStateException("startAuthResponse in state " + state);
+    }
+    authLine = true;
+  }
+
+  /**
+   * True between {@link #startData()} and the {@link Decoded.DataEnd}, and while a BDAT chunk is
+   * read.
+   */
   public boolean inData() {
     return state != State.LINE && state != State.DISCARD;
   }
@@ -94,7 +124,27 @@ public final class SmtpDecoder {
       state = State.LINE;
       return new Decoded.DataEnd(dataBytes, bareLineBreak);
     }
-    return state == State.LINE || state == State.DISCARD ? decodeLine(in) : decodeData(in);
+    return switch (state) {
+      case LINE, DISCARD -> decodeLine(in);
+      case BDAT -> decodeChunk(in);
+      default -> decodeData(in);
+    };
+  }
+
+  // RFC 3030 §2: exactly chunk-size octets follow the BDAT line, whatever they contain
+  private Decoded decodeChunk(ByteBuffer in) {
+    if (chunkRemaining == 0) {
+      state = State.LINE;
+      return new Decoded.ChunkEnd(chunkSize, chunkLast);
+    }
+    int n = (int) Math.min(Math.min(chunkRemaining, in.remaining()), CHUNK);
+    if (n == 0) {
+      return Decoded.NEED_MORE;
+    }
+    in.get(out, 0, n);
+    outLength = n;
+    chunkRemaining -= n;
+    return chunk();
   }
 
   private Decoded decodeLine(ByteBuffer in) {
@@ -106,6 +156,7 @@ public final class SmtpDecoder {
         }
         continue;
       }
+      int limit = authLine ? MAX_AUTH_LINE_LENGTH : maxLineLength;
       if (b == '\n') {
         int length = lineLength;
         lineLength = 0;
@@ -113,23 +164,45 @@ public final class SmtpDecoder {
         if (crlf) {
           length--;
         }
-        if (length + 2 > maxLineLength) {
-          return new Decoded.Bad(SmtpReplies.LINE_TOO_LONG); // bare-LF line one byte too long
+        if (length + 2 > limit) {
+          return tooLong(); // bare-LF line one byte too long
+        }
+        if (authLine) {
+          authLine = false;
+          return new Decoded.AuthResponse(new String(line, 0, length, StandardCharsets.ISO_8859_1));
         }
         if (!crlf && compliance == Compliance.STRICT) {
           return new Decoded.Bad(SmtpReplies.BARE_LINE_BREAK_COMMAND);
         }
-        return CommandParser.parse(line, length, compliance, in.hasRemaining());
+        Decoded d = CommandParser.parse(line, length, compliance, in.hasRemaining());
+        if (d instanceof Decoded.Command(SmtpCommand.Bdat bdat)) {
+          state = State.BDAT; // the chunk follows at once, even when the session refuses it
+          chunkSize = bdat.size();
+          chunkRemaining = bdat.size();
+          chunkLast = bdat.last();
+        }
+        return d;
       }
-      if (lineLength == line.length - 1) {
-        // RFC 5321 §4.5.3.1.4: with the LF this line is longer than maxLineLength
+      if (lineLength == limit - 1) {
+        // RFC 5321 §4.5.3.1.4: with the LF this line is longer than the limit
         lineLength = 0;
         state = State.DISCARD;
-        return new Decoded.Bad(SmtpReplies.LINE_TOO_LONG);
+        return tooLong();
+      }
+      if (lineLength == line.length) {
+        line = Arrays.copyOf(line, limit); // only a SASL response line grows the buffer
       }
       line[lineLength++] = b;
     }
     return Decoded.NEED_MORE;
+  }
+
+  private Decoded tooLong() {
+    if (authLine) {
+      authLine = false;
+      return new Decoded.Bad(SmtpReplies.AUTH_LINE_TOO_LONG); // RFC 4954 §4
+    }
+    return new Decoded.Bad(SmtpReplies.LINE_TOO_LONG);
   }
 
   private Decoded decodeData(ByteBuffer in) {

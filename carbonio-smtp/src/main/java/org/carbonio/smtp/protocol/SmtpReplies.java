@@ -25,7 +25,71 @@ public final class SmtpReplies {
   public static final SmtpReply BARE_LINE_BREAK_COMMAND =
       SmtpReply.of(500, "5.5.2", "Syntax error, bare CR or LF in command (RFC 5321 2.3.8)");
 
-  /** {@code 502 5.5.1}: a known command this server does not implement (EXPN, AUTH, BDAT…). */
+  /** {@code 500 5.5.2}: a command line held a NUL octet. */
+  public static final SmtpReply NUL_IN_COMMAND =
+      SmtpReply.of(500, "5.5.2", "Syntax error, NUL in command");
+
+  /** {@code 500 5.5.6}: a SASL response line exceeded 12288 octets (RFC 4954 §4, §6). */
+  public static final SmtpReply AUTH_LINE_TOO_LONG =
+      SmtpReply.of(500, "5.5.6", "Authentication Exchange line is too long");
+
+  /** {@code 235 2.7.0}: AUTH succeeded (RFC 4954 §6). */
+  public static final SmtpReply AUTH_OK = SmtpReply.of(235, "2.7.0", "Authentication successful");
+
+  /** {@code 535 5.7.8}: wrong credentials (RFC 4954 §6). */
+  public static final SmtpReply AUTH_INVALID =
+      SmtpReply.of(535, "5.7.8", "Authentication credentials invalid");
+
+  /** {@code 454 4.7.0}: the credentials could not be checked now (RFC 4954 §6). */
+  public static final SmtpReply AUTH_TEMPORARY_FAILURE =
+      SmtpReply.of(454, "4.7.0", "Temporary authentication failure");
+
+  /** {@code 538 5.7.11}: AUTH before TLS where plaintext AUTH is not allowed (RFC 4954 §6). */
+  public static final SmtpReply AUTH_NEEDS_ENCRYPTION =
+      SmtpReply.of(538, "5.7.11", "Encryption required for requested authentication mechanism");
+
+  /** {@code 530 5.7.0}: MAIL before AUTH on a listener that requires it (RFC 4954 §6). */
+  public static final SmtpReply AUTH_REQUIRED =
+      SmtpReply.of(530, "5.7.0", "Authentication required");
+
+  /** {@code 501 5.7.0}: the client cancelled the exchange with {@code *} (RFC 4954 §4). */
+  public static final SmtpReply AUTH_CANCELLED =
+      SmtpReply.of(501, "5.7.0", "Authentication cancelled");
+
+  /** {@code 501 5.5.2}: a SASL response that is not base64 (RFC 4954 §4). */
+  public static final SmtpReply AUTH_BAD_BASE64 =
+      SmtpReply.of(501, "5.5.2", "Cannot decode response");
+
+  /** {@code 504 5.5.4}: an AUTH mechanism this server does not offer (RFC 4954 §4). */
+  public static final SmtpReply AUTH_MECHANISM_UNKNOWN =
+      SmtpReply.of(504, "5.5.4", "Unrecognized authentication type");
+
+  /** {@code 503 5.5.1}: AUTH after a successful AUTH (RFC 4954 §4). */
+  public static final SmtpReply ALREADY_AUTHENTICATED =
+      SmtpReply.of(503, "5.5.1", "Bad sequence of commands, already authenticated");
+
+  /** {@code 503 5.5.1}: AUTH during a mail transaction (RFC 4954 §4). */
+  public static final SmtpReply AUTH_IN_TRANSACTION =
+      SmtpReply.of(
+          503, "5.5.1", "Bad sequence of commands, AUTH not allowed during a mail transaction");
+
+  /** {@code 503 5.5.1}: DATA and BDAT in one transaction (RFC 3030 §2). */
+  public static final SmtpReply DATA_BDAT_MIXED =
+      SmtpReply.of(503, "5.5.1", "Bad sequence of commands, DATA and BDAT cannot be mixed");
+
+  /** {@code 503 5.5.1}: RCPT after the transaction's first BDAT chunk (RFC 3030 §2). */
+  public static final SmtpReply RCPT_AFTER_BDAT =
+      SmtpReply.of(503, "5.5.1", "Bad sequence of commands, RCPT after BDAT");
+
+  /** {@code 503 5.5.1}: DATA after {@code BODY=BINARYMIME} (RFC 3030 §3). */
+  public static final SmtpReply BINARYMIME_NEEDS_BDAT =
+      SmtpReply.of(503, "5.5.1", "Bad sequence of commands, BODY=BINARYMIME requires BDAT");
+
+  /** {@code 530 5.7.10}: {@code MAIL ... REQUIRETLS} on a connection without TLS (RFC 8689 §4). */
+  public static final SmtpReply REQUIRETLS_NEEDS_TLS =
+      SmtpReply.of(530, "5.7.10", "REQUIRETLS needs a TLS session");
+
+  /** {@code 502 5.5.1}: a known command this server does not implement (EXPN, TURN…). */
   public static final SmtpReply NOT_IMPLEMENTED =
       SmtpReply.of(502, "5.5.1", "Command not implemented");
 
@@ -96,9 +160,12 @@ public final class SmtpReplies {
   public static final SmtpReply TEMPORARY_FAILURE =
       SmtpReply.of(451, "4.3.0", "Temporary local problem, try again later");
 
-  /** {@code 553 5.6.7}: a non-ASCII address without SMTPUTF8 (RFC 6531 §3.5). */
+  /**
+   * {@code 553 5.6.7}: a non-ASCII address in a transaction without {@code SMTPUTF8}, or one that
+   * is not UTF-8 (RFC 6531 §3.5).
+   */
   public static final SmtpReply NON_ASCII_ADDRESS =
-      SmtpReply.of(553, "5.6.7", "Non-ASCII addresses need SMTPUTF8, which is not offered");
+      SmtpReply.of(553, "5.6.7", "Non-ASCII address needs MAIL FROM with SMTPUTF8");
 
   static SmtpReply syntax(String usage) {
     return SmtpReply.of(501, "5.5.4", "Syntax: " + usage);
@@ -130,17 +197,55 @@ public final class SmtpReplies {
     return SmtpReply.of(250, null, hostname);
   }
 
-  static SmtpReply ehlo(String hostname, long maxMessageBytes, boolean offerStartTls) {
+  /**
+   * The EHLO reply: the keywords this listener supports now (RFC 5321 §4.1.1.1).
+   *
+   * @param offerStartTls STARTTLS (before TLS only)
+   * @param offerAuth AUTH PLAIN LOGIN (RFC 4954 §3)
+   * @param offerRequireTls REQUIRETLS (on TLS sessions only, RFC 8689 §4)
+   */
+  static SmtpReply ehlo(
+      String hostname,
+      long maxMessageBytes,
+      boolean offerStartTls,
+      boolean offerAuth,
+      boolean offerRequireTls) {
     List<String> lines = new ArrayList<>();
     lines.add(hostname);
     lines.add("PIPELINING");
     lines.add("SIZE " + maxMessageBytes);
     lines.add("8BITMIME");
     lines.add("ENHANCEDSTATUSCODES");
+    lines.add("DSN");
+    lines.add("CHUNKING");
+    lines.add("BINARYMIME");
+    lines.add("SMTPUTF8");
+    if (offerRequireTls) {
+      lines.add("REQUIRETLS");
+    }
+    if (offerAuth) {
+      lines.add("AUTH PLAIN LOGIN");
+    }
     if (offerStartTls) {
       lines.add("STARTTLS");
     }
     return new SmtpReply(250, null, lines);
+  }
+
+  /** {@code 334}: a SASL challenge, base64 (RFC 4954 §4); no enhanced code. */
+  static SmtpReply authChallenge(String base64) {
+    return SmtpReply.of(334, null, base64);
+  }
+
+  /** {@code 250 2.0.0}: a BDAT chunk was read (RFC 3030 §2). */
+  static SmtpReply chunkReceived(long octets) {
+    return SmtpReply.of(250, "2.0.0", octets + " octets received");
+  }
+
+  /** {@code 421 4.7.0}: {@code SmtpLimits.maxAuthFailures} reached. */
+  static SmtpReply tooManyAuthFailures(String hostname) {
+    return SmtpReply.of(
+        421, "4.7.0", hostname + " Too many authentication failures, closing connection");
   }
 
   static SmtpReply help(boolean lmtp) {
@@ -149,7 +254,7 @@ public final class SmtpReplies {
         "2.0.0",
         List.of(
             "Commands: " + (lmtp ? "LHLO" : "EHLO HELO") + " MAIL RCPT DATA RSET NOOP QUIT",
-            "VRFY HELP STARTTLS; see RFC 5321"));
+            "BDAT VRFY HELP STARTTLS AUTH; see RFC 5321"));
   }
 
   static SmtpReply queued(String id) {

@@ -4,9 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import org.carbonio.smtp.Compliance;
+import org.carbonio.smtp.ListenerPolicy;
 import org.carbonio.smtp.SmtpLimits;
 import org.carbonio.smtp.SmtpMode;
+import org.carbonio.smtp.spi.Authenticator;
 import org.carbonio.smtp.spi.DeliveryHandler;
 import org.carbonio.smtp.spi.RecipientPolicy;
 
@@ -23,6 +26,9 @@ import org.carbonio.smtp.spi.RecipientPolicy;
  * @param deliveryHandler takes each message
  * @param clock the time source for the {@code Received:} date
  * @param spoolDirectory where bodies above {@link SmtpLimits#spoolThreshold()} are spooled
+ * @param authenticator checks AUTH PLAIN/LOGIN credentials; empty: AUTH is not offered ({@code
+ *     502})
+ * @param policy what the listener requires (AUTH before MAIL, AUTH without TLS)
  */
 public record SmtpSessionConfig(
     String hostname,
@@ -33,7 +39,9 @@ public record SmtpSessionConfig(
     RecipientPolicy recipientPolicy,
     DeliveryHandler deliveryHandler,
     Clock clock,
-    Path spoolDirectory) {
+    Path spoolDirectory,
+    Optional<Authenticator> authenticator,
+    ListenerPolicy policy) {
 
   /** Checks that no component is null and the host name is a domain. */
   public SmtpSessionConfig {
@@ -48,5 +56,35 @@ public record SmtpSessionConfig(
     requireNonNull(deliveryHandler, "deliveryHandler");
     requireNonNull(clock, "clock");
     requireNonNull(spoolDirectory, "spoolDirectory");
+    requireNonNull(authenticator, "authenticator");
+    requireNonNull(policy, "policy");
+    if (policy.authRequired() && authenticator.isEmpty()) {
+      throw new IllegalArgumentException("a policy that requires AUTH needs an authenticator");
+    }
+  }
+
+  /** A configuration without AUTH, with {@link ListenerPolicy#MX}. */
+  public SmtpSessionConfig(
+      String hostname,
+      SmtpLimits limits,
+      SmtpMode mode,
+      Compliance compliance,
+      boolean startTlsOffered,
+      RecipientPolicy recipientPolicy,
+      DeliveryHandler deliveryHandler,
+      Clock clock,
+      Path spoolDirectory) {
+    this(
+        hostname,
+        limits,
+        mode,
+        compliance,
+        startTlsOffered,
+        recipientPolicy,
+        deliveryHandler,
+        clock,
+        spoolDirectory,
+        Optional.empty(),
+        ListenerPolicy.MX);
   }
 }

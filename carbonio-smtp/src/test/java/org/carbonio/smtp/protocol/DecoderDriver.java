@@ -22,6 +22,10 @@ final class DecoderDriver {
 
   record End(long bytes, boolean bareLineBreak) implements Event {}
 
+  record ChunkDone(long bytes, boolean last) implements Event {}
+
+  record AuthLine(String line) implements Event {}
+
   private DecoderDriver() {}
 
   static List<Event> run(SmtpLimits limits, Compliance compliance, byte[] input, int[] cuts) {
@@ -48,6 +52,9 @@ final class DecoderDriver {
             if (c.command() instanceof SmtpCommand.Data) {
               decoder.startData();
             }
+            if (c.command() instanceof SmtpCommand.Auth a && a.initialResponse() == null) {
+              decoder.startAuthResponse(); // as the session does after its 334
+            }
           }
           case Decoded.Bad b -> events.add(new BadReply(b.reply()));
           case Decoded.DataChunk ch -> {
@@ -60,6 +67,12 @@ final class DecoderDriver {
             data.reset();
             events.add(new End(e.bytes(), e.bareLineBreak()));
           }
+          case Decoded.ChunkEnd e -> {
+            events.add(new Data(data.toString(StandardCharsets.ISO_8859_1)));
+            data.reset();
+            events.add(new ChunkDone(e.bytes(), e.last()));
+          }
+          case Decoded.AuthResponse r -> events.add(new AuthLine(r.line()));
           case Decoded.NeedMore n -> throw new AssertionError();
         }
       }

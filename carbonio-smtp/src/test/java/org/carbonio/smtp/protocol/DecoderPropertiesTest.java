@@ -41,7 +41,7 @@ class DecoderPropertiesTest {
       lists()
           .of(
               integers()
-                  .between(0, 6)
+                  .between(0, 9)
                   .zip(
                       lists().of(SMTP_BYTE).ofSizeBetween(0, 40),
                       (kind, random) ->
@@ -49,6 +49,9 @@ class DecoderPropertiesTest {
                             case 0 -> DecoderDriver.bytes("DATA\r\n");
                             case 1 -> DecoderDriver.bytes("\r\n.\r\n");
                             case 2 -> DecoderDriver.bytes("MAIL FROM:<a@b> SIZE=10\r\n");
+                            case 3 -> DecoderDriver.bytes("BDAT " + random.size() + "\r\n");
+                            case 4 -> DecoderDriver.bytes("BDAT 7 LAST\r\n");
+                            case 5 -> DecoderDriver.bytes("AUTH LOGIN\r\n");
                             default -> toArray(random);
                           }))
           .ofSizeBetween(0, 30)
@@ -114,6 +117,61 @@ class DecoderPropertiesTest {
               } else {
                 assertThat(events).containsExactly(new BadReply(SmtpReplies.LINE_TOO_LONG));
               }
+            });
+  }
+
+  @Test
+  void bdatShouldReadExactlyTheCountWhenChunkHoldsAnyBytes() {
+    qt().withExamples(300)
+        .forAll(lists().of(SMTP_BYTE).ofSizeBetween(0, 300), CUTS)
+        .checkAssert(
+            (raw, cuts) -> {
+              byte[] chunk = toArray(raw);
+              // RFC 3030 §2: the chunk is opaque; whatever follows it is a command again
+              byte[] input =
+                  concat(
+                      List.of(
+                          DecoderDriver.bytes("BDAT " + chunk.length + " LAST\r\n"),
+                          chunk,
+                          DecoderDriver.bytes("NOOP\r\n")));
+              List<Event> events =
+                  DecoderDriver.run(LIMITS, Compliance.STRICT, input, clamp(cuts, input.length));
+              assertThat(events)
+                  .containsExactly(
+                      new Cmd(new SmtpCommand.Bdat(chunk.length, true)),
+                      new Data(new String(chunk, java.nio.charset.StandardCharsets.ISO_8859_1)),
+                      new DecoderDriver.ChunkDone(chunk.length, true),
+                      new Cmd(new SmtpCommand.Noop()));
+            });
+  }
+
+  @Test
+  void authResponseShouldAllow12288OctetsOnlyAfterAuthCommand() {
+    qt().forAll(integers().between(0, 12400))
+        .checkAssert(
+            n -> {
+              String response = "A".repeat(n);
+              byte[] input = DecoderDriver.bytes("AUTH LOGIN\r\n" + response + "\r\n");
+              List<Event> events =
+                  DecoderDriver.whole(SmtpLimits.DEFAULTS, Compliance.LENIENT, input);
+              assertThat(events.getFirst()).isEqualTo(new Cmd(new SmtpCommand.Auth("LOGIN", null)));
+              if (n + 2 <= SmtpDecoder.MAX_AUTH_LINE_LENGTH) {
+                assertThat(events.get(1)).isEqualTo(new DecoderDriver.AuthLine(response));
+              } else {
+                assertThat(events.get(1)).isEqualTo(new BadReply(SmtpReplies.AUTH_LINE_TOO_LONG));
+              }
+              assertThat(events).hasSize(2);
+              // the same line as a command is bounded by maxLineLength
+              List<Event> asCommand =
+                  DecoderDriver.whole(
+                      SmtpLimits.DEFAULTS,
+                      Compliance.LENIENT,
+                      DecoderDriver.bytes("NOOP " + response + "\r\n"));
+              assertThat(asCommand)
+                  .containsExactly(
+                      n + 7 <= SmtpLimits.DEFAULTS.maxLineLength()
+                          ? new Cmd(new SmtpCommand.Noop())
+                          : new BadReply(SmtpReplies.LINE_TOO_LONG));
             });
   }
 

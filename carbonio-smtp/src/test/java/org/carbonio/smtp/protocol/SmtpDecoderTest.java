@@ -7,7 +7,9 @@ import static org.carbonio.smtp.protocol.DecoderDriver.bytes;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.carbonio.smtp.Compliance;
+import org.carbonio.smtp.DsnNotify;
 import org.carbonio.smtp.SmtpLimits;
 import org.carbonio.smtp.protocol.DecoderDriver.BadReply;
 import org.carbonio.smtp.protocol.DecoderDriver.Cmd;
@@ -67,7 +69,9 @@ class SmtpDecoderTest {
     assertThat(only("RCPT TO:<@relay1,@relay2:c@example.org>\r\n"))
         .isEqualTo(new SmtpCommand.Rcpt("c@example.org", Map.of()));
     assertThat(only("RCPT TO:<\"john doe\"@example.org> NOTIFY=NEVER\r\n"))
-        .isEqualTo(new SmtpCommand.Rcpt("\"john doe\"@example.org", Map.of("NOTIFY", "NEVER")));
+        .isEqualTo(
+            new SmtpCommand.Rcpt(
+                "\"john doe\"@example.org", Set.of(DsnNotify.NEVER), "", Map.of()));
     assertThat(only("DATA\r\n")).isEqualTo(new SmtpCommand.Data());
     assertThat(only("RSET\r\n")).isEqualTo(new SmtpCommand.Rset());
     assertThat(only("NOOP anything\r\n")).isEqualTo(new SmtpCommand.Noop());
@@ -101,14 +105,15 @@ class SmtpDecoderTest {
     assertThat(bad(Compliance.LENIENT, "FOO bar\r\n")).isEqualTo(SmtpReplies.UNRECOGNIZED);
     assertThat(bad(Compliance.LENIENT, "EXPN list\r\n")).isEqualTo(SmtpReplies.NOT_IMPLEMENTED);
     assertThat(bad(Compliance.LENIENT, "\r\n")).isEqualTo(SmtpReplies.SYNTAX_ERROR);
-    assertThat(bad(Compliance.LENIENT, "NO\0OP\r\n")).isEqualTo(SmtpReplies.UNRECOGNIZED);
+    assertThat(bad(Compliance.LENIENT, "NO\0OP\r\n")).isEqualTo(SmtpReplies.NUL_IN_COMMAND);
+    assertThat(bad(Compliance.LENIENT, "MAIL FROM:<a\0@b>\r\n"))
+        .isEqualTo(SmtpReplies.NUL_IN_COMMAND);
     assertThat(bad(Compliance.LENIENT, "EHLO\r\n").code()).isEqualTo(501);
     assertThat(bad(Compliance.LENIENT, "DATA now\r\n").code()).isEqualTo(501);
     assertThat(bad(Compliance.LENIENT, "MAIL TO:<a@b>\r\n").code()).isEqualTo(501);
     assertThat(bad(Compliance.LENIENT, "MAIL FROM:<a@b\r\n").enhancedStatus()).isEqualTo("5.1.7");
     assertThat(bad(Compliance.LENIENT, "MAIL FROM:<a@b> SIZE=12x\r\n").code()).isEqualTo(501);
-    assertThat(bad(Compliance.LENIENT, "MAIL FROM:<a@b> BODY=BINARYMIME\r\n").code())
-        .isEqualTo(501);
+    assertThat(bad(Compliance.LENIENT, "MAIL FROM:<a@b> BODY=BINARY\r\n").code()).isEqualTo(501);
     assertThat(bad(Compliance.LENIENT, "RCPT TO:<>\r\n").enhancedStatus()).isEqualTo("5.1.3");
     assertThat(bad(Compliance.LENIENT, "RCPT TO:<j\u00f6rg@example.org>\r\n"))
         .isEqualTo(SmtpReplies.NON_ASCII_ADDRESS);

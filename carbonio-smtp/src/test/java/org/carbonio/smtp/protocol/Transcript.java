@@ -6,8 +6,10 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.List;
 import org.carbonio.smtp.spi.SessionInfo;
 
 /**
@@ -25,6 +27,11 @@ final class Transcript {
   private final Deque<String> serverLines = new ArrayDeque<>();
   private boolean closed;
   private boolean tlsRequested;
+
+  /** Feeds raw client bytes (UTF-8 text, for SMTPUTF8) as one read. */
+  void sendUtf8(String client) {
+    send(new String(client.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+  }
 
   Transcript(SmtpSessionConfig config, boolean tls) {
     this.config = config;
@@ -52,6 +59,8 @@ final class Transcript {
         case Decoded.Bad b -> apply(session.handleBad(b));
         case Decoded.DataChunk ch -> session.data(ch.bytes());
         case Decoded.DataEnd e -> apply(session.endData(e));
+        case Decoded.ChunkEnd e -> apply(session.endChunk(e));
+        case Decoded.AuthResponse r -> apply(session.authResponse(r));
       }
       if (tlsRequested) {
         tlsRequested = false;
@@ -70,6 +79,7 @@ final class Transcript {
     switch (o.action()) {
       case START_DATA -> decoder.startData();
       case START_TLS -> tlsRequested = true;
+      case AUTH_RESPONSE -> decoder.startAuthResponse();
       case CLOSE -> closed = true;
       case CONTINUE -> {}
     }
@@ -97,6 +107,58 @@ final class Transcript {
       send(pending.toString());
     }
     return this;
+  }
+
+  /**
+   * Sends {@code command} (EHLO or LHLO) and checks that the reply lists exactly {@code keywords}
+   * after the host name, in order.
+   */
+  Transcript ehlo(String command, String... keywords) {
+    send(command + "\r\n");
+    List<String> got = new ArrayList<>();
+    while (true) {
+      assertThat(serverLines).as("EHLO reply").isNotEmpty();
+      String line = serverLines.poll();
+      assertThat(line).startsWith("250");
+      got.add(line.substring(4));
+      if (line.charAt(3) == ' ') {
+        break;
+      }
+    }
+    assertThat(got.subList(1, got.size())).containsExactly(keywords);
+    return this;
+  }
+
+  /** Consumes one multi-line 250 reply (EHLO/LHLO) without checking it. */
+  Transcript skipEhlo() {
+    while (true) {
+      assertThat(serverLines).as("EHLO reply").isNotEmpty();
+      String line = serverLines.poll();
+      assertThat(line).startsWith("250");
+      if (line.charAt(3) == ' ') {
+        return this;
+      }
+    }
+  }
+
+  /** The standard keywords of this engine, without the optional ones. */
+  static final String[] BASE =
+      new String[] {
+        "PIPELINING",
+        "SIZE 52428800",
+        "8BITMIME",
+        "ENHANCEDSTATUSCODES",
+        "DSN",
+        "CHUNKING",
+        "BINARYMIME",
+        "SMTPUTF8"
+      };
+
+  /** {@link #BASE} followed by {@code more}. */
+  static String[] base(String... more) {
+    List<String> all = new ArrayList<>(List.of(BASE));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
   }
 
   /** Asserts that the server said nothing more. */
