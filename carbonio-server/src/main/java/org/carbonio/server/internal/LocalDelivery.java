@@ -3,18 +3,18 @@ package org.carbonio.server.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.carbonio.directory.Account;
 import org.carbonio.directory.Directory;
 import org.carbonio.directory.Expansion;
-import org.carbonio.smtp.spi.Delivery;
-import org.carbonio.smtp.spi.DeliveryHandler;
-import org.carbonio.smtp.spi.RecipientCheck;
-import org.carbonio.smtp.spi.RecipientDecision;
-import org.carbonio.smtp.spi.RecipientPolicy;
+import org.carbonio.smtp.MessageContent;
+import org.carbonio.smtp.RecipientOutcome;
 import org.carbonio.smtp.spi.RejectException;
 import org.carbonio.store.MailStore;
 import org.carbonio.store.StoreException;
@@ -22,17 +22,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts mail for the directory's local accounts and files it into their INBOX. Thread-safe.
+ * Mail for the directory's local accounts: which accounts a recipient reaches, and filing a message
+ * into their folders. Thread-safe.
  *
- * <p>Recipients in a domain that is not local are refused (no relaying: RFC 5321 §3.6.2; the server
- * has no authenticated submission yet). {@code postmaster}, bare or at a local domain, is the admin
- * account unless an account or list of that name exists (RFC 5321 §4.5.1). Aliases, alias domains
- * and distribution lists are resolved by the directory ({@link Directory#expand}).
+ * <p>{@code postmaster}, bare or at a local domain, is the admin account unless an account or list
+ * of that name exists (RFC 5321 §4.5.1). Aliases, alias domains and distribution lists are resolved
+ * by the directory ({@link Directory#expand}).
  */
-public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
+public final class LocalDelivery {
 
   private static final Logger log = LoggerFactory.getLogger(LocalDelivery.class);
-  private static final String INBOX = "INBOX";
+
+  /** Where mail goes unless a filter says otherwise. */
+  public static final String INBOX = "INBOX";
+
+  /** Where spam goes (RFC 6154 {@code \Junk}); created on first use. */
+  public static final String JUNK = "Junk";
 
   private final Directory directory;
   private final MailStore store;
@@ -44,19 +49,10 @@ public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
     this.postmaster = postmaster;
   }
 
-  @Override
-  public RecipientDecision check(RecipientCheck check) {
-    String recipient = check.recipient();
+  /** True for a recipient this server delivers itself: a local domain, or a bare postmaster. */
+  public boolean isLocal(String recipient) {
     int at = recipient.lastIndexOf('@');
-    if (at >= 0 && !directory.isLocalDomain(recipient.substring(at + 1))) {
-      return RecipientDecision.reject(550, "5.7.1", "Relaying denied");
-    }
-    try {
-      resolve(recipient);
-      return RecipientDecision.accept();
-    } catch (RejectException e) {
-      return RecipientDecision.reject(e.code(), e.enhancedStatus(), e.text());
-    }
+    return at < 0 || directory.isLocalDomain(recipient.substring(at + 1));
   }
 
   /**
@@ -64,10 +60,11 @@ public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
    * domain) or, for a distribution list, its member accounts (nested lists expanded). An account's
    * status decides: {@code MAINTENANCE} defers (450 4.2.1, the sender retries), {@code CLOSED}
    * rejects (550 5.2.1); a list skips closed members and is deferred while a member is in
-   * maintenance, since one delivery reaches all its members or none. Members outside the local
-   * domains are not delivered yet (no outbound queue): they are logged and skipped.
+   * maintenance. A list's members outside the local domains are returned in {@code external}.
+   *
+   * @throws RejectException with the reply for a recipient that cannot take mail now or ever
    */
-  private Set<Account> resolve(String recipient) throws RejectException {
+  public Resolved resolve(String recipient) throws RejectException {
     int at = recipient.lastIndexOf('@');
     String localPart = (at < 0 ? recipient : recipient.substring(0, at)).toLowerCase(Locale.ROOT);
     String address = recipient;
@@ -97,39 +94,113 @@ public final class LocalDelivery implements RecipientPolicy, DeliveryHandler {
         }
       }
     }
-    if (!expansion.external().isEmpty()) {
-      log.warn(
-          "{} reaches outside addresses {}: not delivered (no outbound queue yet)",
-          address,
-          expansion.external());
-    }
-    if (out.isEmpty()) {
+    if (out.isEmpty() && expansion.external().isEmpty()) {
       throw new RejectException(550, "5.1.1", "Recipient address rejected: no such user");
     }
-    return out;
+    return new Resolved(List.copyOf(out), expansion.external());
   }
 
   /**
-   * Files the message into every recipient's INBOX in one store transaction: all recipients get it
-   * or none does, so a 4xx answer never leaves copies behind for the client's retry to duplicate.
-   * Returns only when the message is durable.
+   * What a local recipient reaches.
+   *
+   * @param accounts the local accounts
+   * @param external addresses outside the local domains (list members), to relay
    */
-  @Override
-  public void deliver(Delivery delivery) throws RejectException, IOException {
-    Set<String> accountIds = new LinkedHashSet<>();
-    for (String recipient : delivery.recipients()) {
-      for (Account account : resolve(recipient)) {
-        accountIds.add(account.id()); // one copy per account, however many paths reach it
-      }
+  public record Resolved(List<Account> accounts, List<String> external) {}
+
+  /**
+   * Files the message into {@code folder} of each recipient's accounts and says per recipient what
+   * happened. All the accounts are tried in one store transaction (one copy however many paths reach
+   * an account); when that fails for quota, each recipient is tried on its own, so one full mailbox
+   * does not hold back the others. Durable on return.
+   *
+   * @param accountsByRecipient each local recipient with the accounts it reaches
+   */
+  public List<RecipientOutcome> store(
+      Map<String, List<Account>> accountsByRecipient, String folder, MessageContent content)
+      throws IOException {
+    Set<String> all = new LinkedHashSet<>();
+    accountsByRecipient.values().forEach(list -> list.forEach(a -> all.add(a.id())));
+    List<RecipientOutcome> outcomes = new ArrayList<>();
+    if (all.isEmpty()) {
+      accountsByRecipient.keySet().forEach(r -> outcomes.add(RecipientOutcome.delivered(r)));
+      return outcomes;
     }
-    try (InputStream content = delivery.content()) {
-      store.deliver(accountIds, INBOX, content, Instant.now());
+    try {
+      deliver(all, folder, content);
+      accountsByRecipient.keySet().forEach(r -> outcomes.add(RecipientOutcome.delivered(r)));
+      return outcomes;
     } catch (StoreException.OverQuota e) {
-      // RFC 3463 §3.3: X.2.2 mailbox full. Delivery is all or nothing, so the transaction fails.
-      throw new RejectException(552, "5.2.2", "Mailbox full");
+      if (accountsByRecipient.size() == 1) {
+        outcomes.add(overQuota(accountsByRecipient.keySet().iterator().next()));
+        return outcomes;
+      }
     } catch (StoreException e) {
-      log.warn("delivery {} to {} failed", delivery.id(), delivery.recipients(), e);
       throw new IOException("cannot store the message", e);
     }
+    Set<String> done = new LinkedHashSet<>();
+    for (Map.Entry<String, List<Account>> e : accountsByRecipient.entrySet()) {
+      Set<String> ids = new LinkedHashSet<>();
+      e.getValue().forEach(a -> ids.add(a.id()));
+      ids.removeAll(done); // another recipient reached this account already
+      try {
+        if (!ids.isEmpty()) {
+          deliver(ids, folder, content);
+          done.addAll(ids);
+        }
+        outcomes.add(RecipientOutcome.delivered(e.getKey()));
+      } catch (StoreException.OverQuota over) {
+        outcomes.add(overQuota(e.getKey()));
+      } catch (StoreException failure) {
+        log.warn("delivery to {} failed", e.getKey(), failure);
+        outcomes.add(RecipientOutcome.temporary(e.getKey(), 451, "4.3.0", "Cannot store"));
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * RFC 3463 §3.3 X.2.2, mailbox full: temporary, as Dovecot's {@code quota_full_tempfail} and
+   * Postfix's {@code virtual} do, so the queue retries until the owner makes room or the message
+   * expires and bounces.
+   */
+  private static RecipientOutcome overQuota(String recipient) {
+    return RecipientOutcome.temporary(recipient, 452, "4.2.2", "Mailbox full");
+  }
+
+  private void deliver(Set<String> accountIds, String folder, MessageContent content)
+      throws IOException, StoreException {
+    try {
+      deliverOnce(accountIds, folder, content);
+    } catch (StoreException.NotFound e) {
+      if (folder.equals(INBOX)) {
+        throw e;
+      }
+      for (String id : accountIds) { // first spam for these accounts: make the folder
+        try {
+          store.mailbox(id).createFolder(folder);
+        } catch (StoreException.AlreadyExists ignored) {
+          // another delivery made it first
+        }
+      }
+      deliverOnce(accountIds, folder, content);
+    }
+  }
+
+  private void deliverOnce(Set<String> accountIds, String folder, MessageContent content)
+      throws IOException, StoreException {
+    try (InputStream in = content.open()) {
+      store.deliver(accountIds, folder, in, Instant.now());
+    }
+  }
+
+  /** Groups recipients by what they resolve to, keeping RCPT order. */
+  static Map<String, List<Account>> byRecipient(
+      List<String> recipients, Map<String, Resolved> resolved) {
+    Map<String, List<Account>> out = new LinkedHashMap<>();
+    for (String r : recipients) {
+      out.put(r, resolved.get(r).accounts());
+    }
+    return out;
   }
 }

@@ -1,0 +1,284 @@
+package org.carbonio.server.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.carbonio.directory.Account;
+import org.carbonio.directory.Directory;
+import org.carbonio.smtp.Envelope;
+import org.carbonio.smtp.EnvelopeRecipient;
+import org.carbonio.smtp.MessageContent;
+import org.carbonio.smtp.RecipientOutcome;
+import org.carbonio.smtp.abuse.Cidr;
+import org.carbonio.smtp.filter.ContentFilter;
+import org.carbonio.smtp.filter.FilterAction;
+import org.carbonio.smtp.filter.FilterHeader;
+import org.carbonio.smtp.filter.FilterVerdict;
+import org.carbonio.smtp.filter.RecipientVerdict;
+import org.carbonio.smtp.mailauth.Disposition;
+import org.carbonio.smtp.mailauth.MailAuthVerdict;
+import org.carbonio.smtp.mailauth.MailAuthenticator;
+import org.carbonio.smtp.queue.MailQueue;
+import org.carbonio.smtp.spi.Delivery;
+import org.carbonio.smtp.spi.DeliveryHandler;
+import org.carbonio.smtp.spi.RecipientCheck;
+import org.carbonio.smtp.spi.RecipientDecision;
+import org.carbonio.smtp.spi.RecipientPolicy;
+import org.carbonio.smtp.spi.RejectException;
+import org.carbonio.smtp.spi.SessionInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happens to a message the SMTP, submission or LMTP listener accepts. Thread-safe.
+ *
+ * <p>RCPT: local recipients are checked against the directory; others are relayed only for an
+ * authenticated session or a client in a relay network (RFC 5321 §3.6.2: no open relay). An
+ * authenticated client may only use its own addresses as sender.
+ *
+ * <p>End of DATA, in order: on the MX listener, for unauthenticated clients, SPF, DKIM, ARC and
+ * DMARC (a DMARC {@code p=reject} is refused, {@code p=quarantine} goes to Junk), recorded in an
+ * Authentication-Results field; the content filters (a virus or spam refusal, a quarantine, or
+ * Junk); on submission, a DKIM signature. Then local recipients are stored before the reply, and
+ * everything else (remote recipients, outside members of lists, local recipients that failed) goes
+ * to the durable queue before the reply: after a 250 nothing is lost, and a failure becomes a
+ * bounce. LMTP instead answers for each recipient and queues nothing.
+ */
+public final class MailRouter implements RecipientPolicy, DeliveryHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(MailRouter.class);
+
+  /** The listener a router serves. */
+  public enum Role {
+    /** Port 25: mail from the world, checked. */
+    MX,
+    /** Ports 587 and 465: mail from authenticated users, signed. */
+    SUBMISSION,
+    /** Local delivery from an MTA in front: one reply per recipient, no queue. */
+    LMTP
+  }
+
+  private final Role role;
+  private final Directory directory;
+  private final LocalDelivery local;
+  private final MailQueue queue;
+  private final List<Cidr> relayNetworks;
+  private final Optional<MailAuthenticator> mailAuth;
+  private final Optional<ContentFilter> filter;
+  private final DkimSigning signing;
+
+  public MailRouter(
+      Role role,
+      Directory directory,
+      LocalDelivery local,
+      MailQueue queue,
+      List<Cidr> relayNetworks,
+      Optional<MailAuthenticator> mailAuth,
+      Optional<ContentFilter> filter,
+      DkimSigning signing) {
+    this.role = requireNonNull(role, "role");
+    this.directory = requireNonNull(directory, "directory");
+    this.local = requireNonNull(local, "local");
+    this.queue = requireNonNull(queue, "queue");
+    this.relayNetworks = List.copyOf(relayNetworks);
+    this.mailAuth = requireNonNull(mailAuth, "mailAuth");
+    this.filter = requireNonNull(filter, "filter");
+    this.signing = requireNonNull(signing, "signing");
+  }
+
+  @Override
+  public RecipientDecision check(RecipientCheck check) {
+    SessionInfo session = check.session();
+    if (session.isAuthenticated() && !ownsSender(session.authenticated(), check.sender())) {
+      // Postfix reject_sender_login_mismatch: a user sends only as itself.
+      return RecipientDecision.reject(553, "5.7.1", "Sender address not owned by the login");
+    }
+    String recipient = check.recipient();
+    if (local.isLocal(recipient)) {
+      try {
+        local.resolve(recipient);
+        return RecipientDecision.accept();
+      } catch (RejectException e) {
+        return RecipientDecision.reject(e.code(), e.enhancedStatus(), e.text());
+      }
+    }
+    if (role != Role.LMTP && mayRelay(session)) {
+      return RecipientDecision.accept();
+    }
+    return RecipientDecision.reject(550, "5.7.1", "Relaying denied");
+  }
+
+  private boolean mayRelay(SessionInfo session) {
+    if (session.isAuthenticated()) {
+      return true;
+    }
+    InetAddress client = session.remote().getAddress();
+    return relayNetworks.stream().anyMatch(n -> n.contains(client));
+  }
+
+  /** The null sender is allowed (bounces, receipts); any other must be the login's own address. */
+  private boolean ownsSender(String login, String sender) {
+    if (sender.isEmpty()) {
+      return true;
+    }
+    Optional<Account> owner = directory.findAccount(sender);
+    return owner.isPresent() && owner.get().address().equalsIgnoreCase(login);
+  }
+
+  @Override
+  public void deliver(Delivery delivery) throws RejectException, IOException {
+    for (RecipientOutcome o : deliverEach(delivery)) {
+      if (o.status() != RecipientOutcome.Status.DELIVERED) {
+        throw new RejectException(o.code(), o.enhancedStatus(), o.text());
+      }
+    }
+  }
+
+  @Override
+  public List<RecipientOutcome> deliverEach(Delivery delivery)
+      throws RejectException, IOException {
+    SessionInfo session = delivery.session();
+    Envelope envelope = delivery.envelope();
+    MessageContent content = delivery.message();
+    List<FilterHeader> added = new ArrayList<>();
+    boolean junkAll = false;
+
+    if (role == Role.MX && !mayRelay(session) && mailAuth.isPresent()) {
+      MailAuthVerdict verdict =
+          mailAuth
+              .get()
+              .check(session.remote().getAddress(), session.heloName(), envelope.sender(), content);
+      if (verdict.disposition() == Disposition.REJECT) {
+        // RFC 7489 §6.7: the domain owner asked for rejection.
+        throw new RejectException(
+            550, "5.7.1", "Rejected by the DMARC policy of " + verdict.dmarc().domain());
+      }
+      junkAll = verdict.disposition() == Disposition.QUARANTINE;
+      added.add(FilterHeader.parse(verdict.authenticationResults()));
+    }
+
+    Map<String, RecipientVerdict> verdicts = new HashMap<>();
+    if (filter.isPresent() && role != Role.LMTP) {
+      FilterVerdict verdict = filter.get().inspect(content, delivery.recipients()).forSmtp();
+      Optional<org.carbonio.smtp.filter.FilterReply> refusal = verdict.messageReply();
+      if (refusal.isPresent()) {
+        throw refusal.get().toRejectException();
+      }
+      verdict.recipients().forEach(v -> verdicts.put(v.recipient(), v));
+    }
+
+    if (role == Role.SUBMISSION) {
+      Optional<String> signature = signing.sign(FilterHeader.prepend(added, content));
+      if (signature.isPresent()) {
+        added.add(0, FilterHeader.parse(signature.get()));
+      }
+    }
+
+    // Group recipients by what they get: folder and headers (domains may have different filter
+    // policies), so each group is stored or queued once.
+    Map<Route, List<EnvelopeRecipient>> routes = new LinkedHashMap<>();
+    Map<String, List<String>> quarantined = new LinkedHashMap<>();
+    for (EnvelopeRecipient r : envelope.recipients()) {
+      RecipientVerdict v = verdicts.get(r.address());
+      List<FilterHeader> headers = new ArrayList<>(added);
+      String folder = junkAll ? LocalDelivery.JUNK : LocalDelivery.INBOX;
+      if (v != null) {
+        headers.addAll(v.headers());
+        if (v.action() == FilterAction.JUNK) {
+          folder = LocalDelivery.JUNK;
+        } else if (v.action() == FilterAction.QUARANTINE) {
+          quarantined.computeIfAbsent(v.reason(), k -> new ArrayList<>()).add(r.address());
+          continue;
+        }
+      }
+      routes.computeIfAbsent(new Route(folder, headers), k -> new ArrayList<>()).add(r);
+    }
+
+    List<RecipientOutcome> outcomes = new ArrayList<>();
+    for (Map.Entry<Route, List<EnvelopeRecipient>> e : routes.entrySet()) {
+      MessageContent routed = FilterHeader.prepend(e.getKey().headers(), content);
+      outcomes.addAll(route(envelope, e.getValue(), e.getKey().folder(), routed));
+    }
+    for (Map.Entry<String, List<String>> q : quarantined.entrySet()) {
+      List<EnvelopeRecipient> held =
+          envelope.recipients().stream().filter(r -> q.getValue().contains(r.address())).toList();
+      queue.enqueueHeld(envelope.withRecipients(held), content, q.getKey());
+      log.info("{} quarantined for {}: {}", delivery.id(), q.getValue(), q.getKey());
+      held.forEach(r -> outcomes.add(RecipientOutcome.delivered(r.address())));
+    }
+    return outcomes;
+  }
+
+  private record Route(String folder, List<FilterHeader> headers) {}
+
+  /**
+   * Stores the local recipients of one group and queues the rest. Returns DELIVERED for everything
+   * that is now either stored or durably queued; LMTP gets the local outcome as it is.
+   */
+  private List<RecipientOutcome> route(
+      Envelope envelope, List<EnvelopeRecipient> recipients, String folder, MessageContent content)
+      throws IOException {
+    List<RecipientOutcome> outcomes = new ArrayList<>();
+    List<EnvelopeRecipient> toQueue = new ArrayList<>();
+    List<String> outside = new ArrayList<>();
+    Map<String, List<Account>> accounts = new LinkedHashMap<>();
+    for (EnvelopeRecipient r : recipients) {
+      if (!local.isLocal(r.address())) {
+        toQueue.add(r);
+        continue;
+      }
+      try {
+        LocalDelivery.Resolved resolved = local.resolve(r.address());
+        accounts.put(r.address(), resolved.accounts());
+        outside.addAll(resolved.external());
+      } catch (RejectException e) {
+        if (role == Role.LMTP) {
+          outcomes.add(outcome(r.address(), e));
+        } else {
+          toQueue.add(r); // the queue retries it, or bounces it with this reason
+        }
+      }
+    }
+    List<RecipientOutcome> stored = local.store(accounts, folder, content);
+    for (RecipientOutcome o : stored) {
+      if (o.status() == RecipientOutcome.Status.DELIVERED || role == Role.LMTP) {
+        outcomes.add(o);
+      } else {
+        recipients.stream()
+            .filter(r -> r.address().equals(o.recipient()))
+            .findFirst()
+            .ifPresent(toQueue::add);
+      }
+    }
+    if (role != Role.LMTP) {
+      // An outside member of a list gets its own copy, with the list as its original recipient.
+      for (String member : outside) {
+        toQueue.add(EnvelopeRecipient.of(member));
+      }
+      if (!toQueue.isEmpty()) {
+        // Durable before the reply; if this fails the client is told 451 and retries, so local
+        // recipients stored above may get a second copy: a duplicate rather than a loss.
+        queue.enqueue(envelope.withRecipients(toQueue), content);
+        for (EnvelopeRecipient r : toQueue) {
+          if (recipients.contains(r)) {
+            outcomes.add(RecipientOutcome.delivered(r.address()));
+          }
+        }
+      }
+    }
+    return outcomes;
+  }
+
+  private static RecipientOutcome outcome(String recipient, RejectException e) {
+    return e.code() >= 500
+        ? RecipientOutcome.permanent(recipient, e.code(), e.enhancedStatus(), e.text())
+        : RecipientOutcome.temporary(recipient, e.code(), e.enhancedStatus(), e.text());
+  }
+}
