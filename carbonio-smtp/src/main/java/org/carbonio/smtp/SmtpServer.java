@@ -89,8 +89,8 @@ public final class SmtpServer implements AutoCloseable {
             b.mode,
             b.compliance,
             b.sslContext != null && !b.implicitTls,
-            clientLimiter.wrap(guard.guardPolicy(b.recipientPolicy)),
-            clientLimiter.wrap(guard.guardHandler(b.deliveryHandler)),
+            clientLimiter.limitRecipients(guard.guardPolicy(b.recipientPolicy)),
+            clientLimiter.limitMessages(guard.guardHandler(b.deliveryHandler)),
             b.clock,
             b.spoolDirectory);
     this.idPrefix =

@@ -194,7 +194,7 @@ public final class ClientLimiter {
    * messages gets {@code 450 4.7.1} at its first RCPT instead of sending DATA for nothing. Never
    * accepts what {@code policy} refuses.
    */
-  public RecipientPolicy wrap(RecipientPolicy policy) {
+  public RecipientPolicy limitRecipients(RecipientPolicy policy) {
     requireNonNull(policy, "policy");
     if (!limits.enabled()) {
       return policy;
@@ -221,7 +221,7 @@ public final class ClientLimiter {
    * Wraps a delivery handler: each message counts towards {@code maxMessagesPerWindow}; the one
    * that would exceed it gets {@code 450 4.7.1} and {@code handler} is not called.
    */
-  public DeliveryHandler wrap(DeliveryHandler handler) {
+  public DeliveryHandler limitMessages(DeliveryHandler handler) {
     requireNonNull(handler, "handler");
     if (!limits.enabled()) {
       return handler;
