@@ -126,10 +126,10 @@ class GreylistTest {
   }
 
   @Test
-  void trackedTripletsShouldStayBoundedWhenAMillionTripletsArrive() {
+  void trackedTripletsShouldStayBoundedWhenManyTripletsArrive() {
     try (Greylist g = builder().maxEntries(5_000).build()) {
       int most = 0;
-      for (int i = 0; i < 1_000_000; i++) {
+      for (int i = 0; i < 200_000; i++) {
         g.check(rcpt(Sessions.ipv4(0x0A000000 + (i >>> 4)), "s@example.net", i + "@example.com"));
         most = Math.max(most, Math.max(g.trackedTriplets(), g.trackedClients()));
       }
