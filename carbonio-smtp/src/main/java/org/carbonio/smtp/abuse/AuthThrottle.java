@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * attempts (defaults in {@link AuthLimits}: 5 failures of a login or 10 of a client within 5
  * minutes lock it out for 15 minutes, doubling for each repeat offence up to 24 hours). While a
  * client or a login is locked out, every attempt gets {@code 454 4.7.0} (RFC 4954 §6) and the
- * password is not checked at all, so a brute force learns nothing, not even from timing.
+ * password is not checked at all, so a brute force learns nothing, not even from timing. An attempt
+ * in flight counts as a failure until it ends, so parallel connections cannot get more passwords
+ * checked than the limit. Failures are counted in a window that starts at the first failure.
  * Thread-safe.
  *
  * {@snippet :
@@ -58,7 +60,8 @@ public final class AuthThrottle implements Authenticator {
     this.logins = new BoundedTable<>(limits.maxTracked());
     this.evictable =
         BoundedTable.Rules.of(
-            r -> r.forgettable(clock.millis(), limits), r -> r.lockedUntil <= clock.millis());
+            r -> r.forgettable(clock.millis(), limits),
+            r -> r.pending == 0 && r.lockedUntil <= clock.millis());
   }
 
   /** Wraps {@code delegate} with the given limits on the system clock. */
@@ -81,33 +84,72 @@ public final class AuthThrottle implements Authenticator {
     }
     ClientKey client = ClientKey.of(address);
     String login = loginKey(authenticationId);
-    long now = clock.millis();
-    if (lockedOut(clients.get(client), now) || lockedOut(logins.get(login), now)) {
-      log.debug("AUTH refused without checking: {} locked out", address.getHostAddress());
+    // Reserve an attempt on both counters before checking: attempts in flight count as failures
+    // until they end, so parallel connections cannot get more than the limit checked per window.
+    Record c = begin(clients, client, limits.maxFailuresPerClient());
+    Record l = c == REFUSED ? REFUSED : begin(logins, login, limits.maxFailuresPerLogin());
+    if (c == REFUSED || l == REFUSED) {
+      end(c, false, limits.maxFailuresPerClient());
+      log.debug("AUTH refused without checking: {} or its login locked out", address.getHostAddress());
       throw new RejectException(
           454, "4.7.0", "Too many failed authentication attempts, try again later");
     }
-    Optional<String> result =
-        delegate.authenticate(session, authorizationId, authenticationId, password);
-    now = clock.millis();
-    if (result.isPresent()) {
-      Record r = logins.get(login);
-      if (r != null) {
-        synchronized (r) {
-          r.failures = 0;
-          r.offences = 0;
-        }
-      }
-    } else {
-      if (fail(clients, client, limits.maxFailuresPerClient(), now)) {
+    Boolean accepted = null; // null: the delegate gave no verdict (an exception)
+    try {
+      Optional<String> result =
+          delegate.authenticate(session, authorizationId, authenticationId, password);
+      accepted = result.isPresent();
+      return result;
+    } finally {
+      boolean failed = Boolean.FALSE.equals(accepted);
+      if (end(c, failed, limits.maxFailuresPerClient())) {
         log.info("AUTH: client {} locked out after failures", address.getHostAddress());
       }
-      if (fail(logins, login, limits.maxFailuresPerLogin(), now)) {
-        log.info(
-            "AUTH: a login name is locked out after failures from {}", address.getHostAddress());
+      if (end(l, failed, limits.maxFailuresPerLogin())) {
+        log.info("AUTH: a login name is locked out after failures from {}", address.getHostAddress());
+      }
+      if (Boolean.TRUE.equals(accepted) && l != null) {
+        synchronized (l) {
+          l.failures = 0; // a success clears the login's count, not the client's
+          l.offences = 0;
+        }
       }
     }
-    return result;
+  }
+
+  private static final Record REFUSED = new Record();
+
+  /**
+   * Reserves one attempt on {@code key}'s record: the record (null when uncounted: limit off or
+   * table full), or {@link #REFUSED} when locked out or at the limit with attempts in flight.
+   */
+  private <K> Record begin(BoundedTable<K, Record> table, K key, int max) {
+    if (max == 0) {
+      return null;
+    }
+    while (true) {
+      Record r = table.getOrCreate(key, k -> new Record(), evictable);
+      if (r == null) {
+        return null;
+      }
+      synchronized (r) {
+        if (r.removed) {
+          continue;
+        }
+        return r.begin(clock.millis(), max, limits) ? r : REFUSED;
+      }
+    }
+  }
+
+  /** Ends a reserved attempt; true when its failure starts a lockout. */
+  private boolean end(Record r, boolean failed, int max) {
+    if (r == null || r == REFUSED) {
+      return false;
+    }
+    synchronized (r) {
+      r.pending--;
+      return failed && r.fail(clock.millis(), max, limits);
+    }
   }
 
   /** Whether {@code address} is locked out now. */
@@ -139,25 +181,6 @@ public final class AuthThrottle implements Authenticator {
     }
   }
 
-  /** Counts a failure; true when it starts a lockout. */
-  private <K> boolean fail(BoundedTable<K, Record> table, K key, int max, long now) {
-    if (max == 0) {
-      return false;
-    }
-    while (true) {
-      Record r = table.getOrCreate(key, k -> new Record(), evictable);
-      if (r == null) {
-        return false; // full of locked-out entries: uncounted
-      }
-      synchronized (r) {
-        if (r.removed) {
-          continue;
-        }
-        return r.fail(now, max, limits);
-      }
-    }
-  }
-
   /** Failures of one client or login. Guarded by its monitor. */
   static final class Record extends BoundedTable.Slot {
     int failures;
@@ -165,6 +188,22 @@ public final class AuthThrottle implements Authenticator {
     long lockedUntil;
     int offences;
     long lastOffence;
+    int pending;
+
+    boolean begin(long now, int max, AuthLimits limits) {
+      if (now < lockedUntil) {
+        return false;
+      }
+      if (now - windowStart >= limits.window().toMillis()) {
+        windowStart = now;
+        failures = 0;
+      }
+      if (failures + pending >= max) {
+        return false;
+      }
+      pending++;
+      return true;
+    }
 
     boolean fail(long now, int max, AuthLimits limits) {
       long window = limits.window().toMillis();
@@ -195,6 +234,7 @@ public final class AuthThrottle implements Authenticator {
     /** Nothing worth keeping: no lockout, no recent failure, no offence to remember. */
     boolean forgettable(long now, AuthLimits limits) {
       return lockedUntil <= now
+          && pending == 0
           && (failures == 0 || now - windowStart >= limits.window().toMillis())
           && (offences == 0 || now - lastOffence >= limits.maxLockout().toMillis());
     }

@@ -132,6 +132,74 @@ class AuthThrottleTest {
   }
 
   @Test
+  void authenticateShouldCheckAtMostTheLimitWhenAttemptsRunInParallel() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger reached = new AtomicInteger();
+    AuthThrottle t =
+        AuthThrottle.wrap(
+            (s, z, l, p) -> {
+              reached.incrementAndGet();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return Optional.empty();
+            },
+            AuthLimits.DEFAULTS,
+            clock);
+    AtomicInteger refused = new AtomicInteger();
+    List<Thread> threads = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      InetAddress from = ip("198.51.100." + (i + 1)); // 20 clients, one login
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      t.authenticate(session(from), "", "grace@example.com", "guess");
+                    } catch (RejectException e) {
+                      refused.incrementAndGet();
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  }));
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> reached.get() + refused.get() == 20);
+    release.countDown();
+    for (Thread th : threads) {
+      th.join();
+    }
+    assertThat(reached).hasValue(5);
+    assertThat(refused).hasValue(15);
+    assertThat(t.loginLockedOut("grace@example.com")).isTrue();
+  }
+
+  @Test
+  void authenticateShouldNotClearTheLoginWhenTheDelegateFails() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    AuthThrottle t =
+        AuthThrottle.wrap(
+            (s, z, l, p) -> {
+              if (calls.incrementAndGet() == 5) {
+                throw new IOException("directory down");
+              }
+              return Optional.empty();
+            },
+            AuthLimits.DEFAULTS,
+            clock);
+    for (int i = 0; i < 4; i++) {
+      t.authenticate(session(ip("192.0.2." + (i + 1))), "", "hank@example.com", "x");
+    }
+    assertThatThrownBy(() -> t.authenticate(session(ip("192.0.2.9")), "", "hank@example.com", "x"))
+        .isInstanceOf(IOException.class);
+    t.authenticate(session(ip("192.0.2.10")), "", "hank@example.com", "x");
+    assertThat(t.loginLockedOut("hank@example.com")).isTrue();
+  }
+
+  @Test
   void authenticateShouldPassDelegateRefusalsThroughUncounted() throws Exception {
     AuthThrottle t =
         AuthThrottle.wrap(
