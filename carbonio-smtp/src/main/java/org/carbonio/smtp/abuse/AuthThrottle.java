@@ -90,7 +90,8 @@ public final class AuthThrottle implements Authenticator {
     Record l = c == REFUSED ? REFUSED : begin(logins, login, limits.maxFailuresPerLogin());
     if (c == REFUSED || l == REFUSED) {
       end(c, false, limits.maxFailuresPerClient());
-      log.debug("AUTH refused without checking: {} or its login locked out", address.getHostAddress());
+      log.debug(
+          "AUTH refused without checking: {} or its login locked out", address.getHostAddress());
       throw new RejectException(
           454, "4.7.0", "Too many failed authentication attempts, try again later");
     }
@@ -106,7 +107,8 @@ public final class AuthThrottle implements Authenticator {
         log.info("AUTH: client {} locked out after failures", address.getHostAddress());
       }
       if (end(l, failed, limits.maxFailuresPerLogin())) {
-        log.info("AUTH: a login name is locked out after failures from {}", address.getHostAddress());
+        log.info(
+            "AUTH: a login name is locked out after failures from {}", address.getHostAddress());
       }
       if (Boolean.TRUE.equals(accepted) && l != null) {
         synchronized (l) {

@@ -128,7 +128,11 @@ final class BoundedTable<K, V extends BoundedTable.Slot> {
   record Rules<V>(List<Predicate<V>> all) {
     @SafeVarargs
     static <V> Rules<V> of(Predicate<V>... rules) {
-      return new Rules<>(List.of(rules));
+      List<Predicate<V>> all = new java.util.ArrayList<>(rules.length);
+      for (Predicate<V> r : rules) {
+        all.add(r);
+      }
+      return new Rules<>(List.copyOf(all));
     }
   }
 }
