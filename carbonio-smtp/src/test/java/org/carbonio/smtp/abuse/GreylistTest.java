@@ -5,6 +5,7 @@ import static org.carbonio.smtp.abuse.Sessions.ip;
 import static org.carbonio.smtp.abuse.Sessions.rcpt;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.strings;
 
 import java.io.IOException;
@@ -123,6 +124,32 @@ class GreylistTest {
               });
       assertThat(g.trackedTriplets()).isZero();
     }
+  }
+
+  @Test
+  void checkShouldAcceptOnlyRetriesAfterTheDelayForAnyTiming() {
+    // retries of one triplet at random gaps (seconds): accepted iff some attempt of the current
+    // greylisting round was at least 300 s after the round's first attempt and within 24 h
+    qt().forAll(lists().of(integers().between(0, 400)).ofSizeBetween(1, 30))
+        .checkAssert(
+            gaps -> {
+              TestClock c = new TestClock();
+              try (Greylist g = Greylist.builder(RecipientPolicy.ACCEPT_ALL).clock(c).build()) {
+                long first = -1;
+                boolean passed = false;
+                for (int gap : gaps) {
+                  c.advance(Duration.ofSeconds(gap));
+                  long now = c.millis();
+                  if (first < 0) {
+                    first = now;
+                  }
+                  boolean expect = passed || now - first >= 300_000;
+                  RecipientDecision d = g.check(rcpt(mta, "a@example.net", "b@example.com"));
+                  assertThat(d instanceof RecipientDecision.Accept).isEqualTo(expect);
+                  passed = expect;
+                }
+              }
+            });
   }
 
   @Test
