@@ -275,6 +275,43 @@ public interface Directory extends AutoCloseable {
   /** All classes of service, sorted by name. */
   List<ClassOfService> classesOfService();
 
+  // ---- DKIM keys ----
+
+  /**
+   * The DKIM keys of a domain (local or alias), oldest first; empty if the domain does not exist or
+   * has none. Each key holds its private key: hand them only to trusted code (the signer).
+   */
+  List<DkimKey> dkimKeys(String domain);
+
+  /** The domain's {@link DkimKey.State#ACTIVE} key, the one that signs; empty if none. */
+  Optional<DkimKey> activeDkimKey(String domain);
+
+  /**
+   * Stores a DKIM key for a domain, as given (generating keys is the caller's business).
+   *
+   * @throws DirectoryException.Invalid if {@code domain} is not a valid domain name
+   * @throws DirectoryException.NotFound if the domain does not exist
+   * @throws DirectoryException.Conflict if the domain has a key with that selector, already has
+   *     {@value DkimKey#MAX_PER_DOMAIN} keys, or the key is active and another one is (use {@link
+   *     #activateDkimKey})
+   */
+  void addDkimKey(String domain, DkimKey key) throws DirectoryException;
+
+  /**
+   * Makes a key the domain's active one; the key active before, if any, becomes {@link
+   * DkimKey.State#RETIRED}. Doing nothing if it is active already.
+   *
+   * @throws DirectoryException.NotFound if the domain or the selector does not exist
+   */
+  void activateDkimKey(String domain, String selector) throws DirectoryException;
+
+  /**
+   * Deletes a key, even the active one (the domain then signs nothing).
+   *
+   * @throws DirectoryException.NotFound if the domain or the selector does not exist
+   */
+  void removeDkimKey(String domain, String selector) throws DirectoryException;
+
   // ---- delegated admin roles ----
 
   /**

@@ -673,6 +673,17 @@ public final class ExternalDirectory implements Directory {
     return unique(Filter.createANDFilter(userFilter, Filter.createORFilter(any)));
   }
 
+  /** An external directory holds no DKIM keys. */
+  @Override
+  public List<DkimKey> dkimKeys(String domain) {
+    return List.of();
+  }
+
+  @Override
+  public Optional<DkimKey> activeDkimKey(String domain) {
+    return Optional.empty();
+  }
+
   // ---- changes: managed in the directory itself ----
 
   private DirectoryException.Unavailable readOnly() {
@@ -792,6 +803,21 @@ public final class ExternalDirectory implements Directory {
 
   @Override
   public void revokeRole(String address, Role role) throws DirectoryException {
+    throw readOnly();
+  }
+
+  @Override
+  public void addDkimKey(String domain, DkimKey key) throws DirectoryException {
+    throw readOnly();
+  }
+
+  @Override
+  public void activateDkimKey(String domain, String selector) throws DirectoryException {
+    throw readOnly();
+  }
+
+  @Override
+  public void removeDkimKey(String domain, String selector) throws DirectoryException {
     throw readOnly();
   }
 

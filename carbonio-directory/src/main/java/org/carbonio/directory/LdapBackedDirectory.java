@@ -34,6 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.carbonio.directory.internal.AppPasswords;
+import org.carbonio.directory.internal.DkimKeys;
 import org.carbonio.directory.internal.LdapLayout;
 import org.carbonio.directory.internal.LoginCache;
 import org.carbonio.directory.internal.LoginGuard;
@@ -1126,6 +1127,126 @@ abstract sealed class LdapBackedDirectory implements Directory
           return null;
         });
     log.info("revoked app password {} of {}", name, a.address());
+  }
+
+  // ---- DKIM keys: values of the domain entry (internal.DkimKeys) ----
+
+  @Override
+  public List<DkimKey> dkimKeys(String domain) {
+    requireNonNull(domain, "domain");
+    ensureOpen();
+    try {
+      return getEntry(LdapLayout.domainDn(Names.domain(domain)))
+          .map(DkimKeys::list)
+          .orElse(List.of());
+    } catch (IllegalArgumentException e) {
+      return List.of();
+    }
+  }
+
+  @Override
+  public Optional<DkimKey> activeDkimKey(String domain) {
+    return dkimKeys(domain).stream().filter(k -> k.state() == DkimKey.State.ACTIVE).findFirst();
+  }
+
+  @Override
+  public void addDkimKey(String domain, DkimKey key) throws DirectoryException {
+    String d = domainOrInvalid(domain);
+    requireNonNull(key, "key");
+    mutate(
+        () -> {
+          Entry e = domainEntry(d);
+          List<DkimKey> have = DkimKeys.list(e);
+          if (have.stream().anyMatch(k -> k.selector().equals(key.selector()))) {
+            throw new DirectoryException.Conflict(
+                "domain " + d + " has a DKIM key with selector " + key.selector());
+          }
+          if (have.size() >= DkimKey.MAX_PER_DOMAIN) {
+            throw new DirectoryException.Conflict(
+                "at most " + DkimKey.MAX_PER_DOMAIN + " DKIM keys per domain");
+          }
+          if (key.state() == DkimKey.State.ACTIVE
+              && have.stream().anyMatch(k -> k.state() == DkimKey.State.ACTIVE)) {
+            throw new DirectoryException.Conflict(
+                "domain " + d + " has an active DKIM key; add this one inactive and activate it");
+          }
+          server.modify(
+              e.getDN(),
+              new Modification(
+                  ModificationType.ADD, LdapLayout.AT_DKIM_KEY, DkimKeys.storedValue(key)));
+          return null;
+        });
+    log.info(
+        "added DKIM key {} ({}, {}) of {}", key.selector(), key.algorithm().tag(), key.state(), d);
+  }
+
+  @Override
+  public void activateDkimKey(String domain, String selector) throws DirectoryException {
+    String d = domainOrInvalid(domain);
+    requireNonNull(selector, "selector");
+    mutate(
+        () -> {
+          Entry e = domainEntry(d);
+          DkimKey target = dkimKey(e, d, selector);
+          if (target.state() == DkimKey.State.ACTIVE) {
+            return null;
+          }
+          List<Modification> changes = new ArrayList<>();
+          for (DkimKey k : DkimKeys.list(e)) {
+            if (k.state() == DkimKey.State.ACTIVE) {
+              replaceKey(changes, e, k, k.withState(DkimKey.State.RETIRED));
+            }
+          }
+          replaceKey(changes, e, target, target.withState(DkimKey.State.ACTIVE));
+          server.modify(e.getDN(), changes);
+          return null;
+        });
+    log.info("activated DKIM key {} of {}", selector, d);
+  }
+
+  @Override
+  public void removeDkimKey(String domain, String selector) throws DirectoryException {
+    String d = domainOrInvalid(domain);
+    requireNonNull(selector, "selector");
+    mutate(
+        () -> {
+          Entry e = domainEntry(d);
+          dkimKey(e, d, selector);
+          server.modify(
+              e.getDN(),
+              new Modification(
+                  ModificationType.DELETE,
+                  LdapLayout.AT_DKIM_KEY,
+                  DkimKeys.storedValue(e, selector).orElseThrow()));
+          return null;
+        });
+    log.info("removed DKIM key {} of {}", selector, d);
+  }
+
+  private Entry domainEntry(String d) throws DirectoryException, LDAPException {
+    Entry e = server.getEntry(LdapLayout.domainDn(d).toString());
+    if (e == null) {
+      throw new DirectoryException.NotFound("no such domain: " + d);
+    }
+    return e;
+  }
+
+  private static DkimKey dkimKey(Entry e, String d, String selector)
+      throws DirectoryException.NotFound {
+    return DkimKeys.list(e).stream()
+        .filter(k -> k.selector().equalsIgnoreCase(selector))
+        .findFirst()
+        .orElseThrow(() -> new DirectoryException.NotFound("no DKIM key " + selector + " of " + d));
+  }
+
+  private static void replaceKey(List<Modification> changes, Entry e, DkimKey old, DkimKey now) {
+    changes.add(
+        new Modification(
+            ModificationType.DELETE,
+            LdapLayout.AT_DKIM_KEY,
+            DkimKeys.storedValue(e, old.selector()).orElseThrow()));
+    changes.add(
+        new Modification(ModificationType.ADD, LdapLayout.AT_DKIM_KEY, DkimKeys.storedValue(now)));
   }
 
   // ---- helpers ----

@@ -23,6 +23,8 @@ import org.carbonio.directory.internal.Names;
  *       service.
  *   <li>A {@link Role.Kind#HELP_DESK} of a domain reads its accounts and lists, sets passwords, and
  *       sets statuses {@code ACTIVE} and {@code LOCKED} only.
+ *   <li>A {@link Role.Kind#DOMAIN_ADMIN} of a domain also reads and manages its DKIM keys (and
+ *       those of its alias domains); a help desk does not.
  *   <li>Only global admins create or delete domains and alias domains, manage classes of service,
  *       set mail hosts, and grant or revoke roles.
  *   <li>An account that itself holds admin roles can be changed only by a caller who manages every
@@ -334,6 +336,29 @@ public final class Provisioning {
       throw new DirectoryException.Forbidden("not allowed: read classes of service");
     }
     return directory.classesOfService();
+  }
+
+  // ---- DKIM keys: global admins and the domain's admins ----
+
+  /** The domain's DKIM keys, private keys included. */
+  public List<DkimKey> dkimKeys(String domain) throws DirectoryException {
+    check(Need.MANAGE, domainName(domain), "read the DKIM keys of " + domain);
+    return directory.dkimKeys(domain);
+  }
+
+  public void addDkimKey(String domain, DkimKey key) throws DirectoryException {
+    check(Need.MANAGE, domainName(domain), "add a DKIM key to " + domain);
+    directory.addDkimKey(domain, key);
+  }
+
+  public void activateDkimKey(String domain, String selector) throws DirectoryException {
+    check(Need.MANAGE, domainName(domain), "activate a DKIM key of " + domain);
+    directory.activateDkimKey(domain, selector);
+  }
+
+  public void removeDkimKey(String domain, String selector) throws DirectoryException {
+    check(Need.MANAGE, domainName(domain), "remove a DKIM key of " + domain);
+    directory.removeDkimKey(domain, selector);
   }
 
   // ---- roles ----

@@ -99,6 +99,23 @@ class LdapListenerTest {
   }
 
   @Test
+  void dkimPrivateKeyShouldBeReadableOnlyByTheAdminBind() throws Exception {
+    directory.addDkimKey("example.com", DkimKeyTest.key("s1"));
+    String domainDn = "ou=example.com,ou=domains,o=carbonio";
+    try (LDAPConnection c = connect()) {
+      assertThatThrownBy(() -> c.getEntry(domainDn, "carbonioDkimKey"))
+          .isInstanceOfSatisfying(
+              LDAPException.class,
+              e -> assertThat(e.getResultCode()).isEqualTo(ResultCode.INSUFFICIENT_ACCESS_RIGHTS));
+      assertThatThrownBy(() -> c.compare(domainDn, "carbonioDkimKey", "s1"))
+          .isInstanceOf(LDAPException.class);
+      c.bind(ADMIN, ADMIN_PW);
+      assertThat(c.getEntry(domainDn, "carbonioDkimKey").getAttributeValue("carbonioDkimKey"))
+          .startsWith("s1$rsa-sha256$published-next$");
+    }
+  }
+
+  @Test
   void bindShouldFailWhenPasswordOrDnIsNotTheAdmins() throws Exception {
     String stored = storedHash();
     try (LDAPConnection c = connect()) {

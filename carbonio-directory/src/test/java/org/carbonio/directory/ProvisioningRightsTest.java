@@ -95,6 +95,23 @@ class ProvisioningRightsTest {
           p.deleteList(l);
         });
     calls.put("deleteAccount", p -> p.deleteAccount("victim@" + d));
+    calls.put("dkimKeys", p -> p.dkimKeys(d));
+    calls.put("addDkimKey", p -> p.addDkimKey(d, DkimKeyTest.key("add" + n[0]++)));
+    calls.put(
+        "activateDkimKey",
+        p -> {
+          String s = "act" + n[0]++;
+          p.addDkimKey(d, DkimKeyTest.key(s));
+          p.activateDkimKey(d, s);
+          p.removeDkimKey(d, s);
+        });
+    calls.put(
+        "removeDkimKey",
+        p -> {
+          String s = "rm" + n[0]++;
+          p.addDkimKey(d, DkimKeyTest.key(s));
+          p.removeDkimKey(d, s);
+        });
     return calls;
   }
 
@@ -181,7 +198,11 @@ class ProvisioningRightsTest {
             "addListMember",
             "removeListMember",
             "deleteList",
-            "deleteAccount");
+            "deleteAccount",
+            "dkimKeys",
+            "addDkimKey",
+            "activateDkimKey",
+            "removeDkimKey");
     assertThat(refused("helper@mine.com", domainCalls("theirs.com")))
         .containsExactlyElementsOf(domainCalls("theirs.com").keySet());
     assertThat(refused("helper@mine.com", globalCalls()))

@@ -18,6 +18,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
+import org.carbonio.smtp.abuse.ClientLimiter;
+import org.carbonio.smtp.abuse.ClientLimits;
 import org.carbonio.smtp.internal.GuardedCallbacks;
 import org.carbonio.smtp.internal.SmtpConnection;
 import org.carbonio.smtp.protocol.ReplyEncoder;
@@ -67,10 +69,16 @@ public final class SmtpServer implements AutoCloseable {
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final String idPrefix;
+  private final ClientLimiter clientLimiter;
   private volatile TcpListener listener;
 
   private SmtpServer(Builder b) {
     this.settings = b.copy();
+    this.clientLimiter =
+        b.clientLimiter != null
+            ? b.clientLimiter
+            : ClientLimiter.create(
+                b.mode == SmtpMode.LMTP ? ClientLimits.NONE : ClientLimits.DEFAULTS);
     this.callbacks =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-callback-", 0).factory());
     GuardedCallbacks guard =
@@ -83,8 +91,8 @@ public final class SmtpServer implements AutoCloseable {
             b.mode,
             b.compliance,
             b.sslContext != null && !b.implicitTls(),
-            guard.guardPolicy(b.recipientPolicy),
-            guard.guardHandler(b.deliveryHandler),
+            clientLimiter.limitRecipients(guard.guardPolicy(b.recipientPolicy)),
+            clientLimiter.limitMessages(guard.guardHandler(b.deliveryHandler)),
             b.clock,
             b.spoolDirectory,
             Optional.ofNullable(b.authenticator)
@@ -137,13 +145,19 @@ public final class SmtpServer implements AutoCloseable {
     TcpListener l =
         TcpListener.start(
             config,
-            c ->
-                new SmtpConnection(
-                        idPrefix + "-" + Long.toString(c.id(), 36),
-                        c,
-                        sessionConfig,
-                        settings.sslContext)
-                    .run());
+            c -> {
+              // per-client limits (org.carbonio.smtp.abuse): 421 4.7.0 and close when over
+              try (ClientLimiter.Lease lease = clientLimiter.connect(c.remote().getAddress())) {
+                if (!ClientLimiter.refuse(lease, settings.hostname, c.output())) {
+                  new SmtpConnection(
+                          idPrefix + "-" + Long.toString(c.id(), 36),
+                          c,
+                          sessionConfig,
+                          settings.sslContext)
+                      .run();
+                }
+              }
+            });
     listener = l;
     if (closed.get()) { // close() ran while binding
       l.close();
@@ -216,6 +230,7 @@ public final class SmtpServer implements AutoCloseable {
     private Clock clock = Clock.systemDefaultZone();
     private Authenticator authenticator;
     private ListenerPolicy policy = ListenerPolicy.MX;
+    private ClientLimiter clientLimiter;
 
     private Builder() {}
 
@@ -239,6 +254,7 @@ public final class SmtpServer implements AutoCloseable {
       b.clock = clock;
       b.authenticator = authenticator;
       b.policy = policy;
+      b.clientLimiter = clientLimiter;
       return b;
     }
 
@@ -348,6 +364,17 @@ public final class SmtpServer implements AutoCloseable {
      */
     public Builder listenerPolicy(ListenerPolicy policy) {
       this.policy = requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Per-client connection, message and recipient limits ({@link ClientLimiter}); share one
+     * limiter among listeners so that a client's counts add up. Default: a limiter of its own with
+     * {@link ClientLimits#DEFAULTS} (loopback exempt) in SMTP mode, none ({@link
+     * ClientLimits#NONE}) in LMTP mode, whose client is usually one MTA.
+     */
+    public Builder clientLimiter(ClientLimiter limiter) {
+      this.clientLimiter = requireNonNull(limiter, "limiter");
       return this;
     }
 

@@ -14,6 +14,7 @@ import org.carbonio.directory.ClassOfService;
 import org.carbonio.directory.Directory;
 import org.carbonio.directory.DirectoryException;
 import org.carbonio.directory.DistributionList;
+import org.carbonio.directory.DkimKey;
 import org.carbonio.directory.Domain;
 import org.carbonio.directory.Role;
 import org.junit.jupiter.api.AfterEach;
@@ -115,6 +116,110 @@ public interface DirectoryContract {
         .isInstanceOf(DirectoryException.UnknownDomain.class);
     assertThatThrownBy(() -> directory().createAccount("bob@example.net", "pw"))
         .isInstanceOf(DirectoryException.UnknownDomain.class);
+  }
+
+  // ---- DKIM keys ----
+
+  /** A DKIM key with made-up key bytes (the directory stores them as given). */
+  static DkimKey dkimKey(String selector, DkimKey.Algorithm algorithm, DkimKey.State state) {
+    byte[] der = new byte[algorithm == DkimKey.Algorithm.RSA_SHA256 ? 1218 : 48];
+    for (int i = 0; i < der.length; i++) {
+      der[i] = (byte) (i * 31 + selector.hashCode()); // every byte value, incl. 0 and 0xFF
+    }
+    String k = algorithm == DkimKey.Algorithm.RSA_SHA256 ? "rsa" : "ed25519";
+    return new DkimKey(
+        selector,
+        algorithm,
+        der,
+        "v=DKIM1; k=" + k + "; p=" + java.util.Base64.getEncoder().encodeToString(der),
+        java.time.Instant.parse("2026-11-01T10:00:00Z").plusSeconds(selector.length()),
+        state);
+  }
+
+  @Test
+  default void dkimKeysShouldBeStoredAsGivenAndRotated() throws Exception {
+    directory().createDomain("example.com");
+    assertThat(directory().dkimKeys("example.com")).isEmpty();
+    assertThat(directory().activeDkimKey("example.com")).isEmpty();
+    DkimKey current = dkimKey("s1", DkimKey.Algorithm.RSA_SHA256, DkimKey.State.ACTIVE);
+    DkimKey next =
+        dkimKey("s202612", DkimKey.Algorithm.ED25519_SHA256, DkimKey.State.PUBLISHED_NEXT);
+    directory().addDkimKey("Example.COM", current);
+    directory().addDkimKey("example.com", next);
+    assertThat(directory().dkimKeys("EXAMPLE.com")).containsExactly(current, next);
+    assertThat(directory().activeDkimKey("example.com")).contains(current);
+    assertThat(directory().activeDkimKey("example.com").orElseThrow().privateKeyPkcs8())
+        .isEqualTo(current.privateKeyPkcs8());
+
+    directory().activateDkimKey("example.com", "S202612");
+    assertThat(directory().dkimKeys("example.com"))
+        .containsExactly(
+            current.withState(DkimKey.State.RETIRED), next.withState(DkimKey.State.ACTIVE));
+    directory().activateDkimKey("example.com", "s202612"); // active already: nothing changes
+    assertThat(directory().activeDkimKey("example.com").orElseThrow().selector())
+        .isEqualTo("s202612");
+
+    directory().removeDkimKey("example.com", "s1");
+    assertThat(directory().dkimKeys("example.com"))
+        .containsExactly(next.withState(DkimKey.State.ACTIVE));
+    directory().removeDkimKey("example.com", "s202612");
+    assertThat(directory().dkimKeys("example.com")).isEmpty();
+    assertThat(directory().activeDkimKey("example.com")).isEmpty();
+  }
+
+  @Test
+  default void dkimKeyShouldBeRefusedWhenItConflictsOrTheDomainIsUnknown() throws Exception {
+    directory().createDomain("example.com");
+    DkimKey a = dkimKey("a", DkimKey.Algorithm.RSA_SHA256, DkimKey.State.ACTIVE);
+    directory().addDkimKey("example.com", a);
+    assertThatThrownBy(() -> directory().addDkimKey("example.com", a))
+        .isInstanceOf(DirectoryException.Conflict.class);
+    assertThatThrownBy(
+            () ->
+                directory()
+                    .addDkimKey(
+                        "example.com",
+                        dkimKey("b", DkimKey.Algorithm.RSA_SHA256, DkimKey.State.ACTIVE)))
+        .as("a second active key")
+        .isInstanceOf(DirectoryException.Conflict.class);
+    assertThatThrownBy(() -> directory().addDkimKey("example.org", a))
+        .isInstanceOf(DirectoryException.NotFound.class);
+    assertThatThrownBy(() -> directory().addDkimKey("not a domain", a))
+        .isInstanceOf(DirectoryException.Invalid.class);
+    assertThatThrownBy(() -> directory().activateDkimKey("example.com", "nope"))
+        .isInstanceOf(DirectoryException.NotFound.class);
+    assertThatThrownBy(() -> directory().removeDkimKey("example.com", "nope"))
+        .isInstanceOf(DirectoryException.NotFound.class);
+    assertThatThrownBy(() -> directory().removeDkimKey("example.org", "a"))
+        .isInstanceOf(DirectoryException.NotFound.class);
+    for (int i = 1; i < DkimKey.MAX_PER_DOMAIN; i++) {
+      directory()
+          .addDkimKey(
+              "example.com",
+              dkimKey("r" + i, DkimKey.Algorithm.ED25519_SHA256, DkimKey.State.RETIRED));
+    }
+    assertThatThrownBy(
+            () ->
+                directory()
+                    .addDkimKey(
+                        "example.com",
+                        dkimKey("extra", DkimKey.Algorithm.RSA_SHA256, DkimKey.State.RETIRED)))
+        .isInstanceOf(DirectoryException.Conflict.class);
+    assertThat(directory().dkimKeys("example.com")).hasSize(DkimKey.MAX_PER_DOMAIN);
+    assertThat(directory().dkimKeys("not a domain")).isEmpty();
+  }
+
+  @Test
+  default void dkimKeysShouldBelongToTheirDomainAndGoWithIt() throws Exception {
+    directory().createDomain("example.com");
+    directory().createAliasDomain("example.net", "example.com");
+    DkimKey own = dkimKey("net1", DkimKey.Algorithm.RSA_SHA256, DkimKey.State.ACTIVE);
+    directory().addDkimKey("example.net", own);
+    assertThat(directory().dkimKeys("example.net")).containsExactly(own);
+    assertThat(directory().dkimKeys("example.com")).isEmpty();
+    directory().deleteDomain("example.net");
+    directory().createAliasDomain("example.net", "example.com");
+    assertThat(directory().dkimKeys("example.net")).isEmpty();
   }
 
   // ---- accounts and authentication ----

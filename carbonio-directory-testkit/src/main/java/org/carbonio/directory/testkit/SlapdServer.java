@@ -320,7 +320,12 @@ public final class SlapdServer implements AutoCloseable {
     db.addAttribute(
         "olcAccess",
         "{0}to attrs=userPassword by self write by anonymous auth by * none",
-        "{1}to * by * read");
+        // secrets of the carbonio schema: the root DN (which bypasses access control) only
+        "{1}to attrs="
+            + String.join(
+                ",", LdapLayout.AT_DKIM_KEY, LdapLayout.AT_SCRAM, LdapLayout.AT_APP_PASSWORD)
+            + " by * none",
+        "{2}to * by * read");
     ldif.append(db.toLDIFString(0));
     Path config = dir.resolve("config.ldif");
     Files.writeString(config, ldif, UTF_8);

@@ -169,6 +169,22 @@ class ExternalDirectoryTest {
         .hasMessageContaining("read-only");
     assertThatThrownBy(() -> directory.setPassword("alice@example.com", "pw"))
         .isInstanceOf(DirectoryException.Unavailable.class);
+    // no DKIM keys: an external directory holds none, and takes none
+    assertThat(directory.dkimKeys("example.com")).isEmpty();
+    assertThat(directory.activeDkimKey("example.com")).isEmpty();
+    assertThatThrownBy(
+            () ->
+                directory.addDkimKey(
+                    "example.com",
+                    DirectoryContract.dkimKey(
+                        "s1",
+                        org.carbonio.directory.DkimKey.Algorithm.RSA_SHA256,
+                        org.carbonio.directory.DkimKey.State.ACTIVE)))
+        .isInstanceOf(DirectoryException.Unavailable.class);
+    assertThatThrownBy(() -> directory.activateDkimKey("example.com", "s1"))
+        .isInstanceOf(DirectoryException.Unavailable.class);
+    assertThatThrownBy(() -> directory.removeDkimKey("example.com", "s1"))
+        .isInstanceOf(DirectoryException.Unavailable.class);
   }
 
   @Test

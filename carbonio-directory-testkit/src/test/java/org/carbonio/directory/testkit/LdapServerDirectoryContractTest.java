@@ -1,5 +1,7 @@
 package org.carbonio.directory.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.SearchScope;
 import java.net.URI;
@@ -39,6 +41,32 @@ class LdapServerDirectoryContractTest implements DirectoryContract {
         SLAPD.rootPassword(),
         4,
         DirectoryLimits.DEFAULTS.withPbkdf2Iterations(1_000));
+  }
+
+  /** slapd's access control keeps the DKIM private keys from every bind but the root DN. */
+  @org.junit.jupiter.api.Test
+  void dkimPrivateKeyShouldBeReadableOnlyByTheRootDn() throws Exception {
+    directory().createDomain("example.com");
+    directory()
+        .addDkimKey(
+            "example.com",
+            DirectoryContract.dkimKey(
+                "s1",
+                org.carbonio.directory.DkimKey.Algorithm.RSA_SHA256,
+                org.carbonio.directory.DkimKey.State.ACTIVE));
+    String domainDn = "ou=example.com,ou=domains,o=carbonio";
+    try (LDAPConnection anonymous = new LDAPConnection("127.0.0.1", SLAPD.port())) {
+      var e = anonymous.getEntry(domainDn, "*");
+      assertThat(e).isNotNull(); // the domain itself is public
+      assertThat(e.hasAttribute("carbonioDkimKey")).isFalse();
+      assertThat(
+              anonymous.search(domainDn, SearchScope.BASE, "(carbonioDkimKey=s1*)").getEntryCount())
+          .isZero();
+    }
+    try (LDAPConnection root = SLAPD.connection()) {
+      assertThat(root.getEntry(domainDn, "carbonioDkimKey").getAttributeValue("carbonioDkimKey"))
+          .startsWith("s1$rsa-sha256$active$");
+    }
   }
 
   private static void deleteTree(LDAPConnection c, String dn) throws Exception {

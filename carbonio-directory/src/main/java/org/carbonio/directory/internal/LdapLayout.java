@@ -62,6 +62,10 @@ public final class LdapLayout {
   public static final String AT_ROLE = "carbonioRole";
   public static final String AT_APP_PASSWORD = "carbonioAppPassword";
   public static final String AT_SCRAM = "carbonioScramSha256";
+
+  /** A domain's DKIM key, private key included: readable by the admin bind only. */
+  public static final String AT_DKIM_KEY = "carbonioDkimKey";
+
   public static final String AT_PASSWORD = "userPassword";
 
   /**
@@ -122,7 +126,13 @@ public final class LdapLayout {
               13, AT_ROLE, "admin role: domain-admin:D or help-desk:D", DIRECTORY_STRING, false),
           new Type(
               14, AT_APP_PASSWORD, "app-specific password: name and hash", DIRECTORY_STRING, false),
-          new Type(15, AT_SCRAM, "SCRAM-SHA-256 verifier (RFC 7677)", DIRECTORY_STRING, true));
+          new Type(15, AT_SCRAM, "SCRAM-SHA-256 verifier (RFC 7677)", DIRECTORY_STRING, true),
+          new Type(
+              16,
+              AT_DKIM_KEY,
+              "DKIM key: selector, algorithm, state, created, PKCS#8 base64, TXT",
+              DIRECTORY_STRING,
+              false));
 
   private static final List<String> CLASSES =
       List.of(
@@ -157,6 +167,8 @@ public final class LdapLayout {
               + AT_ALIAS_TARGET
               + " $ "
               + AT_COS
+              + " $ "
+              + AT_DKIM_KEY
               + " ) )",
           "( "
               + OID_ARC
