@@ -108,6 +108,8 @@ public final class MailQueue implements AutoCloseable {
     FileLock l;
     try {
       l = lockChannel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      l = null; // this JVM holds it already
     } catch (IOException | RuntimeException e) {
       lockChannel.close();
       throw e;
