@@ -275,7 +275,7 @@ public final class DsnBuilder {
   }
 
   private static String oneLine(String s) {
-    return s.replaceAll("[\\r\\n]+", " ").strip();
+    return s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
   }
 
   /** Encodes as xtext (RFC 3461 §4). */
