@@ -872,6 +872,23 @@ public final class MailQueue implements AutoCloseable {
     }
   }
 
+  /**
+   * The header section of a queued message (for {@code ./carbonio queue show}), decoded as UTF-8,
+   * at most 256 KiB; empty when it is not queued.
+   */
+  public Optional<String> headers(QueueId id) throws IOException {
+    Optional<MessageContent> c = content(id);
+    if (c.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          new String(DsnBuilder.readHeader(c.get()), java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return Optional.empty();
+    }
+  }
+
   /** The number of queued messages. */
   public int size() {
     lock.lock();

@@ -20,6 +20,8 @@ import org.carbonio.smtp.DsnNotify;
 import org.carbonio.smtp.Envelope;
 import org.carbonio.smtp.EnvelopeRecipient;
 import org.carbonio.smtp.RecipientOutcome;
+import org.carbonio.smtp.internal.queue.LogRecord;
+import org.carbonio.smtp.internal.queue.QueueCodec;
 import org.carbonio.smtp.protocol.BodyType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -114,6 +116,12 @@ class MailQueueTest {
         .singleElement()
         .satisfies(r -> assertThat(r.state()).isEqualTo(RecipientStatus.State.PENDING));
     assertThat(q.list()).extracting(QueuedMessage::id).containsExactly(id);
+    assertThat(q.headers(id).orElseThrow())
+        .startsWith("From: <a>\r\n")
+        .contains("Subject: x\r\n")
+        .doesNotContain("Hello");
+    assertThat(q.content(id).orElseThrow().size()).isEqualTo(Bytes.message("a", "x").size());
+    assertThat(q.headers(QueueId.of("nope"))).isEmpty();
   }
 
   @Test
@@ -401,6 +409,46 @@ class MailQueueTest {
     assertThat(files()).containsExactly(id + ".log", id + ".msg", "lock");
     assertThat(again.show(id).orElseThrow().recipients().get(0).state())
         .isEqualTo(RecipientStatus.State.PENDING);
+  }
+
+  @Test
+  void recoveryShouldNotSendBounceTwiceWhenCrashFollowedItsEnqueue() throws Exception {
+    MailQueue q = open(config());
+    QueueId id = q.enqueue(envelope("a@example.com", "bad@example.net"), Bytes.message("a", "x"));
+    q.close();
+    // the state a crash leaves after the failed attempt was recorded, before the bounce
+    Path msg = dir.resolve(id + ".msg");
+    Path log = dir.resolve(id + ".log");
+    RecipientOutcome bad = RecipientOutcome.permanent("bad@example.net", 550, "5.1.1", "unknown");
+    Files.write(
+        log,
+        concat(
+            QueueCodec.encodeLog(new LogRecord.Result(0, RecipientStatus.State.FAILED, bad, T0)),
+            QueueCodec.encodeLog(new LogRecord.Attempt(1, T0, T0.plusSeconds(300)))));
+    byte[] msgBytes = Files.readAllBytes(msg);
+    byte[] logBytes = Files.readAllBytes(log);
+
+    MailQueue second = open(config());
+    QueueId bounce = QueueId.of(id + ".f1");
+    assertThat(second.list()).extracting(QueuedMessage::id).containsExactly(bounce);
+    assertThat(second.show(bounce).orElseThrow().sender()).isEmpty();
+    byte[] bounceBytes = Files.readAllBytes(dir.resolve(bounce + ".msg"));
+    second.close();
+    clock.advance(Duration.ofHours(1)); // a rebuilt bounce would carry another Date
+
+    // now as if the crash came after the bounce's enqueue but before the parent's N record
+    Files.write(msg, msgBytes);
+    Files.write(log, logBytes);
+    MailQueue third = open(config());
+    assertThat(third.list()).extracting(QueuedMessage::id).containsExactly(bounce);
+    assertThat(files()).containsExactly(bounce + ".log", bounce + ".msg", "lock");
+    assertThat(dir.resolve(bounce + ".msg")).hasBinaryContent(bounceBytes);
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
   }
 
   @Test

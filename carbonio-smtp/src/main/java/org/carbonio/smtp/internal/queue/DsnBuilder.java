@@ -307,8 +307,8 @@ public final class DsnBuilder {
     }
   }
 
-  /** The header section, up to and including the blank line, at most 256 KiB of whole lines. */
-  private static byte[] readHeader(MessageContent c) throws IOException {
+  /** The header section of a message, without the blank line, at most 256 KiB of whole lines. */
+  public static byte[] readHeader(MessageContent c) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     try (InputStream in = new java.io.BufferedInputStream(c.open())) {
