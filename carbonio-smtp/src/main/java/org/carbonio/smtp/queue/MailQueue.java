@@ -624,7 +624,7 @@ public final class MailQueue implements AutoCloseable {
       lock.unlock();
     }
     if (done) {
-      removeFiles(e);
+      removeFiles(e, false);
       log.debug("queue {}: removed, all recipients done", e.id());
     }
   }
@@ -728,15 +728,20 @@ public final class MailQueue implements AutoCloseable {
     }
   }
 
-  /** Deletes the message, then (once that is durable) its state log. */
-  private void removeFiles(Entry e) throws IOException {
+  /**
+   * Deletes the message and its state log. A finished message needs no fsync: whichever of the two
+   * files a crash leaves behind is removed at startup (a log that says "done", a log without its
+   * message, or a message without its log, which no acknowledged message can be). An operator's
+   * delete is made durable ({@code durable}), or the message would come back after a crash.
+   */
+  private void removeFiles(Entry e, boolean durable) throws IOException {
     e.io.lock();
     try {
       Files.deleteIfExists(e.content.file());
-      // the log must outlive the message file on disk: a .msg without its .log would be
-      // attempted again for every recipient
-      dirSync.sync();
       Files.deleteIfExists(e.logFile);
+      if (durable) {
+        dirSync.sync();
+      }
     } finally {
       e.io.unlock();
     }
@@ -759,6 +764,13 @@ public final class MailQueue implements AutoCloseable {
         removed++;
       } else if (name.endsWith(LOG)
           && !Files.exists(dir.resolve(name.substring(0, name.length() - 4) + MSG))) {
+        Files.deleteIfExists(p);
+        removed++;
+      } else if (name.endsWith(MSG)
+          && !Files.exists(dir.resolve(name.substring(0, name.length() - 4) + LOG))) {
+        // enqueue creates the log before the rename and fsyncs both names before it returns, so
+        // this is a finished message whose log was deleted first, or an unacknowledged enqueue
+        log.warn("queue: {} has no state log: finished or never acknowledged, removed", p);
         Files.deleteIfExists(p);
         removed++;
       } else if (name.endsWith(MSG)) {
@@ -820,14 +832,8 @@ public final class MailQueue implements AutoCloseable {
             d.header(),
             new FileContent(msg, d.contentOffset(), fileSize - d.contentOffset()),
             logFile);
-    if (Files.exists(logFile)) {
-      for (LogRecord r : QueueCodec.decodeLog(Files.readAllBytes(logFile))) {
-        e.apply(r);
-      }
-    } else {
-      // the log is created before the rename, so this only happens after manual tampering
-      Files.write(logFile, new byte[0], StandardOpenOption.CREATE);
-      dirSync.sync();
+    for (LogRecord r : QueueCodec.decodeLog(Files.readAllBytes(logFile))) {
+      e.apply(r);
     }
     return e;
   }
@@ -971,7 +977,7 @@ public final class MailQueue implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    removeFiles(e);
+    removeFiles(e, true);
     log.info("queue {}: deleted by operator", id);
     return true;
   }

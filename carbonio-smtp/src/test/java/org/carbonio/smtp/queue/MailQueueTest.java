@@ -403,6 +403,9 @@ class MailQueueTest {
     q.close();
     Files.writeString(dir.resolve("ZZZ.tmp"), "carbonio-queue 1\nid ZZZ\n");
     Files.writeString(dir.resolve("YYY.log"), "");
+    // a message without its log: finished (log deleted first) or never acknowledged
+    QueueId other = QueueId.of("XXX");
+    Files.copy(dir.resolve(id + ".msg"), dir.resolve(other + ".msg"));
     // a torn state record (crash during the append) is ignored
     Files.writeString(dir.resolve(id + ".log"), "0123abcd R 0 DELIVERED DELIV");
     MailQueue again = open(config());
