@@ -22,7 +22,7 @@ import java.time.Duration;
  *   <tr><td>{@code delayWarning}</td><td>4 h</td><td>one "delayed" DSN per message after this;
  *       {@link Duration#ZERO} turns them off ({@code delay_warning_time})</td></tr>
  *   <tr><td>{@code maxConcurrentDeliveries}</td><td>20</td><td>delivery attempts running at once
- *       ({@code default_process_limit}-ish)</td></tr>
+ *       (each on a virtual thread)</td></tr>
  *   <tr><td>{@code attemptTimeout}</td><td>10 min</td><td>one {@code DeliveryAgent} call; after
  *       it the call is interrupted and its recipients count as failed temporarily</td></tr>
  *   <tr><td>{@code maxMessages}</td><td>100,000</td><td>enqueue beyond it fails with
