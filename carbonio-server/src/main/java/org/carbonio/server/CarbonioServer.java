@@ -24,12 +24,37 @@ import org.carbonio.directory.ExternalDirectory;
 import org.carbonio.imap.ImapServer;
 import org.carbonio.server.internal.AdminApi;
 import org.carbonio.server.internal.DirectoryAuthenticator;
+import org.carbonio.server.internal.DkimSigning;
 import org.carbonio.server.internal.DurableFiles;
 import org.carbonio.server.internal.LocalDelivery;
+import org.carbonio.server.internal.MailRouter;
+import org.carbonio.server.internal.QueueAgent;
 import org.carbonio.server.internal.StoreMailboxBackend;
 import org.carbonio.server.internal.TlsMaterial;
+import org.carbonio.smtp.ListenerPolicy;
 import org.carbonio.smtp.SmtpMode;
 import org.carbonio.smtp.SmtpServer;
+import org.carbonio.smtp.abuse.AuthLimits;
+import org.carbonio.smtp.abuse.AuthThrottle;
+import org.carbonio.smtp.abuse.Cidr;
+import org.carbonio.smtp.abuse.ClientLimiter;
+import org.carbonio.smtp.abuse.ClientLimits;
+import org.carbonio.smtp.abuse.Greylist;
+import org.carbonio.smtp.dns.DnsResolver;
+import org.carbonio.smtp.dns.DnsjavaResolver;
+import org.carbonio.smtp.filter.ClamdClient;
+import org.carbonio.smtp.filter.ContentFilter;
+import org.carbonio.smtp.filter.FilterPolicy;
+import org.carbonio.smtp.filter.SpamdClient;
+import org.carbonio.smtp.mailauth.MailAuthenticator;
+import org.carbonio.smtp.outbound.OutboundConfig;
+import org.carbonio.smtp.outbound.OutboundDelivery;
+import org.carbonio.smtp.outbound.Smarthost;
+import org.carbonio.smtp.queue.MailQueue;
+import org.carbonio.smtp.queue.QueueConfig;
+import org.carbonio.smtp.spi.Authenticator;
+import org.carbonio.smtp.spi.RecipientPolicy;
+import org.carbonio.smtp.spi.SessionInfo;
 import org.carbonio.store.MailStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +82,7 @@ public final class CarbonioServer implements AutoCloseable {
   private final ReentrantLock closeLock = new ReentrantLock();
   private Directory directory;
   private MailStore store;
+  private MailQueue queue;
   private String adminAddress;
   private boolean closed;
 
@@ -123,26 +149,7 @@ public final class CarbonioServer implements AutoCloseable {
         TlsMaterial.load(dataDir, config.tlsCertificate(), config.tlsKey(), config.hostname());
 
     Path spool = cleanSpoolDirectory(dataDir);
-    LocalDelivery delivery = new LocalDelivery(directory, store, adminAddress);
-    SmtpServer smtp =
-        SmtpServer.builder()
-            .bind(address(Listener.Kind.SMTP))
-            .hostname(config.hostname())
-            .tls(tls)
-            .spoolDirectory(spool)
-            .recipientPolicy(delivery)
-            .deliveryHandler(delivery)
-            .build()
-            .start();
-    resources.add(smtp);
-    listeners.add(new Listener(Listener.Kind.SMTP, smtp.localAddress()));
-
-    // RFC 2033: local delivery from an MTA in front (Postfix, another node's MTA); internal, so it
-    // binds the admin address like the other internal listeners.
-    SmtpServer lmtp =
-        smtp.toBuilder().bind(address(Listener.Kind.LMTP)).mode(SmtpMode.LMTP).build().start();
-    resources.add(lmtp);
-    listeners.add(new Listener(Listener.Kind.LMTP, lmtp.localAddress()));
+    openMta(tls, spool);
 
     StoreMailboxBackend backend = new StoreMailboxBackend(store);
     DirectoryAuthenticator authenticator = new DirectoryAuthenticator(directory);
@@ -162,13 +169,200 @@ public final class CarbonioServer implements AutoCloseable {
       listeners.add(new Listener(kind, imap.localAddress()));
     }
 
-    AdminApi admin = AdminApi.start(address(Listener.Kind.HTTP), directory, store);
+    AdminApi admin = AdminApi.start(address(Listener.Kind.HTTP), directory, store, queue);
     resources.add(admin);
     listeners.add(new Listener(Listener.Kind.HTTP, admin.localAddress()));
     listeners.sort((a, b) -> a.kind().compareTo(b.kind()));
 
     writeServerJson();
     log.info("carbonio started on {} with data in {}", config.bind(), dataDir.toAbsolutePath());
+  }
+
+  /**
+   * The MTA: the queue and its delivery (local, or SMTP to MX hosts or the smarthost), then the MX,
+   * submission and LMTP listeners, each with its router. Resources are closed in reverse order, so
+   * the listeners stop before the queue, and the queue before outbound delivery.
+   */
+  private void openMta(SSLContext tls, Path spool) throws IOException {
+    MtaConfig mta = config.mta();
+    DnsResolver dns = dnsResolver(mta);
+    OutboundDelivery outbound = OutboundDelivery.create(outboundConfig(mta), dns);
+    resources.add(outbound);
+    LocalDelivery local = new LocalDelivery(directory, store, adminAddress);
+    queue =
+        MailQueue.builder()
+            .directory(config.dataDir().resolve("queue"))
+            .config(QueueConfig.DEFAULTS.withHostname(config.hostname()))
+            .build();
+    resources.add(queue);
+    queue.start(new QueueAgent(local, outbound));
+
+    List<Cidr> relayNetworks = mta.relayNetworks().stream().map(Cidr::parse).toList();
+    // Like policyd-spf's skip_addresses: mail from this host itself is not checked.
+    List<Cidr> unchecked = new ArrayList<>(relayNetworks);
+    unchecked.addAll(List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("::1/128")));
+    Optional<MailAuthenticator> mailAuth =
+        Optional.of(MailAuthenticator.builder(dns).hostname(config.hostname()).build());
+    Optional<ContentFilter> filter = contentFilter(mta);
+    DkimSigning signing = new DkimSigning(directory);
+    MailRouter mx =
+        new MailRouter(
+            MailRouter.Role.MX,
+            directory,
+            local,
+            queue,
+            relayNetworks,
+            mailAuth,
+            filter,
+            signing,
+            unchecked);
+    MailRouter submission =
+        new MailRouter(
+            MailRouter.Role.SUBMISSION,
+            directory,
+            local,
+            queue,
+            relayNetworks,
+            Optional.empty(),
+            filter,
+            signing,
+            unchecked);
+    MailRouter lmtpRouter =
+        new MailRouter(
+            MailRouter.Role.LMTP,
+            directory,
+            local,
+            queue,
+            List.of(),
+            Optional.empty(),
+            Optional.empty(),
+            signing,
+            unchecked);
+
+    RecipientPolicy mxPolicy = mx;
+    if (mta.greylisting()) {
+      Greylist greylist =
+          Greylist.builder(mx)
+              .persistence(config.dataDir().resolve("greylist"))
+              .exemptNetworks(unchecked)
+              .exempt(SessionInfo::isAuthenticated)
+              .build();
+      resources.add(greylist);
+      mxPolicy = greylist;
+    }
+    Authenticator login =
+        AuthThrottle.wrap(
+            (session, authzid, user, password) ->
+                directory
+                    .authenticate(user, password, session.remote().getAddress())
+                    .map(Account::address),
+            AuthLimits.DEFAULTS);
+    ClientLimiter limiter = ClientLimiter.create(ClientLimits.DEFAULTS);
+
+    SmtpServer smtp =
+        SmtpServer.builder()
+            .bind(address(Listener.Kind.SMTP))
+            .hostname(config.hostname())
+            .tls(tls)
+            .spoolDirectory(spool)
+            .clientLimiter(limiter)
+            .recipientPolicy(mxPolicy)
+            .deliveryHandler(mx)
+            .build()
+            .start();
+    resources.add(smtp);
+    listeners.add(new Listener(Listener.Kind.SMTP, smtp.localAddress()));
+
+    for (Listener.Kind kind : List.of(Listener.Kind.SUBMISSION, Listener.Kind.SUBMISSIONS)) {
+      SmtpServer server =
+          smtp.toBuilder()
+              .bind(address(kind))
+              .listenerPolicy(
+                  kind == Listener.Kind.SUBMISSION
+                      ? ListenerPolicy.SUBMISSION
+                      : ListenerPolicy.SUBMISSIONS)
+              .authenticator(login)
+              .recipientPolicy(submission)
+              .deliveryHandler(submission)
+              .build()
+              .start();
+      resources.add(server);
+      listeners.add(new Listener(kind, server.localAddress()));
+    }
+
+    // RFC 2033: local delivery from an MTA in front (Postfix, another node's MTA); internal, so it
+    // binds the admin address like the other internal listeners.
+    SmtpServer lmtp =
+        smtp.toBuilder()
+            .bind(address(Listener.Kind.LMTP))
+            .mode(SmtpMode.LMTP)
+            .clientLimiter(ClientLimiter.create(ClientLimits.NONE))
+            .recipientPolicy(lmtpRouter)
+            .deliveryHandler(lmtpRouter)
+            .build()
+            .start();
+    resources.add(lmtp);
+    listeners.add(new Listener(Listener.Kind.LMTP, lmtp.localAddress()));
+  }
+
+  private static DnsResolver dnsResolver(MtaConfig mta) {
+    DnsjavaResolver.Builder dns = DnsjavaResolver.builder();
+    if (!mta.dnsServers().isEmpty()) {
+      dns.servers(
+          mta.dnsServers().stream()
+              .map(a -> new InetSocketAddress(a.getHostString(), a.getPort()))
+              .toList());
+    }
+    return dns.build();
+  }
+
+  private OutboundConfig outboundConfig(MtaConfig mta) throws IOException {
+    OutboundConfig.Builder out =
+        OutboundConfig.builder().heloName(config.hostname()).port(mta.outboundPort());
+    if (mta.smarthost().isPresent()) {
+      MtaConfig.Smarthost relay = mta.smarthost().get();
+      Smarthost smarthost =
+          Smarthost.of(
+              relay.address().getHostString(),
+              relay.address().getPort(),
+              relay.implicitTls() ? Smarthost.Tls.IMPLICIT : Smarthost.Tls.STARTTLS);
+      if (!relay.user().isEmpty()) {
+        String password =
+            Files.readString(relay.passwordFile().orElseThrow(), StandardCharsets.UTF_8).strip();
+        smarthost = smarthost.withCredentials(relay.user(), password);
+      }
+      out.smarthost(smarthost);
+    }
+    return out.build();
+  }
+
+  private static Optional<ContentFilter> contentFilter(MtaConfig mta) {
+    if (mta.clamd().isEmpty() && mta.spamd().isEmpty()) {
+      return Optional.empty();
+    }
+    ContentFilter.Builder filter = ContentFilter.builder();
+    mta.clamd().ifPresent(a -> filter.virusScanner(ClamdClient.builder(resolved(a)).build()));
+    mta.spamd().ifPresent(a -> filter.spamScanner(SpamdClient.builder(resolved(a)).build()));
+    FilterPolicy fallback = mta.filterPolicies().getOrDefault("*", FilterPolicy.DEFAULTS);
+    FilterPolicy defaults =
+        fallback.withScanVirus(mta.clamd().isPresent()).withScanSpam(mta.spamd().isPresent());
+    filter.defaultPolicy(defaults);
+    mta.filterPolicies()
+        .forEach(
+            (domain, policy) -> {
+              if (!domain.equals("*")) {
+                filter.domainPolicy(
+                    domain,
+                    policy
+                        .withScanVirus(mta.clamd().isPresent())
+                        .withScanSpam(mta.spamd().isPresent()));
+              }
+            });
+    return Optional.of(filter.build());
+  }
+
+  private static InetSocketAddress resolved(InetSocketAddress address) {
+    return new InetSocketAddress(address.getHostString(), address.getPort());
   }
 
   private InetSocketAddress address(Listener.Kind kind) {
@@ -285,6 +479,11 @@ public final class CarbonioServer implements AutoCloseable {
 
   public MailStore store() {
     return store;
+  }
+
+  /** The MTA's queue. */
+  public MailQueue queue() {
+    return queue;
   }
 
   /** Closes every listener, then the store and the directory. Idempotent. */

@@ -21,6 +21,7 @@ public record Listener(Kind kind, InetSocketAddress address) {
   public enum Kind {
     SMTP("smtp", 2525, "SMTP, STARTTLS"),
     SUBMISSION("submission", 2587, "SMTP submission, STARTTLS, AUTH required"),
+    SUBMISSIONS("submissions", 2465, "SMTP submission, implicit TLS, AUTH required"),
     IMAP("imap", 1143, "IMAP4rev1, STARTTLS"),
     IMAPS("imaps", 1993, "IMAP4rev1, implicit TLS"),
     POP3("pop3", 1110, "POP3, STLS"),

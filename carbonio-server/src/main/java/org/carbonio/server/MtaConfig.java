@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.carbonio.smtp.filter.FilterPolicy;
 
 /**
  * How the server's MTA reaches the rest of the world and which checks it runs. Immutable.
@@ -20,6 +22,8 @@ import java.util.Optional;
  * @param clamd a clamd TCP address: scan every message for viruses
  * @param spamd a spamd TCP address: score every message received on the MX listener
  * @param greylisting greylist unauthenticated senders on the MX listener (RFC 6647)
+ * @param filterPolicies what the content filters do, by recipient domain; the key {@code "*"} is
+ *     the default for other domains ({@link FilterPolicy#DEFAULTS} when absent)
  */
 public record MtaConfig(
     List<String> relayNetworks,
@@ -28,12 +32,20 @@ public record MtaConfig(
     Optional<Smarthost> smarthost,
     Optional<InetSocketAddress> clamd,
     Optional<InetSocketAddress> spamd,
-    boolean greylisting) {
+    boolean greylisting,
+    Map<String, FilterPolicy> filterPolicies) {
 
   /** No relay networks, the system's resolvers, port 25, no smarthost, no filters. */
   public static final MtaConfig DEFAULTS =
       new MtaConfig(
-          List.of(), List.of(), 25, Optional.empty(), Optional.empty(), Optional.empty(), false);
+          List.of(),
+          List.of(),
+          25,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          false,
+          Map.of());
 
   /**
    * A relay host for all outbound mail.
@@ -62,6 +74,7 @@ public record MtaConfig(
     requireNonNull(smarthost, "smarthost");
     requireNonNull(clamd, "clamd");
     requireNonNull(spamd, "spamd");
+    filterPolicies = Map.copyOf(filterPolicies);
     if (outboundPort < 1 || outboundPort > 65_535) {
       throw new IllegalArgumentException("outbound port out of range: " + outboundPort);
     }

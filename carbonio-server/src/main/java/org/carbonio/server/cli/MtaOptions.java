@@ -3,9 +3,15 @@ package org.carbonio.server.cli;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.carbonio.server.MtaConfig;
+import org.carbonio.smtp.filter.FilterPolicy;
+import org.carbonio.smtp.filter.SpamAction;
+import org.carbonio.smtp.filter.VirusAction;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -54,6 +60,13 @@ final class MtaOptions {
       description = "Greylist unauthenticated senders on the MX listener (RFC 6647).")
   boolean greylisting;
 
+  @Option(
+      names = "--filter-policy",
+      description =
+          "DOMAIN:virus=reject|quarantine|tag,spam=tag|junk|quarantine|reject for mail to DOMAIN"
+              + " (* for every other domain); repeatable (default: virus=reject,spam=tag).")
+  List<String> filterPolicies = new ArrayList<>();
+
   MtaConfig config(CommandSpec spec) {
     try {
       Optional<MtaConfig.Smarthost> relay =
@@ -72,10 +85,34 @@ final class MtaOptions {
           relay,
           Optional.ofNullable(clamd).map(MtaOptions::address),
           Optional.ofNullable(spamd).map(MtaOptions::address),
-          greylisting);
+          greylisting,
+          policies());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+  }
+
+  private Map<String, FilterPolicy> policies() {
+    Map<String, FilterPolicy> out = new LinkedHashMap<>();
+    for (String spec : filterPolicies) {
+      int colon = spec.indexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("expected DOMAIN:virus=...,spam=..., got " + spec);
+      }
+      FilterPolicy policy = FilterPolicy.DEFAULTS;
+      for (String setting : spec.substring(colon + 1).split(",")) {
+        String[] kv = setting.split("=", 2);
+        String value = kv.length == 2 ? kv[1].strip().toUpperCase(Locale.ROOT) : "";
+        policy =
+            switch (kv[0].strip()) {
+              case "virus" -> policy.withVirusAction(VirusAction.valueOf(value));
+              case "spam" -> policy.withSpamAction(SpamAction.valueOf(value));
+              default -> throw new IllegalArgumentException("unknown filter setting " + setting);
+            };
+      }
+      out.put(spec.substring(0, colon).toLowerCase(Locale.ROOT), policy);
+    }
+    return out;
   }
 
   /** HOST:PORT, or [IPV6]:PORT. */

@@ -30,6 +30,7 @@ import org.carbonio.directory.DistributionList;
 import org.carbonio.directory.Domain;
 import org.carbonio.directory.Provisioning;
 import org.carbonio.directory.Role;
+import org.carbonio.smtp.queue.MailQueue;
 import org.carbonio.store.MailStore;
 import org.carbonio.store.StoreException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -116,7 +117,8 @@ public final class AdminApi implements AutoCloseable {
     return JSON;
   }
 
-  public static AdminApi start(InetSocketAddress bind, Directory directory, MailStore store)
+  public static AdminApi start(
+      InetSocketAddress bind, Directory directory, MailStore store, MailQueue queue)
       throws IOException {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("admin-http");
@@ -133,7 +135,7 @@ public final class AdminApi implements AutoCloseable {
     connector.setHost(bind.getAddress().getHostAddress());
     connector.setPort(bind.getPort());
     jetty.addConnector(connector);
-    jetty.setHandler(new ApiHandler(directory, store));
+    jetty.setHandler(new ApiHandler(directory, store, queue));
     try {
       jetty.start();
     } catch (Exception e) {
@@ -236,10 +238,12 @@ public final class AdminApi implements AutoCloseable {
   private static final class ApiHandler extends Handler.Abstract {
     private final Directory directory;
     private final MailStore store;
+    private final MailQueue queue;
 
-    ApiHandler(Directory directory, MailStore store) {
+    ApiHandler(Directory directory, MailStore store, MailQueue queue) {
       this.directory = directory;
       this.store = store;
+      this.queue = queue;
     }
 
     @Override

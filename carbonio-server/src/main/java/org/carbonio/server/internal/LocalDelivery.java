@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -110,9 +109,9 @@ public final class LocalDelivery {
 
   /**
    * Files the message into {@code folder} of each recipient's accounts and says per recipient what
-   * happened. All the accounts are tried in one store transaction (one copy however many paths reach
-   * an account); when that fails for quota, each recipient is tried on its own, so one full mailbox
-   * does not hold back the others. Durable on return.
+   * happened. All the accounts are tried in one store transaction (one copy however many paths
+   * reach an account); when that fails for quota, each recipient is tried on its own, so one full
+   * mailbox does not hold back the others. Durable on return.
    *
    * @param accountsByRecipient each local recipient with the accounts it reaches
    */
@@ -192,15 +191,5 @@ public final class LocalDelivery {
     try (InputStream in = content.open()) {
       store.deliver(accountIds, folder, in, Instant.now());
     }
-  }
-
-  /** Groups recipients by what they resolve to, keeping RCPT order. */
-  static Map<String, List<Account>> byRecipient(
-      List<String> recipients, Map<String, Resolved> resolved) {
-    Map<String, List<Account>> out = new LinkedHashMap<>();
-    for (String r : recipients) {
-      out.put(r, resolved.get(r).accounts());
-    }
-    return out;
   }
 }

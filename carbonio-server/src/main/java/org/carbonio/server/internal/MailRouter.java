@@ -73,7 +73,12 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
   private final Optional<MailAuthenticator> mailAuth;
   private final Optional<ContentFilter> filter;
   private final DkimSigning signing;
+  private final List<Cidr> uncheckedNetworks;
 
+  /**
+   * @param relayNetworks clients that may relay without AUTH
+   * @param uncheckedNetworks clients whose mail is not checked by SPF, DKIM and DMARC (this host)
+   */
   public MailRouter(
       Role role,
       Directory directory,
@@ -82,7 +87,8 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
       List<Cidr> relayNetworks,
       Optional<MailAuthenticator> mailAuth,
       Optional<ContentFilter> filter,
-      DkimSigning signing) {
+      DkimSigning signing,
+      List<Cidr> uncheckedNetworks) {
     this.role = requireNonNull(role, "role");
     this.directory = requireNonNull(directory, "directory");
     this.local = requireNonNull(local, "local");
@@ -91,6 +97,7 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
     this.mailAuth = requireNonNull(mailAuth, "mailAuth");
     this.filter = requireNonNull(filter, "filter");
     this.signing = requireNonNull(signing, "signing");
+    this.uncheckedNetworks = List.copyOf(uncheckedNetworks);
   }
 
   @Override
@@ -142,26 +149,27 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
   }
 
   @Override
-  public List<RecipientOutcome> deliverEach(Delivery delivery)
-      throws RejectException, IOException {
+  public List<RecipientOutcome> deliverEach(Delivery delivery) throws RejectException, IOException {
     SessionInfo session = delivery.session();
     Envelope envelope = delivery.envelope();
     MessageContent content = delivery.message();
-    List<FilterHeader> added = new ArrayList<>();
+    StringBuilder added = new StringBuilder(); // fields to put above the message, CRLF-ended
     boolean junkAll = false;
 
-    if (role == Role.MX && !mayRelay(session) && mailAuth.isPresent()) {
+    InetAddress client = session.remote().getAddress();
+    if (role == Role.MX
+        && mailAuth.isPresent()
+        && !session.isAuthenticated()
+        && uncheckedNetworks.stream().noneMatch(n -> n.contains(client))) {
       MailAuthVerdict verdict =
-          mailAuth
-              .get()
-              .check(session.remote().getAddress(), session.heloName(), envelope.sender(), content);
+          mailAuth.get().check(client, session.heloName(), envelope.sender(), content);
       if (verdict.disposition() == Disposition.REJECT) {
         // RFC 7489 §6.7: the domain owner asked for rejection.
         throw new RejectException(
             550, "5.7.1", "Rejected by the DMARC policy of " + verdict.dmarc().domain());
       }
       junkAll = verdict.disposition() == Disposition.QUARANTINE;
-      added.add(FilterHeader.parse(verdict.authenticationResults()));
+      added.append(verdict.authenticationResults());
     }
 
     Map<String, RecipientVerdict> verdicts = new HashMap<>();
@@ -175,10 +183,8 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
     }
 
     if (role == Role.SUBMISSION) {
-      Optional<String> signature = signing.sign(FilterHeader.prepend(added, content));
-      if (signature.isPresent()) {
-        added.add(0, FilterHeader.parse(signature.get()));
-      }
+      Optional<String> signature = signing.sign(content);
+      signature.ifPresent(field -> added.insert(0, field));
     }
 
     // Group recipients by what they get: folder and headers (domains may have different filter
@@ -187,10 +193,10 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
     Map<String, List<String>> quarantined = new LinkedHashMap<>();
     for (EnvelopeRecipient r : envelope.recipients()) {
       RecipientVerdict v = verdicts.get(r.address());
-      List<FilterHeader> headers = new ArrayList<>(added);
+      String headers = added.toString();
       String folder = junkAll ? LocalDelivery.JUNK : LocalDelivery.INBOX;
       if (v != null) {
-        headers.addAll(v.headers());
+        headers += FilterHeader.encode(v.headers());
         if (v.action() == FilterAction.JUNK) {
           folder = LocalDelivery.JUNK;
         } else if (v.action() == FilterAction.QUARANTINE) {
@@ -203,7 +209,7 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
 
     List<RecipientOutcome> outcomes = new ArrayList<>();
     for (Map.Entry<Route, List<EnvelopeRecipient>> e : routes.entrySet()) {
-      MessageContent routed = FilterHeader.prepend(e.getKey().headers(), content);
+      MessageContent routed = PrependedContent.of(e.getKey().headers(), content);
       outcomes.addAll(route(envelope, e.getValue(), e.getKey().folder(), routed));
     }
     for (Map.Entry<String, List<String>> q : quarantined.entrySet()) {
@@ -216,7 +222,7 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
     return outcomes;
   }
 
-  private record Route(String folder, List<FilterHeader> headers) {}
+  private record Route(String folder, String headers) {}
 
   /**
    * Stores the local recipients of one group and queues the rest. Returns DELIVERED for everything

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.carbonio.smtp.Envelope;
+import org.carbonio.smtp.MessageContent;
 import org.carbonio.smtp.spi.Delivery;
 import org.carbonio.smtp.spi.RecipientDecision;
 import org.carbonio.smtp.spi.RecipientPolicy;
@@ -130,13 +132,20 @@ class ClientLimiterTest {
   }
 
   private static Delivery delivery(InetAddress client) {
+    MessageContent empty =
+        new MessageContent() {
+          @Override
+          public InputStream open() {
+            return InputStream.nullInputStream();
+          }
+
+          @Override
+          public long size() {
+            return 0;
+          }
+        };
     return new Delivery(
-        Sessions.session(client),
-        "id",
-        "",
-        List.of("a@example.com"),
-        InputStream.nullInputStream(),
-        0);
+        Sessions.session(client), "id", Envelope.of("", List.of("a@example.com")), empty);
   }
 
   @Test
