@@ -159,12 +159,12 @@ public final class LocalDelivery {
   }
 
   /**
-   * RFC 3463 §3.3 X.2.2, mailbox full: temporary, as Dovecot's {@code quota_full_tempfail} and
-   * Postfix's {@code virtual} do, so the queue retries until the owner makes room or the message
-   * expires and bounces.
+   * RFC 5321 §4.2.3 552 and RFC 3463 §3.3 X.2.2, mailbox full: refused for good, as Dovecot does by
+   * default ({@code quota_full_tempfail = no}), so the sender learns at once instead of after days
+   * of retries.
    */
   private static RecipientOutcome overQuota(String recipient) {
-    return RecipientOutcome.temporary(recipient, 452, "4.2.2", "Mailbox full");
+    return RecipientOutcome.permanent(recipient, 552, "5.2.2", "Mailbox full");
   }
 
   private void deliver(Set<String> accountIds, String folder, MessageContent content)

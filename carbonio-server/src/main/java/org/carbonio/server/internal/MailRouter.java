@@ -207,10 +207,52 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
       routes.computeIfAbsent(new Route(folder, headers), k -> new ArrayList<>()).add(r);
     }
 
-    List<RecipientOutcome> outcomes = new ArrayList<>();
+    // Phase 1: store what is local; collect what must be queued.
+    List<Stored> groups = new ArrayList<>();
     for (Map.Entry<Route, List<EnvelopeRecipient>> e : routes.entrySet()) {
       MessageContent routed = PrependedContent.of(e.getKey().headers(), content);
-      outcomes.addAll(route(envelope, e.getValue(), e.getKey().folder(), routed));
+      groups.add(store(e.getValue(), e.getKey().folder(), routed));
+    }
+    boolean accepted =
+        !quarantined.isEmpty()
+            || groups.stream()
+                .anyMatch(
+                    g ->
+                        !g.remote().isEmpty()
+                            || g.outcomes().stream()
+                                .anyMatch(o -> o.status() == RecipientOutcome.Status.DELIVERED));
+    List<RecipientOutcome> outcomes = new ArrayList<>();
+    if (role == Role.LMTP || !accepted) {
+      // LMTP answers per recipient; a message no recipient can take is refused with the first
+      // reason instead of being accepted and bounced (no backscatter to a forged sender).
+      groups.forEach(g -> outcomes.addAll(g.outcomes()));
+      return outcomes;
+    }
+
+    // Phase 2: a 250 is coming, so everything not stored is queued, durably, before it: remote
+    // recipients, outside members of lists, and local recipients that failed (the queue retries
+    // them or bounces them with their reason). If this fails the client is told 451 and retries,
+    // so recipients stored above may get a second copy: a duplicate rather than a loss.
+    for (Stored g : groups) {
+      List<EnvelopeRecipient> toQueue = new ArrayList<>(g.remote());
+      for (RecipientOutcome o : g.outcomes()) {
+        if (o.status() == RecipientOutcome.Status.DELIVERED) {
+          outcomes.add(o);
+        } else {
+          envelope.recipients().stream()
+              .filter(r -> r.address().equals(o.recipient()))
+              .findFirst()
+              .ifPresent(toQueue::add);
+        }
+      }
+      if (!toQueue.isEmpty()) {
+        queue.enqueue(envelope.withRecipients(toQueue), g.content());
+        for (EnvelopeRecipient r : toQueue) {
+          if (envelope.recipients().contains(r)) {
+            outcomes.add(RecipientOutcome.delivered(r.address()));
+          }
+        }
+      }
     }
     for (Map.Entry<String, List<String>> q : quarantined.entrySet()) {
       List<EnvelopeRecipient> held =
@@ -225,61 +267,38 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
   private record Route(String folder, String headers) {}
 
   /**
-   * Stores the local recipients of one group and queues the rest. Returns DELIVERED for everything
-   * that is now either stored or durably queued; LMTP gets the local outcome as it is.
+   * One group after local delivery.
+   *
+   * @param content the message as this group gets it
+   * @param outcomes the local recipients' outcomes
+   * @param remote what must be relayed: recipients in other domains, outside members of lists
    */
-  private List<RecipientOutcome> route(
-      Envelope envelope, List<EnvelopeRecipient> recipients, String folder, MessageContent content)
+  private record Stored(
+      MessageContent content, List<RecipientOutcome> outcomes, List<EnvelopeRecipient> remote) {}
+
+  /** Stores the local recipients of one group; the rest is returned for the queue. */
+  private Stored store(List<EnvelopeRecipient> recipients, String folder, MessageContent content)
       throws IOException {
     List<RecipientOutcome> outcomes = new ArrayList<>();
-    List<EnvelopeRecipient> toQueue = new ArrayList<>();
-    List<String> outside = new ArrayList<>();
+    List<EnvelopeRecipient> remote = new ArrayList<>();
     Map<String, List<Account>> accounts = new LinkedHashMap<>();
     for (EnvelopeRecipient r : recipients) {
       if (!local.isLocal(r.address())) {
-        toQueue.add(r);
+        remote.add(r);
         continue;
       }
       try {
         LocalDelivery.Resolved resolved = local.resolve(r.address());
         accounts.put(r.address(), resolved.accounts());
-        outside.addAll(resolved.external());
+        if (role != Role.LMTP) {
+          resolved.external().forEach(member -> remote.add(EnvelopeRecipient.of(member)));
+        }
       } catch (RejectException e) {
-        if (role == Role.LMTP) {
-          outcomes.add(outcome(r.address(), e));
-        } else {
-          toQueue.add(r); // the queue retries it, or bounces it with this reason
-        }
+        outcomes.add(outcome(r.address(), e));
       }
     }
-    List<RecipientOutcome> stored = local.store(accounts, folder, content);
-    for (RecipientOutcome o : stored) {
-      if (o.status() == RecipientOutcome.Status.DELIVERED || role == Role.LMTP) {
-        outcomes.add(o);
-      } else {
-        recipients.stream()
-            .filter(r -> r.address().equals(o.recipient()))
-            .findFirst()
-            .ifPresent(toQueue::add);
-      }
-    }
-    if (role != Role.LMTP) {
-      // An outside member of a list gets its own copy, with the list as its original recipient.
-      for (String member : outside) {
-        toQueue.add(EnvelopeRecipient.of(member));
-      }
-      if (!toQueue.isEmpty()) {
-        // Durable before the reply; if this fails the client is told 451 and retries, so local
-        // recipients stored above may get a second copy: a duplicate rather than a loss.
-        queue.enqueue(envelope.withRecipients(toQueue), content);
-        for (EnvelopeRecipient r : toQueue) {
-          if (recipients.contains(r)) {
-            outcomes.add(RecipientOutcome.delivered(r.address()));
-          }
-        }
-      }
-    }
-    return outcomes;
+    outcomes.addAll(local.store(accounts, folder, content));
+    return new Stored(content, outcomes, remote);
   }
 
   private static RecipientOutcome outcome(String recipient, RejectException e) {

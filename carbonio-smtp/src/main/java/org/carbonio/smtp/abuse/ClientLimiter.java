@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.carbonio.smtp.RecipientOutcome;
+import org.carbonio.smtp.spi.Delivery;
 import org.carbonio.smtp.spi.DeliveryHandler;
 import org.carbonio.smtp.spi.RecipientDecision;
 import org.carbonio.smtp.spi.RecipientPolicy;
@@ -226,14 +229,30 @@ public final class ClientLimiter {
     if (!limits.enabled()) {
       return handler;
     }
-    return delivery -> {
-      InetAddress client = delivery.session().remote().getAddress();
-      if (client != null && !tryMessage(client)) {
-        log.debug("message rate limit reached by {}", client.getHostAddress());
-        throw new RejectException(450, "4.7.1", "Too many messages from your address, slow down");
+    // Both methods delegate to their own counterpart, so a handler's per-recipient outcomes
+    // (deliverEach) pass through unchanged.
+    return new DeliveryHandler() {
+      @Override
+      public void deliver(Delivery delivery) throws RejectException, IOException {
+        count(delivery);
+        handler.deliver(delivery);
       }
-      handler.deliver(delivery);
+
+      @Override
+      public List<RecipientOutcome> deliverEach(Delivery delivery)
+          throws RejectException, IOException {
+        count(delivery);
+        return handler.deliverEach(delivery);
+      }
     };
+  }
+
+  private void count(Delivery delivery) throws RejectException {
+    InetAddress client = delivery.session().remote().getAddress();
+    if (client != null && !tryMessage(client)) {
+      log.debug("message rate limit reached by {}", client.getHostAddress());
+      throw new RejectException(450, "4.7.1", "Too many messages from your address, slow down");
+    }
   }
 
   /**

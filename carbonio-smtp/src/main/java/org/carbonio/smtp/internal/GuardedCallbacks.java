@@ -77,7 +77,11 @@ public final class GuardedCallbacks {
     return new DeliveryHandler() {
       @Override
       public void deliver(Delivery delivery) throws RejectException, IOException {
-        deliverEach(delivery);
+        for (RecipientOutcome o : deliverEach(delivery)) {
+          if (o.status() != RecipientOutcome.Status.DELIVERED) {
+            throw new RejectException(o.code(), o.enhancedStatus(), o.text());
+          }
+        }
       }
 
       @Override
