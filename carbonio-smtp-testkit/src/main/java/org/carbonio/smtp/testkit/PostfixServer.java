@@ -435,8 +435,15 @@ public final class PostfixServer implements AutoCloseable {
       }
       // check creates the queue's subdirectories with Postfix's own owners and modes
       // (postfix-files), and fails on a configuration it would refuse to start with.
-      PostfixSupport.run(START_TIMEOUT, List.of(postfix, "-c", etcPath, "check"));
-      PostfixSupport.run(START_TIMEOUT, List.of(postfix, "-c", etcPath, "start"));
+      try {
+        PostfixSupport.run(START_TIMEOUT, List.of(postfix, "-c", etcPath, "check"));
+        PostfixSupport.run(START_TIMEOUT, List.of(postfix, "-c", etcPath, "start"));
+      } catch (IOException e) {
+        // Postfix reports why in its log, not on stderr
+        Path log = dir.resolve("maillog");
+        String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        throw new IOException(e.getMessage() + "; maillog:\n" + text.strip(), e);
+      }
       Path pidFile = dir.resolve("queue").resolve("pid").resolve("master.pid");
       long pid;
       try {
