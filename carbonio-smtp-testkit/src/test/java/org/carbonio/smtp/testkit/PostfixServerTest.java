@@ -2,11 +2,20 @@ package org.carbonio.smtp.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.carbonio.smtp.SmtpServer;
+import org.carbonio.smtp.spi.Delivery;
 import org.junit.jupiter.api.Test;
 
 /** A private Postfix in each of its roles, with real SMTP into it. */
@@ -69,6 +78,46 @@ class PostfixServerTest {
       String dumped = Files.readString(sink.receivedFiles().getFirst());
       assertThat(dumped).contains("carol@anywhere.test").contains("Subject: relayed one");
       assertThat(relay.maillogText()).contains("relay=127.0.0.1[127.0.0.1]:" + sink.port());
+    }
+  }
+
+  @Test
+  void relayShouldDeliverIntoCarbonioSmtpServerWhenItIsTheNextHop() throws Exception {
+    BlockingQueue<Delivery> received = new LinkedBlockingQueue<>();
+    try (SmtpServer server =
+            SmtpServer.builder()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .hostname("mx.carbonio.test")
+                .deliveryHandler(
+                    d ->
+                        received.add(
+                            new Delivery(
+                                d.session(),
+                                d.id(),
+                                d.sender(),
+                                d.recipients(),
+                                new ByteArrayInputStream(d.content().readAllBytes()),
+                                d.size())))
+                .build()
+                .start();
+        PostfixServer relay = PostfixServer.builder().relayTo(server.localAddress()).start()) {
+      List<String> replies =
+          SmtpTestClient.send(
+              relay.port(),
+              "alice@origin.test",
+              List.of("frank@carbonio.test", "grace@carbonio.test"),
+              SmtpTestClient.message("alice@origin.test", "frank@carbonio.test", "into carbonio"));
+
+      assertThat(replies).allSatisfy(r -> assertThat(r).startsWith("250"));
+      Delivery d = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(d).isNotNull();
+      assertThat(d.sender()).isEqualTo("alice@origin.test");
+      assertThat(d.recipients()).containsExactly("frank@carbonio.test", "grace@carbonio.test");
+      assertThat(new String(d.content().readAllBytes(), StandardCharsets.US_ASCII))
+          .contains("by postfix.test (Postfix)") // Postfix's own Received: header
+          .contains("Subject: into carbonio");
+      relay.awaitQueueEmpty(WAIT);
+      assertThat(relay.maillogText()).contains("status=sent (250");
     }
   }
 
