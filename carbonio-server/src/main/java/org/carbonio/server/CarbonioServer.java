@@ -215,7 +215,9 @@ public final class CarbonioServer implements AutoCloseable {
             mailAuth,
             filter,
             signing,
-            unchecked);
+            unchecked,
+            config.hostname(),
+            spool);
     MailRouter submission =
         new MailRouter(
             MailRouter.Role.SUBMISSION,
@@ -226,7 +228,9 @@ public final class CarbonioServer implements AutoCloseable {
             Optional.empty(),
             filter,
             signing,
-            unchecked);
+            unchecked,
+            config.hostname(),
+            spool);
     MailRouter lmtpRouter =
         new MailRouter(
             MailRouter.Role.LMTP,
@@ -237,7 +241,9 @@ public final class CarbonioServer implements AutoCloseable {
             Optional.empty(),
             Optional.empty(),
             signing,
-            unchecked);
+            unchecked,
+            config.hostname(),
+            spool);
 
     RecipientPolicy mxPolicy = mx;
     if (mta.greylisting()) {

@@ -130,29 +130,57 @@ public final class LocalDelivery {
       accountsByRecipient.keySet().forEach(r -> outcomes.add(RecipientOutcome.delivered(r)));
       return outcomes;
     } catch (StoreException.OverQuota e) {
-      if (accountsByRecipient.size() == 1) {
-        outcomes.add(overQuota(accountsByRecipient.keySet().iterator().next()));
+      if (all.size() == 1) { // one mailbox, full: every recipient reaching it fails alike
+        accountsByRecipient.keySet().forEach(r -> outcomes.add(overQuota(r)));
         return outcomes;
       }
     } catch (StoreException e) {
       throw new IOException("cannot store the message", e);
     }
+    // One account at a time, so a full mailbox holds back only itself. A list whose member is full
+    // is still delivered to the others; the full member gets an outcome of its own (under its own
+    // address) for the caller to queue and bounce.
     Set<String> done = new LinkedHashSet<>();
     for (Map.Entry<String, List<Account>> e : accountsByRecipient.entrySet()) {
-      Set<String> ids = new LinkedHashSet<>();
-      e.getValue().forEach(a -> ids.add(a.id()));
-      ids.removeAll(done); // another recipient reached this account already
-      try {
-        if (!ids.isEmpty()) {
-          deliver(ids, folder, content);
-          done.addAll(ids);
+      boolean list = e.getValue().size() > 1;
+      int delivered = 0;
+      RecipientOutcome failure = null;
+      List<RecipientOutcome> members = new ArrayList<>();
+      for (Account account : e.getValue()) {
+        if (!done.add(account.id())) {
+          delivered++; // another recipient reached this account already
+          continue;
         }
+        try {
+          deliver(Set.of(account.id()), folder, content);
+          delivered++;
+        } catch (StoreException.OverQuota over) {
+          failure = overQuota(list ? account.address() : e.getKey());
+          members.add(failure);
+        } catch (StoreException broken) {
+          log.warn("delivery to {} failed", account.address(), broken);
+          failure =
+              RecipientOutcome.temporary(
+                  list ? account.address() : e.getKey(), 451, "4.3.0", "Cannot store");
+          members.add(failure);
+        }
+      }
+      if (delivered > 0 || e.getValue().isEmpty()) {
         outcomes.add(RecipientOutcome.delivered(e.getKey()));
-      } catch (StoreException.OverQuota over) {
-        outcomes.add(overQuota(e.getKey()));
-      } catch (StoreException failure) {
-        log.warn("delivery to {} failed", e.getKey(), failure);
-        outcomes.add(RecipientOutcome.temporary(e.getKey(), 451, "4.3.0", "Cannot store"));
+        if (list) {
+          outcomes.addAll(members); // the list went out; its failed members go on alone
+        }
+      } else if (!list) {
+        outcomes.add(failure);
+      } else {
+        outcomes.add(
+            new RecipientOutcome(
+                e.getKey(),
+                failure.status(),
+                failure.code(),
+                failure.enhancedStatus(),
+                failure.text(),
+                ""));
       }
     }
     return outcomes;

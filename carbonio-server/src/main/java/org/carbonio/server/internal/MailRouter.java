@@ -3,7 +3,11 @@ package org.carbonio.server.internal;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -12,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.carbonio.directory.Account;
 import org.carbonio.directory.Directory;
+import org.carbonio.directory.Domain;
 import org.carbonio.smtp.Envelope;
 import org.carbonio.smtp.EnvelopeRecipient;
 import org.carbonio.smtp.MessageContent;
@@ -22,9 +27,15 @@ import org.carbonio.smtp.filter.FilterAction;
 import org.carbonio.smtp.filter.FilterHeader;
 import org.carbonio.smtp.filter.FilterVerdict;
 import org.carbonio.smtp.filter.RecipientVerdict;
+import org.carbonio.smtp.mailauth.AuthenticationResults;
 import org.carbonio.smtp.mailauth.Disposition;
+import org.carbonio.smtp.mailauth.DkimResult;
+import org.carbonio.smtp.mailauth.DmarcResult;
+import org.carbonio.smtp.mailauth.HeaderSummary;
+import org.carbonio.smtp.mailauth.MailAuthLimits;
 import org.carbonio.smtp.mailauth.MailAuthVerdict;
 import org.carbonio.smtp.mailauth.MailAuthenticator;
+import org.carbonio.smtp.mailauth.SpfResult;
 import org.carbonio.smtp.queue.MailQueue;
 import org.carbonio.smtp.spi.Delivery;
 import org.carbonio.smtp.spi.DeliveryHandler;
@@ -74,6 +85,8 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
   private final Optional<ContentFilter> filter;
   private final DkimSigning signing;
   private final List<Cidr> uncheckedNetworks;
+  private final String hostname;
+  private final Path spool;
 
   /**
    * @param relayNetworks clients that may relay without AUTH
@@ -88,7 +101,9 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
       Optional<MailAuthenticator> mailAuth,
       Optional<ContentFilter> filter,
       DkimSigning signing,
-      List<Cidr> uncheckedNetworks) {
+      List<Cidr> uncheckedNetworks,
+      String hostname,
+      Path spool) {
     this.role = requireNonNull(role, "role");
     this.directory = requireNonNull(directory, "directory");
     this.local = requireNonNull(local, "local");
@@ -98,6 +113,8 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
     this.filter = requireNonNull(filter, "filter");
     this.signing = requireNonNull(signing, "signing");
     this.uncheckedNetworks = List.copyOf(uncheckedNetworks);
+    this.hostname = requireNonNull(hostname, "hostname");
+    this.spool = requireNonNull(spool, "spool");
   }
 
   @Override
@@ -150,9 +167,65 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
 
   @Override
   public List<RecipientOutcome> deliverEach(Delivery delivery) throws RejectException, IOException {
+    HeaderSummary header;
+    try {
+      header = HeaderSummary.read(delivery.message(), hostname, MAX_HEADER_BYTES);
+    } catch (IOException e) {
+      // RFC 5322 sets no limit, but nothing legitimate needs a megabyte of header fields.
+      throw new RejectException(552, "5.3.4", "Message header too large");
+    }
+    if (header.receivedFields() > MAX_HOPS) {
+      // RFC 5321 §6.3: a message that went around this often is looping.
+      throw new RejectException(554, "5.4.6", "Too many hops: mail loop");
+    }
+    if (role == Role.SUBMISSION) {
+      checkAuthor(delivery.session().authenticated(), header.fromDomains());
+    }
+    if (header.claimingResults() == 0) {
+      return route(delivery, delivery.message());
+    }
+    // RFC 8601 §5: fields that claim to be our verdicts but came from outside are removed, so a
+    // reader can trust every Authentication-Results field with our name.
+    Path copy = Files.createTempFile(spool, "forged-", ".eml");
+    try {
+      try (InputStream in = delivery.message().open();
+          OutputStream out = Files.newOutputStream(copy)) {
+        AuthenticationResults.removeClaiming(in, out, hostname, MAX_HEADER_BYTES);
+      }
+      return route(delivery, new FileContent(copy));
+    } finally {
+      Files.deleteIfExists(copy);
+    }
+  }
+
+  /** Header sections above this are refused (MailAuthLimits' default). */
+  private static final int MAX_HEADER_BYTES = MailAuthLimits.DEFAULTS.maxHeaderBytes();
+
+  /** Like Postfix's {@code hopcount_limit}. */
+  static final int MAX_HOPS = 50;
+
+  /**
+   * A submitted message's From may name a local domain only if it is the login's own domain (or an
+   * alias of it), so one tenant cannot get another's DKIM signature (RFC 6376 §8.14); a From in a
+   * foreign domain is not signed, and its own domain's DMARC decides its fate.
+   */
+  private void checkAuthor(String login, List<String> fromDomains) throws RejectException {
+    String own = canonical(login.substring(login.lastIndexOf('@') + 1));
+    for (String domain : fromDomains) {
+      if (directory.isLocalDomain(domain) && !canonical(domain).equalsIgnoreCase(own)) {
+        throw new RejectException(553, "5.7.1", "From address not owned by the login");
+      }
+    }
+  }
+
+  private String canonical(String domain) {
+    return directory.findDomain(domain).flatMap(Domain::aliasOf).orElse(domain);
+  }
+
+  private List<RecipientOutcome> route(Delivery delivery, MessageContent content)
+      throws RejectException, IOException {
     SessionInfo session = delivery.session();
     Envelope envelope = delivery.envelope();
-    MessageContent content = delivery.message();
     StringBuilder added = new StringBuilder(); // fields to put above the message, CRLF-ended
     boolean junkAll = false;
 
@@ -163,6 +236,10 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
         && uncheckedNetworks.stream().noneMatch(n -> n.contains(client))) {
       MailAuthVerdict verdict =
           mailAuth.get().check(client, session.heloName(), envelope.sender(), content);
+      if (verdict.disposition() == Disposition.REJECT && temporaryFailure(verdict)) {
+        // A DNS failure is not the domain owner's verdict: let the sender retry.
+        throw new RejectException(451, "4.4.3", "Temporary DNS failure, try again later");
+      }
       if (verdict.disposition() == Disposition.REJECT) {
         // RFC 7489 §6.7: the domain owner asked for rejection.
         throw new RejectException(
@@ -222,9 +299,27 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
                             || g.outcomes().stream()
                                 .anyMatch(o -> o.status() == RecipientOutcome.Status.DELIVERED));
     List<RecipientOutcome> outcomes = new ArrayList<>();
-    if (role == Role.LMTP || !accepted) {
-      // LMTP answers per recipient; a message no recipient can take is refused with the first
-      // reason instead of being accepted and bounced (no backscatter to a forged sender).
+    if (role == Role.LMTP) {
+      // LMTP answers per recipient; the outside members of a list (the only non-local addresses
+      // LMTP accepts) are queued before the answer.
+      for (Stored g : groups) {
+        List<EnvelopeRecipient> toQueue = new ArrayList<>(g.remote());
+        for (RecipientOutcome o : g.outcomes()) {
+          if (envelope.recipients().stream().anyMatch(r -> r.address().equals(o.recipient()))) {
+            outcomes.add(o);
+          } else {
+            toQueue.add(EnvelopeRecipient.of(o.recipient())); // a list member that failed
+          }
+        }
+        if (!toQueue.isEmpty()) {
+          queue.enqueue(envelope.withRecipients(toQueue), g.content());
+        }
+      }
+      return outcomes;
+    }
+    if (!accepted) {
+      // A message no recipient can take is refused with the first reason instead of being
+      // accepted and bounced (no backscatter to a forged sender).
       groups.forEach(g -> outcomes.addAll(g.outcomes()));
       return outcomes;
     }
@@ -236,13 +331,15 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
     for (Stored g : groups) {
       List<EnvelopeRecipient> toQueue = new ArrayList<>(g.remote());
       for (RecipientOutcome o : g.outcomes()) {
+        Optional<EnvelopeRecipient> own =
+            envelope.recipients().stream()
+                .filter(r -> r.address().equals(o.recipient()))
+                .findFirst();
         if (o.status() == RecipientOutcome.Status.DELIVERED) {
           outcomes.add(o);
         } else {
-          envelope.recipients().stream()
-              .filter(r -> r.address().equals(o.recipient()))
-              .findFirst()
-              .ifPresent(toQueue::add);
+          // a recipient of ours, or a list member that failed (queued under its own address)
+          toQueue.add(own.orElseGet(() -> EnvelopeRecipient.of(o.recipient())));
         }
       }
       if (!toQueue.isEmpty()) {
@@ -262,6 +359,12 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
       held.forEach(r -> outcomes.add(RecipientOutcome.delivered(r.address())));
     }
     return outcomes;
+  }
+
+  private static boolean temporaryFailure(MailAuthVerdict verdict) {
+    return verdict.dmarc().result() == DmarcResult.Result.TEMPERROR
+        || verdict.spf().result() == SpfResult.Result.TEMPERROR
+        || verdict.dkim().stream().anyMatch(d -> d.result() == DkimResult.Result.TEMPERROR);
   }
 
   private record Route(String folder, String headers) {}
@@ -290,9 +393,7 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
       try {
         LocalDelivery.Resolved resolved = local.resolve(r.address());
         accounts.put(r.address(), resolved.accounts());
-        if (role != Role.LMTP) {
-          resolved.external().forEach(member -> remote.add(EnvelopeRecipient.of(member)));
-        }
+        resolved.external().forEach(member -> remote.add(EnvelopeRecipient.of(member)));
       } catch (RejectException e) {
         outcomes.add(outcome(r.address(), e));
       }
