@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing sensitive is kept: login names are held lower-cased in memory only, passwords never.
  * Memory is bounded by {@link AuthLimits#maxTracked()} clients plus as many logins; when a table is
- * full of locked-out entries, new keys go uncounted until entries expire.
+ * full of locked-out entries, new clients or logins are refused ({@code 454 4.7.0}) until entries
+ * expire: failing closed, since counting nothing would let whoever filled the table guess freely.
  */
 public final class AuthThrottle implements Authenticator {
 
@@ -122,8 +123,8 @@ public final class AuthThrottle implements Authenticator {
   private static final Record REFUSED = new Record();
 
   /**
-   * Reserves one attempt on {@code key}'s record: the record (null when uncounted: limit off or
-   * table full), or {@link #REFUSED} when locked out or at the limit with attempts in flight.
+   * Reserves one attempt on {@code key}'s record: the record (null when uncounted: limit off), or
+   * {@link #REFUSED} when locked out, at the limit with attempts in flight, or the table is full.
    */
   private <K> Record begin(BoundedTable<K, Record> table, K key, int max) {
     if (max == 0) {
@@ -132,7 +133,9 @@ public final class AuthThrottle implements Authenticator {
     while (true) {
       Record r = table.getOrCreate(key, k -> new Record(), evictable);
       if (r == null) {
-        return null;
+        // Full of locked-out entries: refuse rather than check uncounted, or whoever filled the
+        // table could then guess passwords without limit.
+        return REFUSED;
       }
       synchronized (r) {
         if (r.removed) {

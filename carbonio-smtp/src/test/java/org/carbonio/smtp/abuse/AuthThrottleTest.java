@@ -48,6 +48,25 @@ class AuthThrottleTest {
   }
 
   @Test
+  void authenticateShouldRefuseWithoutCheckingWhenTheTableIsFullOfLockedOutLogins()
+      throws Exception {
+    AuthThrottle small = AuthThrottle.wrap(passwords, AuthLimits.DEFAULTS.withMaxTracked(2), clock);
+    // Two logins locked out from two clients fill both tables.
+    for (String user : List.of("a@example.com", "b@example.com")) {
+      InetAddress from = ip(user.startsWith("a") ? "198.51.100.1" : "198.51.100.2");
+      for (int i = 0; i < 5; i++) {
+        assertThat(small.authenticate(session(from), "", user, "guess" + i)).isEmpty();
+      }
+    }
+    int before = checks.get();
+    // A third client guessing a third login would otherwise go uncounted.
+    assertThatThrownBy(
+            () -> small.authenticate(session(ip("198.51.100.3")), "", "c@example.com", "guess"))
+        .isInstanceOfSatisfying(RejectException.class, e -> assertThat(e.code()).isEqualTo(454));
+    assertThat(checks.get()).as("password not checked").isEqualTo(before);
+  }
+
+  @Test
   void authenticateShouldLockTheLoginOutWithoutCheckingWhenFiveFailures() throws Exception {
     for (int i = 0; i < 5; i++) {
       assertThat(login(attacker, "alice@example.com", "guess" + i)).isEmpty();
