@@ -22,8 +22,8 @@ import org.carbonio.smtp.internal.mailauth.TagList;
 
 /**
  * Verifies the DKIM signatures of a message (RFC 6376 §6), RSA-SHA256, Ed25519-SHA256 (RFC 8463)
- * and, for old mail, RSA-SHA1. The body is read once and hashed as it streams; only the header
- * section is held in memory. Thread-safe.
+ * (RSA-SHA1 signatures are parsed but never pass: RFC 8301 §3.1). The body is read once and hashed
+ * as it streams; only the header section is held in memory. Thread-safe.
  *
  * <p>An {@code l=} tag is honored: only that many canonical body bytes are hashed (RFC 6376 §3.5),
  * so content appended after a signed body does not break the signature; the signer here never sets

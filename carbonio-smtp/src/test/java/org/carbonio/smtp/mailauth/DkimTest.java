@@ -314,6 +314,18 @@ class DkimTest {
   }
 
   @Test
+  void verifyShouldGivePermerrorWhenDkimpySignedWithRsaSha1() throws IOException {
+    // RFC 8301 §3.1: a valid rsa-sha1 signature must not count as a pass.
+    byte[] msg =
+        PyDkim.sign(
+            dir, bytes(MESSAGE), DkimKeys.toPem(RSA.getPrivate()), "rsa-sha1", "example.com");
+    assertThat(new String(msg, StandardCharsets.ISO_8859_1)).contains("a=rsa-sha1");
+    assertThat(verify(dnsFor(RSA), msg))
+        .extracting(DkimResult::result)
+        .containsExactly(Result.PERMERROR);
+  }
+
+  @Test
   void verifyShouldPassWhenSignedByDkimpyWithEd25519() throws IOException {
     byte[] enc = ED.getPrivate().getEncoded();
     String seed =

@@ -52,6 +52,10 @@ public final class SignatureCheck {
     if (sig.expiry() >= 0 && now.getEpochSecond() > sig.expiry()) {
       return new Outcome(Status.PERMERROR, "signature expired"); // RFC 6376 §3.5 x=
     }
+    if (sig.algorithm() == SigningAlgorithm.RSA_SHA1) {
+      // RFC 8301 §3.1: verifiers must not consider rsa-sha1 signatures valid.
+      return new Outcome(Status.PERMERROR, "rsa-sha1 is not accepted");
+    }
     String name = sig.selector() + "._domainkey." + sig.domain();
     DnsResult<String> txt;
     try {
