@@ -260,7 +260,7 @@ final class QueueCommand {
     String nl = System.lineSeparator();
     b.append(
             String.format(
-                "%-17s %8s %-20s  %s",
+                "%-17s %8s %-20s %s",
                 "-Queue ID--------",
                 "--Size--",
                 "----Arrival Time----",
@@ -272,7 +272,7 @@ final class QueueCommand {
       String sender = m.path("sender").asText("");
       b.append(
               String.format(
-                  "%-17s %8d %-20s  %s",
+                  "%-17s %8d %-19s  %s",
                   m.path("id").asText() + (m.path("held").asBoolean() ? "!" : ""),
                   m.path("size").asLong(),
                   time(m.path("arrival").asText(""), zone),

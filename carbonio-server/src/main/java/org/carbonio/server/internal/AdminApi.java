@@ -547,7 +547,11 @@ public final class AdminApi implements AutoCloseable {
 
     /** {@code sYYYYMMDD}, with {@code -2}, {@code -3}... when the domain has that one already. */
     static String dateSelector(Instant now, List<DkimKey> taken) {
-      String base = "s" + DateTimeFormatter.BASIC_ISO_DATE.withZone(ZoneOffset.UTC).format(now);
+      String base =
+          "s"
+              + DateTimeFormatter.ofPattern("yyyyMMdd", Locale.ROOT)
+                  .withZone(ZoneOffset.UTC)
+                  .format(now);
       String s = base;
       for (int n = 2; n <= DkimKey.MAX_PER_DOMAIN + 1; n++) {
         String candidate = s;
