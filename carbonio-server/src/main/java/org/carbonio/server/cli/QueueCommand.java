@@ -243,10 +243,10 @@ final class QueueCommand {
    *
    * <pre>
    * -Queue ID-------- --Size-- ----Arrival Time---- -Sender/Recipient-------
-   * 0MIK3Y2QB0001A1B!      523 Sun Nov 29 04:10:12  alice@example.org
-   *                                                 (held: suspicious)
+   * 0MX1B14MI0001VPK!      395 Sun Nov 29 03:53:41  alice@example.org
+   *                                                 (held: looks odd)
    *                                                 bob@remote.test  pending
-   *                                                   451 4.4.1 connection refused
+   *                                                   451 4.4.1 Connect to mx.remote.test[...
    *
    * -- 1 Kbytes in 1 Request.
    * </pre>

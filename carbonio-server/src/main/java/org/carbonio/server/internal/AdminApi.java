@@ -520,6 +520,9 @@ public final class AdminApi implements AutoCloseable {
       }
       Instant now = Instant.now();
       String chosen = selector.orElseGet(() -> dateSelector(now, keys));
+      if (keys.stream().anyMatch(k -> k.selector().equalsIgnoreCase(chosen))) {
+        throw new DirectoryException.Conflict(domain + " has a DKIM key " + chosen + " already");
+      }
       KeyPair pair =
           algorithm == DkimKey.Algorithm.RSA_SHA256
               ? DkimKeys.generateRsa()
