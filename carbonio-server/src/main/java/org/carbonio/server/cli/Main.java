@@ -3,19 +3,22 @@ package org.carbonio.server.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the {@code carbonio} launcher: {@code run}, {@code prov} and {@code store}. */
+/**
+ * Entry point of the {@code carbonio} launcher: {@code run}, {@code prov}, {@code queue} and {@code
+ * store}.
+ */
 @Command(
     name = "carbonio",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "The Carbonio SDK reference mail server.",
-    subcommands = {RunCommand.class, ProvCommand.class, StoreCommand.class})
+    subcommands = {RunCommand.class, ProvCommand.class, QueueCommand.class, StoreCommand.class})
 public final class Main {
 
-  /** Exit code when the server is not running (for {@code prov}). */
+  /** Exit code when the server is not running (for {@code prov} and {@code queue}). */
   static final int EXIT_NOT_RUNNING = 3;
 
-  /** Exit code when the server refused a request (for {@code prov}). */
+  /** Exit code when the server refused a request (for {@code prov} and {@code queue}). */
   static final int EXIT_REFUSED = 1;
 
   /** Exit code for a command line the CLI cannot use (picocli's usage-error code). */

@@ -1,30 +1,17 @@
 package org.carbonio.server.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.carbonio.server.CarbonioServer;
 import org.carbonio.server.internal.AdminApi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,8 +34,8 @@ import picocli.CommandLine.Spec;
     name = "prov",
     mixinStandardHelpOptions = true,
     description =
-        "Provision domains, accounts, aliases, lists, classes of service and roles on the"
-            + " running server.",
+        "Provision domains, accounts, aliases, lists, classes of service, roles and DKIM keys"
+            + " on the running server.",
     subcommands = {
       ProvCommand.CreateDomain.class,
       ProvCommand.CreateAliasDomain.class,
@@ -79,7 +66,11 @@ import picocli.CommandLine.Spec;
       ProvCommand.ShowCos.class,
       ProvCommand.ListCos.class,
       ProvCommand.GrantRole.class,
-      ProvCommand.RevokeRole.class
+      ProvCommand.RevokeRole.class,
+      ProvDkim.Generate.class,
+      ProvDkim.ListKeys.class,
+      ProvDkim.Activate.class,
+      ProvDkim.Remove.class
     })
 final class ProvCommand {
 
@@ -936,116 +927,5 @@ final class ProvCommand {
       throw new ProvFailure(Main.EXIT_REFUSED, "no password on stdin");
     }
     return line;
-  }
-
-  /** Talks to the admin API of the server whose data directory is given. */
-  record AdminClient(URI base, String authorization, HttpClient http) {
-
-    /**
-     * The client for the server of {@code dataDir}, as its own admin, or as {@code admin} with the
-     * password in the first line of {@code passwordFile}.
-     */
-    static AdminClient forDataDir(Path dataDir, Optional<String> admin, Optional<Path> passwordFile)
-        throws IOException, ProvFailure {
-      if (admin.isPresent() && passwordFile.isEmpty()) {
-        throw new ProvFailure(Main.EXIT_USAGE, "--admin needs --admin-password-file");
-      }
-      String password = null;
-      if (passwordFile.isPresent()) {
-        try {
-          password = Files.readString(passwordFile.get()).lines().findFirst().orElse("").strip();
-        } catch (IOException e) {
-          throw new ProvFailure(
-              Main.EXIT_USAGE, "cannot read the password file " + passwordFile.get());
-        }
-        if (password.isEmpty()) {
-          throw new ProvFailure(Main.EXIT_USAGE, "empty password file " + passwordFile.get());
-        }
-      }
-      JsonNode server;
-      try {
-        server = AdminApi.json().readTree(Files.readString(CarbonioServer.serverJson(dataDir)));
-        if (password == null) {
-          password = Files.readString(dataDir.resolve("admin-password")).strip();
-        }
-      } catch (NoSuchFileException e) {
-        throw new ProvFailure(
-            Main.EXIT_NOT_RUNNING,
-            "server not running: no "
-                + e.getFile()
-                + " (start it with ./carbonio run --data "
-                + dataDir
-                + ")");
-      }
-      String http = server.path("listeners").path("http").asText("");
-      if (http.isEmpty()) {
-        throw new ProvFailure(Main.EXIT_NOT_RUNNING, "server not running: no admin API listener");
-      }
-      String credentials = admin.orElse(server.path("admin").asText()) + ":" + password;
-      int colon = http.lastIndexOf(':');
-      URI base;
-      try {
-        base =
-            new URI(
-                "http",
-                null,
-                http.substring(0, colon),
-                Integer.parseInt(http.substring(colon + 1)),
-                "/admin/v1/",
-                null,
-                null);
-      } catch (URISyntaxException | RuntimeException e) {
-        throw new ProvFailure(
-            Main.EXIT_NOT_RUNNING, "unreadable " + CarbonioServer.serverJson(dataDir));
-      }
-      return new AdminClient(
-          base,
-          "Basic "
-              + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)),
-          HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
-    }
-
-    static String segment(String value) {
-      return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    JsonNode call(String method, String path, Object body)
-        throws IOException, ProvFailure, InterruptedException {
-      HttpRequest.BodyPublisher publisher =
-          body == null
-              ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofByteArray(AdminApi.json().writeValueAsBytes(body));
-      HttpRequest request =
-          HttpRequest.newBuilder(base.resolve(path))
-              .timeout(Duration.ofSeconds(30))
-              .header("Authorization", authorization)
-              .header("Content-Type", "application/json")
-              .method(method, publisher)
-              .build();
-      HttpResponse<String> response;
-      try {
-        response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      } catch (ConnectException e) {
-        throw new ProvFailure(
-            Main.EXIT_NOT_RUNNING, "server not running: nothing answers at " + base);
-      }
-      JsonNode answer;
-      try {
-        answer = AdminApi.json().readTree(response.body());
-      } catch (JsonProcessingException e) {
-        answer = null; // not the admin API answering
-      }
-      if (response.statusCode() / 100 != 2 || answer == null) {
-        String message = answer == null ? "" : answer.path("message").asText("");
-        int code =
-            switch (response.statusCode()) {
-              case 401 -> Main.EXIT_UNAUTHORIZED;
-              case 403 -> Main.EXIT_FORBIDDEN;
-              default -> Main.EXIT_REFUSED;
-            };
-        throw new ProvFailure(code, message.isEmpty() ? "HTTP " + response.statusCode() : message);
-      }
-      return answer;
-    }
   }
 }

@@ -11,6 +11,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -27,10 +31,16 @@ import org.carbonio.directory.ClassOfService;
 import org.carbonio.directory.Directory;
 import org.carbonio.directory.DirectoryException;
 import org.carbonio.directory.DistributionList;
+import org.carbonio.directory.DkimKey;
 import org.carbonio.directory.Domain;
 import org.carbonio.directory.Provisioning;
 import org.carbonio.directory.Role;
+import org.carbonio.smtp.RecipientOutcome;
+import org.carbonio.smtp.mailauth.DkimKeys;
 import org.carbonio.smtp.queue.MailQueue;
+import org.carbonio.smtp.queue.QueueId;
+import org.carbonio.smtp.queue.QueuedMessage;
+import org.carbonio.smtp.queue.RecipientStatus;
 import org.carbonio.store.MailStore;
 import org.carbonio.store.StoreException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -87,10 +97,25 @@ import org.slf4j.LoggerFactory;
  * GET    /admin/v1/cos/NAME
  * PUT    /admin/v1/cos/NAME         {["quotaBytes","features","passwordMinLength"]}
  * DELETE /admin/v1/cos/NAME
+ * GET    /admin/v1/domains/D/dkim                   the domain's DKIM keys (never a private key)
+ * POST   /admin/v1/domains/D/dkim   {["selector","algorithm","activate"]}  generate a key
+ * POST   /admin/v1/domains/D/dkim/S/activate        make key S the one that signs
+ * DELETE /admin/v1/domains/D/dkim/S                 remove key S
+ * GET    /admin/v1/queue                            the mail queue (global admins only)
+ * GET    /admin/v1/queue/ID                         one message, with its header section
+ * POST   /admin/v1/queue/ID/retry                   attempt it now
+ * POST   /admin/v1/queue/retry                      attempt every message not on hold now
+ * POST   /admin/v1/queue/ID/hold    {["reason"]}    put on hold
+ * POST   /admin/v1/queue/ID/release                 release from hold (and attempt now)
+ * DELETE /admin/v1/queue/ID                         remove, without any DSN
  * </pre>
  *
- * Path segments are percent-decoded one by one, so an address may contain any character that {@code
- * %}-encoding carries, {@code /} included. Errors are {@code {"error":
+ * DKIM keys are generated here, in the server: an answer carries the selector, algorithm, state,
+ * creation time and the TXT record to publish ({@code selector._domainkey.domain}), never the
+ * private key. The queue spans every domain, so only global admins see or change it.
+ *
+ * <p>Path segments are percent-decoded one by one, so an address may contain any character that
+ * {@code %}-encoding carries, {@code /} included. Errors are {@code {"error":
  * "not_found|conflict|unknown_domain|invalid|forbidden|unauthorized|...", "message": "..."}} with
  * status 400, 401, 403, 404, 409, 413 or 500.
  */
@@ -235,6 +260,52 @@ public final class AdminApi implements AutoCloseable {
     return m;
   }
 
+  /** A DKIM key without its private key: what to publish and where it is in its rotation. */
+  static Map<String, Object> view(String domain, DkimKey k) {
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("name", DkimKeys.recordName(k.selector(), domain));
+    record.put("type", "TXT");
+    record.put("value", k.publicKeyTxt());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("domain", domain);
+    m.put("selector", k.selector());
+    m.put("algorithm", k.algorithm().tag());
+    m.put("state", k.state().name());
+    m.put("created", k.created().toString());
+    m.put("record", record);
+    return m;
+  }
+
+  static Map<String, Object> view(QueuedMessage q) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", q.id().value());
+    m.put("arrival", q.arrival().toString());
+    m.put("sender", q.sender());
+    m.put("size", q.size());
+    m.put("attempts", q.attempts());
+    m.put("nextAttempt", q.nextAttempt() == null ? null : q.nextAttempt().toString());
+    m.put("held", q.held());
+    m.put("holdReason", q.holdReason());
+    m.put("envelopeId", q.envelope().envelopeId());
+    m.put("recipients", q.recipients().stream().map(AdminApi::view).toList());
+    return m;
+  }
+
+  static Map<String, Object> view(RecipientStatus r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("address", r.recipient().address());
+    m.put("state", r.state().name());
+    RecipientOutcome last = r.lastOutcome();
+    m.put(
+        "lastReply",
+        last == null
+            ? null
+            : (last.code() + " " + last.enhancedStatus() + " " + last.text()).strip());
+    m.put("remoteMta", last == null || last.remoteMta().isEmpty() ? null : last.remoteMta());
+    m.put("lastAttempt", r.lastAttempt() == null ? null : r.lastAttempt().toString());
+    return m;
+  }
+
   private static final class ApiHandler extends Handler.Abstract {
     private final Directory directory;
     private final MailStore store;
@@ -335,6 +406,7 @@ public final class AdminApi implements AutoCloseable {
             case "aliases" -> aliases(call);
             case "lists" -> lists(call);
             case "cos" -> classesOfService(call);
+            case "queue" -> queue(call, caller.get());
             default -> null;
           };
       return reply != null
@@ -366,7 +438,231 @@ public final class AdminApi implements AutoCloseable {
         p.deleteDomain(parts.get(1));
         return Reply.ok(Map.of("deleted", parts.get(1)));
       }
+      if (parts.size() >= 3 && parts.get(2).equals("dkim")) {
+        return dkim(c);
+      }
       return null;
+    }
+
+    // ---- DKIM keys of a domain ----
+
+    private static Reply dkim(Call c) throws IOException, DirectoryException {
+      Provisioning p = c.p();
+      String method = c.method();
+      List<String> parts = c.parts();
+      String domain = asciiDomain(parts.get(1));
+      if (parts.size() == 3 && HttpMethod.GET.is(method)) {
+        List<DkimKey> keys = p.dkimKeys(domain);
+        if (keys.isEmpty() && !visible(p, domain)) {
+          return Reply.error(
+              HttpStatus.NOT_FOUND_404, "unknown_domain", "no such domain: " + domain);
+        }
+        return Reply.ok(dkimView(domain, keys));
+      }
+      if (parts.size() == 3 && HttpMethod.POST.is(method)) {
+        return generateDkimKey(p, domain, c.body().equals("null") ? null : c.object());
+      }
+      if (parts.size() == 5 && parts.get(4).equals("activate") && HttpMethod.POST.is(method)) {
+        String selector = parts.get(3);
+        p.activateDkimKey(domain, selector);
+        Map<String, Object> m = dkimView(domain, p.dkimKeys(domain));
+        m.put("activated", selector.toLowerCase(Locale.ROOT));
+        return Reply.ok(m);
+      }
+      if (parts.size() == 4 && HttpMethod.DELETE.is(method)) {
+        String selector = parts.get(3).toLowerCase(Locale.ROOT);
+        Optional<DkimKey> key =
+            p.dkimKeys(domain).stream().filter(k -> k.selector().equals(selector)).findFirst();
+        p.removeDkimKey(domain, selector);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("domain", domain);
+        m.put("removed", selector);
+        m.put("state", key.map(k -> k.state().name()).orElse(null));
+        return Reply.ok(m);
+      }
+      return null;
+    }
+
+    /**
+     * Generates a key pair here and stores it; the answer holds the TXT record, not the private
+     * key. A key is created {@code PUBLISHED_NEXT} unless {@code activate} asks otherwise, which
+     * only a domain without an active key may (the record of a new key is not published yet: a
+     * rotation activates it once it is, with {@code activate}).
+     */
+    private static Reply generateDkimKey(Provisioning p, String domain, JsonNode body)
+        throws DirectoryException {
+      // the rights check (and the domain's existing selectors) before the costly RSA generation
+      List<DkimKey> keys = p.dkimKeys(domain);
+      if (keys.isEmpty() && !visible(p, domain)) {
+        return Reply.error(HttpStatus.NOT_FOUND_404, "unknown_domain", "no such domain: " + domain);
+      }
+      Optional<String> selector = body == null ? Optional.empty() : optionalText(body, "selector");
+      String algorithmName = body == null ? "rsa" : optionalText(body, "algorithm").orElse("rsa");
+      boolean activate = body != null && body.has("activate") && bool(body, "activate");
+      DkimKey.Algorithm algorithm =
+          switch (algorithmName.toLowerCase(Locale.ROOT)) {
+            case "rsa", "rsa-sha256" -> DkimKey.Algorithm.RSA_SHA256;
+            case "ed25519", "ed25519-sha256" -> DkimKey.Algorithm.ED25519_SHA256;
+            default ->
+                throw new DirectoryException.Invalid(
+                    "unknown algorithm: " + truncate(algorithmName) + " (rsa or ed25519)");
+          };
+      Optional<DkimKey> active =
+          keys.stream().filter(k -> k.state() == DkimKey.State.ACTIVE).findFirst();
+      if (activate && active.isPresent()) {
+        return Reply.error(
+            HttpStatus.CONFLICT_409,
+            "conflict",
+            domain
+                + " already signs with "
+                + active.get().selector()
+                + ": generate without activate, publish the new TXT record, then activate it");
+      }
+      Instant now = Instant.now();
+      String chosen = selector.orElseGet(() -> dateSelector(now, keys));
+      if (keys.stream().anyMatch(k -> k.selector().equalsIgnoreCase(chosen))) {
+        throw new DirectoryException.Conflict(domain + " has a DKIM key " + chosen + " already");
+      }
+      KeyPair pair =
+          algorithm == DkimKey.Algorithm.RSA_SHA256
+              ? DkimKeys.generateRsa()
+              : DkimKeys.generateEd25519();
+      DkimKey key =
+          new DkimKey(
+              chosen,
+              algorithm,
+              pair.getPrivate().getEncoded(),
+              DkimKeys.txtRecord(pair.getPublic()),
+              now,
+              activate ? DkimKey.State.ACTIVE : DkimKey.State.PUBLISHED_NEXT);
+      p.addDkimKey(domain, key);
+      return Reply.ok(view(domain, key));
+    }
+
+    /** The domain as DNS names it (A-labels, lower case), or as given when it is no name. */
+    private static String asciiDomain(String domain) {
+      try {
+        return java.net.IDN.toASCII(domain).toLowerCase(Locale.ROOT);
+      } catch (IllegalArgumentException e) {
+        return domain; // the directory answers 400
+      }
+    }
+
+    /** {@code sYYYYMMDD}, with {@code -2}, {@code -3}... when the domain has that one already. */
+    static String dateSelector(Instant now, List<DkimKey> taken) {
+      String base =
+          "s"
+              + DateTimeFormatter.ofPattern("yyyyMMdd", Locale.ROOT)
+                  .withZone(ZoneOffset.UTC)
+                  .format(now);
+      String s = base;
+      for (int n = 2; n <= DkimKey.MAX_PER_DOMAIN + 1; n++) {
+        String candidate = s;
+        if (taken.stream().noneMatch(k -> k.selector().equals(candidate))) {
+          return s;
+        }
+        s = base + "-" + n;
+      }
+      return s; // the directory refuses an eleventh key anyway
+    }
+
+    private static Map<String, Object> dkimView(String domain, List<DkimKey> keys) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("domain", domain);
+      m.put("keys", keys.stream().map(k -> view(domain, k)).toList());
+      return m;
+    }
+
+    // ---- the mail queue: global admins only ----
+
+    private Reply queue(Call c, Account caller) throws IOException, DirectoryException {
+      if (!caller.admin()) {
+        // entries span every domain: no delegated admin sees or changes them
+        return Reply.error(
+            HttpStatus.FORBIDDEN_403, "forbidden", "not allowed: the mail queue (global admins)");
+      }
+      if (queue == null) {
+        return Reply.error(HttpStatus.NOT_FOUND_404, "not_found", "this server has no mail queue");
+      }
+      String method = c.method();
+      List<String> parts = c.parts();
+      if (parts.size() == 1 && HttpMethod.GET.is(method)) {
+        List<QueuedMessage> all = queue.list();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("messages", all.size());
+        m.put("bytes", all.stream().mapToLong(QueuedMessage::size).sum());
+        m.put("queue", all.stream().map(AdminApi::view).toList());
+        return Reply.ok(m);
+      }
+      if (parts.size() == 2 && parts.get(1).equals("retry") && HttpMethod.POST.is(method)) {
+        return Reply.ok(Map.of("retried", queue.retryAll()));
+      }
+      if (parts.size() < 2) {
+        return null;
+      }
+      QueueId id = QueueId.of(parts.get(1)); // a bad id: IllegalArgumentException, 400
+      if (parts.size() == 2 && HttpMethod.GET.is(method)) {
+        QueuedMessage m = queued(id);
+        Map<String, Object> v = view(m);
+        v.put("headers", queue.headers(id).orElseThrow(() -> noSuchMessage(id)));
+        return Reply.ok(v);
+      }
+      if (parts.size() == 2 && HttpMethod.DELETE.is(method)) {
+        if (!queue.delete(id)) {
+          throw noSuchMessage(id);
+        }
+        return Reply.ok(Map.of("deleted", id.value()));
+      }
+      if (parts.size() != 3 || !HttpMethod.POST.is(method)) {
+        return null;
+      }
+      switch (parts.get(2)) {
+        case "retry" -> {
+          if (queued(id).held()) {
+            return Reply.error(
+                HttpStatus.CONFLICT_409,
+                "conflict",
+                "message " + id + " is on hold: release it to attempt it");
+          }
+          if (!queue.retry(id)) {
+            throw noSuchMessage(id);
+          }
+          return Reply.ok(Map.of("retried", id.value()));
+        }
+        case "hold" -> {
+          String reason =
+              c.body().equals("null") ? "" : optionalText(c.object(), "reason").orElse("");
+          if (reason.length() > 1000 || reason.chars().anyMatch(Character::isISOControl)) {
+            throw new DirectoryException.Invalid(
+                "the reason must be at most 1000 characters, without control characters");
+          }
+          if (!queue.hold(id, reason)) {
+            throw noSuchMessage(id);
+          }
+          return Reply.ok(view(queued(id)));
+        }
+        case "release" -> {
+          if (!queued(id).held()) {
+            return Reply.error(
+                HttpStatus.CONFLICT_409, "conflict", "message " + id + " is not on hold");
+          }
+          if (!queue.release(id)) {
+            throw noSuchMessage(id);
+          }
+          return Reply.ok(Map.of("released", id.value()));
+        }
+        default -> {
+          return null;
+        }
+      }
+    }
+
+    private QueuedMessage queued(QueueId id) throws DirectoryException {
+      return queue.show(id).orElseThrow(() -> noSuchMessage(id));
+    }
+
+    private static DirectoryException.NotFound noSuchMessage(QueueId id) {
+      return new DirectoryException.NotFound("no such message in the queue: " + id);
     }
 
     // ---- accounts ----
