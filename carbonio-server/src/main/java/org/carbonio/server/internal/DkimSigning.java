@@ -53,7 +53,8 @@ public final class DkimSigning {
     try {
       signer =
           signers.computeIfAbsent(
-              domain + "\0" + key.get().selector(), k -> signer(domain, key.get()));
+              domain + "\0" + key.get().selector() + "\0" + key.get().publicKeyTxt(),
+              k -> signer(domain, key.get()));
     } catch (IllegalArgumentException e) {
       log.warn(
           "the DKIM key {} of {} is unusable: {}", key.get().selector(), domain, e.getMessage());
