@@ -2,7 +2,6 @@ package org.carbonio.smtp.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +14,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.carbonio.smtp.SmtpServer;
-import org.carbonio.smtp.spi.Delivery;
 import org.junit.jupiter.api.Test;
 
 /** A private Postfix in each of its roles, with real SMTP into it. */
@@ -83,7 +81,8 @@ class PostfixServerTest {
 
   @Test
   void relayShouldDeliverIntoCarbonioSmtpServerWhenItIsTheNextHop() throws Exception {
-    BlockingQueue<Delivery> received = new LinkedBlockingQueue<>();
+    record Received(String sender, List<String> recipients, byte[] content) {}
+    BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     try (SmtpServer server =
             SmtpServer.builder()
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -91,13 +90,7 @@ class PostfixServerTest {
                 .deliveryHandler(
                     d ->
                         received.add(
-                            new Delivery(
-                                d.session(),
-                                d.id(),
-                                d.sender(),
-                                d.recipients(),
-                                new ByteArrayInputStream(d.content().readAllBytes()),
-                                d.size())))
+                            new Received(d.sender(), d.recipients(), d.content().readAllBytes())))
                 .build()
                 .start();
         PostfixServer relay = PostfixServer.builder().relayTo(server.localAddress()).start()) {
@@ -109,11 +102,11 @@ class PostfixServerTest {
               SmtpTestClient.message("alice@origin.test", "frank@carbonio.test", "into carbonio"));
 
       assertThat(replies).allSatisfy(r -> assertThat(r).startsWith("250"));
-      Delivery d = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      Received d = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
       assertThat(d).isNotNull();
       assertThat(d.sender()).isEqualTo("alice@origin.test");
       assertThat(d.recipients()).containsExactly("frank@carbonio.test", "grace@carbonio.test");
-      assertThat(new String(d.content().readAllBytes(), StandardCharsets.US_ASCII))
+      assertThat(new String(d.content(), StandardCharsets.US_ASCII))
           .contains("by postfix.test (Postfix)") // Postfix's own Received: header
           .contains("Subject: into carbonio");
       relay.awaitQueueEmpty(WAIT);
