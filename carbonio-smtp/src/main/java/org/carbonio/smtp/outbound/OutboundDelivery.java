@@ -28,6 +28,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import org.carbonio.smtp.DsnNotify;
@@ -75,6 +77,12 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutboundDelivery.class);
   private static final int PIPELINE_BATCH = 100;
 
+  /**
+   * The most characters of reply text an outcome carries (remote replies may hold up to {@code
+   * maxReplyLines} lines of {@code maxReplyLineLength}); the queue logs and bounces it.
+   */
+  static final int MAX_TEXT = 1024;
+
   private final OutboundConfig config;
   private final DnsResolver dns;
   private final MtaSts mtaSts;
@@ -111,7 +119,7 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
     }
 
     RecipientOutcome to(String recipient) {
-      return new RecipientOutcome(recipient, status, code, enhanced, text, remoteMta);
+      return new RecipientOutcome(recipient, status, code, enhanced, cap(text), remoteMta);
     }
   }
 
@@ -179,8 +187,25 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
   public List<RecipientOutcome> deliver(
       Envelope envelope, List<EnvelopeRecipient> recipients, MessageContent content)
       throws InterruptedException {
+    return deliver(envelope, recipients, content, o -> {});
+  }
+
+  /**
+   * Delivers to each destination on its own virtual thread and reports a destination's outcomes
+   * through {@code progress} as soon as that destination is done, so a slow destination does not
+   * hold back the record of the others. A destination that takes longer than {@link
+   * OutboundConfig#destinationTimeout()} is interrupted and its recipients deferred with 4.4.1.
+   */
+  @Override
+  public List<RecipientOutcome> deliver(
+      Envelope envelope,
+      List<EnvelopeRecipient> recipients,
+      MessageContent content,
+      Consumer<RecipientOutcome> progress)
+      throws InterruptedException {
     requireNonNull(envelope, "envelope");
     requireNonNull(content, "content");
+    requireNonNull(progress, "progress");
     if (closed) {
       throw new IllegalStateException("outbound delivery is closed");
     }
@@ -196,30 +221,71 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
         groups.computeIfAbsent(destination, k -> new ArrayList<>()).add(r);
       }
     }
-    if (groups.size() == 1) {
-      Map.Entry<String, List<EnvelopeRecipient>> e = groups.entrySet().iterator().next();
-      outcomes.addAll(deliverTo(e.getKey(), envelope, e.getValue(), content));
-      return outcomes;
-    }
-    try (ExecutorService exec =
-        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-out-", 0).factory())) {
-      Map<String, Future<List<RecipientOutcome>>> futures = new LinkedHashMap<>();
+    report(progress, outcomes);
+    long deadline = System.nanoTime() + config.destinationTimeout().toNanos();
+    ExecutorService exec =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-out-", 0).factory());
+    Map<String, Future<List<RecipientOutcome>>> futures = new LinkedHashMap<>();
+    try {
       groups.forEach(
-          (d, rs) -> futures.put(d, exec.submit(() -> deliverTo(d, envelope, rs, content))));
+          (d, rs) ->
+              futures.put(
+                  d,
+                  exec.submit(
+                      () -> {
+                        List<RecipientOutcome> done = deliverTo(d, envelope, rs, content);
+                        report(progress, done);
+                        return done;
+                      })));
       for (Map.Entry<String, Future<List<RecipientOutcome>>> f : futures.entrySet()) {
+        long left = Math.max(0, deadline - System.nanoTime());
         try {
-          outcomes.addAll(f.getValue().get());
+          outcomes.addAll(f.getValue().get(left, TimeUnit.NANOSECONDS));
         } catch (ExecutionException e) {
           log.warn("delivery to {} failed", f.getKey(), e.getCause());
           for (EnvelopeRecipient r : groups.get(f.getKey())) {
             outcomes.add(
                 RecipientOutcome.temporary(
-                    r.address(), 451, "4.3.0", "Internal error: " + e.getCause()));
+                    r.address(), 451, "4.3.0", cap("Internal error: " + e.getCause())));
+          }
+        } catch (TimeoutException e) {
+          f.getValue().cancel(true); // interrupts its socket I/O
+          for (EnvelopeRecipient r : groups.get(f.getKey())) {
+            outcomes.add(
+                RecipientOutcome.temporary(
+                    r.address(),
+                    451,
+                    "4.4.1",
+                    "Delivery to "
+                        + f.getKey()
+                        + " took longer than "
+                        + config.destinationTimeout()));
           }
         }
       }
+    } catch (InterruptedException e) {
+      futures.values().forEach(f -> f.cancel(true));
+      throw e;
+    } finally {
+      // no waiting for destinations cancelled above: an interrupted socket closes at once
+      exec.shutdownNow();
     }
     return outcomes;
+  }
+
+  private static void report(Consumer<RecipientOutcome> progress, List<RecipientOutcome> done) {
+    for (RecipientOutcome o : done) {
+      try {
+        progress.accept(o);
+      } catch (RuntimeException e) {
+        log.warn("progress callback failed for <{}>", o.recipient(), e);
+      }
+    }
+  }
+
+  /** Reply text carried in an outcome: at most {@value #MAX_TEXT} characters. */
+  static String cap(String text) {
+    return text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT - 3) + "...";
   }
 
   /** The domain (lower case, A-labels) or the smarthost key; null for an address without domain. */
@@ -853,7 +919,12 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
   private static RecipientOutcome outcome(String rcpt, Reply reply, String host) {
     if (reply.isClass(2)) {
       return new RecipientOutcome(
-          rcpt, Status.DELIVERED, reply.code(), reply.enhancedOrDefault(), reply.text(), host);
+          rcpt,
+          Status.DELIVERED,
+          reply.code(),
+          reply.enhancedOrDefault(),
+          cap(reply.text()),
+          host);
     }
     return Failure.of(reply, "", host).to(rcpt);
   }
