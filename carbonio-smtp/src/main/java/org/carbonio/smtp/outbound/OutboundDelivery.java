@@ -83,6 +83,9 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
    */
   static final int MAX_TEXT = 1024;
 
+  /** The size of one BDAT chunk (RFC 3030 §2). */
+  private static final int BDAT_CHUNK = 256 * 1024;
+
   private final OutboundConfig config;
   private final DnsResolver dns;
   private final MtaSts mtaSts;
@@ -645,6 +648,15 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
       return Failure.permanent(
           553, "5.6.7", host + " does not support SMTPUTF8, which the message needs", host);
     }
+    if (envelope.body() == BodyType.BINARY_MIME && !(e.has("CHUNKING") && e.has("BINARYMIME"))) {
+      // RFC 3030 §3: a BINARYMIME message goes only to a server offering BINARYMIME (with BDAT);
+      // we do not convert it to 7bit, so it fails with "conversion required and prohibited"
+      return Failure.permanent(
+          554,
+          "5.6.3",
+          host + " does not support CHUNKING and BINARYMIME, which the binary message needs",
+          host);
+    }
     if (envelope.requireTls() && !e.has("REQUIRETLS")) {
       // RFC 8689 §4.2.1, §5: 5.7.30 REQUIRETLS support required
       return Failure.permanent(550, "5.7.30", host + " does not support REQUIRETLS", host);
@@ -836,12 +848,16 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
     Ehlo e = c.ehlo();
     String host = c.host();
     String mail = mailCommand(e, envelope, rcpts, content);
+    // RFC 3030 §2: BDAT sends the body as is; used for BINARYMIME, which DATA cannot carry
+    boolean bdat = envelope.body() == BodyType.BINARY_MIME && e.has("CHUNKING");
     List<String> commands = new ArrayList<>();
     commands.add(mail);
     for (EnvelopeRecipient r : rcpts) {
       commands.add(rcptCommand(e, r));
     }
-    commands.add("DATA");
+    if (!bdat) {
+      commands.add("DATA");
+    }
     List<Reply> replies = new ArrayList<>();
     if (config.pipelining() && e.has("PIPELINING")) {
       // RFC 2920 §3.1: MAIL, RCPT and DATA may be sent together; batches avoid a deadlock (§3.2)
@@ -849,7 +865,7 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
         List<String> batch = commands.subList(i, Math.min(commands.size(), i + PIPELINE_BATCH));
         c.sendAll(batch, config.commandTimeout());
         for (int j = 0; j < batch.size(); j++) {
-          boolean data = i + j == commands.size() - 1;
+          boolean data = !bdat && i + j == commands.size() - 1;
           replies.add(c.read(data ? config.dataInitTimeout() : config.commandTimeout()));
         }
       }
@@ -862,7 +878,7 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
           replies.add(r);
           any |= r.isClass(2);
         }
-        if (any) {
+        if (any && !bdat) {
           replies.add(c.command("DATA", config.dataInitTimeout()));
         }
       }
@@ -883,6 +899,20 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
           outcomes.put(r.address(), Failure.of(reply, "", host).to(r.address()));
         }
       }
+    }
+    if (bdat) {
+      if (!accepted.isEmpty()) {
+        Reply done;
+        try (InputStream body = content.open()) {
+          done =
+              c.writeChunks(body, BDAT_CHUNK, config.dataBlockTimeout(), config.dataDoneTimeout());
+        }
+        for (EnvelopeRecipient r : accepted) {
+          outcomes.put(r.address(), outcome(r.address(), done, host));
+        }
+      }
+      // a transaction left open without recipients is reset by the next use (RSET)
+      return order(rcpts, outcomes);
     }
     Reply dataReply = replies.size() == rcpts.size() + 2 ? replies.getLast() : null;
     if (accepted.isEmpty()) {
@@ -919,12 +949,7 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
   private static RecipientOutcome outcome(String rcpt, Reply reply, String host) {
     if (reply.isClass(2)) {
       return new RecipientOutcome(
-          rcpt,
-          Status.DELIVERED,
-          reply.code(),
-          reply.enhancedOrDefault(),
-          cap(reply.text()),
-          host);
+          rcpt, Status.DELIVERED, reply.code(), reply.enhancedOrDefault(), cap(reply.text()), host);
     }
     return Failure.of(reply, "", host).to(rcpt);
   }
@@ -947,7 +972,11 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
     if (e.has("SIZE")) {
       sb.append(" SIZE=").append(content.size()); // RFC 1870 §6
     }
-    if (e.has("8BITMIME")) {
+    if (envelope.body() == BodyType.BINARY_MIME) {
+      sb.append(" BODY=BINARYMIME"); // RFC 3030 §3, only sent when offered (checkCapabilities)
+    } else if (e.has("8BITMIME")) {
+      // without 8BITMIME an 8-bit body is sent as is, as Postfix does (RFC 6152 §3 would have it
+      // converted or bounced); most servers take it
       if (envelope.body() == BodyType.EIGHT_BIT_MIME) {
         sb.append(" BODY=8BITMIME"); // RFC 6152
       } else if (envelope.body() == BodyType.SEVEN_BIT) {
