@@ -89,15 +89,7 @@ class PostfixServerTest {
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .hostname("mx.carbonio.test")
                 .deliveryHandler(
-                    d ->
-                        received.add(
-                            new Delivery(
-                                d.session(),
-                                d.id(),
-                                d.sender(),
-                                d.recipients(),
-                                new ByteArrayInputStream(d.content().readAllBytes()),
-                                d.size())))
+                    d -> received.add(new Delivery(d.session(), d.id(), d.envelope(), copy(d))))
                 .build()
                 .start();
         PostfixServer relay = PostfixServer.builder().relayTo(server.localAddress()).start()) {
@@ -180,5 +172,21 @@ class PostfixServerTest {
     }
     assertThat(ProcessHandle.of(sink.pid())).isEmpty();
     assertThat(sink.dumpDirectory()).doesNotExist();
+  }
+
+  /** The message of {@code d}, read now (the engine's copy goes away when the handler returns). */
+  private static org.carbonio.smtp.MessageContent copy(Delivery d) throws java.io.IOException {
+    byte[] bytes = d.content().readAllBytes();
+    return new org.carbonio.smtp.MessageContent() {
+      @Override
+      public java.io.InputStream open() {
+        return new ByteArrayInputStream(bytes);
+      }
+
+      @Override
+      public long size() {
+        return bytes.length;
+      }
+    };
   }
 }

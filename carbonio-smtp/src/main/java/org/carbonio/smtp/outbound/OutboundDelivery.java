@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -229,6 +231,7 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
     ExecutorService exec =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-out-", 0).factory());
     Map<String, Future<List<RecipientOutcome>>> futures = new LinkedHashMap<>();
+    Set<String> abandoned = ConcurrentHashMap.newKeySet();
     try {
       groups.forEach(
           (d, rs) ->
@@ -237,7 +240,13 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
                   exec.submit(
                       () -> {
                         List<RecipientOutcome> done = deliverTo(d, envelope, rs, content);
-                        report(progress, done);
+                        // after the deadline only what is final still counts (a 250 that came
+                        // late is true); the caller has deferred the rest already
+                        report(
+                            progress,
+                            abandoned.contains(d)
+                                ? done.stream().filter(o -> o.status() != Status.TEMPORARY).toList()
+                                : done);
                         return done;
                       })));
       for (Map.Entry<String, Future<List<RecipientOutcome>>> f : futures.entrySet()) {
@@ -252,6 +261,7 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
                     r.address(), 451, "4.3.0", cap("Internal error: " + e.getCause())));
           }
         } catch (TimeoutException e) {
+          abandoned.add(f.getKey());
           f.getValue().cancel(true); // interrupts its socket I/O
           for (EnvelopeRecipient r : groups.get(f.getKey())) {
             outcomes.add(
@@ -267,6 +277,7 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
         }
       }
     } catch (InterruptedException e) {
+      abandoned.addAll(futures.keySet());
       futures.values().forEach(f -> f.cancel(true));
       throw e;
     } finally {
