@@ -42,8 +42,9 @@ public interface DeliveryAgent {
    * Attempts delivery, reporting outcomes as they become known. Each outcome passed to {@code
    * progress} is final for this attempt (report a {@code DELIVERED} one only once it is durable at
    * the next hop); the returned list may repeat it or leave it out. {@code progress} is thread-safe
-   * and may be called from any thread until this method returns; it may block briefly (the queue
-   * fsyncs the outcome). The default calls {@link #deliver(Envelope, List, MessageContent)} and
+   * and may be called from any thread; it may block briefly (the queue fsyncs the outcome). After
+   * this method returned or was interrupted, the queue still records a late delivered or failed
+   * outcome for a recipient it has not finished, and ignores a late temporary one. The default calls {@link #deliver(Envelope, List, MessageContent)} and
    * reports nothing early.
    *
    * @param envelope the message's envelope (sender, DSN and REQUIRETLS parameters)
