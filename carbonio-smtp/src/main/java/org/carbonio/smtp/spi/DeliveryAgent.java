@@ -44,8 +44,8 @@ public interface DeliveryAgent {
    * the next hop); the returned list may repeat it or leave it out. {@code progress} is thread-safe
    * and may be called from any thread; it may block briefly (the queue fsyncs the outcome). After
    * this method returned or was interrupted, the queue still records a late delivered or failed
-   * outcome for a recipient it has not finished, and ignores a late temporary one. The default calls {@link #deliver(Envelope, List, MessageContent)} and
-   * reports nothing early.
+   * outcome for a recipient it has not finished, and ignores a late temporary one. The default
+   * calls {@link #deliver(Envelope, List, MessageContent)} and reports nothing early.
    *
    * @param envelope the message's envelope (sender, DSN and REQUIRETLS parameters)
    * @param recipients the recipients to attempt now, a subset of the envelope's
