@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.carbonio.directory.Account;
 import org.carbonio.smtp.Envelope;
 import org.carbonio.smtp.EnvelopeRecipient;
@@ -41,6 +42,23 @@ public final class QueueAgent implements DeliveryAgent {
   public List<RecipientOutcome> deliver(
       Envelope envelope, List<EnvelopeRecipient> recipients, MessageContent content)
       throws InterruptedException {
+    return deliver(envelope, recipients, content, o -> {});
+  }
+
+  /**
+   * Local recipients first, each outcome reported through {@code progress} as soon as the store
+   * committed it (so the queue records it even when the remote part then times out), then the
+   * others through the remote agent, which reports its own as each destination finishes. A failure
+   * of the remote agent leaves its recipients without an outcome (the queue retries them) and keeps
+   * the local outcomes.
+   */
+  @Override
+  public List<RecipientOutcome> deliver(
+      Envelope envelope,
+      List<EnvelopeRecipient> recipients,
+      MessageContent content,
+      Consumer<RecipientOutcome> progress)
+      throws InterruptedException {
     List<RecipientOutcome> outcomes = new ArrayList<>();
     List<EnvelopeRecipient> outside = new ArrayList<>();
     Map<String, List<Account>> accounts = new LinkedHashMap<>();
@@ -68,8 +86,18 @@ public final class QueueAgent implements DeliveryAgent {
         }
       }
     }
+    // durable now: report before the remote part, which may take minutes
+    outcomes.forEach(progress);
     if (!outside.isEmpty()) {
-      outcomes.addAll(remote.deliver(envelope, outside, content));
+      try {
+        outcomes.addAll(remote.deliver(envelope, outside, content, progress));
+      } catch (RuntimeException e) {
+        log.warn("remote delivery of a queued message failed", e);
+        for (EnvelopeRecipient r : outside) {
+          outcomes.add(
+              RecipientOutcome.temporary(r.address(), 451, "4.3.0", "Remote delivery failed"));
+        }
+      }
     }
     return outcomes;
   }

@@ -615,13 +615,16 @@ class OutboundDeliveryTest {
 
   @Test
   void deliverShouldRefuseRequireTlsWhenPeerLacksIt() throws Exception {
-    SmtpServer s =
-        smtp("127.0.0.1", 0, mxCert.serverContext()); // the engine does not offer REQUIRETLS
+    // the engine offers REQUIRETLS after STARTTLS now: a scripted peer without it
+    ScriptedSmtp s =
+        new ScriptedSmtp(InetAddress.getLoopbackAddress(), 0, mxCert.serverContext(), false);
+    closeables.add(s);
+    s.extensions = List.of("PIPELINING", "8BITMIME", "SIZE 10000000");
     mxAt("example.test", 10, "mx.example.test", "127.0.0.1");
     HttpsServer https = policyServer(ENFORCE, pki.issue("mta-sts.example.test"));
     OutboundDelivery out =
         outbound(
-            s.localAddress().getPort(),
+            s.port(),
             OutboundConfig.builder().trust(pki.trust()).mtaStsPort(https.getAddress().getPort()));
     RecipientOutcome o = send(out, requireTls("b@example.test")).getFirst();
     assertThat(o.status()).isEqualTo(Status.PERMANENT);

@@ -43,6 +43,10 @@ final class ScriptedSmtp implements AutoCloseable {
   volatile Function<String, String> rcptReply = r -> "250 2.1.5 OK";
   volatile String starttlsReply = "220 2.0.0 Ready to start TLS";
   volatile boolean breakTls;
+
+  /** A tarpit: accepts connections and never says anything. */
+  volatile boolean silent;
+
   volatile String user = "relayuser";
   volatile String password = "secret";
 
@@ -98,6 +102,11 @@ final class ScriptedSmtp implements AutoCloseable {
       }
       InputStream in = s.getInputStream();
       OutputStream out = s.getOutputStream();
+      if (silent) {
+        s.setSoTimeout(0);
+        in.readAllBytes(); // until the client gives up
+        return;
+      }
       write(out, greeting);
       if (!greeting.startsWith("2")) {
         line(in);

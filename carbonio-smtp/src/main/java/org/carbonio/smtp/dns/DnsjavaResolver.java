@@ -52,6 +52,11 @@ import org.xbill.DNS.Type;
  * was. SERVFAIL, REFUSED and timeouts move on to the next server; when every server failed the
  * lookup throws {@link DnsException}.
  *
+ * <p>{@link DnsResult#authenticated()} is true only when the resolver set the AD bit and is trusted
+ * to: by default only resolvers on a loopback address (a local validating resolver, the trusted
+ * path RFC 7672 §2.2 asks for); {@link Builder#trustAd} trusts the others too. So DANE is applied
+ * only behind a local validating resolver unless the operator says otherwise.
+ *
  * <p>Answers are cached by name and type for their TTL (negative answers for the SOA minimum, RFC
  * 2308 §5), capped by {@link Builder#maxTtl} and {@link Builder#maxNegativeTtl}, in an LRU map of
  * at most {@link Builder#cacheSize} entries. Failures are not cached.
@@ -77,6 +82,7 @@ public final class DnsjavaResolver implements DnsResolver {
 
   private final List<InetSocketAddress> servers;
   private final List<SimpleResolver> resolvers;
+  private final List<Boolean> trusted;
   private final Duration timeout;
   private final int cacheSize;
   private final Duration maxTtl;
@@ -94,7 +100,9 @@ public final class DnsjavaResolver implements DnsResolver {
     this.maxNegativeTtl = b.maxNegativeTtl;
     this.clock = b.clock;
     List<SimpleResolver> list = new ArrayList<>();
+    List<Boolean> trust = new ArrayList<>();
     for (InetSocketAddress server : servers) {
+      trust.add(trustedPath(server, b.trustAd));
       SimpleResolver r = new SimpleResolver(server);
       r.setTimeout(timeout);
       // RFC 3225: DO asks a validating resolver to validate; 1232 octets avoids fragmentation
@@ -102,6 +110,7 @@ public final class DnsjavaResolver implements DnsResolver {
       list.add(r);
     }
     this.resolvers = List.copyOf(list);
+    this.trusted = List.copyOf(trust);
     this.cache =
         new LinkedHashMap<>(16, 0.75f, true) {
           private static final long serialVersionUID = 1L;
@@ -231,8 +240,10 @@ public final class DnsjavaResolver implements DnsResolver {
     int hops = 0;
     query:
     while (true) {
-      Message response = send(current, type);
-      authenticated &= response.getHeader().getFlag(Flags.AD);
+      Answer got = send(current, type);
+      Message response = got.message();
+      // RFC 7672 §2.2: the AD bit counts only over a trusted path to a validating resolver
+      authenticated &= got.trusted() && response.getHeader().getFlag(Flags.AD);
       Name asked = current;
       List<Record> answer = response.getSection(Section.ANSWER);
       // walk the CNAME chain inside this answer (RFC 1034 §3.6.2)
@@ -300,7 +311,16 @@ public final class DnsjavaResolver implements DnsResolver {
     return 0;
   }
 
-  private Message send(Name name, int type) throws DnsException {
+  /** Whether the AD bit from {@code server} is believed: a loopback server, or all when told. */
+  static boolean trustedPath(InetSocketAddress server, boolean trustAd) {
+    InetAddress a = server.getAddress();
+    return trustAd || (a != null && a.isLoopbackAddress());
+  }
+
+  /** A response, and whether its AD bit may be believed (the server's path is trusted). */
+  private record Answer(Message message, boolean trusted) {}
+
+  private Answer send(Name name, int type) throws DnsException {
     Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
     query.getHeader().setFlag(Flags.AD); // RFC 6840 §5.7: ask for the AD bit
     String question = name + " " + Type.string(type);
@@ -313,7 +333,7 @@ public final class DnsjavaResolver implements DnsResolver {
         Message response = resolver.send(query);
         int rcode = response.getRcode();
         if (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN) {
-          return response;
+          return new Answer(response, trusted.get(i));
         }
         lastFailure = Rcode.string(rcode) + " from " + servers.get(i);
         lastCause = null;
@@ -348,8 +368,21 @@ public final class DnsjavaResolver implements DnsResolver {
     private Duration maxTtl = Duration.ofHours(1);
     private Duration maxNegativeTtl = Duration.ofMinutes(5);
     private Clock clock = Clock.systemUTC();
+    private boolean trustAd;
 
     private Builder() {}
+
+    /**
+     * Whether the AD bit of every configured server is believed (default false: only servers on a
+     * loopback address). RFC 7672 §2.2 (DANE) needs a trusted path to a validating resolver: a
+     * local one, or a remote one reached over a channel the operator secures (IPsec, a private
+     * network); over plain UDP across a network anyone on the path could set the bit. Set it only
+     * for such resolvers.
+     */
+    public Builder trustAd(boolean trust) {
+      this.trustAd = trust;
+      return this;
+    }
 
     /** The recursive resolvers to ask, in order; default: the system's (resolv.conf). */
     public Builder servers(List<InetSocketAddress> servers) {

@@ -265,6 +265,29 @@ final class ClientConnection implements AutoCloseable {
   }
 
   /**
+   * Sends the body unchanged in {@code BDAT} chunks of at most {@code chunkSize} octets (RFC 3030
+   * §2), the last one marked {@code LAST}, reading the reply to each chunk. Returns the reply to
+   * the last chunk, or the first non-2xx reply (the server then drops the transaction, §2).
+   */
+  Reply writeChunks(InputStream body, int chunkSize, Duration blockTimeout, Duration doneTimeout)
+      throws IOException {
+    byte[] chunk = body.readNBytes(chunkSize);
+    while (true) {
+      byte[] next = chunk.length < chunkSize ? new byte[0] : body.readNBytes(chunkSize);
+      boolean last = next.length == 0;
+      String command = "BDAT " + chunk.length + (last ? " LAST" : "");
+      log.trace("C: {}", command);
+      write((command + "\r\n").getBytes(UTF_8), blockTimeout);
+      write(chunk, 0, chunk.length, blockTimeout);
+      Reply r = read(last ? doneTimeout : blockTimeout);
+      if (last || !r.isClass(2)) {
+        return r;
+      }
+      chunk = next;
+    }
+  }
+
+  /**
    * Starts TLS over the connection (after {@code 220} to STARTTLS, or at once for implicit TLS)
    * with {@code context}; with {@code verifyName} the JDK also checks the certificate names {@code
    * host} (RFC 6125). Afterwards the server's earlier capabilities are forgotten (RFC 3207 §4.2).

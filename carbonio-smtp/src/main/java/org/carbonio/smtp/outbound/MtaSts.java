@@ -101,7 +101,8 @@ final class MtaSts {
         }
         return fetched;
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // a malformed response is a failed fetch, never an escaping exception
       log.info("MTA-STS policy fetch for {} failed: {}", d, e.toString());
     }
     // RFC 8461 §5.1: keep using a cached policy when a refresh fails
@@ -187,7 +188,7 @@ final class MtaSts {
       String name = h.substring(0, colon).strip().toLowerCase(Locale.ROOT);
       String value = h.substring(colon + 1).strip();
       switch (name) {
-        case "content-length" -> length = Long.parseLong(value);
+        case "content-length" -> length = number(value, 10, host);
         case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
         case "content-type" -> contentType = value.toLowerCase(Locale.ROOT);
         default -> {}
@@ -202,7 +203,7 @@ final class MtaSts {
       while (true) {
         String size = line(in);
         int semi = size.indexOf(';');
-        long n = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).strip(), 16);
+        long n = number((semi < 0 ? size : size.substring(0, semi)).strip(), 16, host);
         if (n == 0) {
           break;
         }
@@ -215,6 +216,19 @@ final class MtaSts {
       copy(in, body, MAX_BODY + 1L);
     }
     return body.toString(UTF_8);
+  }
+
+  /** A Content-Length (radix 10) or chunk size (radix 16): digits only, at most 12 of them. */
+  private static long number(String value, int radix, String host) throws IOException {
+    if (value.isEmpty() || value.length() > 12) {
+      throw new IOException("policy from " + host + ": bad length " + truncate(value));
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.digit(value.charAt(i), radix) < 0) {
+        throw new IOException("policy from " + host + ": bad length " + truncate(value));
+      }
+    }
+    return Long.parseLong(value, radix);
   }
 
   private static void copy(InputStream in, ByteArrayOutputStream body, long n) throws IOException {

@@ -33,7 +33,8 @@ public record MtaStsPolicy(Mode mode, List<String> mx, Duration maxAge) {
   /** Checks the components. */
   public MtaStsPolicy {
     requireNonNull(mode, "mode");
-    mx = mx.stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
+    // RFC 8461 §4.1: names compare case-insensitively; the host is lower-cased in matches()
+    mx = mx.stream().map(MtaStsPolicy::normalize).toList();
     requireNonNull(maxAge, "maxAge");
   }
 
@@ -93,10 +94,7 @@ public record MtaStsPolicy(Mode mode, List<String> mx, Duration maxAge) {
    * pattern standing for exactly one leftmost label.
    */
   public boolean matches(String host) {
-    String h = host.toLowerCase(Locale.ROOT);
-    if (h.endsWith(".")) {
-      h = h.substring(0, h.length() - 1);
-    }
+    String h = normalize(host);
     for (String p : mx) {
       if (p.startsWith("*.")) {
         int dot = h.indexOf('.');
@@ -108,5 +106,10 @@ public record MtaStsPolicy(Mode mode, List<String> mx, Duration maxAge) {
       }
     }
     return false;
+  }
+
+  private static String normalize(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
   }
 }

@@ -24,6 +24,10 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>dataInitTimeout</td><td>2 min</td><td>the 354 reply (§4.5.3.2.4: 2 min)</td></tr>
  *   <tr><td>dataBlockTimeout</td><td>3 min</td><td>each write of the body (§4.5.3.2.5: 3 min)</td></tr>
  *   <tr><td>dataDoneTimeout</td><td>5 min</td><td>the reply to the final dot (§4.5.3.2.6: 10 min)</td></tr>
+ *   <tr><td>destinationTimeout</td><td>9 min</td><td>everything for one destination (domain or
+ *       smarthost) in one {@code deliver} call, all MX hosts included; then its recipients are
+ *       deferred with 4.4.1. Below the queue's {@code attemptTimeout} (10 min), so the queue hears
+ *       every other destination's outcome</td></tr>
  *   <tr><td>idleTimeout</td><td>5 s</td><td>how long a connection waits for the next message to
  *       the same destination (0: no reuse)</td></tr>
  *   <tr><td>maxIdleConnections</td><td>32</td><td>connections kept open for reuse, all destinations</td></tr>
@@ -51,6 +55,7 @@ import javax.net.ssl.SSLContext;
  * @param dataInitTimeout wait for the 354 after DATA
  * @param dataBlockTimeout the longest one write of message data may take
  * @param dataDoneTimeout wait for the reply after the final dot
+ * @param destinationTimeout the longest delivery to one destination within one call
  * @param idleTimeout how long an idle connection is kept for reuse; zero turns reuse off
  * @param maxIdleConnections how many idle connections are kept in all
  * @param maxConnectionsPerDestination concurrent deliveries per destination
@@ -76,6 +81,7 @@ public record OutboundConfig(
     Duration dataInitTimeout,
     Duration dataBlockTimeout,
     Duration dataDoneTimeout,
+    Duration destinationTimeout,
     Duration idleTimeout,
     int maxIdleConnections,
     int maxConnectionsPerDestination,
@@ -106,6 +112,7 @@ public record OutboundConfig(
     positive(dataBlockTimeout, "dataBlockTimeout");
     positive(dataDoneTimeout, "dataDoneTimeout");
     positive(mtaStsTimeout, "mtaStsTimeout");
+    positive(destinationTimeout, "destinationTimeout");
     requireNonNull(idleTimeout, "idleTimeout");
     if (idleTimeout.isNegative()) {
       throw new IllegalArgumentException("idleTimeout " + idleTimeout);
@@ -160,6 +167,7 @@ public record OutboundConfig(
     b.dataInitTimeout = dataInitTimeout;
     b.dataBlockTimeout = dataBlockTimeout;
     b.dataDoneTimeout = dataDoneTimeout;
+    b.destinationTimeout = destinationTimeout;
     b.idleTimeout = idleTimeout;
     b.maxIdleConnections = maxIdleConnections;
     b.maxConnectionsPerDestination = maxConnectionsPerDestination;
@@ -187,6 +195,7 @@ public record OutboundConfig(
     private Duration dataInitTimeout = Duration.ofMinutes(2);
     private Duration dataBlockTimeout = Duration.ofMinutes(3);
     private Duration dataDoneTimeout = Duration.ofMinutes(5);
+    private Duration destinationTimeout = Duration.ofMinutes(9);
     private Duration idleTimeout = Duration.ofSeconds(5);
     private int maxIdleConnections = 32;
     private int maxConnectionsPerDestination = 10;
@@ -263,7 +272,16 @@ public record OutboundConfig(
       return this;
     }
 
-    /** Sets every timeout at once (tests). */
+    /**
+     * The longest delivery to one destination within one {@code deliver} call, every MX host
+     * included (default 9 min: below the queue's 10 min attempt timeout).
+     */
+    public Builder destinationTimeout(Duration d) {
+      this.destinationTimeout = d;
+      return this;
+    }
+
+    /** Sets every per-operation timeout at once (tests); not {@code destinationTimeout}. */
     public Builder allTimeouts(Duration d) {
       connectTimeout = greetingTimeout = commandTimeout = d;
       dataInitTimeout = dataBlockTimeout = dataDoneTimeout = mtaStsTimeout = d;
@@ -371,6 +389,7 @@ public record OutboundConfig(
           dataInitTimeout,
           dataBlockTimeout,
           dataDoneTimeout,
+          destinationTimeout,
           idleTimeout,
           maxIdleConnections,
           maxConnectionsPerDestination,

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,6 +30,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import org.carbonio.smtp.DsnNotify;
@@ -75,6 +79,15 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutboundDelivery.class);
   private static final int PIPELINE_BATCH = 100;
 
+  /**
+   * The most characters of reply text an outcome carries (remote replies may hold up to {@code
+   * maxReplyLines} lines of {@code maxReplyLineLength}); the queue logs and bounces it.
+   */
+  static final int MAX_TEXT = 1024;
+
+  /** The size of one BDAT chunk (RFC 3030 §2). */
+  private static final int BDAT_CHUNK = 256 * 1024;
+
   private final OutboundConfig config;
   private final DnsResolver dns;
   private final MtaSts mtaSts;
@@ -111,7 +124,7 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
     }
 
     RecipientOutcome to(String recipient) {
-      return new RecipientOutcome(recipient, status, code, enhanced, text, remoteMta);
+      return new RecipientOutcome(recipient, status, code, enhanced, cap(text), remoteMta);
     }
   }
 
@@ -179,8 +192,25 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
   public List<RecipientOutcome> deliver(
       Envelope envelope, List<EnvelopeRecipient> recipients, MessageContent content)
       throws InterruptedException {
+    return deliver(envelope, recipients, content, o -> {});
+  }
+
+  /**
+   * Delivers to each destination on its own virtual thread and reports a destination's outcomes
+   * through {@code progress} as soon as that destination is done, so a slow destination does not
+   * hold back the record of the others. A destination that takes longer than {@link
+   * OutboundConfig#destinationTimeout()} is interrupted and its recipients deferred with 4.4.1.
+   */
+  @Override
+  public List<RecipientOutcome> deliver(
+      Envelope envelope,
+      List<EnvelopeRecipient> recipients,
+      MessageContent content,
+      Consumer<RecipientOutcome> progress)
+      throws InterruptedException {
     requireNonNull(envelope, "envelope");
     requireNonNull(content, "content");
+    requireNonNull(progress, "progress");
     if (closed) {
       throw new IllegalStateException("outbound delivery is closed");
     }
@@ -196,30 +226,80 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
         groups.computeIfAbsent(destination, k -> new ArrayList<>()).add(r);
       }
     }
-    if (groups.size() == 1) {
-      Map.Entry<String, List<EnvelopeRecipient>> e = groups.entrySet().iterator().next();
-      outcomes.addAll(deliverTo(e.getKey(), envelope, e.getValue(), content));
-      return outcomes;
-    }
-    try (ExecutorService exec =
-        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-out-", 0).factory())) {
-      Map<String, Future<List<RecipientOutcome>>> futures = new LinkedHashMap<>();
+    report(progress, outcomes);
+    long deadline = System.nanoTime() + config.destinationTimeout().toNanos();
+    ExecutorService exec =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-out-", 0).factory());
+    Map<String, Future<List<RecipientOutcome>>> futures = new LinkedHashMap<>();
+    Set<String> abandoned = ConcurrentHashMap.newKeySet();
+    try {
       groups.forEach(
-          (d, rs) -> futures.put(d, exec.submit(() -> deliverTo(d, envelope, rs, content))));
+          (d, rs) ->
+              futures.put(
+                  d,
+                  exec.submit(
+                      () -> {
+                        List<RecipientOutcome> done = deliverTo(d, envelope, rs, content);
+                        // after the deadline only what is final still counts (a 250 that came
+                        // late is true); the caller has deferred the rest already
+                        report(
+                            progress,
+                            abandoned.contains(d)
+                                ? done.stream().filter(o -> o.status() != Status.TEMPORARY).toList()
+                                : done);
+                        return done;
+                      })));
       for (Map.Entry<String, Future<List<RecipientOutcome>>> f : futures.entrySet()) {
+        long left = Math.max(0, deadline - System.nanoTime());
         try {
-          outcomes.addAll(f.getValue().get());
+          outcomes.addAll(f.getValue().get(left, TimeUnit.NANOSECONDS));
         } catch (ExecutionException e) {
           log.warn("delivery to {} failed", f.getKey(), e.getCause());
           for (EnvelopeRecipient r : groups.get(f.getKey())) {
             outcomes.add(
                 RecipientOutcome.temporary(
-                    r.address(), 451, "4.3.0", "Internal error: " + e.getCause()));
+                    r.address(), 451, "4.3.0", cap("Internal error: " + e.getCause())));
+          }
+        } catch (TimeoutException e) {
+          abandoned.add(f.getKey());
+          f.getValue().cancel(true); // interrupts its socket I/O
+          for (EnvelopeRecipient r : groups.get(f.getKey())) {
+            outcomes.add(
+                RecipientOutcome.temporary(
+                    r.address(),
+                    451,
+                    "4.4.1",
+                    "Delivery to "
+                        + f.getKey()
+                        + " took longer than "
+                        + config.destinationTimeout()));
           }
         }
       }
+    } catch (InterruptedException e) {
+      abandoned.addAll(futures.keySet());
+      futures.values().forEach(f -> f.cancel(true));
+      throw e;
+    } finally {
+      // no waiting for destinations cancelled above: an interrupted socket closes at once
+      exec.shutdownNow();
     }
     return outcomes;
+  }
+
+  private static void report(Consumer<RecipientOutcome> progress, List<RecipientOutcome> done) {
+    for (RecipientOutcome o : done) {
+      try {
+        progress.accept(o);
+      } catch (RuntimeException e) {
+        log.warn("progress callback failed for <{}>", o.recipient(), e);
+      }
+    }
+  }
+
+  /** Reply text carried in an outcome: at most {@value #MAX_TEXT} characters. */
+  static String cap(String text) {
+    return text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT - 3) + "...";
   }
 
   /** The domain (lower case, A-labels) or the smarthost key; null for an address without domain. */
@@ -579,6 +659,15 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
       return Failure.permanent(
           553, "5.6.7", host + " does not support SMTPUTF8, which the message needs", host);
     }
+    if (envelope.body() == BodyType.BINARY_MIME && !(e.has("CHUNKING") && e.has("BINARYMIME"))) {
+      // RFC 3030 §3: a BINARYMIME message goes only to a server offering BINARYMIME (with BDAT);
+      // we do not convert it to 7bit, so it fails with "conversion required and prohibited"
+      return Failure.permanent(
+          554,
+          "5.6.3",
+          host + " does not support CHUNKING and BINARYMIME, which the binary message needs",
+          host);
+    }
     if (envelope.requireTls() && !e.has("REQUIRETLS")) {
       // RFC 8689 §4.2.1, §5: 5.7.30 REQUIRETLS support required
       return Failure.permanent(550, "5.7.30", host + " does not support REQUIRETLS", host);
@@ -770,12 +859,16 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
     Ehlo e = c.ehlo();
     String host = c.host();
     String mail = mailCommand(e, envelope, rcpts, content);
+    // RFC 3030 §2: BDAT sends the body as is; used for BINARYMIME, which DATA cannot carry
+    boolean bdat = envelope.body() == BodyType.BINARY_MIME && e.has("CHUNKING");
     List<String> commands = new ArrayList<>();
     commands.add(mail);
     for (EnvelopeRecipient r : rcpts) {
       commands.add(rcptCommand(e, r));
     }
-    commands.add("DATA");
+    if (!bdat) {
+      commands.add("DATA");
+    }
     List<Reply> replies = new ArrayList<>();
     if (config.pipelining() && e.has("PIPELINING")) {
       // RFC 2920 §3.1: MAIL, RCPT and DATA may be sent together; batches avoid a deadlock (§3.2)
@@ -783,7 +876,7 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
         List<String> batch = commands.subList(i, Math.min(commands.size(), i + PIPELINE_BATCH));
         c.sendAll(batch, config.commandTimeout());
         for (int j = 0; j < batch.size(); j++) {
-          boolean data = i + j == commands.size() - 1;
+          boolean data = !bdat && i + j == commands.size() - 1;
           replies.add(c.read(data ? config.dataInitTimeout() : config.commandTimeout()));
         }
       }
@@ -796,7 +889,7 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
           replies.add(r);
           any |= r.isClass(2);
         }
-        if (any) {
+        if (any && !bdat) {
           replies.add(c.command("DATA", config.dataInitTimeout()));
         }
       }
@@ -817,6 +910,20 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
           outcomes.put(r.address(), Failure.of(reply, "", host).to(r.address()));
         }
       }
+    }
+    if (bdat) {
+      if (!accepted.isEmpty()) {
+        Reply done;
+        try (InputStream body = content.open()) {
+          done =
+              c.writeChunks(body, BDAT_CHUNK, config.dataBlockTimeout(), config.dataDoneTimeout());
+        }
+        for (EnvelopeRecipient r : accepted) {
+          outcomes.put(r.address(), outcome(r.address(), done, host));
+        }
+      }
+      // a transaction left open without recipients is reset by the next use (RSET)
+      return order(rcpts, outcomes);
     }
     Reply dataReply = replies.size() == rcpts.size() + 2 ? replies.getLast() : null;
     if (accepted.isEmpty()) {
@@ -853,7 +960,7 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
   private static RecipientOutcome outcome(String rcpt, Reply reply, String host) {
     if (reply.isClass(2)) {
       return new RecipientOutcome(
-          rcpt, Status.DELIVERED, reply.code(), reply.enhancedOrDefault(), reply.text(), host);
+          rcpt, Status.DELIVERED, reply.code(), reply.enhancedOrDefault(), cap(reply.text()), host);
     }
     return Failure.of(reply, "", host).to(rcpt);
   }
@@ -876,7 +983,11 @@ public final class OutboundDelivery implements DeliveryAgent, AutoCloseable {
     if (e.has("SIZE")) {
       sb.append(" SIZE=").append(content.size()); // RFC 1870 §6
     }
-    if (e.has("8BITMIME")) {
+    if (envelope.body() == BodyType.BINARY_MIME) {
+      sb.append(" BODY=BINARYMIME"); // RFC 3030 §3, only sent when offered (checkCapabilities)
+    } else if (e.has("8BITMIME")) {
+      // without 8BITMIME an 8-bit body is sent as is, as Postfix does (RFC 6152 §3 would have it
+      // converted or bounced); most servers take it
       if (envelope.body() == BodyType.EIGHT_BIT_MIME) {
         sb.append(" BODY=8BITMIME"); // RFC 6152
       } else if (envelope.body() == BodyType.SEVEN_BIT) {

@@ -51,9 +51,11 @@ import org.slf4j.LoggerFactory;
  * The durable mail queue of the MTA, stored under one directory. {@link #enqueue} returns only when
  * the message and its envelope are on disk (data fsynced, renamed into place, directory fsynced),
  * so an SMTP server may answer {@code 250} after it. {@link #start} runs delivery attempts through
- * a {@link DeliveryAgent}, with exponential backoff, expiry and RFC 3464 bounces; after each
- * attempt the recipients' new states are fsynced before anything else happens, so after a crash no
- * recipient that was recorded as done is attempted again. Thread-safe.
+ * a {@link DeliveryAgent}, with exponential backoff, expiry and RFC 3464 bounces. Each recipient's
+ * outcome is fsynced as soon as the agent reports it through the progress callback (at the latest
+ * when the attempt ends) and before anything else happens, so no recipient that was recorded as
+ * done is attempted again, whether the rest of the attempt times out, fails, or the process
+ * crashes. Thread-safe.
  *
  * {@snippet :
  * try (MailQueue queue = MailQueue.builder()
@@ -413,7 +415,8 @@ public final class MailQueue implements AutoCloseable {
     try {
       runAttempt(e);
     } catch (InterruptedException ie) {
-      // close() interrupted the attempt: nothing was recorded, the next run attempts it again
+      // close() interrupted the attempt: the outcomes reported through progress are recorded, the
+      // next run attempts the other recipients again
       Thread.currentThread().interrupt();
     } catch (IOException | RuntimeException x) {
       log.error("queue {}: could not record the attempt, will retry", e.id(), x);
@@ -453,9 +456,16 @@ public final class MailQueue implements AutoCloseable {
     if (!pending.isEmpty()) {
       List<EnvelopeRecipient> rcpts =
           pending.stream().map(i -> e.header.envelope().recipients().get(i)).toList();
-      List<RecipientOutcome> outcomes = callAgent(e, rcpts);
-      Instant now = clock.instant();
       Instant expiry = e.header.arrival().plus(config.maxLifetime());
+      Progress progress = new Progress(e, pending, expiry);
+      List<RecipientOutcome> outcomes;
+      try {
+        outcomes = callAgent(e, rcpts, progress);
+      } catch (InterruptedException ie) {
+        progress.finish();
+        throw ie;
+      }
+      Instant now = clock.instant();
       boolean expired = !now.isBefore(expiry);
       Map<String, ArrayDeque<RecipientOutcome>> byAddress = new HashMap<>();
       for (RecipientOutcome o : outcomes) {
@@ -464,34 +474,35 @@ public final class MailQueue implements AutoCloseable {
         }
       }
       List<LogRecord> records = new ArrayList<>();
-      for (int i : pending) {
-        String addr = e.header.envelope().recipients().get(i).address();
-        ArrayDeque<RecipientOutcome> q = byAddress.get(addr);
-        RecipientOutcome o =
-            q == null || q.isEmpty()
-                ? RecipientOutcome.temporary(addr, 451, "4.3.0", "no outcome from delivery agent")
-                : q.poll();
-        RecipientStatus.State state =
-            switch (o.status()) {
-              case DELIVERED -> RecipientStatus.State.DELIVERED;
-              case PERMANENT -> RecipientStatus.State.FAILED;
-              case TEMPORARY ->
-                  expired ? RecipientStatus.State.EXPIRED : RecipientStatus.State.PENDING;
-            };
-        records.add(new LogRecord.Result(i, state, o, now));
-        log.debug("queue {}: to=<{}> {} {}", e.id(), addr, state, o.text());
-      }
-      Instant next = now.plus(config.backoff(attempts));
-      if (next.isAfter(expiry)) {
-        next = expiry.isAfter(now) ? expiry : now;
-      }
-      records.add(new LogRecord.Attempt(attempts, now, next));
       e.io.lock();
       try {
+        progress.finished = true;
         if (e.deleted) {
           return;
         }
-        // the durable point: RFC 1047's window is the time between the agent's return and here
+        for (int j = 0; j < pending.size(); j++) {
+          int i = pending.get(j);
+          String addr = e.header.envelope().recipients().get(i).address();
+          ArrayDeque<RecipientOutcome> q = byAddress.get(addr);
+          RecipientOutcome returned = q == null ? null : q.poll();
+          if (progress.recorded[j]) {
+            continue; // reported through progress and already durable: that outcome stands
+          }
+          RecipientOutcome o =
+              returned != null
+                  ? returned
+                  : RecipientOutcome.temporary(
+                      addr, 451, "4.3.0", "no outcome from delivery agent");
+          records.add(new LogRecord.Result(i, stateOf(o, expired), o, now));
+          log.debug("queue {}: to=<{}> {} {}", e.id(), addr, o.status(), o.text());
+        }
+        Instant next = now.plus(config.backoff(attempts));
+        if (next.isAfter(expiry)) {
+          next = expiry.isAfter(now) ? expiry : now;
+        }
+        records.add(new LogRecord.Attempt(attempts, now, next));
+        // the durable point for the recipients not reported through progress: RFC 1047's window
+        // is the time between the agent's return and here
         append(e, records);
         lock.lock();
         try {
@@ -506,10 +517,108 @@ public final class MailQueue implements AutoCloseable {
     notifyAndFinish(e, clock.instant());
   }
 
-  private List<RecipientOutcome> callAgent(Entry e, List<EnvelopeRecipient> rcpts)
-      throws InterruptedException {
+  private static RecipientStatus.State stateOf(RecipientOutcome o, boolean expired) {
+    return switch (o.status()) {
+      case DELIVERED -> RecipientStatus.State.DELIVERED;
+      case PERMANENT -> RecipientStatus.State.FAILED;
+      case TEMPORARY -> expired ? RecipientStatus.State.EXPIRED : RecipientStatus.State.PENDING;
+    };
+  }
+
+  /**
+   * Records the outcomes an agent reports during one attempt, each fsynced at once, so that a
+   * recipient already delivered keeps its outcome when the rest of the attempt times out, fails or
+   * is interrupted. After the attempt ended, a late outcome is still recorded when it is final
+   * (delivered or failed) and the recipient is still pending; a late temporary one is ignored.
+   */
+  private final class Progress implements java.util.function.Consumer<RecipientOutcome> {
+    private final Entry e;
+    private final List<Integer> pending;
+    private final Instant expiry;
+    // guarded by e.io
+    final boolean[] recorded;
+    boolean finished;
+
+    Progress(Entry e, List<Integer> pending, Instant expiry) {
+      this.e = e;
+      this.pending = pending;
+      this.expiry = expiry;
+      this.recorded = new boolean[pending.size()];
+    }
+
+    void finish() {
+      e.io.lock();
+      try {
+        finished = true;
+      } finally {
+        e.io.unlock();
+      }
+    }
+
+    @Override
+    public void accept(RecipientOutcome o) {
+      if (o == null) {
+        return;
+      }
+      e.io.lock();
+      try {
+        if (e.deleted || (finished && o.status() == RecipientOutcome.Status.TEMPORARY)) {
+          return;
+        }
+        int k = -1;
+        for (int j = 0; j < pending.size(); j++) {
+          if (!recorded[j]
+              && e.header
+                  .envelope()
+                  .recipients()
+                  .get(pending.get(j))
+                  .address()
+                  .equals(o.recipient())) {
+            k = j;
+            break;
+          }
+        }
+        if (k < 0) {
+          return; // not asked for, or reported already
+        }
+        int i = pending.get(k);
+        if (finished) {
+          lock.lock();
+          try {
+            if (e.state[i].isFinal()) {
+              return;
+            }
+          } finally {
+            lock.unlock();
+          }
+        }
+        Instant now = clock.instant();
+        LogRecord r = new LogRecord.Result(i, stateOf(o, !now.isBefore(expiry)), o, now);
+        try {
+          append(e, List.of(r));
+        } catch (IOException x) {
+          // not durable: the end of the attempt records it again (or retries the recipient)
+          log.error("queue {}: could not record the outcome for <{}>", e.id(), o.recipient(), x);
+          return;
+        }
+        recorded[k] = true;
+        lock.lock();
+        try {
+          e.apply(r);
+        } finally {
+          lock.unlock();
+        }
+        log.debug("queue {}: to=<{}> {} {}", e.id(), o.recipient(), o.status(), o.text());
+      } finally {
+        e.io.unlock();
+      }
+    }
+  }
+
+  private List<RecipientOutcome> callAgent(
+      Entry e, List<EnvelopeRecipient> rcpts, Progress progress) throws InterruptedException {
     Future<List<RecipientOutcome>> f =
-        workers.submit(() -> agent.deliver(e.header.envelope(), rcpts, e.content));
+        workers.submit(() -> agent.deliver(e.header.envelope(), rcpts, e.content, progress));
     try {
       List<RecipientOutcome> r = f.get(config.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS);
       return r == null ? List.of() : r;
@@ -832,7 +941,19 @@ public final class MailQueue implements AutoCloseable {
             d.header(),
             new FileContent(msg, d.contentOffset(), fileSize - d.contentOffset()),
             logFile);
-    for (LogRecord r : QueueCodec.decodeLog(Files.readAllBytes(logFile))) {
+    byte[] data = Files.readAllBytes(logFile);
+    int valid = QueueCodec.validLogLength(data);
+    if (valid < data.length) {
+      // a crash tore the last append: cut the half line, or the next record would be appended to
+      // it, fail its CRC, and hide itself and every later record at the next load
+      log.warn(
+          "queue {}: state log torn after {} of {} bytes, truncated", stem, valid, data.length);
+      try (FileChannel ch = FileChannel.open(logFile, StandardOpenOption.WRITE)) {
+        ch.truncate(valid);
+        ch.force(false);
+      }
+    }
+    for (LogRecord r : QueueCodec.decodeLog(java.util.Arrays.copyOf(data, valid))) {
       e.apply(r);
     }
     return e;
@@ -1062,8 +1183,10 @@ public final class MailQueue implements AutoCloseable {
 
   /**
    * Stops attempts: waits up to {@link QueueConfig#shutdownTimeout()} for running ones, then
-   * interrupts them (their outcomes are not recorded; the next run attempts them again), and
-   * unlocks the directory. Idempotent.
+   * interrupts them (only the outcomes their agent already reported through the progress callback
+   * of {@link DeliveryAgent#deliver(Envelope, List, MessageContent, java.util.function.Consumer)}
+   * are recorded; the next run attempts the other recipients again), and unlocks the directory.
+   * Idempotent.
    */
   @Override
   public void close() {

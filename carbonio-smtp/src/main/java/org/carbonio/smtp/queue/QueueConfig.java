@@ -24,7 +24,9 @@ import java.time.Duration;
  *   <tr><td>{@code maxConcurrentDeliveries}</td><td>20</td><td>delivery attempts running at once
  *       (each on a virtual thread)</td></tr>
  *   <tr><td>{@code attemptTimeout}</td><td>10 min</td><td>one {@code DeliveryAgent} call; after
- *       it the call is interrupted and its recipients count as failed temporarily</td></tr>
+ *       it the call is interrupted and its recipients without a reported outcome count as failed
+ *       temporarily (outcomes reported through the progress callback stand); keep it above the
+ *       agent's own deadline ({@code OutboundConfig} 9 min per destination)</td></tr>
  *   <tr><td>{@code maxMessages}</td><td>100,000</td><td>enqueue beyond it fails with
  *       {@link QueueFullException}</td></tr>
  *   <tr><td>{@code maxBytes}</td><td>10 GiB</td><td>sum of queued message sizes; same</td></tr>

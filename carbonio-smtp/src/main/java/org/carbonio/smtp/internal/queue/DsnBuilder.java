@@ -274,8 +274,40 @@ public final class DsnBuilder {
     return global && !addr.chars().allMatch(c -> c < 0x80) ? "utf-8" : "rfc822";
   }
 
-  private static String oneLine(String s) {
-    return s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+  /**
+   * Joins a multi-line reply into one line: each run of white space that holds a line break becomes
+   * one space. A single linear scan: a regular expression backtracks quadratically on a long run of
+   * spaces in a remote reply.
+   */
+  static String oneLine(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (!isSpace(c)) {
+        b.append(c);
+        i++;
+        continue;
+      }
+      int j = i;
+      boolean lineBreak = false;
+      while (j < s.length() && isSpace(s.charAt(j))) {
+        lineBreak |= s.charAt(j) == '\r' || s.charAt(j) == '\n';
+        j++;
+      }
+      if (lineBreak) {
+        b.append(' ');
+      } else {
+        b.append(s, i, j);
+      }
+      i = j;
+    }
+    return b.toString().strip();
+  }
+
+  /** The characters of the regular expression class {@code \s}. */
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
   }
 
   /** Encodes as xtext (RFC 3461 §4). */

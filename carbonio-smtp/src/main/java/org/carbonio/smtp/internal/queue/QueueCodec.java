@@ -205,6 +205,20 @@ public final class QueueCodec {
   /** Decodes a whole log; stops at the first torn or corrupt line. */
   public static List<LogRecord> decodeLog(byte[] data) {
     List<LogRecord> out = new ArrayList<>();
+    scanLog(data, out);
+    return out;
+  }
+
+  /**
+   * The length of the log's valid prefix: the end of its last record before the first torn or
+   * corrupt line. The queue truncates a log to it before appending, or records appended after a
+   * torn line would be joined to it and lost.
+   */
+  public static int validLogLength(byte[] data) {
+    return scanLog(data, new ArrayList<>());
+  }
+
+  private static int scanLog(byte[] data, List<LogRecord> out) {
     int start = 0;
     while (start < data.length) {
       int nl = start;
@@ -215,7 +229,6 @@ public final class QueueCodec {
         break; // torn last line
       }
       String line = new String(data, start, nl - start, StandardCharsets.US_ASCII);
-      start = nl + 1;
       int sp = line.indexOf(' ');
       if (sp != 8) {
         break;
@@ -229,8 +242,9 @@ public final class QueueCodec {
       } catch (RuntimeException e) {
         break;
       }
+      start = nl + 1;
     }
-    return out;
+    return start;
   }
 
   private static LogRecord parseLog(String[] t) {
