@@ -267,7 +267,7 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
     // Group recipients by what they get: folder and headers (domains may have different filter
     // policies), so each group is stored or queued once.
     Map<Route, List<EnvelopeRecipient>> routes = new LinkedHashMap<>();
-    Map<String, List<String>> quarantined = new LinkedHashMap<>();
+    Map<Hold, List<String>> quarantined = new LinkedHashMap<>();
     for (EnvelopeRecipient r : envelope.recipients()) {
       RecipientVerdict v = verdicts.get(r.address());
       String headers = added.toString();
@@ -277,7 +277,12 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
         if (v.action() == FilterAction.JUNK) {
           folder = LocalDelivery.JUNK;
         } else if (v.action() == FilterAction.QUARANTINE) {
-          quarantined.computeIfAbsent(v.reason(), k -> new ArrayList<>()).add(r.address());
+          // held with the fields a delivered copy gets (X-Virus-Status: Infected, the
+          // Authentication-Results): if an operator releases it, the queue delivers it as held,
+          // without scanning it again, and the recipient still sees the verdict
+          quarantined
+              .computeIfAbsent(new Hold(v.reason(), headers), k -> new ArrayList<>())
+              .add(r.address());
           continue;
         }
       }
@@ -351,11 +356,15 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
         }
       }
     }
-    for (Map.Entry<String, List<String>> q : quarantined.entrySet()) {
+    for (Map.Entry<Hold, List<String>> q : quarantined.entrySet()) {
       List<EnvelopeRecipient> held =
           envelope.recipients().stream().filter(r -> q.getValue().contains(r.address())).toList();
-      queue.enqueueHeld(envelope.withRecipients(held), content, q.getKey());
-      log.info("{} quarantined for {}: {}", delivery.id(), q.getValue(), q.getKey());
+      Hold hold = q.getKey();
+      queue.enqueueHeld(
+          envelope.withRecipients(held),
+          PrependedContent.of(hold.headers(), content),
+          hold.reason());
+      log.info("{} quarantined for {}: {}", delivery.id(), q.getValue(), hold.reason());
       held.forEach(r -> outcomes.add(RecipientOutcome.delivered(r.address())));
     }
     return outcomes;
@@ -368,6 +377,8 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
   }
 
   private record Route(String folder, String headers) {}
+
+  private record Hold(String reason, String headers) {}
 
   /**
    * One group after local delivery.
