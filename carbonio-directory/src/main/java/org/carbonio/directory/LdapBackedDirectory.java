@@ -75,6 +75,9 @@ abstract sealed class LdapBackedDirectory implements Directory
   private final LookupCache<String, Optional<Account>> accountsById;
   private final LookupCache<String, Optional<Account>> accountsByAddress;
   private final LookupCache<String, Optional<Entry>> loginEntries;
+  // every delivery's quota check reads its account's class of service (when the account has no
+  // quota of its own): a few names, read far more often than changed
+  private final LookupCache<String, Optional<ClassOfService>> classesOfService;
   private final LookupCache<String, Boolean> localDomains = new LookupCache<>(LOOKUP_CACHE_ENTRIES);
   volatile boolean closed;
 
@@ -95,6 +98,7 @@ abstract sealed class LdapBackedDirectory implements Directory
     this.accountsById = new LookupCache<>(lookupEntries);
     this.accountsByAddress = new LookupCache<>(lookupEntries);
     this.loginEntries = new LookupCache<>(lookupEntries);
+    this.classesOfService = new LookupCache<>(lookupEntries);
   }
 
   public DirectoryLimits limits() {
@@ -106,6 +110,7 @@ abstract sealed class LdapBackedDirectory implements Directory
     accountsByAddress.invalidate();
     accountsById.invalidate();
     loginEntries.invalidate();
+    classesOfService.invalidate();
     localDomains.invalidate();
   }
 
@@ -829,10 +834,12 @@ abstract sealed class LdapBackedDirectory implements Directory
   public Optional<ClassOfService> classOfService(String name) {
     requireNonNull(name, "name");
     ensureOpen();
-    if (!COS_NAME.matcher(name).matches()) {
-      return Optional.empty();
-    }
-    return getEntry(LdapLayout.cosDn(name)).map(LdapLayout::cos);
+    return classesOfService.get(
+        name,
+        key ->
+            COS_NAME.matcher(key).matches()
+                ? getEntry(LdapLayout.cosDn(key)).map(LdapLayout::cos)
+                : Optional.empty());
   }
 
   @Override

@@ -24,6 +24,9 @@ import org.carbonio.smtp.filter.FilterPolicy;
  * @param greylisting greylist unauthenticated senders on the MX listener (RFC 6647)
  * @param filterPolicies what the content filters do, by recipient domain; the key {@code "*"} is
  *     the default for other domains ({@link FilterPolicy#DEFAULTS} when absent)
+ * @param maxConnections connections each SMTP listener (25, 587, 465, LMTP) serves at once, more
+ *     get {@code 421 4.3.2}; default {@value #DEFAULT_MAX_CONNECTIONS} (an idle session costs about
+ *     50 KB of heap, see BENCHMARKS.md)
  */
 public record MtaConfig(
     List<String> relayNetworks,
@@ -33,7 +36,11 @@ public record MtaConfig(
     Optional<InetSocketAddress> clamd,
     Optional<InetSocketAddress> spamd,
     boolean greylisting,
-    Map<String, FilterPolicy> filterPolicies) {
+    Map<String, FilterPolicy> filterPolicies,
+    int maxConnections) {
+
+  /** The default of {@link #maxConnections()}. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 2_000;
 
   /** No relay networks, the system's resolvers, port 25, no smarthost, no filters. */
   public static final MtaConfig DEFAULTS =
@@ -45,7 +52,8 @@ public record MtaConfig(
           Optional.empty(),
           Optional.empty(),
           false,
-          Map.of());
+          Map.of(),
+          DEFAULT_MAX_CONNECTIONS);
 
   /**
    * A relay host for all outbound mail.
@@ -78,5 +86,30 @@ public record MtaConfig(
     if (outboundPort < 1 || outboundPort > 65_535) {
       throw new IllegalArgumentException("outbound port out of range: " + outboundPort);
     }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("SMTP max connections " + maxConnections + " < 1");
+    }
+  }
+
+  /** As the canonical constructor, with {@value #DEFAULT_MAX_CONNECTIONS} connections. */
+  public MtaConfig(
+      List<String> relayNetworks,
+      List<InetSocketAddress> dnsServers,
+      int outboundPort,
+      Optional<Smarthost> smarthost,
+      Optional<InetSocketAddress> clamd,
+      Optional<InetSocketAddress> spamd,
+      boolean greylisting,
+      Map<String, FilterPolicy> filterPolicies) {
+    this(
+        relayNetworks,
+        dnsServers,
+        outboundPort,
+        smarthost,
+        clamd,
+        spamd,
+        greylisting,
+        filterPolicies,
+        DEFAULT_MAX_CONNECTIONS);
   }
 }

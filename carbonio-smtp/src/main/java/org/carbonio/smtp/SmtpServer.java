@@ -13,9 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import org.carbonio.smtp.abuse.ClientLimiter;
@@ -65,7 +64,7 @@ public final class SmtpServer implements AutoCloseable {
 
   private final Builder settings;
   private final SmtpSessionConfig sessionConfig;
-  private final ExecutorService callbacks;
+  private final GuardedCallbacks callbacks;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final String idPrefix;
@@ -79,11 +78,13 @@ public final class SmtpServer implements AutoCloseable {
             ? b.clientLimiter
             : ClientLimiter.create(
                 b.mode == SmtpMode.LMTP ? ClientLimits.NONE : ClientLimits.DEFAULTS);
-    this.callbacks =
-        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("smtp-callback-", 0).factory());
     GuardedCallbacks guard =
         new GuardedCallbacks(
-            callbacks, b.limits.recipientCheckTimeout(), b.limits.deliveryTimeout());
+            b.mode.name().toLowerCase(Locale.ROOT),
+            b.limits.recipientCheckTimeout(),
+            b.limits.deliveryTimeout(),
+            b.limits.recipientCheckTimeout());
+    this.callbacks = guard;
     this.sessionConfig =
         new SmtpSessionConfig(
             b.hostname,
@@ -142,25 +143,18 @@ public final class SmtpServer implements AutoCloseable {
             settings.shutdownTimeout,
             settings.implicitTls() ? Optional.of(settings.sslContext) : Optional.empty(),
             ReplyEncoder.encodeToString(SmtpReplies.tooManyConnections(settings.hostname)));
-    TcpListener l =
-        TcpListener.start(
-            config,
-            c -> {
-              // per-client limits (org.carbonio.smtp.abuse): 421 4.7.0 and close when over
-              try (ClientLimiter.Lease lease = clientLimiter.connect(c.remote().getAddress())) {
-                if (!ClientLimiter.refuse(lease, settings.hostname, c.output())) {
-                  new SmtpConnection(
-                          idPrefix + "-" + Long.toString(c.id(), 36),
-                          c,
-                          sessionConfig,
-                          settings.sslContext)
-                      .run();
-                }
-              }
-            });
+    callbacks.start();
+    TcpListener l;
+    try {
+      l = listen(config);
+    } catch (IOException | RuntimeException e) {
+      callbacks.close();
+      throw e;
+    }
     listener = l;
     if (closed.get()) { // close() ran while binding
       l.close();
+      callbacks.close();
     }
     log.info(
         "{} listening on {} as {}{}",
@@ -171,6 +165,24 @@ public final class SmtpServer implements AutoCloseable {
             ? ""
             : settings.implicitTls() ? " (implicit TLS)" : " (STARTTLS)");
     return this;
+  }
+
+  private TcpListener listen(TcpListener.Config config) throws IOException {
+    return TcpListener.start(
+        config,
+        c -> {
+          // per-client limits (org.carbonio.smtp.abuse): 421 4.7.0 and close when over
+          try (ClientLimiter.Lease lease = clientLimiter.connect(c.remote().getAddress())) {
+            if (!ClientLimiter.refuse(lease, settings.hostname, c.output())) {
+              new SmtpConnection(
+                      idPrefix + "-" + Long.toString(c.id(), 36),
+                      c,
+                      sessionConfig,
+                      settings.sslContext)
+                  .run();
+            }
+          }
+        });
   }
 
   /**
@@ -204,7 +216,7 @@ public final class SmtpServer implements AutoCloseable {
         l.close();
       }
     } finally {
-      callbacks.shutdownNow();
+      callbacks.close();
     }
     if (l != null) {
       log.info("{} on {} stopped", settings.mode, l.localAddress());

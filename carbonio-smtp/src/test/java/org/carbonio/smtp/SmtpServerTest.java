@@ -22,11 +22,14 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Queue;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLSocket;
 import org.carbonio.smtp.spi.Delivery;
 import org.carbonio.smtp.spi.DeliveryHandler;
@@ -338,6 +341,42 @@ class SmtpServerTest {
       assertThat(c.reply()).startsWith("250");
       assertThat(c.reply()).startsWith("451 4.3.0");
     }
+  }
+
+  @Test
+  void serverShouldStayUsableWhenRecipientCheckTimedOut() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    Set<String> threads = ConcurrentHashMap.newKeySet();
+    SmtpServer smtp =
+        start(
+            builder()
+                .limits(SmtpLimits.DEFAULTS.withRecipientCheckTimeout(Duration.ofMillis(200)))
+                .recipientPolicy(
+                    check -> {
+                      threads.add(Thread.currentThread().getName());
+                      if (calls.incrementAndGet() == 1) {
+                        try {
+                          never.await();
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt(); // the guard must clear it
+                        }
+                      }
+                      return RecipientDecision.accept();
+                    }));
+    try (RawClient c = new RawClient(smtp.localAddress())) {
+      ehlo(c);
+      c.send("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.test>\r\n");
+      assertThat(c.reply()).startsWith("250");
+      assertThat(c.reply()).startsWith("451 4.3.0");
+      // the interrupt that ended the first check must not end the connection's next read
+      c.send("RCPT TO:<c@example.test>\r\n");
+      assertThat(c.reply()).startsWith("250");
+      c.send("NOOP\r\n");
+      assertThat(c.reply()).startsWith("250");
+    }
+    // both checks ran on the connection's own thread, not on one thread each
+    assertThat(threads).hasSize(1);
   }
 
   @Test

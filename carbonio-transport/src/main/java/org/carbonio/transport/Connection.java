@@ -1,6 +1,5 @@
 package org.carbonio.transport;
 
-import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import org.carbonio.transport.internal.GrowingBufferedOutput;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +37,10 @@ public final class Connection {
 
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
   private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+  // the output buffer starts at 512 bytes at the first write (a line of replies) and grows to 16
+  // KiB
+  // for bulk output: an idle connection holds little (BENCHMARKS.md, "1,000 SMTP sessions")
+  private static final int OUTPUT_BUFFER_INITIAL = 512;
   private static final int OUTPUT_BUFFER = 16 * 1024;
 
   private final long id;
@@ -48,7 +52,8 @@ public final class Connection {
   private final BooleanSupplier closing;
   private final AtomicBoolean aborted = new AtomicBoolean();
   private final InputStream input = new CurrentInput();
-  private final OutputStream output = new BufferedOutputStream(new TimedOutput(), OUTPUT_BUFFER);
+  private final OutputStream output =
+      new GrowingBufferedOutput(new TimedOutput(), OUTPUT_BUFFER_INITIAL, OUTPUT_BUFFER);
   private volatile Socket socket;
   private volatile InputStream socketIn;
   private volatile OutputStream socketOut;

@@ -67,6 +67,14 @@ final class MtaOptions {
               + " (* for every other domain); repeatable (default: virus=reject,spam=tag).")
   List<String> filterPolicies = new ArrayList<>();
 
+  @Option(
+      names = "--smtp-max-connections",
+      defaultValue = "" + MtaConfig.DEFAULT_MAX_CONNECTIONS,
+      description =
+          "Connections each SMTP listener (25, 587, 465, LMTP) serves at once; more get 421"
+              + " (default: ${DEFAULT-VALUE}).")
+  int smtpMaxConnections;
+
   MtaConfig config(CommandSpec spec) {
     try {
       Optional<MtaConfig.Smarthost> relay =
@@ -86,7 +94,8 @@ final class MtaOptions {
           Optional.ofNullable(clamd).map(MtaOptions::address),
           Optional.ofNullable(spamd).map(MtaOptions::address),
           greylisting,
-          policies());
+          policies(),
+          smtpMaxConnections);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

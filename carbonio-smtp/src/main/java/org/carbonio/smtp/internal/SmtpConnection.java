@@ -36,7 +36,11 @@ import org.slf4j.MDC;
 public final class SmtpConnection {
 
   private static final Logger log = LoggerFactory.getLogger(SmtpConnection.class);
-  private static final int READ_BUFFER = 16 * 1024;
+  // Commands are read into a small buffer, message bytes into a large one, allocated when DATA or
+  // BDAT starts and dropped once the message is read: an idle session holds 1 KiB, not 16
+  // (BENCHMARKS.md, "1,000 SMTP sessions").
+  private static final int COMMAND_BUFFER = 1024;
+  private static final int DATA_BUFFER = 16 * 1024;
 
   private final String id;
   private final Connection connection;
@@ -47,6 +51,7 @@ public final class SmtpConnection {
   private final OutputStream out;
   private volatile SmtpSession session;
   private SmtpDecoder decoder;
+  private ByteBuffer buffer; // read mode between fills
 
   /**
    * @param id session id, also the MDC key {@code session}
@@ -103,13 +108,13 @@ public final class SmtpConnection {
     if (!apply(session.greeting())) {
       return;
     }
-    ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER).flip();
+    buffer = ByteBuffer.allocate(COMMAND_BUFFER).flip();
     while (true) {
       Decoded decoded = decoder.decode(buffer);
       Outcome outcome;
       switch (decoded) {
         case Decoded.NeedMore n -> {
-          if (!fill(buffer)) {
+          if (!fill()) {
             return;
           }
           continue;
@@ -187,13 +192,14 @@ public final class SmtpConnection {
   }
 
   /** Flushes, then reads more input with the lock released; false when the connection must end. */
-  private boolean fill(ByteBuffer buffer) throws IOException {
+  private boolean fill() throws IOException {
     out.flush(); // RFC 2920 §3.2: replies may wait until the server would block on a read
     if (connection.closing()) {
       apply(session.shuttingDown());
       return false;
     }
     buffer.compact();
+    resizeBuffer();
     connection
         .socket()
         .setSoTimeout(
@@ -222,6 +228,17 @@ public final class SmtpConnection {
     buffer.position(buffer.position() + n);
     buffer.flip();
     return true;
+  }
+
+  /** Between reads (write mode): a large buffer while message bytes come, a small one otherwise. */
+  private void resizeBuffer() {
+    int wanted = decoder.inData() ? DATA_BUFFER : COMMAND_BUFFER;
+    if (!buffer.hasRemaining()) { // not expected: the decoder uses up what it is given
+      wanted = Math.max(wanted, buffer.capacity() * 2);
+    }
+    if (buffer.capacity() != wanted && buffer.position() < wanted) {
+      buffer = ByteBuffer.allocate(wanted).put(buffer.flip());
+    }
   }
 
   /**

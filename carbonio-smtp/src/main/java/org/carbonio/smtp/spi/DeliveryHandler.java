@@ -35,7 +35,10 @@ import org.carbonio.smtp.RecipientOutcome;
  * clients) may still commit, and the message is then delivered twice. So bound every step yourself
  * (statement, lock and connection-pool timeouts, well below {@code deliveryTimeout}) and fail with
  * an exception, rolling back, rather than let the engine time you out; raise {@code
- * deliveryTimeout} rather than lower it when storage is slow.
+ * deliveryTimeout} rather than lower it when storage is slow. The call runs on the connection's own
+ * thread, which a watchdog interrupts at the timeout; the {@code 451} is sent when the call
+ * returns, so a handler that ignores the interrupt keeps its own connection (only that one)
+ * waiting.
  */
 @FunctionalInterface
 public interface DeliveryHandler {

@@ -5,8 +5,9 @@ package org.carbonio.smtp.spi;
  * connection's thread, for many connections at once.
  *
  * <p>A call is bounded by {@link org.carbonio.smtp.SmtpLimits#recipientCheckTimeout()} (default 30
- * seconds); when it runs longer it is interrupted and the client gets {@code 451 4.3.0}. A runtime
- * exception also yields {@code 451 4.3.0}.
+ * seconds); when it runs longer the connection's thread, which runs it, is interrupted and the
+ * client gets {@code 451 4.3.0} once the call returns. A runtime exception also yields {@code 451
+ * 4.3.0}.
  */
 @FunctionalInterface
 public interface RecipientPolicy {
