@@ -1,0 +1,79 @@
+package org.carbonio.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import org.carbonio.smtp.testkit.DnsServer;
+import org.carbonio.smtp.testkit.SmtpSink;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The server delivers outbound mail to Postfix's smtp-sink, found through an MX record. */
+class SmtpSinkOutboundTest {
+
+  private static final String PASSWORD = "alice-Secret-1";
+  private static DnsServer dns;
+  private static SmtpSink sink;
+
+  @RegisterExtension
+  final ServerExtension carbonio =
+      new ServerExtension()
+          .account("alice@localhost", PASSWORD)
+          .mta(() -> MtaClient.mta(List.of(), dns, sink.port()));
+
+  @BeforeAll
+  static void peers() throws IOException {
+    dns = DnsServer.start();
+    dns.mx("sink.example", 10, "mx.sink.example").a("mx.sink.example", "127.0.0.1");
+    sink = SmtpSink.start(true);
+  }
+
+  @AfterAll
+  static void stopPeers() throws IOException {
+    try (DnsServer d = dns;
+        SmtpSink s = sink) {
+      // both closed
+    }
+  }
+
+  @Test
+  void messagesShouldReachSmtpSinkWhenItIsTheRemoteMx() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      MtaClient.Reply reply =
+          MtaClient.submit(
+              carbonio.dataDir(),
+              carbonio.port(Listener.Kind.SUBMISSION),
+              "alice@localhost",
+              PASSWORD,
+              "<alice@localhost>",
+              List.of("<any" + i + "@sink.example>"),
+              E2E.crlf("From: alice@localhost\nSubject: sink " + i + "\n\nto the sink\n"));
+      assertThat(reply.code()).as(reply.toString()).isEqualTo(250);
+    }
+    sink.awaitReceived(3, Duration.ofSeconds(30));
+    List<String> dumps =
+        sink.receivedFiles().stream()
+            .map(
+                p -> {
+                  try {
+                    return Files.readString(p, StandardCharsets.ISO_8859_1);
+                  } catch (IOException e) {
+                    throw new AssertionError(e);
+                  }
+                })
+            .toList();
+    assertThat(dumps).hasSize(3);
+    assertThat(String.join("\n", dumps))
+        .contains("Subject: sink 0")
+        .contains("Subject: sink 1")
+        .contains("Subject: sink 2");
+    await().atMost(Duration.ofSeconds(10)).until(() -> carbonio.server().queue().list().isEmpty());
+  }
+}
