@@ -154,7 +154,7 @@ class DkimEndToEndTest {
     Path record = Files.writeString(tmp.resolve("txt-" + System.nanoTime()), txt);
     Process p =
         new ProcessBuilder(
-                "python3",
+                "/usr/bin/python3", // Debian's, where python3-dkim is installed
                 "-c",
                 "import dkim,sys\n"
                     + "txt=open(sys.argv[1],'rb').read()\n"
@@ -162,14 +162,17 @@ class DkimEndToEndTest {
                     + "ok=dkim.verify(msg,dnsfunc=lambda name,timeout=5: txt)\n"
                     + "print('PASS' if ok else 'FAIL')\n",
                 record.toString())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .redirectError(tmp.resolve("dkimpy.err").toFile())
             .start();
     try {
       p.getOutputStream().write(message);
       p.getOutputStream().close();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(p.exitValue()).isZero();
+      assertThat(p.exitValue())
+          .as("dkimpy: %s", Files.readString(tmp.resolve("dkimpy.err")))
+          .isZero();
+      Files.write(tmp.resolve("last.eml"), message);
       return out.strip().equals("PASS");
     } finally {
       p.destroyForcibly();

@@ -56,7 +56,9 @@ final class ServerExtension implements BeforeEachCallback, AfterEachCallback {
 
   @Override
   public void afterEach(ExtensionContext context) throws IOException {
-    server.close();
+    if (server != null) {
+      server.close(); // null when it failed to start
+    }
     try (Stream<Path> files = Files.walk(root)) {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
