@@ -52,9 +52,14 @@ class DkimEndToEndTest {
 
   @AfterAll
   static void stopPeers() throws IOException {
-    try (DnsServer d = dns;
-        PostfixServer r = remote) {
-      // both closed
+    try {
+      if (remote != null) {
+        remote.close();
+      }
+    } finally {
+      if (dns != null) {
+        dns.close();
+      }
     }
   }
 

@@ -37,9 +37,14 @@ class SmtpSinkOutboundTest {
 
   @AfterAll
   static void stopPeers() throws IOException {
-    try (DnsServer d = dns;
-        SmtpSink s = sink) {
-      // both closed
+    try {
+      if (sink != null) {
+        sink.close();
+      }
+    } finally {
+      if (dns != null) {
+        dns.close();
+      }
     }
   }
 

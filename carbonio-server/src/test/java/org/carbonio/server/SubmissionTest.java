@@ -52,9 +52,14 @@ class SubmissionTest {
 
   @AfterAll
   static void stopPeers() throws IOException {
-    try (DnsServer d = dns;
-        PostfixServer r = remote) {
-      // closed in reverse order
+    try {
+      if (remote != null) {
+        remote.close();
+      }
+    } finally {
+      if (dns != null) {
+        dns.close();
+      }
     }
   }
 
