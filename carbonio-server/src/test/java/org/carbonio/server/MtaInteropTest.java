@@ -337,8 +337,9 @@ class MtaInteropTest {
   }
 
   @Test
-  void dsnParametersShouldBeAcceptedWhenJakartaMailAsksForNotification() throws Exception {
+  void dsnParametersShouldBeHonouredWhenJakartaMailAsksForNotification() throws Exception {
     Properties props = new Properties();
+    props.put("mail.smtp.from", "alice@localhost");
     props.put("mail.smtp.dsn.notify", "SUCCESS,FAILURE ORCPT=rfc822;alice@localhost");
     props.put("mail.smtp.dsn.ret", "HDRS");
     String wire =
@@ -346,7 +347,7 @@ class MtaInteropTest {
             props,
             s -> {
               MimeMessage m = new MimeMessage(s);
-              m.setFrom("sender@example.org");
+              m.setFrom("alice@localhost");
               m.setRecipients(Message.RecipientType.TO, "alice@localhost");
               m.setSubject("with DSN");
               m.setText("notify me\n");
@@ -354,14 +355,57 @@ class MtaInteropTest {
             });
     // RFC 3461 §4.1, §4.2, §4.3
     assertThat(wire)
-        .contains("MAIL FROM:<sender@example.org> RET=HDRS")
+        .contains("MAIL FROM:<alice@localhost> RET=HDRS")
         .contains("RCPT TO:<alice@localhost> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;alice@localhost")
         .doesNotContain("\n5");
-    List<byte[]> inbox = MtaClient.messages(carbonio.server(), "alice@localhost", "INBOX");
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> carbonio.inboxSize("alice@localhost") == 2);
+    List<String> inbox =
+        MtaClient.messages(carbonio.server(), "alice@localhost", "INBOX").stream()
+            .map(MtaClient::text)
+            .toList();
     assertThat(inbox)
-        .singleElement()
-        .satisfies(
-            m -> assertThat(MtaClient.text(m)).contains("Subject: with DSN").contains("notify me"));
+        .anySatisfy(m -> assertThat(m).contains("Subject: with DSN").contains("notify me"));
+    // the "delivered" notice, with the original recipient and only the headers (RET=HDRS)
+    assertThat(inbox)
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .containsPattern("(?i)Original-Recipient: rfc822; ?alice@localhost")
+                    .containsPattern("(?i)Action: delivered")
+                    .contains("text/rfc822-headers")
+                    .doesNotContain("notify me"));
+  }
+
+  @Test
+  void deliveredNoticeShouldReachSenderWhenLocalRecipientAsksForSuccess() throws Exception {
+    // RFC 3461 §5.2.2: final delivery of a recipient with NOTIFY=SUCCESS issues a "delivered" DSN
+    try (MtaClient raw =
+        MtaClient.connect(carbonio.dataDir(), null, carbonio.port(Listener.Kind.SMTP), false)) {
+      raw.command("EHLO client.example.test");
+      assertThat(raw.command("MAIL FROM:<alice@localhost> RET=HDRS ENVID=ok-7").code())
+          .isEqualTo(250);
+      assertThat(raw.command("RCPT TO:<alice@localhost> NOTIFY=SUCCESS").code()).isEqualTo(250);
+      assertThat(raw.data(E2E.crlf("Subject: tell me\n\nplease confirm\n")).code()).isEqualTo(250);
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> carbonio.inboxSize("alice@localhost") == 2);
+    List<String> inbox =
+        MtaClient.messages(carbonio.server(), "alice@localhost", "INBOX").stream()
+            .map(MtaClient::text)
+            .toList();
+    assertThat(inbox).anySatisfy(m -> assertThat(m).contains("please confirm"));
+    assertThat(inbox)
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .contains("message/delivery-status")
+                    .containsPattern("(?i)Original-Envelope-Id: ok-7")
+                    .containsPattern("(?i)Final-Recipient: rfc822; ?alice@localhost")
+                    .containsPattern("(?i)Action: delivered")
+                    .containsPattern("(?i)Status: 2\\.0\\.0"));
   }
 
   @Test

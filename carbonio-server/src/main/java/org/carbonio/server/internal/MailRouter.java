@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.carbonio.directory.Account;
 import org.carbonio.directory.Directory;
+import org.carbonio.smtp.DsnNotify;
 import org.carbonio.smtp.Envelope;
 import org.carbonio.smtp.EnvelopeRecipient;
 import org.carbonio.smtp.MessageContent;
@@ -289,7 +290,16 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
       }
       try {
         LocalDelivery.Resolved resolved = local.resolve(r.address());
-        accounts.put(r.address(), resolved.accounts());
+        if (role != Role.LMTP
+            && r.notifyOn().contains(DsnNotify.SUCCESS)
+            && folder.equals(LocalDelivery.INBOX)) {
+          // RFC 3461 §5.2.2: a "delivered" DSN is owed on final delivery; the queue issues it, so
+          // this recipient goes through the queue (which delivers it to the same INBOX) instead of
+          // being stored here.
+          remote.add(r);
+        } else {
+          accounts.put(r.address(), resolved.accounts());
+        }
         if (role != Role.LMTP) {
           resolved.external().forEach(member -> remote.add(EnvelopeRecipient.of(member)));
         }
