@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class ServerExtension implements BeforeEachCallback, AfterEachCallback {
 
   private final Map<String, String> accounts = new LinkedHashMap<>();
+  private Supplier<MtaConfig> mta = () -> MtaConfig.DEFAULTS;
   private Path root;
   private CarbonioServer server;
 
@@ -32,10 +34,21 @@ final class ServerExtension implements BeforeEachCallback, AfterEachCallback {
     return this;
   }
 
+  /**
+   * The MTA options of each test's server, asked for just before it starts (so they may name peers
+   * a {@code @BeforeAll} started: a DNS server, a remote MX).
+   */
+  ServerExtension mta(Supplier<MtaConfig> config) {
+    this.mta = config;
+    return this;
+  }
+
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
     root = Files.createTempDirectory("carbonio-test-");
-    server = CarbonioServer.start(ServerConfig.defaults(root.resolve("data")).withEphemeralPorts());
+    server =
+        CarbonioServer.start(
+            ServerConfig.defaults(root.resolve("data")).withEphemeralPorts().withMta(mta.get()));
     for (Map.Entry<String, String> account : accounts.entrySet()) {
       server.directory().createAccount(account.getKey(), account.getValue());
     }
@@ -43,12 +56,24 @@ final class ServerExtension implements BeforeEachCallback, AfterEachCallback {
 
   @Override
   public void afterEach(ExtensionContext context) throws IOException {
-    server.close();
+    if (server != null) {
+      server.close(); // null when it failed to start
+    }
     try (Stream<Path> files = Files.walk(root)) {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
     }
+  }
+
+  /**
+   * Stops this test's server and starts it again on the same data (accounts, mail, queue) with
+   * other MTA options; the listeners get new ports.
+   */
+  CarbonioServer restart(MtaConfig config) throws IOException {
+    server.close();
+    server = CarbonioServer.start(server.config().withMta(config));
+    return server;
   }
 
   /** How many messages the INBOX of the account with this address holds. */

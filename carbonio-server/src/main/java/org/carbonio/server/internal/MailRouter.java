@@ -17,6 +17,7 @@ import java.util.Optional;
 import org.carbonio.directory.Account;
 import org.carbonio.directory.Directory;
 import org.carbonio.directory.Domain;
+import org.carbonio.smtp.DsnNotify;
 import org.carbonio.smtp.Envelope;
 import org.carbonio.smtp.EnvelopeRecipient;
 import org.carbonio.smtp.MessageContent;
@@ -403,7 +404,16 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
       }
       try {
         LocalDelivery.Resolved resolved = local.resolve(r.address());
-        accounts.put(r.address(), resolved.accounts());
+        if (role != Role.LMTP
+            && r.notifyOn().contains(DsnNotify.SUCCESS)
+            && folder.equals(LocalDelivery.INBOX)) {
+          // RFC 3461 §5.2.2: a "delivered" DSN is owed on final delivery; the queue issues it, so
+          // this recipient goes through the queue (which delivers it to the same INBOX) instead of
+          // being stored here.
+          remote.add(r);
+        } else {
+          accounts.put(r.address(), resolved.accounts());
+        }
         resolved.external().forEach(member -> remote.add(EnvelopeRecipient.of(member)));
       } catch (RejectException e) {
         outcomes.add(outcome(r.address(), e));
