@@ -168,10 +168,8 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
 
   @Override
   public List<RecipientOutcome> deliverEach(Delivery delivery) throws RejectException, IOException {
-    HeaderSummary header;
-    try {
-      header = HeaderSummary.read(delivery.message(), hostname, MAX_HEADER_BYTES);
-    } catch (IOException e) {
+    HeaderSummary header = HeaderSummary.read(delivery.message(), hostname, MAX_HEADER_BYTES);
+    if (header.tooLarge()) {
       // RFC 5322 sets no limit, but nothing legitimate needs a megabyte of header fields.
       throw new RejectException(552, "5.3.4", "Message header too large");
     }
@@ -243,8 +241,11 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
       }
       if (verdict.disposition() == Disposition.REJECT) {
         // RFC 7489 §6.7: the domain owner asked for rejection.
+        String domain = verdict.dmarc().domain();
         throw new RejectException(
-            550, "5.7.1", "Rejected by the DMARC policy of " + verdict.dmarc().domain());
+            550,
+            "5.7.1",
+            "Rejected by the DMARC policy of " + (domain.isEmpty() ? "the From domain" : domain));
       }
       junkAll = verdict.disposition() == Disposition.QUARANTINE;
       added.append(verdict.authenticationResults());
