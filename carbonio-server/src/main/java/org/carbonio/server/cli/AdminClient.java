@@ -3,6 +3,7 @@ package org.carbonio.server.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -17,9 +18,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.carbonio.server.CarbonioServer;
 import org.carbonio.server.cli.ProvCommand.ProvFailure;
 import org.carbonio.server.internal.AdminApi;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Talks to the admin API of the server whose data directory is given ({@code DIR/server.json}), for
@@ -29,6 +32,45 @@ import org.carbonio.server.internal.AdminApi;
  * <p>Immutable; thread-safe (the JDK's {@link HttpClient} is).
  */
 record AdminClient(URI base, String authorization, HttpClient http) {
+
+  /** One call of a command against the admin API. */
+  @FunctionalInterface
+  interface Call {
+    JsonNode run(AdminClient client) throws IOException, ProvFailure, InterruptedException;
+  }
+
+  /**
+   * What every {@code prov} and {@code queue} subcommand does: finds the server of {@code dataDir},
+   * makes the call, prints the answer (as JSON with {@code json}, else with {@code print}) and
+   * returns the exit code; a {@link ProvFailure} is printed as {@code tool: message}.
+   */
+  static int callAndPrint(
+      String tool,
+      CommandSpec spec,
+      Path dataDir,
+      Optional<String> admin,
+      Optional<Path> passwordFile,
+      boolean json,
+      Call call,
+      BiConsumer<PrintWriter, JsonNode> print)
+      throws IOException, InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      JsonNode answer = call.run(forDataDir(dataDir, admin, passwordFile));
+      if (json) {
+        out.println(AdminApi.json().writerWithDefaultPrettyPrinter().writeValueAsString(answer));
+      } else {
+        print.accept(out, answer);
+      }
+      out.flush();
+      return 0;
+    } catch (ProvFailure e) {
+      err.println(tool + ": " + e.getMessage());
+      err.flush();
+      return e.exitCode;
+    }
+  }
 
   /**
    * The client for the server of {@code dataDir}, as its own admin, or as {@code admin} with the

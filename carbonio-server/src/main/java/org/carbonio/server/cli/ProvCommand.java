@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.carbonio.server.internal.AdminApi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -124,27 +123,15 @@ final class ProvCommand {
 
     @Override
     public Integer call() throws Exception {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
-      try {
-        JsonNode answer =
-            run(
-                AdminClient.forDataDir(
-                    parent.data,
-                    Optional.ofNullable(parent.admin),
-                    Optional.ofNullable(parent.adminPasswordFile)));
-        if (parent.json) {
-          out.println(AdminApi.json().writerWithDefaultPrettyPrinter().writeValueAsString(answer));
-        } else {
-          print(out, answer);
-        }
-        out.flush();
-        return 0;
-      } catch (ProvFailure e) {
-        err.println("carbonio prov: " + e.getMessage());
-        err.flush();
-        return e.exitCode;
-      }
+      return AdminClient.callAndPrint(
+          "carbonio prov",
+          spec,
+          parent.data,
+          Optional.ofNullable(parent.admin),
+          Optional.ofNullable(parent.adminPasswordFile),
+          parent.json,
+          this::run,
+          this::print);
     }
   }
 

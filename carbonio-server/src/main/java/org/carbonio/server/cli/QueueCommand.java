@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.carbonio.server.cli.ProvCommand.ProvFailure;
-import org.carbonio.server.internal.AdminApi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -86,27 +85,15 @@ final class QueueCommand {
 
     @Override
     public Integer call() throws Exception {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
-      try {
-        JsonNode answer =
-            run(
-                AdminClient.forDataDir(
-                    parent.data,
-                    Optional.ofNullable(parent.admin),
-                    Optional.ofNullable(parent.adminPasswordFile)));
-        if (parent.json) {
-          out.println(AdminApi.json().writerWithDefaultPrettyPrinter().writeValueAsString(answer));
-        } else {
-          print(out, answer);
-        }
-        out.flush();
-        return 0;
-      } catch (ProvFailure e) {
-        err.println("carbonio queue: " + e.getMessage());
-        err.flush();
-        return e.exitCode;
-      }
+      return AdminClient.callAndPrint(
+          "carbonio queue",
+          spec,
+          parent.data,
+          Optional.ofNullable(parent.admin),
+          Optional.ofNullable(parent.adminPasswordFile),
+          parent.json,
+          this::run,
+          this::print);
     }
   }
 
