@@ -12,7 +12,6 @@ import org.carbonio.directory.Directory;
 import org.carbonio.directory.DkimKey;
 import org.carbonio.smtp.MessageContent;
 import org.carbonio.smtp.mailauth.DkimSigner;
-import org.carbonio.smtp.mailauth.MailAuthLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,16 +34,18 @@ public final class DkimSigning {
   }
 
   /**
-   * The DKIM-Signature field (ending with CRLF) for {@code message}, or empty when its From domain
-   * has no active key or the message has no single From domain.
+   * The DKIM-Signature field (ending with CRLF) for {@code message}, or empty when it has no From
+   * domain or its first one has no active key.
+   *
+   * @param fromDomains the domains of the message's From addresses, in order, as {@link
+   *     org.carbonio.smtp.mailauth.HeaderSummary} read them
    */
-  public Optional<String> sign(MessageContent message) throws IOException {
-    List<String> domains =
-        DkimSigner.authorDomains(message, MailAuthLimits.DEFAULTS.maxHeaderBytes());
-    if (domains.isEmpty()) {
+  public Optional<String> sign(List<String> fromDomains, MessageContent message)
+      throws IOException {
+    if (fromDomains.isEmpty()) {
       return Optional.empty();
     }
-    String domain = domains.get(0);
+    String domain = fromDomains.get(0);
     Optional<DkimKey> key = directory.activeDkimKey(domain);
     if (key.isEmpty()) {
       return Optional.empty();

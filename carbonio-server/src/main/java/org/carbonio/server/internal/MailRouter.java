@@ -181,7 +181,7 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
       checkAuthor(delivery.session().authenticated(), header.fromDomains());
     }
     if (header.claimingResults() == 0) {
-      return route(delivery, delivery.message());
+      return route(delivery, header, delivery.message());
     }
     // RFC 8601 §5: fields that claim to be our verdicts but came from outside are removed, so a
     // reader can trust every Authentication-Results field with our name.
@@ -191,7 +191,7 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
           OutputStream out = Files.newOutputStream(copy)) {
         AuthenticationResults.removeClaiming(in, out, hostname, MAX_HEADER_BYTES);
       }
-      return route(delivery, new FileContent(copy));
+      return route(delivery, header, new FileContent(copy));
     } finally {
       Files.deleteIfExists(copy);
     }
@@ -221,7 +221,8 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
     return directory.findDomain(domain).flatMap(Domain::aliasOf).orElse(domain);
   }
 
-  private List<RecipientOutcome> route(Delivery delivery, MessageContent content)
+  private List<RecipientOutcome> route(
+      Delivery delivery, HeaderSummary header, MessageContent content)
       throws RejectException, IOException {
     SessionInfo session = delivery.session();
     Envelope envelope = delivery.envelope();
@@ -262,7 +263,7 @@ public final class MailRouter implements RecipientPolicy, DeliveryHandler {
     }
 
     if (role == Role.SUBMISSION) {
-      Optional<String> signature = signing.sign(content);
+      Optional<String> signature = signing.sign(header.fromDomains(), content);
       signature.ifPresent(field -> added.insert(0, field));
     }
 

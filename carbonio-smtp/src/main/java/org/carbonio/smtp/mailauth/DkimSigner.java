@@ -2,7 +2,6 @@ package org.carbonio.smtp.mailauth;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.GeneralSecurityException;
@@ -18,7 +17,6 @@ import org.carbonio.smtp.MessageContent;
 import org.carbonio.smtp.internal.mailauth.BodySpec;
 import org.carbonio.smtp.internal.mailauth.HeaderField;
 import org.carbonio.smtp.internal.mailauth.HeaderHash;
-import org.carbonio.smtp.internal.mailauth.MessageHeaders;
 import org.carbonio.smtp.internal.mailauth.Names;
 import org.carbonio.smtp.internal.mailauth.ScannedMessage;
 import org.carbonio.smtp.internal.mailauth.SigningAlgorithm;
@@ -97,24 +95,6 @@ public final class DkimSigner {
   /** The d= domain. */
   public String domain() {
     return domain;
-  }
-
-  /**
-   * The domains of the addresses in the message's From fields (RFC 5322 §3.6.2), lower case, in
-   * order: what picks the signing key, as OpenDKIM's SigningTable does. Reads only the header, at
-   * most {@code maxHeaderBytes}.
-   */
-  public static List<String> authorDomains(MessageContent message, int maxHeaderBytes)
-      throws IOException {
-    List<String> domains = new ArrayList<>();
-    try (InputStream in = new BufferedInputStream(message.open())) {
-      for (HeaderField f : MessageHeaders.read(in, maxHeaderBytes)) {
-        if (f.is("From")) {
-          domains.addAll(Names.addressDomains(f.unfoldedValue()));
-        }
-      }
-    }
-    return domains;
   }
 
   /** The DKIM-Signature field for {@code message}, ending with CRLF. */
