@@ -9,8 +9,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
@@ -143,14 +147,35 @@ final class PostfixSupport {
     return "root".equals(System.getProperty("user.name"));
   }
 
-  /** Regular files under {@code root} whose parent directory is a maildir's new/ or cur/. */
+  /**
+   * Regular files under {@code root} whose parent directory is a maildir's new/ or cur/. Files that
+   * vanish during the walk (a delivery renaming tmp/ to new/) are skipped, not an error.
+   */
   static long countMaildirFiles(Path root) throws IOException {
     if (!Files.isDirectory(root)) {
       return 0;
     }
-    try (Stream<Path> s = Files.walk(root)) {
-      return s.filter(PostfixSupport::isMaildirMessage).count();
-    }
+    long[] count = {0};
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (isMaildirMessage(file)) {
+              count[0]++;
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+        });
+    return count[0];
   }
 
   static boolean isMaildirMessage(Path p) {
