@@ -32,7 +32,6 @@ import org.carbonio.server.internal.QueueAgent;
 import org.carbonio.server.internal.StoreMailboxBackend;
 import org.carbonio.server.internal.TlsMaterial;
 import org.carbonio.smtp.ListenerPolicy;
-import org.carbonio.smtp.SmtpLimits;
 import org.carbonio.smtp.SmtpMode;
 import org.carbonio.smtp.SmtpServer;
 import org.carbonio.smtp.abuse.AuthLimits;
@@ -270,7 +269,7 @@ public final class CarbonioServer implements AutoCloseable {
         SmtpServer.builder()
             .bind(address(Listener.Kind.SMTP))
             .hostname(config.hostname())
-            .limits(SmtpLimits.DEFAULTS.withMaxConnections(mta.maxConnections()))
+            .limits(mta.smtpLimits())
             .tls(tls)
             .spoolDirectory(spool)
             .clientLimiter(limiter)

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.carbonio.smtp.SmtpLimits;
 import org.carbonio.smtp.filter.FilterPolicy;
 
 /**
@@ -24,9 +25,11 @@ import org.carbonio.smtp.filter.FilterPolicy;
  * @param greylisting greylist unauthenticated senders on the MX listener (RFC 6647)
  * @param filterPolicies what the content filters do, by recipient domain; the key {@code "*"} is
  *     the default for other domains ({@link FilterPolicy#DEFAULTS} when absent)
- * @param maxConnections connections each SMTP listener (25, 587, 465, LMTP) serves at once, more
- *     get {@code 421 4.3.2}; default {@value #DEFAULT_MAX_CONNECTIONS} (an idle session costs about
- *     50 KB of heap, see BENCHMARKS.md)
+ * @param smtpLimits the limits of each SMTP listener (25, 587, 465, LMTP); {@link
+ *     #DEFAULT_SMTP_LIMITS} by default: carbonio-smtp's {@link SmtpLimits#DEFAULTS} (among them a
+ *     5-minute wait for a command or for message data, like Postfix's {@code smtpd_timeout}) with
+ *     {@value #DEFAULT_MAX_CONNECTIONS} connections at once per listener (an idle session costs
+ *     about 18 KB of heap, see BENCHMARKS.md); more get {@code 421 4.3.2}
  */
 public record MtaConfig(
     List<String> relayNetworks,
@@ -37,10 +40,14 @@ public record MtaConfig(
     Optional<InetSocketAddress> spamd,
     boolean greylisting,
     Map<String, FilterPolicy> filterPolicies,
-    int maxConnections) {
+    SmtpLimits smtpLimits) {
 
-  /** The default of {@link #maxConnections()}. */
+  /** Connections each SMTP listener serves at once by default. */
   public static final int DEFAULT_MAX_CONNECTIONS = 2_000;
+
+  /** The default of {@link #smtpLimits()}. */
+  public static final SmtpLimits DEFAULT_SMTP_LIMITS =
+      SmtpLimits.DEFAULTS.withMaxConnections(DEFAULT_MAX_CONNECTIONS);
 
   /** No relay networks, the system's resolvers, port 25, no smarthost, no filters. */
   public static final MtaConfig DEFAULTS =
@@ -53,7 +60,7 @@ public record MtaConfig(
           Optional.empty(),
           false,
           Map.of(),
-          DEFAULT_MAX_CONNECTIONS);
+          DEFAULT_SMTP_LIMITS);
 
   /**
    * A relay host for all outbound mail.
@@ -83,15 +90,13 @@ public record MtaConfig(
     requireNonNull(clamd, "clamd");
     requireNonNull(spamd, "spamd");
     filterPolicies = Map.copyOf(filterPolicies);
+    requireNonNull(smtpLimits, "smtpLimits");
     if (outboundPort < 1 || outboundPort > 65_535) {
       throw new IllegalArgumentException("outbound port out of range: " + outboundPort);
     }
-    if (maxConnections < 1) {
-      throw new IllegalArgumentException("SMTP max connections " + maxConnections + " < 1");
-    }
   }
 
-  /** As the canonical constructor, with {@value #DEFAULT_MAX_CONNECTIONS} connections. */
+  /** As the canonical constructor, with {@link #DEFAULT_SMTP_LIMITS}. */
   public MtaConfig(
       List<String> relayNetworks,
       List<InetSocketAddress> dnsServers,
@@ -110,6 +115,6 @@ public record MtaConfig(
         spamd,
         greylisting,
         filterPolicies,
-        DEFAULT_MAX_CONNECTIONS);
+        DEFAULT_SMTP_LIMITS);
   }
 }

@@ -186,6 +186,66 @@ class MtaBadInputTest {
   }
 
   /**
+   * Clients that never finish, at the server as operators run it with {@code --smtp-timeout 2}: one
+   * that stops sending after EHLO, one that stops in the middle of a message. Each gets {@code 421}
+   * and is disconnected after the timeout (RFC 5321 §4.5.3.2), costs its connection only while it
+   * lasts, and nothing of the cut message is stored.
+   */
+  @Test
+  void slowClientsShouldGet421AndBeDisconnectedWhenTheyStallPastTheTimeout() throws Exception {
+    Path data = tmp.resolve("slow");
+    try (ServerProcess server =
+        ServerProcess.start(
+            data,
+            List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), // starts faster
+            "--smtp-timeout",
+            "2")) {
+      int port = server.port("smtp");
+      try (Socket idle = new Socket();
+          Socket midMessage = new Socket()) {
+        idle.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        midMessage.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        idle.setSoTimeout(30_000);
+        midMessage.setSoTimeout(30_000);
+        BufferedReader idleIn =
+            new BufferedReader(new InputStreamReader(idle.getInputStream(), ISO_8859_1));
+        BufferedReader midIn =
+            new BufferedReader(new InputStreamReader(midMessage.getInputStream(), ISO_8859_1));
+        assertThat(readReply(idleIn)).startsWith("220");
+        assertThat(readReply(midIn)).startsWith("220");
+        OutputStream out = midMessage.getOutputStream();
+        out.write(
+            ("EHLO slow.test\r\nMAIL FROM:<sender@example.org>\r\nRCPT TO:<admin@localhost>"
+                    + "\r\nDATA\r\n")
+                .getBytes(ISO_8859_1));
+        out.flush();
+        for (int i = 0; i < 3; i++) {
+          assertThat(readReply(midIn)).startsWith("250");
+        }
+        assertThat(readReply(midIn)).startsWith("354");
+        out.write("Subject: never finished\r\n\r\nhalf a".getBytes(ISO_8859_1));
+        out.flush();
+        long start = System.nanoTime();
+        assertThat(readReply(idleIn)).startsWith("421 4.4.2");
+        assertThat(readReply(midIn)).startsWith("421 4.4.2");
+        assertThat(idleIn.read()).isEqualTo(-1); // closed by the server
+        assertThat(midIn.read()).isEqualTo(-1);
+        assertThat(System.nanoTime() - start).isLessThan(20_000_000_000L);
+      }
+      // still serving
+      assertThat(readReplyAfterConnect(port)).startsWith("220");
+    }
+  }
+
+  private static String readReplyAfterConnect(int port) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+      s.setSoTimeout(30_000);
+      return readReply(new BufferedReader(new InputStreamReader(s.getInputStream(), ISO_8859_1)));
+    }
+  }
+
+  /**
    * 100 MB of DATA to a server whose heap is 64 MB: it reads and discards beyond the 50 MiB limit
    * and answers 552 at the end (RFC 5321 §4.5.3.1.10, RFC 1870 §6.3), never holding the message in
    * memory, and goes on serving.

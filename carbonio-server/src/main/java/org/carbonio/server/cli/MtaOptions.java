@@ -2,6 +2,7 @@ package org.carbonio.server.cli;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.carbonio.server.MtaConfig;
+import org.carbonio.smtp.SmtpLimits;
 import org.carbonio.smtp.filter.FilterPolicy;
 import org.carbonio.smtp.filter.SpamAction;
 import org.carbonio.smtp.filter.VirusAction;
@@ -75,6 +77,16 @@ final class MtaOptions {
               + " (default: ${DEFAULT-VALUE}).")
   int smtpMaxConnections;
 
+  @Option(
+      names = "--smtp-timeout",
+      defaultValue = "300",
+      paramLabel = "SECONDS",
+      description =
+          "How long an SMTP client may take to send its next command or the next bytes of a"
+              + " message before it gets 421 and is disconnected, like Postfix's smtpd_timeout"
+              + " (default: ${DEFAULT-VALUE}; RFC 5321 §4.5.3.2 asks for at least 300).")
+  int smtpTimeoutSeconds;
+
   MtaConfig config(CommandSpec spec) {
     try {
       Optional<MtaConfig.Smarthost> relay =
@@ -95,10 +107,24 @@ final class MtaOptions {
           Optional.ofNullable(spamd).map(MtaOptions::address),
           greylisting,
           policies(),
-          smtpMaxConnections);
+          smtpLimits());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+  }
+
+  private SmtpLimits smtpLimits() {
+    if (smtpMaxConnections < 1) {
+      throw new IllegalArgumentException("--smtp-max-connections must be at least 1");
+    }
+    if (smtpTimeoutSeconds < 1) {
+      throw new IllegalArgumentException("--smtp-timeout must be at least 1 second");
+    }
+    Duration timeout = Duration.ofSeconds(smtpTimeoutSeconds);
+    return MtaConfig.DEFAULT_SMTP_LIMITS
+        .withMaxConnections(smtpMaxConnections)
+        .withIdleTimeout(timeout)
+        .withDataTimeout(timeout);
   }
 
   private Map<String, FilterPolicy> policies() {
