@@ -4,12 +4,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -217,32 +212,18 @@ class MtaCrashTest {
   /** Sends messages until the run is over; records each acknowledged one. */
   private Void send(Run run, String prefix, Random random) throws IOException {
     for (int n = 0; !run.over.get(); ) {
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", run.port), 10_000);
-        socket.setSoTimeout(30_000);
-        BufferedReader in =
-            new BufferedReader(new InputStreamReader(socket.getInputStream(), ISO_8859_1));
-        OutputStream out = socket.getOutputStream();
-        expect(in, "220");
-        command(in, out, "EHLO loader.test", "250");
+      try (RawSmtp smtp = new RawSmtp(run.port)) {
         while (!run.over.get()) {
           Sent sent = message(prefix + n++, random);
           attempted.put(sent.token(), sent);
-          command(in, out, "MAIL FROM:<loader@example.org>", "250");
-          for (String to : sent.recipients()) {
-            command(in, out, "RCPT TO:<" + to + ">", "250");
-          }
-          command(in, out, "DATA", "354");
-          out.write(sent.content()); // no line starts with "." (no dot-stuffing needed)
-          out.write(".\r\n".getBytes(ISO_8859_1));
-          out.flush();
-          expect(in, "250"); // RFC 5321 §4.1.1.4: the message is ours now
+          // the 250 after the data: RFC 5321 §4.1.1.4, the message is ours now
+          smtp.send("loader@example.org", sent.recipients(), sent.content());
           acknowledged.add(sent.token());
           if (run.acked.incrementAndGet() == run.killAfter) {
             run.killNow.countDown();
           }
         }
-        command(in, out, "QUIT", "221");
+        smtp.command("QUIT", "221");
       } catch (IOException e) {
         if (!run.over.get() && run.killNow.getCount() > 0) {
           throw e; // the server is supposed to be up
@@ -274,25 +255,6 @@ class MtaCrashTest {
     }
     text.append("end of ").append(token).append("\r\n"); // a dump holding it is complete
     return new Sent(token, recipients, text.toString().getBytes(ISO_8859_1));
-  }
-
-  private static String expect(BufferedReader in, String code) throws IOException {
-    String line;
-    do {
-      line = in.readLine();
-      if (line == null) {
-        throw new IOException("connection closed");
-      }
-    } while (line.length() > 3 && line.charAt(3) == '-');
-    assertThat(line).startsWith(code);
-    return line;
-  }
-
-  private static void command(BufferedReader in, OutputStream out, String line, String code)
-      throws IOException {
-    out.write((line + "\r\n").getBytes(ISO_8859_1));
-    out.flush();
-    expect(in, code);
   }
 
   private void verifyStore(Path data, long seed) throws Exception {
