@@ -106,8 +106,10 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
   private final class Account {
     final TreeMap<String, Box> boxes = new TreeMap<>();
     final Set<String> subscriptions = new LinkedHashSet<>();
+
     /** Message-ID to THREADID (RFC 8474 §5.2), for threading by References and In-Reply-To. */
     final Map<String, String> threads = new java.util.HashMap<>();
+
     long lastThread;
 
     Account() {
@@ -181,10 +183,7 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
 
     MessageExtras extras() {
       return new MessageExtras(
-          uid,
-          Optional.of(emailId(content)),
-          Optional.of(threadId),
-          Optional.of(saveDate));
+          uid, Optional.of(emailId(content)), Optional.of(threadId), Optional.of(saveDate));
     }
 
     MessageMeta meta() {
@@ -362,24 +361,24 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
     private static boolean apply(
         Box b, Collection<Long> uids, FlagOperation op, Set<String> flags, List<MessageMeta> out) {
       boolean changedAny = false;
-        for (long uid : uids) {
-          Msg m = b.messages.get(uid);
-          if (m == null) continue;
-          Set<String> before = new HashSet<>(m.flags);
-          switch (op) {
-            case REPLACE -> {
-              m.flags.clear();
-              m.flags.addAll(flags);
-            }
-            case ADD -> m.flags.addAll(flags);
-            case REMOVE -> m.flags.removeAll(flags);
+      for (long uid : uids) {
+        Msg m = b.messages.get(uid);
+        if (m == null) continue;
+        Set<String> before = new HashSet<>(m.flags);
+        switch (op) {
+          case REPLACE -> {
+            m.flags.clear();
+            m.flags.addAll(flags);
           }
-          if (!before.equals(m.flags)) {
-            m.modSeq = ++b.modSeq;
-            changedAny = true;
-          }
-          out.add(m.meta());
+          case ADD -> m.flags.addAll(flags);
+          case REMOVE -> m.flags.removeAll(flags);
         }
+        if (!before.equals(m.flags)) {
+          m.modSeq = ++b.modSeq;
+          changedAny = true;
+        }
+        out.add(m.meta());
+      }
       return changedAny;
     }
 

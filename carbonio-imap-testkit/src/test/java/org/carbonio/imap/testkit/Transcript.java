@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 /**
  * Runs a C:/S: script (James mpt style). {@code C: text} sends text + CRLF; {@code S: regex} reads
  * one server line and matches it in full. {@code C2:}/{@code S2:} address a second connection. A
- * line {@code C: text\} sends text without CRLF (for literal bytes). {@code #} starts a comment.
- * A named group {@code (?<name>...)} in an {@code S:} regex captures a value that later lines, of
+ * line {@code C: text\} sends text without CRLF (for literal bytes). {@code #} starts a comment. A
+ * named group {@code (?<name>...)} in an {@code S:} regex captures a value that later lines, of
  * either kind, use as {@code ${name}} (for UIDVALIDITY, MAILBOXID and the like).
  */
 final class Transcript {
