@@ -24,8 +24,7 @@ class CondStoreQresyncTest {
   static final String USER = "cs@localhost";
   static final String PASSWORD = "cs-Secret-1";
 
-  @RegisterExtension
-  final ServerExtension carbonio = new ServerExtension().account(USER, PASSWORD);
+  @RegisterExtension final ServerExtension carbonio = new ServerExtension().account(USER, PASSWORD);
 
   private Mailbox mailbox() {
     CarbonioServer server = carbonio.server();
@@ -41,8 +40,7 @@ class CondStoreQresyncTest {
 
   private RawImap connect() throws Exception {
     RawImap imap =
-        new RawImap(
-            E2E.trusting(carbonio.dataDir()), carbonio.server().port(Listener.Kind.IMAPS));
+        new RawImap(E2E.trusting(carbonio.dataDir()), carbonio.server().port(Listener.Kind.IMAPS));
     assertThat(imap.command("LOGIN " + USER + " " + PASSWORD).getLast()).contains("OK");
     return imap;
   }
@@ -89,7 +87,8 @@ class CondStoreQresyncTest {
       assertThat(b.command("SELECT INBOX")).contains("* 3 EXISTS");
 
       List<String> store = a.command("UID STORE 1 +FLAGS (\\Seen)");
-      long seenModSeq = number(store, "^\\* 1 FETCH \\(FLAGS \\(\\\\Seen\\) UID 1 MODSEQ \\((\\d+)\\)\\)$");
+      long seenModSeq =
+          number(store, "^\\* 1 FETCH \\(FLAGS \\(\\\\Seen\\) UID 1 MODSEQ \\((\\d+)\\)\\)$");
       assertThat(seenModSeq).isGreaterThan(initial);
       a.command("UID STORE 2 +FLAGS.SILENT (\\Deleted)");
       List<String> expunge = a.command("EXPUNGE");
@@ -153,7 +152,9 @@ class CondStoreQresyncTest {
       assertThat(b.command("STORE 1 +FLAGS (\\Flagged)").getLast()).contains("OK");
       List<String> store = a.command("STORE 1:2 (UNCHANGEDSINCE " + highest + ") +FLAGS (\\Seen)");
       assertThat(store.getLast()).matches("a3 OK \\[MODIFIED 1\\] .*");
-      assertThat(store).anyMatch(l -> l.matches("\\* 2 FETCH \\(FLAGS \\(\\\\Seen\\) UID 2 MODSEQ \\(\\d+\\)\\)"));
+      assertThat(store)
+          .anyMatch(
+              l -> l.matches("\\* 2 FETCH \\(FLAGS \\(\\\\Seen\\) UID 2 MODSEQ \\(\\d+\\)\\)"));
       assertThat(a.command("SEARCH MODSEQ " + (highest + 1)).getFirst())
           .matches("\\* SEARCH 1 2 \\(MODSEQ \\d+\\)");
       assertThat(a.command("STATUS INBOX (HIGHESTMODSEQ MAILBOXID)").getFirst())
@@ -176,8 +177,7 @@ class CondStoreQresyncTest {
       assertThat(fetch.get(0)).endsWith("SAVEDATE NIL PREVIEW \"Hello there, first message\")");
       assertThat(fetch.get(1)).contains("THREADID (" + threadId + ")");
       assertThat(imap.command("SEARCH EMAILID " + emailId).getFirst()).isEqualTo("* SEARCH 1");
-      assertThat(imap.command("SEARCH THREADID " + threadId).getFirst())
-          .isEqualTo("* SEARCH 1 2");
+      assertThat(imap.command("SEARCH THREADID " + threadId).getFirst()).isEqualTo("* SEARCH 1 2");
       // the store keeps no save date: SAVEDATESUPPORTED matches nothing (RFC 8514 §5)
       assertThat(imap.command("SEARCH SAVEDATESUPPORTED").getFirst()).isEqualTo("* SEARCH");
 
@@ -185,8 +185,7 @@ class CondStoreQresyncTest {
       assertThat(imap.command("RENAME Work Play").getLast()).contains("OK");
       assertThat(imap.command("STATUS Play (MAILBOXID)").getFirst())
           .isEqualTo("* STATUS \"Play\" (MAILBOXID (" + workId + "))");
-      assertThat(imap.command("EXAMINE Play"))
-          .contains("* OK [MAILBOXID (" + workId + ")] Ok");
+      assertThat(imap.command("EXAMINE Play")).contains("* OK [MAILBOXID (" + workId + ")] Ok");
       assertThat(imap.command("FETCH 1 (EMAILID THREADID)").getFirst())
           .isEqualTo("* 1 FETCH (EMAILID (" + emailId + ") THREADID (" + threadId + "))");
     }

@@ -66,15 +66,19 @@ final class Preview {
     for (int i = 0; i < text.length() && chars < MAX_CHARS; ) {
       int cp = text.codePointAt(i);
       i += Character.charCount(cp);
-      if (Character.isWhitespace(cp) || Character.isISOControl(cp) || cp == 0xA0) {
+      if (Character.isSurrogate((char) cp) && cp <= 0xFFFF) continue; // a lone surrogate
+      if (Character.isWhitespace(cp)
+          || Character.isISOControl(cp)
+          || Character.isSpaceChar(cp)
+          || cp == 0xFEFF) {
         space = sb.length() > 0;
         continue;
       }
       if (space) {
+        if (chars + 2 > MAX_CHARS) break; // no trailing space
         sb.append(' ');
         chars++;
         space = false;
-        if (chars >= MAX_CHARS) break;
       }
       sb.appendCodePoint(cp);
       chars++;

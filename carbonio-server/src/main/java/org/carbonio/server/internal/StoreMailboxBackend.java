@@ -106,11 +106,11 @@ public final class StoreMailboxBackend implements MailboxBackend {
 
   /**
    * Not thread-safe on its own (guarded by its monitor): the EMAILID and THREADID (RFC 8474) of the
-   * messages of the folders one connection asked about. The store's {@link
-   * Mailbox#messages} summaries carry neither the blob address nor the conversation, so the cache
-   * is filled from {@link Mailbox#changesSince} and kept current with it: new messages come with
-   * their ids, expunged ones leave. About 100 bytes per message, only for folders whose ids a
-   * client fetched or searched.
+   * messages of the folders one connection asked about. The store's {@link Mailbox#messages}
+   * summaries carry neither the blob address nor the conversation, so the cache is filled from
+   * {@link Mailbox#changesSince} and kept current with it: new messages come with their ids,
+   * expunged ones leave. About 100 bytes per message, only for folders whose ids a client fetched
+   * or searched.
    */
   private static final class ObjectIdCache {
     private record Ids(String emailId, String threadId) {}
@@ -158,8 +158,7 @@ public final class StoreMailboxBackend implements MailboxBackend {
     }
 
     @Override
-    public void messageExtras(
-        String name, long fromUid, long toUid, Consumer<MessageExtras> sink)
+    public void messageExtras(String name, long fromUid, long toUid, Consumer<MessageExtras> sink)
         throws BackendException {
       run(() -> objectIds.extras(mailbox, name, fromUid, toUid, sink));
     }
