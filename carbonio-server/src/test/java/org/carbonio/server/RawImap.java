@@ -46,6 +46,19 @@ final class RawImap implements AutoCloseable {
     throw new IOException("connection closed after " + lines);
   }
 
+  /** Sends one line as is (IDLE, DONE), without waiting for anything. */
+  void send(String line) throws IOException {
+    out.write((line + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+  }
+
+  /** The next response line (waits up to the socket timeout). */
+  String readLine() throws IOException {
+    String line = in.readLine();
+    if (line == null) throw new IOException("connection closed");
+    return line;
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();

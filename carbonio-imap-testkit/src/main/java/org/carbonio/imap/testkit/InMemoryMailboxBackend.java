@@ -16,8 +16,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.carbonio.imap.spi.AppendResult;
 import org.carbonio.imap.spi.BackendException;
+import org.carbonio.imap.spi.ConditionalStore;
 import org.carbonio.imap.spi.CopyResult;
 import org.carbonio.imap.spi.FlagOperation;
 import org.carbonio.imap.spi.MailboxBackend;
@@ -25,9 +27,11 @@ import org.carbonio.imap.spi.MailboxChanges;
 import org.carbonio.imap.spi.MailboxInfo;
 import org.carbonio.imap.spi.MailboxSnapshot;
 import org.carbonio.imap.spi.MailboxStatus;
+import org.carbonio.imap.spi.MessageExtras;
 import org.carbonio.imap.spi.MessageMeta;
 import org.carbonio.imap.spi.UserMailboxes;
 import org.carbonio.mime.ParsedMessage;
+import org.carbonio.mime.ThreadKeys;
 
 /**
  * Thread-safe: every user's mailboxes in memory, with UIDs, modseqs, expunge tombstones and change
@@ -58,7 +62,8 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
       if (box == null) {
         box = a.newBox(mailbox);
       }
-      uid = box.add(ParsedMessage.toCrlf(message), flags, Instant.now()).uid;
+      byte[] crlf = ParsedMessage.toCrlf(message);
+      uid = box.add(crlf, flags, Instant.now(), a.threadOf(crlf)).uid;
       notify = box.watchers;
     }
     notify.forEach(Runnable::run);
@@ -83,6 +88,16 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
     }
   }
 
+  /** EMAILID of content: {@code M} and 24 hex digits of its SHA-256 (RFC 8474 §5.1). */
+  static String emailId(byte[] content) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(content);
+      return "M" + java.util.HexFormat.of().formatHex(d, 0, 12);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JDK", e);
+    }
+  }
+
   private Account account(String user) {
     return accounts.computeIfAbsent(user, u -> new Account());
   }
@@ -92,9 +107,29 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
     final TreeMap<String, Box> boxes = new TreeMap<>();
     final Set<String> subscriptions = new LinkedHashSet<>();
 
+    /** Message-ID to THREADID (RFC 8474 §5.2), for threading by References and In-Reply-To. */
+    final Map<String, String> threads = new java.util.HashMap<>();
+
+    long lastThread;
+
     Account() {
       newBox("INBOX");
       subscriptions.add("INBOX");
+    }
+
+    /** The THREADID of new content: its parent's when it refers to a known Message-ID. */
+    String threadOf(byte[] content) {
+      ThreadKeys keys = ThreadKeys.of(ParsedMessage.parse(content));
+      String thread = null;
+      List<String> refs = new ArrayList<>(keys.references());
+      keys.inReplyTo().ifPresent(refs::add);
+      for (String ref : refs) {
+        thread = threads.get(ref);
+        if (thread != null) break;
+      }
+      if (thread == null) thread = "T" + (++lastThread);
+      if (keys.messageId().isPresent()) threads.putIfAbsent(keys.messageId().get(), thread);
+      return thread;
     }
 
     Box newBox(String name) {
@@ -116,8 +151,8 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
       this.uidValidity = uidValidity;
     }
 
-    Msg add(byte[] content, Set<String> flags, Instant date) {
-      Msg m = new Msg(uidNext++, content, date);
+    Msg add(byte[] content, Set<String> flags, Instant date, String threadId) {
+      Msg m = new Msg(uidNext++, content, date, threadId);
       m.flags.addAll(flags);
       m.modSeq = ++modSeq;
       messages.put(m.uid, m);
@@ -135,12 +170,20 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
     final byte[] content;
     final Instant date;
     final Set<String> flags = new LinkedHashSet<>();
+    final String threadId;
+    final Instant saveDate = Instant.now();
     long modSeq;
 
-    Msg(long uid, byte[] content, Instant date) {
+    Msg(long uid, byte[] content, Instant date, String threadId) {
       this.uid = uid;
       this.content = content;
       this.date = date;
+      this.threadId = threadId;
+    }
+
+    MessageExtras extras() {
+      return new MessageExtras(
+          uid, Optional.of(emailId(content)), Optional.of(threadId), Optional.of(saveDate));
     }
 
     MessageMeta meta() {
@@ -215,7 +258,7 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
           // RFC 3501 §6.3.5: renaming INBOX moves its messages, INBOX stays
           Box target = a.newBox(to);
           for (Msg m : List.copyOf(b.messages.values())) {
-            target.add(m.content, m.flags, m.date);
+            target.add(m.content, m.flags, m.date, m.threadId);
             b.remove(m.uid);
           }
           return;
@@ -259,7 +302,7 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
       AppendResult r;
       synchronized (a) {
         Box b = box(mailbox);
-        Msg m = b.add(bytes, flags, internalDate);
+        Msg m = b.add(bytes, flags, internalDate, a.threadOf(bytes));
         r = new AppendResult(b.uidValidity, m.uid);
         notify = b.watchers;
       }
@@ -306,31 +349,37 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
         throws BackendException {
       List<Runnable> notify;
       List<MessageMeta> out = new ArrayList<>();
-      boolean changedAny = false;
       synchronized (a) {
         Box b = box(mailbox);
-        for (long uid : uids) {
-          Msg m = b.messages.get(uid);
-          if (m == null) continue;
-          Set<String> before = new HashSet<>(m.flags);
-          switch (op) {
-            case REPLACE -> {
-              m.flags.clear();
-              m.flags.addAll(flags);
-            }
-            case ADD -> m.flags.addAll(flags);
-            case REMOVE -> m.flags.removeAll(flags);
-          }
-          if (!before.equals(m.flags)) {
-            m.modSeq = ++b.modSeq;
-            changedAny = true;
-          }
-          out.add(m.meta());
-        }
-        notify = changedAny ? b.watchers : List.of();
+        notify = apply(b, uids, op, flags, out) ? b.watchers : List.of();
       }
       notify.forEach(Runnable::run);
       return out;
+    }
+
+    /** Changes flags under the account lock; true when some message changed. */
+    private static boolean apply(
+        Box b, Collection<Long> uids, FlagOperation op, Set<String> flags, List<MessageMeta> out) {
+      boolean changedAny = false;
+      for (long uid : uids) {
+        Msg m = b.messages.get(uid);
+        if (m == null) continue;
+        Set<String> before = new HashSet<>(m.flags);
+        switch (op) {
+          case REPLACE -> {
+            m.flags.clear();
+            m.flags.addAll(flags);
+          }
+          case ADD -> m.flags.addAll(flags);
+          case REMOVE -> m.flags.removeAll(flags);
+        }
+        if (!before.equals(m.flags)) {
+          m.modSeq = ++b.modSeq;
+          changedAny = true;
+        }
+        out.add(m.meta());
+      }
+      return changedAny;
     }
 
     @Override
@@ -375,7 +424,7 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
         for (long uid : new java.util.TreeSet<>(uids)) {
           Msg m = src.messages.get(uid);
           if (m == null) continue;
-          Msg copy = dst.add(m.content, m.flags, m.date);
+          Msg copy = dst.add(m.content, m.flags, m.date, m.threadId);
           s.add(uid);
           d.add(copy.uid);
           if (move) src.remove(uid);
@@ -386,6 +435,61 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
       }
       notify.forEach(Runnable::run);
       return r;
+    }
+
+    @Override
+    public ConditionalStore setFlagsIfUnchanged(
+        String mailbox,
+        Collection<Long> uids,
+        FlagOperation op,
+        Set<String> flags,
+        long unchangedSince)
+        throws BackendException {
+      List<Long> pass = new ArrayList<>();
+      List<Long> modified = new ArrayList<>();
+      List<MessageMeta> updated = new ArrayList<>();
+      List<Runnable> notify;
+      synchronized (a) {
+        // test and change under one lock (RFC 7162 §3.1.3)
+        Box b = box(mailbox);
+        for (long uid : uids) {
+          Msg m = b.messages.get(uid);
+          if (m == null) continue;
+          if (m.modSeq > unchangedSince) modified.add(uid);
+          else pass.add(uid);
+        }
+        notify = apply(b, pass, op, flags, updated) ? b.watchers : List.of();
+      }
+      notify.forEach(Runnable::run);
+      return new ConditionalStore(updated, modified);
+    }
+
+    @Override
+    public Optional<String> mailboxId(String mailbox) throws BackendException {
+      synchronized (a) {
+        return Optional.of("F" + box(mailbox).uidValidity); // uidValidity is never reused
+      }
+    }
+
+    @Override
+    public void messageExtras(
+        String mailbox, long fromUid, long toUid, Consumer<MessageExtras> sink)
+        throws BackendException {
+      List<MessageExtras> out = new ArrayList<>();
+      synchronized (a) {
+        for (Msg m : box(mailbox).messages.subMap(fromUid, true, toUid, true).values()) {
+          out.add(m.extras());
+        }
+      }
+      out.forEach(sink);
+    }
+
+    @Override
+    public boolean saveDateSupported(String mailbox) throws BackendException {
+      synchronized (a) {
+        box(mailbox);
+        return true;
+      }
     }
 
     @Override

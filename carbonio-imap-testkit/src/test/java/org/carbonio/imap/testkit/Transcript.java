@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
 /**
  * Runs a C:/S: script (James mpt style). {@code C: text} sends text + CRLF; {@code S: regex} reads
  * one server line and matches it in full. {@code C2:}/{@code S2:} address a second connection. A
- * line {@code C: text\} sends text without CRLF (for literal bytes). {@code #} starts a comment.
+ * line {@code C: text\} sends text without CRLF (for literal bytes). {@code #} starts a comment. A
+ * named group {@code (?<name>...)} in an {@code S:} regex captures a value that later lines, of
+ * either kind, use as {@code ${name}} (for UIDVALIDITY, MAILBOXID and the like).
  */
 final class Transcript {
   /** A client connection under test (in memory or a socket). */
@@ -31,6 +33,8 @@ final class Transcript {
   }
 
   private static final Pattern LINE = Pattern.compile("([CS])(\\d?): ?(.*)");
+  private static final Pattern GROUP = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\{([a-zA-Z][a-zA-Z0-9]*)\\}");
 
   static List<String> load(String resource) throws IOException {
     try (InputStream in = Transcript.class.getResourceAsStream("/transcripts/" + resource)) {
@@ -39,9 +43,22 @@ final class Transcript {
     }
   }
 
+  private static String substitute(String text, Map<String, String> vars, String where) {
+    Matcher v = VARIABLE.matcher(text);
+    StringBuilder sb = new StringBuilder();
+    while (v.find()) {
+      String value = vars.get(v.group(1));
+      if (value == null) fail(where + ": ${" + v.group(1) + "} was not captured");
+      v.appendReplacement(sb, Matcher.quoteReplacement(value));
+    }
+    v.appendTail(sb);
+    return sb.toString();
+  }
+
   static void run(String resource, IntFunction<Peer> connect) throws IOException {
     List<String> script = load(resource);
     Map<Integer, Peer> peers = new HashMap<>();
+    Map<String, String> vars = new HashMap<>();
     try {
       int n = 0;
       for (String line : script) {
@@ -51,16 +68,20 @@ final class Transcript {
         if (!m.matches()) fail(resource + ":" + n + ": bad script line " + line);
         int id = m.group(2).isEmpty() ? 1 : Integer.parseInt(m.group(2));
         Peer peer = peers.computeIfAbsent(id, connect::apply);
-        String text = m.group(3);
+        String text = substitute(m.group(3), vars, resource + ":" + n);
         if (m.group(1).equals("C")) {
           boolean raw = text.endsWith("\\");
           String payload = raw ? text.substring(0, text.length() - 1) : text + "\r\n";
           peer.send(payload.getBytes(StandardCharsets.UTF_8));
         } else {
           String got = peer.readLine();
-          assertThat(got)
-              .as("%s:%d expected /%s/", resource, n, text)
-              .matches(Pattern.compile(text, Pattern.DOTALL));
+          Pattern expected = Pattern.compile(text, Pattern.DOTALL);
+          assertThat(got).as("%s:%d expected /%s/", resource, n, text).matches(expected);
+          Matcher g = GROUP.matcher(text);
+          Matcher values = expected.matcher(got);
+          if (values.matches()) {
+            while (g.find()) vars.put(g.group(1), values.group(g.group(1)));
+          }
         }
       }
     } finally {

@@ -60,8 +60,9 @@ final class CommandParser {
           case "CREATE" -> new ImapCommand.Create(tag, mailbox());
           case "DELETE" -> new ImapCommand.Delete(tag, mailbox());
           case "RENAME" -> new ImapCommand.Rename(tag, mailbox(), mailbox());
-          case "SELECT" -> new ImapCommand.Select(tag, mailbox());
-          case "EXAMINE" -> new ImapCommand.Examine(tag, mailbox());
+          case "SELECT" -> new ImapCommand.Select(tag, mailbox(), selectParams());
+          case "EXAMINE" -> new ImapCommand.Examine(tag, mailbox(), selectParams());
+          case "ENABLE" -> enable(tag);
           case "NAMESPACE" -> new ImapCommand.Namespace(tag);
           case "ID" -> id(tag);
           case "IDLE" -> new ImapCommand.Idle(tag);
@@ -104,7 +105,13 @@ final class CommandParser {
     while (!peekClose()) {
       String item = atomOrFail("status item").toUpperCase(Locale.ROOT);
       switch (item) {
-        case "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "HIGHESTMODSEQ" ->
+        case "MESSAGES",
+            "RECENT",
+            "UIDNEXT",
+            "UIDVALIDITY",
+            "UNSEEN",
+            "HIGHESTMODSEQ",
+            "MAILBOXID" ->
             items.add(item);
         default -> throw new ParseError("unknown status item " + Texts.sanitize(item));
       }
@@ -149,6 +156,7 @@ final class CommandParser {
 
   private ImapCommand store(String tag, boolean uid) throws ParseError {
     SequenceSet set = sequenceSet();
+    long unchangedSince = storeModifiers();
     String item = atomOrFail("store item").toUpperCase(Locale.ROOT);
     boolean silent = item.endsWith(".SILENT");
     if (silent) item = item.substring(0, item.length() - 7);
@@ -166,7 +174,7 @@ final class CommandParser {
       flags = new LinkedHashSet<>();
       while (pos < tokens.size()) flags.add(flag(atomOrFail("flag")));
     }
-    return new ImapCommand.Store(tag, uid, set, op, silent, flags);
+    return new ImapCommand.Store(tag, uid, set, op, silent, flags, unchangedSince);
   }
 
   private ImapCommand fetch(String tag, boolean uid) throws ParseError {
@@ -174,15 +182,36 @@ final class CommandParser {
     List<FetchAttribute> atts = new ArrayList<>();
     Token t = next("fetch attributes");
     if (t instanceof Token.Open) {
-      while (!peekClose()) fetchAtt(atomOrFail("fetch attribute"), atts, false);
+      while (!peekClose()) {
+        fetchAtt(atomOrFail("fetch attribute"), atts, false);
+        previewModifiers(atts);
+      }
       pos++;
       if (atts.isEmpty()) throw new ParseError("empty fetch attribute list");
     } else if (t instanceof Token.Atom a) {
       fetchAtt(a.text(), atts, true);
+      previewModifiers(atts);
     } else {
       throw new ParseError("expected fetch attributes");
     }
-    return new ImapCommand.Fetch(tag, uid, set, atts);
+    long changedSince = 0;
+    boolean vanished = false;
+    if (pos < tokens.size() && tokens.get(pos) instanceof Token.Open) {
+      // RFC 7162 §3.1.4, §3.2.6: fetch-modifiers
+      pos++;
+      while (!peekClose()) {
+        String m = atomOrFail("fetch modifier").toUpperCase(Locale.ROOT);
+        switch (m) {
+          case "CHANGEDSINCE" -> changedSince = modSeq(false);
+          case "VANISHED" -> vanished = true;
+          default -> throw new ParseError("unknown fetch modifier " + Texts.sanitize(m));
+        }
+      }
+      pos++;
+      if (vanished && !uid) throw new ParseError("VANISHED is only valid with UID FETCH");
+      if (vanished && changedSince == 0) throw new ParseError("VANISHED requires CHANGEDSINCE");
+    }
+    return new ImapCommand.Fetch(tag, uid, set, atts, changedSince, vanished);
   }
 
   private static void fetchAtt(String raw, List<FetchAttribute> out, boolean macros)
@@ -195,6 +224,11 @@ final class CommandParser {
       case "RFC822.SIZE" -> out.add(new FetchAttribute.Rfc822Size());
       case "ENVELOPE" -> out.add(new FetchAttribute.Envelope());
       case "BODYSTRUCTURE" -> out.add(new FetchAttribute.BodyStructure(true));
+      case "MODSEQ" -> out.add(new FetchAttribute.ModSeq());
+      case "EMAILID" -> out.add(new FetchAttribute.EmailId());
+      case "THREADID" -> out.add(new FetchAttribute.ThreadId());
+      case "SAVEDATE" -> out.add(new FetchAttribute.SaveDate());
+      case "PREVIEW" -> out.add(new FetchAttribute.Preview(false));
       case "BODY" -> out.add(new FetchAttribute.BodyStructure(false));
       case "RFC822" ->
           out.add(
@@ -318,12 +352,176 @@ final class CommandParser {
       case "NOT" -> new SearchKey.Not(searchKey(depth + 1));
       case "OR" -> new SearchKey.Or(searchKey(depth + 1), searchKey(depth + 1));
       case "UID" -> new SearchKey.Uid(sequenceSet());
+      case "MODSEQ" -> searchModSeq();
+      case "EMAILID" -> new SearchKey.EmailId(objectId());
+      case "THREADID" -> new SearchKey.ThreadId(objectId());
+      case "SAVEDBEFORE" -> new SearchKey.SaveDate(SearchKey.Comparison.BEFORE, date());
+      case "SAVEDON" -> new SearchKey.SaveDate(SearchKey.Comparison.ON, date());
+      case "SAVEDSINCE" -> new SearchKey.SaveDate(SearchKey.Comparison.SINCE, date());
+      case "SAVEDATESUPPORTED" -> new SearchKey.SaveDateSupported();
       default -> {
         SequenceSet set = SequenceSet.parse(a.text());
         if (set == null) throw new ParseError("unknown search key " + Texts.sanitize(k));
         yield new SearchKey.Sequence(set);
       }
     };
+  }
+
+  // --- CONDSTORE/QRESYNC (RFC 7162), OBJECTID (RFC 8474), PREVIEW (RFC 8970) ------------------
+
+  /** ENABLE capability... (RFC 5161 §3.1); minimal, see {@link ImapCommand.Enable}. */
+  private ImapCommand enable(String tag) throws ParseError {
+    List<String> caps = new ArrayList<>();
+    while (pos < tokens.size()) caps.add(atomOrFail("capability").toUpperCase(Locale.ROOT));
+    if (caps.isEmpty()) throw new ParseError("missing capability");
+    return new ImapCommand.Enable(tag, caps);
+  }
+
+  /** Optional select-params of SELECT/EXAMINE (RFC 4466 §2.1, RFC 7162 §3.1.8, §3.2.5). */
+  private SelectParams selectParams() throws ParseError {
+    if (pos >= tokens.size()) return SelectParams.NONE;
+    expectOpen();
+    boolean condStore = false;
+    Optional<SelectParams.Qresync> qresync = Optional.empty();
+    while (!peekClose()) {
+      String p = atomOrFail("select parameter").toUpperCase(Locale.ROOT);
+      switch (p) {
+        case "CONDSTORE" -> condStore = true;
+        case "QRESYNC" -> {
+          if (qresync.isPresent()) throw new ParseError("QRESYNC given twice");
+          qresync = Optional.of(qresyncParams());
+        }
+        default -> throw new ParseError("unknown select parameter " + Texts.sanitize(p));
+      }
+    }
+    pos++;
+    return new SelectParams(condStore, qresync);
+  }
+
+  /** {@code (uidvalidity mod-sequence-value [known-uids [seq-match-data]])}, RFC 7162 §7. */
+  private SelectParams.Qresync qresyncParams() throws ParseError {
+    expectOpen();
+    String v = atomOrFail("uidvalidity");
+    long uidValidity = number(v);
+    if (uidValidity < 1 || uidValidity > 0xFFFF_FFFFL) {
+      throw new ParseError("bad uidvalidity " + Texts.sanitize(v));
+    }
+    long modSeq = modSeq(false);
+    Optional<SequenceSet> known = Optional.empty();
+    Optional<SequenceSet> seqs = Optional.empty();
+    Optional<SequenceSet> seqUids = Optional.empty();
+    if (!peekClose() && tokens.get(pos) instanceof Token.Atom) known = Optional.of(sequenceSet());
+    if (!peekClose()) {
+      expectOpen();
+      seqs = Optional.of(sequenceSet());
+      seqUids = Optional.of(sequenceSet());
+      if (!peekClose()) throw new ParseError("expected ) after seq-match-data");
+      pos++;
+      if (count(seqs.get()) != count(seqUids.get())) {
+        throw new ParseError("seq-match-data sets differ in size");
+      }
+    }
+    if (!peekClose()) throw new ParseError("expected ) after QRESYNC parameters");
+    pos++;
+    return new SelectParams.Qresync(uidValidity, modSeq, known, seqs, seqUids);
+  }
+
+  /** Number of elements of a set without {@code *}, or -1 when it holds {@code *}. */
+  private static long count(SequenceSet set) {
+    long n = 0;
+    for (SequenceSet.Range r : set.ranges()) {
+      if (r.first() == SequenceSet.STAR || r.last() == SequenceSet.STAR) return -1;
+      n += Math.abs(r.last() - r.first()) + 1;
+    }
+    return n;
+  }
+
+  /** STORE's optional {@code (UNCHANGEDSINCE n)} (RFC 7162 §3.1.3); -1 when absent. */
+  private long storeModifiers() throws ParseError {
+    if (pos >= tokens.size() || !(tokens.get(pos) instanceof Token.Open)) return -1;
+    pos++;
+    long unchangedSince = -1;
+    while (!peekClose()) {
+      String m = atomOrFail("store modifier").toUpperCase(Locale.ROOT);
+      if (!m.equals("UNCHANGEDSINCE") || unchangedSince >= 0) {
+        throw new ParseError("unknown store modifier " + Texts.sanitize(m));
+      }
+      unchangedSince = modSeq(true);
+    }
+    pos++;
+    if (unchangedSince < 0) throw new ParseError("empty store modifier list");
+    return unchangedSince;
+  }
+
+  /** PREVIEW's optional {@code (LAZY)} (RFC 8970 §3.1), right after the PREVIEW item. */
+  private void previewModifiers(List<FetchAttribute> atts) throws ParseError {
+    if (atts.isEmpty() || !(atts.get(atts.size() - 1) instanceof FetchAttribute.Preview)) return;
+    if (pos + 1 >= tokens.size()
+        || !(tokens.get(pos) instanceof Token.Open)
+        || !(tokens.get(pos + 1) instanceof Token.Atom a)
+        || !a.text().equalsIgnoreCase("LAZY")) {
+      return;
+    }
+    pos += 2;
+    while (!peekClose()) {
+      String m = atomOrFail("preview modifier");
+      if (!m.equalsIgnoreCase("LAZY")) {
+        throw new ParseError("unknown preview modifier " + Texts.sanitize(m));
+      }
+    }
+    pos++;
+    atts.set(atts.size() - 1, new FetchAttribute.Preview(true));
+  }
+
+  /** SEARCH MODSEQ [entry-name entry-type-req] mod-sequence-valzer (RFC 7162 §3.1.5). */
+  private SearchKey searchModSeq() throws ParseError {
+    Optional<String> entry = Optional.empty();
+    if (pos < tokens.size() && !(tokens.get(pos) instanceof Token.Atom)) {
+      String name = string();
+      if (!name.toLowerCase(Locale.ROOT).startsWith("/flags/") || name.length() == 7) {
+        throw new ParseError("bad entry name " + Texts.sanitize(name));
+      }
+      flag(name.substring(7));
+      String type = atomOrFail("entry type").toLowerCase(Locale.ROOT);
+      if (!type.equals("priv") && !type.equals("shared") && !type.equals("all")) {
+        throw new ParseError("bad entry type " + Texts.sanitize(type));
+      }
+      entry = Optional.of(name);
+    }
+    return new SearchKey.ModSeq(entry, modSeq(true));
+  }
+
+  /** An objectid (RFC 8474 §7). */
+  private String objectId() throws ParseError {
+    String id = astring();
+    if (!org.carbonio.imap.spi.MessageExtras.isObjectId(id)) {
+      throw new ParseError("bad objectid " + Texts.sanitize(id));
+    }
+    return id;
+  }
+
+  /**
+   * A mod-sequence-value (1 to 2^63-1), or with {@code zero} a mod-sequence-valzer that may be 0
+   * (RFC 7162 §7).
+   */
+  private long modSeq(boolean zero) throws ParseError {
+    String s = atomOrFail("mod-sequence");
+    long v = parseModSeq(s);
+    if (v < 0 || (v == 0 && !zero)) throw new ParseError("bad mod-sequence " + Texts.sanitize(s));
+    return v;
+  }
+
+  /** Digits fitting a signed 63-bit value, else -1. */
+  static long parseModSeq(String s) {
+    if (s.isEmpty() || s.length() > 19) return -1;
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') return -1;
+    }
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   // --- primitives -------------------------------------------------------------------------------

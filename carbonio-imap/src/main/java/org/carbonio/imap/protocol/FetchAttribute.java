@@ -14,6 +14,21 @@ public sealed interface FetchAttribute {
 
   record Envelope() implements FetchAttribute {}
 
+  /** MODSEQ (RFC 7162 §3.1.4). */
+  record ModSeq() implements FetchAttribute {}
+
+  /** EMAILID (RFC 8474 §5.1). */
+  record EmailId() implements FetchAttribute {}
+
+  /** THREADID (RFC 8474 §5.2). */
+  record ThreadId() implements FetchAttribute {}
+
+  /** SAVEDATE (RFC 8514 §4). */
+  record SaveDate() implements FetchAttribute {}
+
+  /** PREVIEW or PREVIEW (LAZY) (RFC 8970 §3). */
+  record Preview(boolean lazy) implements FetchAttribute {}
+
   /** BODYSTRUCTURE ({@code extensible == true}) or BODY without section. */
   record BodyStructure(boolean extensible) implements FetchAttribute {}
 

@@ -76,9 +76,37 @@ public sealed interface ImapCommand {
 
   record Rename(String tag, String from, String to) implements ImapCommand {}
 
-  record Select(String tag, String mailbox) implements ImapCommand {}
+  /** SELECT, with select parameters (RFC 7162 CONDSTORE/QRESYNC). */
+  record Select(String tag, String mailbox, SelectParams params) implements ImapCommand {
+    public Select {
+      java.util.Objects.requireNonNull(params, "params");
+    }
 
-  record Examine(String tag, String mailbox) implements ImapCommand {}
+    public Select(String tag, String mailbox) {
+      this(tag, mailbox, SelectParams.NONE);
+    }
+  }
+
+  /** EXAMINE, with select parameters (RFC 7162 CONDSTORE/QRESYNC). */
+  record Examine(String tag, String mailbox, SelectParams params) implements ImapCommand {
+    public Examine {
+      java.util.Objects.requireNonNull(params, "params");
+    }
+
+    public Examine(String tag, String mailbox) {
+      this(tag, mailbox, SelectParams.NONE);
+    }
+  }
+
+  /**
+   * ENABLE (RFC 5161), minimal form owned by the CONDSTORE/QRESYNC work: to be reconciled with the
+   * full ENABLE of the IMAP4rev2 work at merge.
+   */
+  record Enable(String tag, List<String> capabilities) implements ImapCommand {
+    public Enable {
+      capabilities = List.copyOf(capabilities);
+    }
+  }
 
   record Namespace(String tag) implements ImapCommand {}
 
@@ -121,24 +149,55 @@ public sealed interface ImapCommand {
   record Search(String tag, boolean uid, Optional<String> charset, SearchKey key)
       implements ImapCommand {}
 
-  record Fetch(String tag, boolean uid, SequenceSet set, List<FetchAttribute> attributes)
+  /**
+   * FETCH or UID FETCH.
+   *
+   * @param changedSince the CHANGEDSINCE modifier (RFC 7162 §3.1.4), 0 when absent
+   * @param vanished the VANISHED modifier of UID FETCH (RFC 7162 §3.2.6)
+   */
+  record Fetch(
+      String tag,
+      boolean uid,
+      SequenceSet set,
+      List<FetchAttribute> attributes,
+      long changedSince,
+      boolean vanished)
       implements ImapCommand {
     public Fetch {
       attributes = List.copyOf(attributes);
     }
+
+    public Fetch(String tag, boolean uid, SequenceSet set, List<FetchAttribute> attributes) {
+      this(tag, uid, set, attributes, 0, false);
+    }
   }
 
-  /** STORE or UID STORE. */
+  /**
+   * STORE or UID STORE.
+   *
+   * @param unchangedSince the UNCHANGEDSINCE modifier (RFC 7162 §3.1.3), -1 when absent
+   */
   record Store(
       String tag,
       boolean uid,
       SequenceSet set,
       org.carbonio.imap.spi.FlagOperation operation,
       boolean silent,
-      Set<String> flags)
+      Set<String> flags,
+      long unchangedSince)
       implements ImapCommand {
     public Store {
       flags = Set.copyOf(flags);
+    }
+
+    public Store(
+        String tag,
+        boolean uid,
+        SequenceSet set,
+        org.carbonio.imap.spi.FlagOperation operation,
+        boolean silent,
+        Set<String> flags) {
+      this(tag, uid, set, operation, silent, flags, -1);
     }
   }
 

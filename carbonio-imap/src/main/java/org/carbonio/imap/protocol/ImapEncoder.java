@@ -62,6 +62,7 @@ public final class ImapEncoder {
       case ImapResponse.StatusData s -> {
         List<String> parts = new ArrayList<>();
         for (Map.Entry<String, Long> e : s.items()) parts.add(e.getKey() + " " + e.getValue());
+        if (s.mailboxId() != null) parts.add("MAILBOXID (" + s.mailboxId() + ")"); // RFC 8474
         yield "* STATUS " + Texts.mailbox(s.mailbox()) + " (" + String.join(" ", parts) + ")";
       }
       case ImapResponse.Flags f -> "* FLAGS (" + String.join(" ", f.flags()) + ")";
@@ -71,8 +72,15 @@ public final class ImapEncoder {
       case ImapResponse.Search s -> {
         StringBuilder sb = new StringBuilder("* SEARCH");
         for (long n : s.numbers()) sb.append(' ').append(n);
+        if (s.modSeq() > 0) sb.append(" (MODSEQ ").append(s.modSeq()).append(')'); // RFC 7162
         yield sb.toString();
       }
+      case ImapResponse.Vanished v ->
+          "* VANISHED " + (v.earlier() ? "(EARLIER) " : "") + SequenceSet.format(v.uids());
+      case ImapResponse.Enabled e ->
+          e.capabilities().isEmpty()
+              ? "* ENABLED"
+              : "* ENABLED " + String.join(" ", e.capabilities());
       case ImapResponse.Namespace n -> "* NAMESPACE ((\"\" \"/\")) NIL NIL";
       case ImapResponse.Id id -> {
         if (id.parameters().isEmpty()) yield "* ID NIL";
@@ -106,6 +114,29 @@ public final class ImapEncoder {
         case ImapResponse.FetchItem.Envelope e -> sb.append("ENVELOPE ").append(e.imap());
         case ImapResponse.FetchItem.Structure s ->
             sb.append(s.extensible() ? "BODYSTRUCTURE " : "BODY ").append(s.imap());
+        case ImapResponse.FetchItem.ModSeq m ->
+            sb.append("MODSEQ (").append(m.modSeq()).append(')');
+        case ImapResponse.FetchItem.EmailId e -> sb.append("EMAILID (").append(e.id()).append(')');
+        case ImapResponse.FetchItem.ThreadId t ->
+            sb.append("THREADID ").append(t.id() == null ? "NIL" : "(" + t.id() + ")");
+        case ImapResponse.FetchItem.SaveDate d ->
+            sb.append("SAVEDATE ")
+                .append(d.date() == null ? "NIL" : "\"" + internalDate(d.date()) + "\"");
+        case ImapResponse.FetchItem.Preview p -> {
+          sb.append("PREVIEW ");
+          if (p.text() == null) {
+            sb.append("NIL");
+          } else {
+            // RFC 8970 §3: UTF-8 text; a literal unless plain ASCII fits a quoted string
+            byte[] utf8 = p.text().getBytes(StandardCharsets.UTF_8);
+            if (utf8.length == p.text().length()) {
+              sb.append(Texts.nstring(p.text()));
+            } else {
+              sb.append('{').append(utf8.length).append("}\r\n");
+              sb.append(new String(utf8, StandardCharsets.ISO_8859_1));
+            }
+          }
+        }
         case ImapResponse.FetchItem.Body b -> {
           sb.append(b.name()).append(' ');
           if (b.content() == null) {

@@ -59,10 +59,19 @@ public sealed interface ImapResponse {
     }
   }
 
-  /** {@code * STATUS name (ITEM n ...)}; {@code items} keeps its order. */
-  record StatusData(String mailbox, List<Map.Entry<String, Long>> items) implements ImapResponse {
+  /**
+   * {@code * STATUS name (ITEM n ...)}; {@code items} keeps its order.
+   *
+   * @param mailboxId the MAILBOXID item (RFC 8474 §4.2), written last, or null
+   */
+  record StatusData(String mailbox, List<Map.Entry<String, Long>> items, String mailboxId)
+      implements ImapResponse {
     public StatusData {
       items = List.copyOf(items);
+    }
+
+    public StatusData(String mailbox, List<Map.Entry<String, Long>> items) {
+      this(mailbox, items, null);
     }
   }
 
@@ -78,9 +87,40 @@ public sealed interface ImapResponse {
 
   record Expunge(long msn) implements ImapResponse {}
 
-  record Search(List<Long> numbers) implements ImapResponse {
+  /**
+   * {@code * SEARCH n...}.
+   *
+   * @param modSeq the {@code (MODSEQ n)} suffix of RFC 7162 §3.1.5, 0 for none
+   */
+  record Search(List<Long> numbers, long modSeq) implements ImapResponse {
     public Search {
       numbers = List.copyOf(numbers);
+    }
+
+    public Search(List<Long> numbers) {
+      this(numbers, 0);
+    }
+  }
+
+  /**
+   * {@code * VANISHED [(EARLIER)] uid-set} (RFC 7162 §3.2.10).
+   *
+   * @param uids ascending UIDs, not empty
+   */
+  record Vanished(boolean earlier, List<Long> uids) implements ImapResponse {
+    public Vanished {
+      uids = List.copyOf(uids);
+      if (uids.isEmpty()) throw new IllegalArgumentException("no uids");
+    }
+  }
+
+  /**
+   * {@code * ENABLED cap...} (RFC 5161 §3.2); minimal form of the CONDSTORE/QRESYNC work, to be
+   * reconciled with the IMAP4rev2 work's ENABLE at merge.
+   */
+  record Enabled(List<String> capabilities) implements ImapResponse {
+    public Enabled {
+      capabilities = List.copyOf(capabilities);
     }
   }
 
@@ -119,6 +159,21 @@ public sealed interface ImapResponse {
 
     /** BODY or BODYSTRUCTURE, already in IMAP syntax. */
     record Structure(boolean extensible, String imap) implements FetchItem {}
+
+    /** {@code MODSEQ (n)} (RFC 7162 §3.1.4.1). */
+    record ModSeq(long modSeq) implements FetchItem {}
+
+    /** {@code EMAILID (id)} (RFC 8474 §5.1). */
+    record EmailId(String id) implements FetchItem {}
+
+    /** {@code THREADID (id)} or {@code THREADID NIL} for null (RFC 8474 §5.2). */
+    record ThreadId(String id) implements FetchItem {}
+
+    /** {@code SAVEDATE "date-time"} or {@code SAVEDATE NIL} for null (RFC 8514 §4). */
+    record SaveDate(Instant date) implements FetchItem {}
+
+    /** {@code PREVIEW text} or {@code PREVIEW NIL} for null (RFC 8970 §3). */
+    record Preview(String text) implements FetchItem {}
 
     /** {@code name} is e.g. {@code BODY[TEXT]<0>}; content null means NIL. */
     record Body(String name, ByteSource content) implements FetchItem {}

@@ -104,6 +104,8 @@ public final class ImapSession implements AutoCloseable {
   private AutoCloseable watch;
   private Runnable changeListener = () -> {};
   private final Map<Set<String>, List<String>> sortedFlags = new java.util.IdentityHashMap<>();
+  private final CondStore condStore = new CondStore();
+  private final Preview previews = new Preview();
 
   /**
    * @param client the client address, or null
@@ -138,6 +140,11 @@ public final class ImapSession implements AutoCloseable {
   /** The selected mailbox, or null. */
   public String selectedMailbox() {
     return selected == null ? null : selected.name;
+  }
+
+  /** The CONDSTORE/QRESYNC state of this session (RFC 7162), for ENABLE. */
+  public CondStore condStore() {
+    return condStore;
   }
 
   /** Called (from any thread) when the selected mailbox changes during IDLE. */
@@ -206,6 +213,9 @@ public final class ImapSession implements AutoCloseable {
             "MOVE",
             "CHILDREN",
             "APPENDLIMIT=" + options.appendLimit()));
+    caps.add("ENABLE"); // minimal ENABLE of the CONDSTORE/QRESYNC work (reconcile with rev2's)
+    caps.addAll(CondStore.CAPABILITIES);
+    caps.addAll(List.of("OBJECTID", "SAVEDATE", "PREVIEW"));
     return caps;
   }
 
@@ -306,6 +316,7 @@ public final class ImapSession implements AutoCloseable {
       case ImapCommand.Store x -> state == State.SELECTED;
       case ImapCommand.Copy x -> state == State.SELECTED;
       case ImapCommand.Move x -> state == State.SELECTED;
+      case ImapCommand.Enable x -> state == State.AUTHENTICATED; // RFC 5161 §3.1
       default -> state == State.AUTHENTICATED || state == State.SELECTED;
     };
   }
@@ -365,6 +376,11 @@ public final class ImapSession implements AutoCloseable {
           yield new Tagged(c.tag(), Status.NO, "ALREADYEXISTS", "INBOX already exists");
         }
         mailboxes.create(name);
+        Optional<String> id = mailboxes.mailboxId(name);
+        if (id.isPresent()) {
+          // RFC 8474 §4.1
+          yield new Tagged(c.tag(), Status.OK, "MAILBOXID (" + id.get() + ")", "CREATE completed");
+        }
         yield ok(c.tag(), "CREATE completed");
       }
       case ImapCommand.Delete c -> {
@@ -383,8 +399,15 @@ public final class ImapSession implements AutoCloseable {
         mailboxes.rename(normalize(c.from()), to);
         yield ok(c.tag(), "RENAME completed");
       }
-      case ImapCommand.Select c -> select(c.tag(), c.mailbox(), false, out);
-      case ImapCommand.Examine c -> select(c.tag(), c.mailbox(), true, out);
+      case ImapCommand.Select c -> select(c.tag(), c.mailbox(), false, c.params(), out);
+      case ImapCommand.Examine c -> select(c.tag(), c.mailbox(), true, c.params(), out);
+      case ImapCommand.Enable c -> {
+        // Minimal ENABLE (RFC 5161) for CONDSTORE/QRESYNC; reconcile with rev2's at merge.
+        List<String> enabled = new ArrayList<>();
+        for (String cap : c.capabilities()) if (condStore.enable(cap)) enabled.add(cap);
+        out.accept(new ImapResponse.Enabled(enabled));
+        yield ok(c.tag(), "ENABLE completed");
+      }
       case ImapCommand.Idle c -> {
         pendingTag = c.tag();
         mode = Mode.IDLE;
@@ -413,7 +436,8 @@ public final class ImapSession implements AutoCloseable {
       case ImapCommand.Expunge c -> expunge(c, out);
       case ImapCommand.Search c -> search(c, out);
       case ImapCommand.Fetch c -> fetch(c, out);
-      case ImapCommand.Store c -> store(c, out);
+      case ImapCommand.Store c ->
+          c.unchangedSince() >= 0 ? conditionalStore(c, out) : store(c, out);
       case ImapCommand.Copy c -> copy(c.tag(), c.uid(), c.set(), c.mailbox(), false, out);
       case ImapCommand.Move c -> copy(c.tag(), c.uid(), c.set(), c.mailbox(), true, out);
     };
@@ -571,7 +595,13 @@ public final class ImapSession implements AutoCloseable {
     String name = normalize(c.mailbox());
     MailboxStatus st = mailboxes.status(name);
     List<Map.Entry<String, Long>> items = new ArrayList<>();
+    String mailboxId = null;
+    if (c.items().contains("HIGHESTMODSEQ")) condStoreUsed(out); // RFC 7162 §3.1
     for (String item : c.items()) {
+      if (item.equals("MAILBOXID")) {
+        mailboxId = mailboxes.mailboxId(name).orElse(null); // RFC 8474 §4.2
+        continue;
+      }
       long v =
           switch (item) {
             case "MESSAGES" -> st.messages();
@@ -584,12 +614,21 @@ public final class ImapSession implements AutoCloseable {
           };
       items.add(Map.entry(item, v));
     }
-    out.accept(new ImapResponse.StatusData(name, items));
+    out.accept(new ImapResponse.StatusData(name, items, mailboxId));
     return ok(c.tag(), "STATUS completed");
   }
 
-  private Tagged select(String tag, String mailbox, boolean readOnly, Consumer<ImapResponse> out)
+  private Tagged select(
+      String tag, String mailbox, boolean readOnly, SelectParams params, Consumer<ImapResponse> out)
       throws BackendException {
+    if (params.qresync().isPresent() && !condStore.qresync()) {
+      return bad(tag, "QRESYNC must be enabled first"); // RFC 7162 §3.2.5
+    }
+    if (selected != null && condStore.qresync()) {
+      // RFC 7162 §3.2.11: the previous mailbox is closed, later responses are about the new one
+      out.accept(new ImapResponse.Untagged(Status.OK, "CLOSED", "Previous mailbox closed"));
+    }
+    if (params.condStore() || params.qresync().isPresent()) condStore.enableImplicitly();
     deselect(); // RFC 3501 §6.3.1: a failed SELECT leaves no mailbox selected
     String name = normalize(mailbox);
     MailboxView view = mailboxes.select(name);
@@ -619,8 +658,15 @@ public final class ImapSession implements AutoCloseable {
     out.accept(
         new ImapResponse.Untagged(
             Status.OK, "PERMANENTFLAGS (" + String.join(" ", perm) + ")", "Flags permitted"));
+    if (condStore.condStore()) out.accept(highestModSeq(s)); // RFC 7162 §3.1.2.1
+    Optional<String> mailboxId = mailboxes.mailboxId(name);
+    if (mailboxId.isPresent()) {
+      // RFC 8474 §4.1
+      out.accept(new ImapResponse.Untagged(Status.OK, "MAILBOXID (" + mailboxId.get() + ")", "Ok"));
+    }
     selected = s;
     state = State.SELECTED;
+    if (params.qresync().isPresent()) qresync(s, params.qresync().get(), out);
     return new Tagged(
         tag,
         Status.OK,
@@ -776,9 +822,11 @@ public final class ImapSession implements AutoCloseable {
         if (m.flags().equals(old)) continue;
       }
       if (!s.pendingExpunge.contains(m.uid())) {
-        out.accept(
-            new ImapResponse.Fetch(
-                msn, List.of(new FetchItem.Flags(sorted(m.flags())), new FetchItem.Uid(m.uid()))));
+        List<FetchItem> items = new ArrayList<>(3);
+        items.add(new FetchItem.Flags(sorted(m.flags())));
+        items.add(new FetchItem.Uid(m.uid()));
+        if (condStore.condStore() && m.modSeq() > 0) items.add(new FetchItem.ModSeq(m.modSeq()));
+        out.accept(new ImapResponse.Fetch(msn, items));
       }
     }
     if (!added.isEmpty()) {
@@ -797,8 +845,17 @@ public final class ImapSession implements AutoCloseable {
     s.modSeq = Math.max(s.modSeq, changes.highestModSeq());
   }
 
-  private static void flushExpunges(Selected s, Consumer<ImapResponse> out) {
+  private void flushExpunges(Selected s, Consumer<ImapResponse> out) {
     if (s.pendingExpunge.isEmpty()) return;
+    if (condStore.qresync()) {
+      // RFC 7162 §3.2.10: with QRESYNC enabled, VANISHED replaces EXPUNGE
+      List<Long> gone = new ArrayList<>();
+      for (long uid : s.pendingExpunge) if (s.contains(uid)) gone.add(uid);
+      s.removeAll(new HashSet<>(gone));
+      s.pendingExpunge.clear();
+      if (!gone.isEmpty()) out.accept(new ImapResponse.Vanished(false, gone));
+      return;
+    }
     List<Long> desc = new ArrayList<>(s.pendingExpunge);
     desc.sort(Comparator.reverseOrder());
     Set<Long> removed = new HashSet<>();
@@ -907,6 +964,19 @@ public final class ImapSession implements AutoCloseable {
     if (c.uid() && atts.stream().noneMatch(a -> a instanceof FetchAttribute.Uid)) {
       atts.add(0, new FetchAttribute.Uid());
     }
+    if (c.vanished() && !condStore.qresync()) {
+      return bad(c.tag(), "VANISHED requires ENABLE QRESYNC"); // RFC 7162 §3.2.6
+    }
+    boolean modSeqWanted =
+        c.changedSince() > 0 || atts.stream().anyMatch(a -> a instanceof FetchAttribute.ModSeq);
+    if (modSeqWanted) {
+      if (s.flagCache != null) return noModSeq(c.tag());
+      condStoreUsed(out);
+      if (atts.stream().noneMatch(a -> a instanceof FetchAttribute.ModSeq)) {
+        atts.add(new FetchAttribute.ModSeq()); // RFC 7162 §3.1.4.1: CHANGEDSINCE implies MODSEQ
+      }
+    }
+    if (c.vanished()) vanishedEarlier(s, c.set(), c.changedSince(), out);
     boolean needContent =
         atts.stream()
             .anyMatch(
@@ -914,6 +984,15 @@ public final class ImapSession implements AutoCloseable {
                     a instanceof FetchAttribute.Body
                         || a instanceof FetchAttribute.Envelope
                         || a instanceof FetchAttribute.BodyStructure);
+    ObjectIds ids =
+        atts.stream()
+                .anyMatch(
+                    a ->
+                        a instanceof FetchAttribute.EmailId
+                            || a instanceof FetchAttribute.ThreadId
+                            || a instanceof FetchAttribute.SaveDate)
+            ? objectIds(s)
+            : null;
     List<int[]> spans = resolve(c.set(), c.uid());
     if (atts.stream().allMatch(a -> a instanceof FetchAttribute.Uid)) {
       for (int[] sp : spans) {
@@ -923,7 +1002,13 @@ public final class ImapSession implements AutoCloseable {
       }
       return ok(c.tag(), (c.uid() ? "UID " : "") + "FETCH completed");
     }
-    forEachMeta(spans, (index, meta) -> fetchOne(s, index, meta, atts, needContent, out));
+    long changedSince = c.changedSince();
+    forEachMeta(
+        spans,
+        (index, meta) -> {
+          if (changedSince > 0 && meta.modSeq() <= changedSince) return; // RFC 7162 §3.1.4.1
+          fetchOne(s, index, meta, atts, needContent, ids, out);
+        });
     return ok(c.tag(), (c.uid() ? "UID " : "") + "FETCH completed");
   }
 
@@ -933,6 +1018,7 @@ public final class ImapSession implements AutoCloseable {
       MessageMeta meta,
       List<FetchAttribute> atts,
       boolean needContent,
+      ObjectIds ids,
       Consumer<ImapResponse> out)
       throws BackendException {
     long uid = meta.uid();
@@ -960,6 +1046,39 @@ public final class ImapSession implements AutoCloseable {
         case FetchAttribute.Envelope e -> items.add(new FetchItem.Envelope(data.envelope()));
         case FetchAttribute.BodyStructure b ->
             items.add(new FetchItem.Structure(b.extensible(), data.structure(b.extensible())));
+        case FetchAttribute.ModSeq m -> items.add(new FetchItem.ModSeq(meta.modSeq()));
+        case FetchAttribute.EmailId e -> {
+          org.carbonio.imap.spi.MessageExtras x = ids.get(index);
+          String id = x == null ? null : x.emailId().orElse(null);
+          if (id == null) {
+            if (data == null) data = contentOrNull(s, uid);
+            if (data == null) return; // expunged by another session meanwhile
+            id = data.emailId();
+          }
+          items.add(new FetchItem.EmailId(id));
+        }
+        case FetchAttribute.ThreadId t -> {
+          org.carbonio.imap.spi.MessageExtras x = ids.get(index);
+          items.add(new FetchItem.ThreadId(x == null ? null : x.threadId().orElse(null)));
+        }
+        case FetchAttribute.SaveDate d -> {
+          org.carbonio.imap.spi.MessageExtras x = ids.get(index);
+          items.add(new FetchItem.SaveDate(x == null ? null : x.saveDate().orElse(null)));
+        }
+        case FetchAttribute.Preview p -> {
+          // RFC 8970 §3.1: LAZY returns NIL rather than compute an expensive preview
+          String text = previews.cached(s.name, s.uidValidity, uid);
+          if (text == null
+              && data == null
+              && (!p.lazy() || meta.size() <= Preview.LAZY_MAX_BYTES)) {
+            data = contentOrNull(s, uid);
+            if (data == null) return; // expunged by another session meanwhile
+          }
+          if (text == null && data != null) {
+            text = previews.compute(s.name, s.uidValidity, uid, data.parsed());
+          }
+          items.add(new FetchItem.Preview(text));
+        }
         case FetchAttribute.Body b -> {
           ByteSource content = data.section(b.section());
           if (content != null && b.partialLength() >= 0) {
@@ -983,6 +1102,17 @@ public final class ImapSession implements AutoCloseable {
         items.replaceAll(i -> i instanceof FetchItem.Flags ? new FetchItem.Flags(flags) : i);
       } else {
         items.add(new FetchItem.Flags(flags));
+      }
+      if (condStore.condStore()) {
+        // RFC 7162 §3.1: a FETCH that sets \Seen reports UID and the new MODSEQ
+        long modSeq = meta.modSeq();
+        for (MessageMeta m : updated) if (m.uid() == uid) modSeq = m.modSeq();
+        long newModSeq = modSeq;
+        items.removeIf(i -> i instanceof FetchItem.ModSeq);
+        if (items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) {
+          items.add(new FetchItem.Uid(uid));
+        }
+        items.add(new FetchItem.ModSeq(newModSeq));
       }
     }
     out.accept(new ImapResponse.Fetch(index + 1, items));
@@ -1055,7 +1185,8 @@ public final class ImapSession implements AutoCloseable {
           if (m == null) continue; // expunged by another session meanwhile
           List<FetchItem> items = new ArrayList<>();
           items.add(new FetchItem.Flags(sorted(m.flags())));
-          if (c.uid()) items.add(new FetchItem.Uid(uid));
+          if (c.uid() || condStore.condStore()) items.add(new FetchItem.Uid(uid));
+          if (condStore.condStore()) items.add(new FetchItem.ModSeq(m.modSeq())); // RFC 7162 §3.1
           out.accept(new ImapResponse.Fetch(s.msn(uid), items));
         }
       }
@@ -1108,7 +1239,13 @@ public final class ImapSession implements AutoCloseable {
     List<Long> gone = mailboxes.expunge(s.name, restrict);
     s.pendingExpunge.addAll(gone);
     flushExpunges(s, out);
-    return ok(c.tag(), (c.uids().isPresent() ? "UID " : "") + "EXPUNGE completed");
+    String text = (c.uids().isPresent() ? "UID " : "") + "EXPUNGE completed";
+    if (condStore.qresync() && s.flagCache == null) {
+      // RFC 7162 §3.2.10 (as Dovecot): the tagged OK tells the mailbox's new HIGHESTMODSEQ
+      long highest = mailboxes.status(s.name).highestModSeq();
+      return new Tagged(c.tag(), Status.OK, "HIGHESTMODSEQ " + highest, text);
+    }
+    return ok(c.tag(), text);
   }
 
   // --- search -----------------------------------------------------------------------------------
@@ -1123,17 +1260,43 @@ public final class ImapSession implements AutoCloseable {
     Selected s = selected;
     List<Long> hits = new ArrayList<>();
     List<int[]> all = s.size == 0 ? List.of() : List.<int[]>of(new int[] {0, s.size - 1});
+    boolean modSeqKey = uses(c.key(), k -> k instanceof SearchKey.ModSeq);
+    if (modSeqKey) {
+      if (s.flagCache != null) return noModSeq(c.tag());
+      condStoreUsed(out); // RFC 7162 §3.1
+    }
+    ObjectIds ids =
+        uses(
+                c.key(),
+                k ->
+                    k instanceof SearchKey.EmailId
+                        || k instanceof SearchKey.ThreadId
+                        || k instanceof SearchKey.SaveDate)
+            ? objectIds(s)
+            : null;
+    boolean saveDates =
+        uses(
+                c.key(),
+                k -> k instanceof SearchKey.SaveDate || k instanceof SearchKey.SaveDateSupported)
+            && mailboxes.saveDateSupported(s.name);
+    long[] highest = {0};
     forEachMeta(
         all,
         (index, meta) -> {
           Candidate cand = new Candidate(index + 1, meta, s);
+          cand.ids = ids;
+          cand.saveDates = saveDates;
           try {
-            if (matches(c.key(), cand)) hits.add(c.uid() ? meta.uid() : (long) (index + 1));
+            if (matches(c.key(), cand)) {
+              hits.add(c.uid() ? meta.uid() : (long) (index + 1));
+              highest[0] = Math.max(highest[0], meta.modSeq());
+            }
           } catch (MissingContent e) {
             // expunged meanwhile: not a hit
           }
         });
-    out.accept(new ImapResponse.Search(hits));
+    // RFC 7162 §3.1.5: with a MODSEQ key, the highest modseq of the matches follows the numbers
+    out.accept(new ImapResponse.Search(hits, modSeqKey && !hits.isEmpty() ? highest[0] : 0));
     return ok(c.tag(), (c.uid() ? "UID " : "") + "SEARCH completed");
   }
 
@@ -1143,6 +1306,8 @@ public final class ImapSession implements AutoCloseable {
     final MessageMeta meta;
     final Selected sel;
     MessageData data;
+    ObjectIds ids;
+    boolean saveDates;
 
     Candidate(long msn, MessageMeta meta, Selected sel) {
       this.msn = msn;
@@ -1159,6 +1324,30 @@ public final class ImapSession implements AutoCloseable {
         }
       }
       return data;
+    }
+
+    org.carbonio.imap.spi.MessageExtras extras() {
+      try {
+        return ids.get((int) msn - 1);
+      } catch (BackendException e) {
+        throw new MissingContent();
+      }
+    }
+
+    String emailId() {
+      org.carbonio.imap.spi.MessageExtras x = extras();
+      return x != null && x.emailId().isPresent() ? x.emailId().get() : data().emailId();
+    }
+
+    String threadId() {
+      org.carbonio.imap.spi.MessageExtras x = extras();
+      return x == null ? null : x.threadId().orElse(null);
+    }
+
+    /** The save date, or the internal date where the mailbox keeps none (RFC 8514 §5). */
+    Instant saveDate() {
+      org.carbonio.imap.spi.MessageExtras x = saveDates ? extras() : null;
+      return x != null && x.saveDate().isPresent() ? x.saveDate().get() : meta.internalDate();
     }
   }
 
@@ -1206,7 +1395,155 @@ public final class ImapSession implements AutoCloseable {
       }
       case SearchKey.Body b -> MessageData.containsIgnoreCase(c.data().bodyText(), b.value());
       case SearchKey.Text t -> MessageData.containsIgnoreCase(c.data().wholeText(), t.value());
+      case SearchKey.ModSeq m -> c.meta.modSeq() >= m.modSeq();
+      case SearchKey.EmailId e -> e.id().equals(c.emailId());
+      case SearchKey.ThreadId t -> t.id().equals(c.threadId());
+      case SearchKey.SaveDateSupported x -> c.saveDates;
+      case SearchKey.SaveDate d -> {
+        LocalDate date = c.saveDate().atZone(ZoneOffset.UTC).toLocalDate();
+        yield switch (d.comparison()) {
+          case BEFORE -> date.isBefore(d.date());
+          case ON -> date.equals(d.date());
+          case SINCE -> !date.isBefore(d.date());
+        };
+      }
     };
+  }
+
+  /** Whether any key of the tree satisfies {@code test}. */
+  private static boolean uses(SearchKey key, java.util.function.Predicate<SearchKey> test) {
+    if (test.test(key)) return true;
+    return switch (key) {
+      case SearchKey.And a -> a.keys().stream().anyMatch(k -> uses(k, test));
+      case SearchKey.Or o -> uses(o.left(), test) || uses(o.right(), test);
+      case SearchKey.Not n -> uses(n.key(), test);
+      default -> false;
+    };
+  }
+
+  // --- CONDSTORE/QRESYNC (RFC 7162), OBJECTID (RFC 8474) ----------------------------------------
+
+  /**
+   * A CONDSTORE-enabling command ran (RFC 7162 §3.1). The first one, when a mailbox is selected,
+   * tells its HIGHESTMODSEQ, which the client did not get from SELECT.
+   */
+  private void condStoreUsed(Consumer<ImapResponse> out) {
+    if (condStore.enableImplicitly() && selected != null) out.accept(highestModSeq(selected));
+  }
+
+  /** {@code * OK [HIGHESTMODSEQ n]}, or {@code [NOMODSEQ]} without modseqs (RFC 7162 §3.1.2). */
+  private static ImapResponse highestModSeq(Selected s) {
+    if (s.flagCache != null) {
+      return new ImapResponse.Untagged(Status.OK, "NOMODSEQ", "No mod-sequences in this mailbox");
+    }
+    return new ImapResponse.Untagged(Status.OK, "HIGHESTMODSEQ " + s.modSeq, "Highest");
+  }
+
+  /** RFC 7162 §3.1.2.2: a NOMODSEQ mailbox rejects CHANGEDSINCE, UNCHANGEDSINCE and MODSEQ. */
+  private static Tagged noModSeq(String tag) {
+    return bad(tag, "Mailbox does not support mod-sequences");
+  }
+
+  private ObjectIds objectIds(Selected s) {
+    return new ObjectIds(
+        (from, to, into) -> mailboxes.messageExtras(s.name, from, to, x -> into.put(x.uid(), x)),
+        s::uid,
+        s.size);
+  }
+
+  /** A message's content, or null when another session expunged it meanwhile. */
+  private MessageData contentOrNull(Selected s, long uid) throws BackendException {
+    try {
+      return new MessageData(mailboxes.content(s.name, uid));
+    } catch (BackendException.NotFound e) {
+      return null;
+    }
+  }
+
+  /** {@code * VANISHED (EARLIER)} for UID FETCH (CHANGEDSINCE n VANISHED), RFC 7162 §3.2.6. */
+  private void vanishedEarlier(
+      Selected s, SequenceSet uids, long changedSince, Consumer<ImapResponse> out)
+      throws BackendException {
+    List<Long> gone = new ArrayList<>();
+    for (long uid : mailboxes.changesSince(s.name, changedSince).expunged()) {
+      if (uids.contains(uid, MAX_UID)) gone.add(uid);
+    }
+    gone.sort(Comparator.naturalOrder());
+    if (!gone.isEmpty()) out.accept(new ImapResponse.Vanished(true, gone));
+  }
+
+  /**
+   * SELECT/EXAMINE (QRESYNC ...), RFC 7162 §3.2.5.2: when the UIDVALIDITY matches, the UIDs
+   * expunged since the client's modseq as VANISHED (EARLIER), then FETCH (UID FLAGS MODSEQ) for the
+   * messages changed since, both limited to the known UIDs when given. The seq-match-data only
+   * helps servers that forget expunges; this one keeps them, so it is checked and not used.
+   */
+  private void qresync(Selected s, SelectParams.Qresync q, Consumer<ImapResponse> out)
+      throws BackendException {
+    if (q.uidValidity() != s.uidValidity || s.flagCache != null) return;
+    MailboxChanges changes = mailboxes.changesSince(s.name, q.modSeq());
+    List<Long> gone = new ArrayList<>();
+    for (long uid : changes.expunged()) {
+      if (q.knownUids().isEmpty() || q.knownUids().get().contains(uid, MAX_UID)) gone.add(uid);
+    }
+    gone.sort(Comparator.naturalOrder());
+    if (!gone.isEmpty()) out.accept(new ImapResponse.Vanished(true, gone));
+    List<MessageMeta> changed = new ArrayList<>(changes.changed());
+    changed.sort(Comparator.comparingLong(MessageMeta::uid));
+    for (MessageMeta m : changed) {
+      int msn = s.msn(m.uid());
+      if (msn < 0) continue; // arrived after the SELECT's view: reported as EXISTS later
+      if (q.knownUids().isPresent() && !q.knownUids().get().contains(m.uid(), MAX_UID)) continue;
+      out.accept(
+          new ImapResponse.Fetch(
+              msn,
+              List.of(
+                  new FetchItem.Uid(m.uid()),
+                  new FetchItem.Flags(sorted(m.flags())),
+                  new FetchItem.ModSeq(m.modSeq()))));
+    }
+  }
+
+  /** STORE (UNCHANGEDSINCE n), RFC 7162 §3.1.3. */
+  private Tagged conditionalStore(ImapCommand.Store c, Consumer<ImapResponse> out)
+      throws BackendException {
+    Selected s = selected;
+    if (s.readOnly) return new Tagged(c.tag(), Status.NO, "READ-ONLY", "Mailbox is read-only");
+    if (s.flagCache != null) return noModSeq(c.tag());
+    condStoreUsed(out);
+    Set<String> flags = new LinkedHashSet<>(c.flags());
+    flags.remove("\\Recent");
+    List<Long> uids = uidsOf(resolve(c.set(), c.uid()));
+    org.carbonio.imap.spi.ConditionalStore result =
+        uids.isEmpty()
+            ? new org.carbonio.imap.spi.ConditionalStore(List.of(), List.of())
+            : mailboxes.setFlagsIfUnchanged(s.name, uids, c.operation(), flags, c.unchangedSince());
+    ownChanges(s, result.updated());
+    List<MessageMeta> updated = new ArrayList<>(result.updated());
+    updated.sort(Comparator.comparingLong(MessageMeta::uid));
+    for (MessageMeta m : updated) {
+      int msn = s.msn(m.uid());
+      if (msn < 0) continue;
+      List<FetchItem> items = new ArrayList<>(3);
+      // RFC 7162 §3.1.3: a FETCH with MODSEQ even for .SILENT
+      if (!c.silent()) items.add(new FetchItem.Flags(sorted(m.flags())));
+      items.add(new FetchItem.Uid(m.uid()));
+      items.add(new FetchItem.ModSeq(m.modSeq()));
+      out.accept(new ImapResponse.Fetch(msn, items));
+    }
+    String verb = (c.uid() ? "UID " : "") + "STORE";
+    if (result.modified().isEmpty()) return ok(c.tag(), verb + " completed");
+    List<Long> failed = new ArrayList<>();
+    for (long uid : result.modified()) {
+      if (c.uid()) failed.add(uid);
+      else if (s.msn(uid) > 0) failed.add((long) s.msn(uid));
+    }
+    failed.sort(Comparator.naturalOrder());
+    return new Tagged(
+        c.tag(),
+        Status.OK,
+        "MODIFIED " + SequenceSet.format(failed),
+        "Conditional " + verb + " failed for some messages");
   }
 
   // --- replies ----------------------------------------------------------------------------------

@@ -27,6 +27,11 @@ final class MessageData {
     return parsed;
   }
 
+  /** The EMAILID derived from the content (RFC 8474 §5.1), see {@link ObjectIds#emailIdOf}. */
+  String emailId() {
+    return ObjectIds.emailIdOf(bytes);
+  }
+
   String envelope() {
     return parsed().envelope();
   }

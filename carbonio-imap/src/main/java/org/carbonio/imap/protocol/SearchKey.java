@@ -66,6 +66,26 @@ public sealed interface SearchKey {
   /** LARGER n (larger == true) or SMALLER n. */
   record Size(boolean larger, long size) implements SearchKey {}
 
+  /**
+   * MODSEQ [entry-name entry-type] n (RFC 7162 §3.1.5): the message's modseq is at least {@code
+   * modSeq}. Per-flag modseqs are not kept, so the entry, when given, is checked but not used.
+   *
+   * @param entry the entry name (e.g. {@code /flags/\\draft}), empty when not given
+   */
+  record ModSeq(java.util.Optional<String> entry, long modSeq) implements SearchKey {}
+
+  /** EMAILID objectid (RFC 8474 §6). */
+  record EmailId(String id) implements SearchKey {}
+
+  /** THREADID objectid (RFC 8474 §6). */
+  record ThreadId(String id) implements SearchKey {}
+
+  /** SAVEDBEFORE/SAVEDON/SAVEDSINCE (RFC 8514 §5). */
+  record SaveDate(Comparison comparison, LocalDate date) implements SearchKey {}
+
+  /** SAVEDATESUPPORTED (RFC 8514 §5). */
+  record SaveDateSupported() implements SearchKey {}
+
   /** How a date compares. */
   enum Comparison {
     BEFORE,

@@ -100,6 +100,67 @@ public interface UserMailboxes extends AutoCloseable {
    */
   AutoCloseable watch(String mailbox, Runnable onChange) throws BackendException;
 
+  // --- CONDSTORE/QRESYNC (RFC 7162), OBJECTID (RFC 8474), SAVEDATE (RFC 8514) ---------------
+
+  /**
+   * Changes flags of the messages whose modseq is at most {@code unchangedSince} and reports the
+   * others (RFC 7162 §3.1.3). Backends should make test and change one atomic step; the default
+   * reads the modseqs with {@link #messages} and then calls {@link #setFlags}, so a change made by
+   * another session in between goes unnoticed.
+   */
+  default ConditionalStore setFlagsIfUnchanged(
+      String mailbox,
+      Collection<Long> uids,
+      FlagOperation op,
+      Set<String> flags,
+      long unchangedSince)
+      throws BackendException {
+    java.util.Set<Long> wanted = new java.util.HashSet<>(uids);
+    List<Long> pass = new java.util.ArrayList<>();
+    List<Long> modified = new java.util.ArrayList<>();
+    if (!wanted.isEmpty()) {
+      long lo = java.util.Collections.min(wanted);
+      long hi = java.util.Collections.max(wanted);
+      messages(
+          mailbox,
+          lo,
+          hi,
+          m -> {
+            if (!wanted.contains(m.uid())) return;
+            if (m.modSeq() > unchangedSince) modified.add(m.uid());
+            else pass.add(m.uid());
+          });
+    }
+    List<MessageMeta> updated = pass.isEmpty() ? List.of() : setFlags(mailbox, pass, op, flags);
+    return new ConditionalStore(updated, modified);
+  }
+
+  /**
+   * The MAILBOXID of a mailbox (RFC 8474 §4): an objectid that survives RENAME and is never given
+   * to another mailbox. Empty (the default) when the backend has none; the engine then leaves it
+   * out.
+   */
+  default Optional<String> mailboxId(String mailbox) throws BackendException {
+    return Optional.empty();
+  }
+
+  /**
+   * Passes the {@link MessageExtras} of the messages with {@code fromUid <= uid <= toUid} to {@code
+   * sink}, ascending; messages the backend knows nothing extra about may be skipped. The default
+   * passes nothing: the engine then derives EMAILID from the content and answers THREADID and
+   * SAVEDATE with NIL.
+   */
+  default void messageExtras(String mailbox, long fromUid, long toUid, Consumer<MessageExtras> sink)
+      throws BackendException {}
+
+  /**
+   * Whether the messages of this mailbox have save dates (RFC 8514 SAVEDATESUPPORTED); default
+   * false.
+   */
+  default boolean saveDateSupported(String mailbox) throws BackendException {
+    return false;
+  }
+
   /** Releases the view; no exception. */
   @Override
   void close();

@@ -18,6 +18,7 @@ import org.carbonio.imap.spi.MailboxInfo;
 import org.carbonio.imap.spi.MailboxSnapshot;
 import org.carbonio.imap.spi.MailboxStatus;
 import org.carbonio.imap.spi.MailboxView;
+import org.carbonio.imap.spi.MessageExtras;
 import org.carbonio.imap.spi.MessageMeta;
 import org.carbonio.imap.spi.UidList;
 import org.carbonio.imap.spi.UserMailboxes;
@@ -43,7 +44,7 @@ public final class StoreMailboxBackend implements MailboxBackend {
 
   @Override
   public UserMailboxes open(String user) throws BackendException {
-    return call(() -> new Mailboxes(store.mailbox(user)));
+    return call(() -> new Mailboxes(store.mailbox(user), new ObjectIdCache()));
   }
 
   /** A store call whose exceptions become the IMAP SPI's. */
@@ -103,7 +104,64 @@ public final class StoreMailboxBackend implements MailboxBackend {
     };
   }
 
-  private record Mailboxes(Mailbox mailbox) implements UserMailboxes {
+  /**
+   * Not thread-safe on its own (guarded by its monitor): the EMAILID and THREADID (RFC 8474) of the
+   * messages of the folders one connection asked about. The store's {@link Mailbox#messages}
+   * summaries carry neither the blob address nor the conversation, so the cache is filled from
+   * {@link Mailbox#changesSince} and kept current with it: new messages come with their ids,
+   * expunged ones leave. About 100 bytes per message, only for folders whose ids a client fetched
+   * or searched.
+   */
+  private static final class ObjectIdCache {
+    private record Ids(String emailId, String threadId) {}
+
+    private record Folder(long uidValidity, long modSeq, java.util.TreeMap<Long, Ids> ids) {}
+
+    private final java.util.Map<String, Folder> folders = new java.util.HashMap<>();
+
+    synchronized void extras(
+        Mailbox mailbox, String name, long fromUid, long toUid, Consumer<MessageExtras> sink) {
+      Folder f = folders.get(name);
+      var changes = mailbox.changesSince(name, f == null ? 0 : f.modSeq());
+      if (f == null || f.uidValidity() != changes.uidValidity()) {
+        if (f != null) changes = mailbox.changesSince(name, 0);
+        f = new Folder(changes.uidValidity(), 0, new java.util.TreeMap<>());
+      }
+      java.util.TreeMap<Long, Ids> ids = f.ids();
+      for (MessageInfo m : changes.changed()) {
+        // RFC 8474 §5.1: the blob is the content's SHA-256, so copies share the EMAILID
+        String emailId = "M" + m.blobId().sha256().substring(0, 24);
+        String threadId = m.conversationId() > 0 ? "T" + m.conversationId() : null;
+        ids.put(m.uid(), new Ids(emailId, threadId));
+      }
+      for (long uid : changes.expunged()) ids.remove(uid);
+      folders.put(
+          name, new Folder(f.uidValidity(), Math.max(f.modSeq(), changes.highestModSeq()), ids));
+      for (var e : ids.subMap(fromUid, true, toUid, true).entrySet()) {
+        Ids v = e.getValue();
+        sink.accept(
+            new MessageExtras(
+                e.getKey(),
+                Optional.of(v.emailId()),
+                Optional.ofNullable(v.threadId()),
+                Optional.empty()));
+      }
+    }
+  }
+
+  private record Mailboxes(Mailbox mailbox, ObjectIdCache objectIds) implements UserMailboxes {
+
+    @Override
+    public Optional<String> mailboxId(String name) throws BackendException {
+      // RFC 8474 §4: UIDVALIDITY comes from one store-wide counter and survives RENAME
+      return Optional.of("F" + call(() -> mailbox.status(name)).uidValidity());
+    }
+
+    @Override
+    public void messageExtras(String name, long fromUid, long toUid, Consumer<MessageExtras> sink)
+        throws BackendException {
+      run(() -> objectIds.extras(mailbox, name, fromUid, toUid, sink));
+    }
 
     @Override
     public List<MailboxInfo> list() throws BackendException {
