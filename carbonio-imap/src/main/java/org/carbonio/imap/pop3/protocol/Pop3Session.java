@@ -212,7 +212,7 @@ public final class Pop3Session implements AutoCloseable {
   private void bad(Pop3Reply reply, Consumer<Pop3Reply> out) {
     badCommands++;
     if (badCommands > options.maxBadCommands()) {
-      mode = Mode.CLOSED;
+      close(); // no UPDATE
       out.accept(Pop3Replies.TOO_MANY_BAD);
       return;
     }
@@ -314,7 +314,7 @@ public final class Pop3Session implements AutoCloseable {
   private void authFailed(Pop3Reply reply, Consumer<Pop3Reply> out) {
     authFailures++;
     if (authFailures >= options.maxAuthFailures()) {
-      mode = Mode.CLOSED;
+      close();
       out.accept(Pop3Replies.TOO_MANY_AUTH_FAILURES);
     } else {
       out.accept(reply);
