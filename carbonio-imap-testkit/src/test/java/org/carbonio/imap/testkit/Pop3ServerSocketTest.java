@@ -79,7 +79,9 @@ class Pop3ServerSocketTest {
     assertThat(p.readLine()).startsWith("+OK Message 1 deleted");
     assertThat(p.readLine()).startsWith("+OK Message 2 deleted");
     p.close(); // RFC 1939 §6: no QUIT, no UPDATE
-    await().atMost(Duration.ofSeconds(10)).until(() -> servers.pop3Server().activeConnections() == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> servers.pop3Server().activeConnections() == 0);
     assertThat(servers.backend().messages("alice", "INBOX")).hasSize(3);
     try (SocketPeer again = loginOnly()) { // and the lock is released
       again.send("STAT\r\n".getBytes(US_ASCII));
@@ -89,7 +91,8 @@ class Pop3ServerSocketTest {
 
   @Test
   void clientThatNeverReadsShouldBeDisconnectedWhenWritesBlock() throws Exception {
-    byte[] big = ("Subject: big\r\n\r\n" + "0123456789".repeat(100_000) + "\r\n").getBytes(US_ASCII);
+    byte[] big =
+        ("Subject: big\r\n\r\n" + "0123456789".repeat(100_000) + "\r\n").getBytes(US_ASCII);
     servers.deliver("alice", big);
     Socket s = new Socket(servers.host(), servers.pop3Port());
     s.setReceiveBufferSize(4096);

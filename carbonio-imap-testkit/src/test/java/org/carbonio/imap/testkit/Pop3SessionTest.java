@@ -81,7 +81,10 @@ class Pop3SessionTest {
     login(s);
     try (var imap = backend.open("alice")) {
       imap.setFlags(
-          "INBOX", List.of(1L), org.carbonio.imap.spi.FlagOperation.ADD, java.util.Set.of("\\Deleted"));
+          "INBOX",
+          List.of(1L),
+          org.carbonio.imap.spi.FlagOperation.ADD,
+          java.util.Set.of("\\Deleted"));
       imap.expunge("INBOX", Optional.empty());
     }
     assertThat(s.handle(new Pop3Command.Retr(1)))
@@ -109,11 +112,20 @@ class Pop3SessionTest {
     assertThat(login(first)).isInstanceOf(Pop3Reply.Ok.class);
     first.handle(new Pop3Command.Quit());
     Pop3Session second = session(options, backend);
-    assertThat(second.handle(new Pop3Command.Capa())).contains(
-        new Pop3Reply.Lines(
-            List.of(
-                "TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER",
-                "LOGIN-DELAY 300", "USER", "SASL PLAIN LOGIN", "IMPLEMENTATION Carbonio")));
+    assertThat(second.handle(new Pop3Command.Capa()))
+        .contains(
+            new Pop3Reply.Lines(
+                List.of(
+                    "TOP",
+                    "UIDL",
+                    "RESP-CODES",
+                    "AUTH-RESP-CODE",
+                    "PIPELINING",
+                    "EXPIRE NEVER",
+                    "LOGIN-DELAY 300",
+                    "USER",
+                    "SASL PLAIN LOGIN",
+                    "IMPLEMENTATION Carbonio")));
     assertThat(login(second))
         .isEqualTo(
             new Pop3Reply.Err(
@@ -148,7 +160,9 @@ class Pop3SessionTest {
             new Pop3Command.Uidl(OptionalInt.empty()),
             new Pop3Command.Rset(),
             new Pop3Command.Noop())) {
-      assertThat(s.handle(c)).as("%s", c).containsExactly(new Pop3Reply.Err("", "Command not valid in this state"));
+      assertThat(s.handle(c))
+          .as("%s", c)
+          .containsExactly(new Pop3Reply.Err("", "Command not valid in this state"));
     }
   }
 
@@ -198,12 +212,22 @@ class Pop3SessionTest {
     for (String password : List.of("wrong", "secret")) {
       Pop3Session s = session(options, backend);
       assertThat(s.handle(new Pop3Command.Capa()))
-          .contains(new Pop3Reply.Lines(List.of(
-              "TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER",
-              "SASL SCRAM-SHA-256", "IMPLEMENTATION Carbonio")));
+          .contains(
+              new Pop3Reply.Lines(
+                  List.of(
+                      "TOP",
+                      "UIDL",
+                      "RESP-CODES",
+                      "AUTH-RESP-CODE",
+                      "PIPELINING",
+                      "EXPIRE NEVER",
+                      "SASL SCRAM-SHA-256",
+                      "IMPLEMENTATION Carbonio")));
       String clientFirstBare = "n=alice,r=clientnonce123";
       List<Pop3Reply> r =
-          s.handle(new Pop3Command.Auth(Optional.of("SCRAM-SHA-256"), Optional.of(b64("n,," + clientFirstBare))));
+          s.handle(
+              new Pop3Command.Auth(
+                  Optional.of("SCRAM-SHA-256"), Optional.of(b64("n,," + clientFirstBare))));
       assertThat(s.mode()).isEqualTo(Pop3Session.Mode.SASL);
       String serverFirst = unb64(r.getFirst());
       Map<String, String> f = new java.util.HashMap<>();

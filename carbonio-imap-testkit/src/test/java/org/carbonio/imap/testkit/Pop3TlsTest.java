@@ -33,7 +33,10 @@ class Pop3TlsTest {
     try (SocketPeer p = new SocketPeer(servers.host(), servers.pop3Port())) {
       p.readLine();
       p.send("CAPA\r\n".getBytes(US_ASCII));
-      assertThat(multiLine(p)).contains("STLS").doesNotContain("USER").noneMatch(l -> l.startsWith("SASL"));
+      assertThat(multiLine(p))
+          .contains("STLS")
+          .doesNotContain("USER")
+          .noneMatch(l -> l.startsWith("SASL"));
       p.send("USER alice\r\n".getBytes(US_ASCII));
       assertThat(p.readLine()).startsWith("-ERR [AUTH] Plaintext authentication disallowed");
       p.send("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n".getBytes(US_ASCII));
@@ -48,7 +51,8 @@ class Pop3TlsTest {
       assertThat(p.readLine()).isEqualTo("-ERR Already using TLS");
       p.send("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\nRETR 1\r\n".getBytes(US_ASCII));
       assertThat(p.readLine()).startsWith("+OK Maildrop has 1 messages");
-      assertThat(multiLine(p)).containsExactly("Subject: three", "", "..leading dot", "...two dots", "..", "end");
+      assertThat(multiLine(p))
+          .containsExactly("Subject: three", "", "..leading dot", "...two dots", "..", "end");
     }
   }
 
