@@ -189,4 +189,59 @@ class Pop3ClientsTest {
     assertThat(plain.exitCode()).as(plain.stderr()).isNotZero();
     assertThat(mailbox.snapshot("INBOX").messages()).hasSize(4);
   }
+
+  private static String line(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder sb = new StringBuilder();
+    int b;
+    while ((b = in.read()) >= 0 && b != '\n') if (b != '\r') sb.append((char) b);
+    return sb.toString();
+  }
+
+  @Test
+  void secondSessionShouldGetInUseWhenMaildropHeldOnTheOtherListener() throws Exception {
+    javax.net.ssl.SSLContext trust = E2E.trusting(carbonio.dataDir());
+    try (javax.net.ssl.SSLSocket pop3s =
+            (javax.net.ssl.SSLSocket)
+                trust
+                    .getSocketFactory()
+                    .createSocket("127.0.0.1", carbonio.port(Listener.Kind.POP3S));
+        java.net.Socket plain =
+            new java.net.Socket("127.0.0.1", carbonio.port(Listener.Kind.POP3))) {
+      pop3s.setSoTimeout(30_000);
+      plain.setSoTimeout(30_000);
+      var in1 = pop3s.getInputStream();
+      var out1 = pop3s.getOutputStream();
+      assertThat(line(in1)).startsWith("+OK");
+      out1.write(
+          ("USER " + ALICE + "\r\nPASS " + PASSWORD + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out1.flush();
+      assertThat(line(in1)).startsWith("+OK");
+      assertThat(line(in1)).isEqualTo("+OK Maildrop has 4 messages (" + sizes() + " octets)");
+
+      var in2 = plain.getInputStream();
+      assertThat(line(in2)).startsWith("+OK");
+      plain.getOutputStream().write("STLS\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(line(in2)).isEqualTo("+OK Begin TLS negotiation");
+      javax.net.ssl.SSLSocket upgraded =
+          (javax.net.ssl.SSLSocket)
+              trust.getSocketFactory().createSocket(plain, "127.0.0.1", plain.getPort(), true);
+      upgraded.startHandshake();
+      var in3 = upgraded.getInputStream();
+      upgraded
+          .getOutputStream()
+          .write(
+              ("USER " + ALICE + "\r\nPASS " + PASSWORD + "\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      assertThat(line(in3)).startsWith("+OK");
+      assertThat(line(in3)).startsWith("-ERR [IN-USE]");
+      out1.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(line(in1)).startsWith("+OK");
+    }
+  }
+
+  private long sizes() throws Exception {
+    long total = 0;
+    for (var m : mailbox.snapshot("INBOX").messages()) total += m.size();
+    return total;
+  }
 }
