@@ -22,6 +22,8 @@ import org.carbonio.directory.DirectoryException;
 import org.carbonio.directory.EmbeddedDirectory;
 import org.carbonio.directory.ExternalDirectory;
 import org.carbonio.imap.ImapServer;
+import org.carbonio.imap.pop3.Pop3Server;
+import org.carbonio.imap.pop3.protocol.MaildropLocks;
 import org.carbonio.server.internal.AdminApi;
 import org.carbonio.server.internal.DirectoryAuthenticator;
 import org.carbonio.server.internal.DkimSigning;
@@ -60,8 +62,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The reference server: one directory, one store, and the SMTP, IMAP, LDAP and HTTP admin listeners
- * over them. Thread-safe.
+ * The reference server: one directory, one store, and the SMTP, IMAP, POP3, LDAP and HTTP admin
+ * listeners over them. Thread-safe.
  *
  * {@snippet :
  * try (CarbonioServer server = CarbonioServer.start(ServerConfig.defaults(dir).withEphemeralPorts())) {
@@ -167,6 +169,21 @@ public final class CarbonioServer implements AutoCloseable {
               .start();
       resources.add(imap);
       listeners.add(new Listener(kind, imap.localAddress()));
+    }
+    MaildropLocks maildrops = new MaildropLocks(); // one POP3 session per maildrop, on both ports
+    for (Listener.Kind kind : List.of(Listener.Kind.POP3, Listener.Kind.POP3S)) {
+      Pop3Server pop3 =
+          Pop3Server.builder()
+              .bind(address(kind))
+              .tls(tls)
+              .implicitTls(kind == Listener.Kind.POP3S)
+              .locks(maildrops)
+              .authenticator(authenticator)
+              .backend(backend)
+              .build()
+              .start();
+      resources.add(pop3);
+      listeners.add(new Listener(kind, pop3.localAddress()));
     }
 
     AdminApi admin = AdminApi.start(address(Listener.Kind.HTTP), directory, store, queue);

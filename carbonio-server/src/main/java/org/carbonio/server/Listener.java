@@ -25,6 +25,7 @@ public record Listener(Kind kind, InetSocketAddress address) {
     IMAP("imap", 1143, "IMAP4rev1, STARTTLS"),
     IMAPS("imaps", 1993, "IMAP4rev1, implicit TLS"),
     POP3("pop3", 1110, "POP3, STLS"),
+    POP3S("pop3s", 1995, "POP3, implicit TLS"),
     LMTP("lmtp", 2424, "LMTP local delivery, STARTTLS, admin address"),
     HTTP("http", 8080, "HTTP admin API, admin address"),
     LDAP("ldap", 1389, "LDAP directory, admin address");

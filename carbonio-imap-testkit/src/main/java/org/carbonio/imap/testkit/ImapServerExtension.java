@@ -7,14 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.carbonio.imap.ImapServer;
+import org.carbonio.imap.pop3.Pop3Server;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * JUnit 5 extension that starts a real {@link ImapServer} on 127.0.0.1, port 0, before each test
- * method and stops it after, over a fresh {@link InMemoryMailboxBackend}. Plaintext LOGIN is
- * allowed.
+ * JUnit 5 extension that starts a real {@link ImapServer} and a real {@link Pop3Server} on
+ * 127.0.0.1, port 0, before each test method and stops them after, both over one fresh {@link
+ * InMemoryMailboxBackend} and the same users. Plaintext LOGIN (and POP3 USER/PASS) is allowed.
  *
  * {@snippet :
  * @RegisterExtension
@@ -32,12 +33,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class ImapServerExtension implements BeforeEachCallback, AfterEachCallback {
   private final Map<String, String> users;
   private final UnaryOperator<ImapServer.Builder> customizer;
+  private final UnaryOperator<Pop3Server.Builder> pop3Customizer;
   private InMemoryMailboxBackend backend;
   private ImapServer server;
+  private Pop3Server pop3;
 
   private ImapServerExtension(Builder b) {
     this.users = Map.copyOf(b.users);
     this.customizer = b.customizer;
+    this.pop3Customizer = b.pop3Customizer;
   }
 
   public static Builder builder() {
@@ -55,12 +59,32 @@ public final class ImapServerExtension implements BeforeEachCallback, AfterEachC
             .authenticator(new InMemoryAuthenticator(users))
             .backend(backend);
     server = customizer.apply(b).build().start();
+    Pop3Server.Builder p =
+        Pop3Server.builder()
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .allowPlaintextAuth(true)
+            .authenticator(new InMemoryAuthenticator(users))
+            .backend(backend);
+    pop3 = pop3Customizer.apply(p).build().start();
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
     if (server != null) server.close();
     server = null;
+    if (pop3 != null) pop3.close();
+    pop3 = null;
+  }
+
+  /** The port of the running POP3 server. */
+  public int pop3Port() {
+    return pop3Server().localAddress().getPort();
+  }
+
+  /** The running POP3 server (same backend and users as the IMAP server). */
+  public Pop3Server pop3Server() {
+    running();
+    return pop3;
   }
 
   /** The port of the running server. */
@@ -96,6 +120,7 @@ public final class ImapServerExtension implements BeforeEachCallback, AfterEachC
   public static final class Builder {
     private final Map<String, String> users = new LinkedHashMap<>();
     private UnaryOperator<ImapServer.Builder> customizer = UnaryOperator.identity();
+    private UnaryOperator<Pop3Server.Builder> pop3Customizer = UnaryOperator.identity();
 
     private Builder() {}
 
@@ -108,6 +133,12 @@ public final class ImapServerExtension implements BeforeEachCallback, AfterEachC
     /** Adjusts the server builder (limits, TLS, ...) before each start. */
     public Builder configure(UnaryOperator<ImapServer.Builder> customizer) {
       this.customizer = customizer;
+      return this;
+    }
+
+    /** Adjusts the POP3 server builder (limits, TLS, ...) before each start. */
+    public Builder configurePop3(UnaryOperator<Pop3Server.Builder> customizer) {
+      this.pop3Customizer = customizer;
       return this;
     }
 
