@@ -117,14 +117,58 @@ public sealed interface ImapCommand {
   /** EXPUNGE, or UID EXPUNGE (RFC 4315) when {@code uids} is present. */
   record Expunge(String tag, Optional<SequenceSet> uids) implements ImapCommand {}
 
-  /** SEARCH or UID SEARCH. {@code charset} is empty when not given. */
-  record Search(String tag, boolean uid, Optional<String> charset, SearchKey key)
+  /**
+   * SEARCH or UID SEARCH. {@code charset} is empty when not given; {@code ret} holds the RETURN
+   * options of an extended SEARCH (RFC 4731), empty for a plain one.
+   */
+  record Search(
+      String tag, boolean uid, Optional<String> charset, SearchKey key, Optional<SearchReturn> ret)
+      implements ImapCommand {
+    /** A plain SEARCH without RETURN. */
+    public Search(String tag, boolean uid, Optional<String> charset, SearchKey key) {
+      this(tag, uid, charset, key, Optional.empty());
+    }
+  }
+
+  /**
+   * SORT or UID SORT (RFC 5256 §3); {@code ret} holds ESORT's RETURN options (RFC 5267 §3), empty
+   * for a plain SORT.
+   */
+  record Sort(
+      String tag,
+      boolean uid,
+      Optional<SearchReturn> ret,
+      List<SortKey> keys,
+      String charset,
+      SearchKey key)
+      implements ImapCommand {
+    public Sort {
+      keys = List.copyOf(keys);
+    }
+  }
+
+  /** THREAD or UID THREAD (RFC 5256 §4); {@code algorithm} is upper case. */
+  record Thread(String tag, boolean uid, String algorithm, String charset, SearchKey key)
       implements ImapCommand {}
 
-  record Fetch(String tag, boolean uid, SequenceSet set, List<FetchAttribute> attributes)
+  /**
+   * FETCH or UID FETCH; {@code partial} is the PARTIAL fetch modifier (RFC 9394 §3.2), empty when
+   * not given.
+   */
+  record Fetch(
+      String tag,
+      boolean uid,
+      SequenceSet set,
+      List<FetchAttribute> attributes,
+      Optional<SearchReturn.PartialRange> partial)
       implements ImapCommand {
     public Fetch {
       attributes = List.copyOf(attributes);
+    }
+
+    /** A FETCH without modifiers. */
+    public Fetch(String tag, boolean uid, SequenceSet set, List<FetchAttribute> attributes) {
+      this(tag, uid, set, attributes, Optional.empty());
     }
   }
 

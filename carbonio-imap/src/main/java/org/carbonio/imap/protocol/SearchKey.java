@@ -23,10 +23,10 @@ public sealed interface SearchKey {
   /** NOT a. */
   record Not(SearchKey key) implements SearchKey {}
 
-  /** A message sequence number set. */
+  /** A message sequence number set; {@link SequenceSet#SAVED} for {@code $} (RFC 5182). */
   record Sequence(SequenceSet set) implements SearchKey {}
 
-  /** UID set. */
+  /** UID set; {@link SequenceSet#SAVED} for {@code $} (RFC 5182). */
   record Uid(SequenceSet set) implements SearchKey {}
 
   /**
@@ -65,6 +65,12 @@ public sealed interface SearchKey {
 
   /** LARGER n (larger == true) or SMALLER n. */
   record Size(boolean larger, long size) implements SearchKey {}
+
+  /** OLDER n (RFC 5032 §3): internal date more than {@code seconds} before now. */
+  record Older(long seconds) implements SearchKey {}
+
+  /** YOUNGER n (RFC 5032 §3): internal date at most {@code seconds} before now. */
+  record Younger(long seconds) implements SearchKey {}
 
   /** How a date compares. */
   enum Comparison {
