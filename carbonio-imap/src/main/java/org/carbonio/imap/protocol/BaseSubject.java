@@ -50,17 +50,22 @@ public record BaseSubject(String base, boolean replyOrForward) {
           start++;
           continue;
         }
-        int leader = leader(s, start, end);
-        if (leader > start) {
-          start = leader;
+        // the run of subj-blobs here, then a subj-refwd (3) or not (4)
+        int chainEnd = start;
+        int lastBlob = start;
+        for (int b = blob(s, chainEnd, end); b > chainEnd; b = blob(s, chainEnd, end)) {
+          lastBlob = chainEnd;
+          chainEnd = b;
+        }
+        int refwd = refwd(s, chainEnd, end);
+        if (refwd > 0) {
+          start = refwd; // (3) *subj-blob subj-refwd
           marker = true;
           continue;
         }
-        int blob = blob(s, start, end);
-        if (blob > start && blob < end) {
-          start = blob;
-          continue;
-        }
+        // (4) blob by blob while a non-empty base remains: all of them, or all but the last
+        // when they run to the end; nothing after them is a leader, so (5) ends here too
+        start = chainEnd < end ? chainEnd : lastBlob;
         break;
       }
       // (6) subj-fwd-hdr ... subj-fwd-trl: unwrap and repeat from (2)
@@ -91,18 +96,6 @@ public record BaseSubject(String base, boolean replyOrForward) {
       }
     }
     return sb.toString();
-  }
-
-  /** subj-leader without the WSP alternative: *subj-blob subj-refwd; its end, or -1. */
-  private static int leader(String s, int pos, int end) {
-    int p = pos;
-    while (true) {
-      int r = refwd(s, p, end);
-      if (r > 0) return r;
-      int b = blob(s, p, end);
-      if (b == p) return -1;
-      p = b;
-    }
   }
 
   /** subj-refwd = ("re" / ("fw" ["d"])) *WSP [subj-blob] ":"; its end, or -1. */
