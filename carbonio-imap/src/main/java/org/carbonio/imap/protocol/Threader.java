@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * THREAD=ORDEREDSUBJECT and THREAD=REFERENCES (RFC 5256 §4) over plain values, and the response
- * syntax ({@code (2)(3 6 (4 23)(44 7 96))}). Stateless.
+ * syntax ({@code (2)(3 6 (4 23)(44 7 96))}). Stateless and thread-safe.
  */
 public final class Threader {
   private Threader() {}
