@@ -1141,7 +1141,7 @@ public final class ImapSession implements AutoCloseable {
     }
     List<Hit> hits;
     try {
-      hits = hits(c.key());
+      hits = hits(c.key(), false);
     } catch (BackendException e) {
       if (save) savedResult = new long[0];
       throw e;
@@ -1149,7 +1149,7 @@ public final class ImapSession implements AutoCloseable {
     String done = (c.uid() ? "UID " : "") + "SEARCH completed";
     if (c.ret().isEmpty() && !rev2()) {
       List<Long> numbers = new ArrayList<>(hits.size());
-      for (Hit h : hits) numbers.add(c.uid() ? h.meta().uid() : h.index() + 1L);
+      for (Hit h : hits) numbers.add(c.uid() ? h.uid() : h.index() + 1L);
       out.accept(new ImapResponse.Search(numbers));
       return ok(c.tag(), done);
     }
@@ -1187,11 +1187,14 @@ public final class ImapSession implements AutoCloseable {
     return new Tagged(tag, Status.NO, "BADCHARSET (US-ASCII UTF-8)", "Unsupported charset");
   }
 
-  /** A matching message: its index ({@code msn - 1}) and metadata. */
-  private record Hit(int index, MessageMeta meta) {}
+  /**
+   * A matching message: its index ({@code msn - 1}), UID, and metadata only when asked for (SORT,
+   * THREAD), so that a SEARCH over a large mailbox holds little per hit.
+   */
+  private record Hit(int index, long uid, MessageMeta meta) {}
 
   /** The messages matching {@code key}, in mailbox order. */
-  private List<Hit> hits(SearchKey key) throws BackendException {
+  private List<Hit> hits(SearchKey key, boolean withMeta) throws BackendException {
     Selected s = selected;
     Map<SearchKey, Set<Long>> indexed = indexedText(s, key);
     Instant now = options.clock().instant();
@@ -1202,7 +1205,7 @@ public final class ImapSession implements AutoCloseable {
         (index, meta) -> {
           Candidate cand = new Candidate(index + 1, meta, s, now, indexed);
           try {
-            if (matches(key, cand)) hits.add(new Hit(index, meta));
+            if (matches(key, cand)) hits.add(new Hit(index, meta.uid(), withMeta ? meta : null));
           } catch (MissingContent e) {
             // expunged meanwhile: not a hit
           }
@@ -1256,8 +1259,8 @@ public final class ImapSession implements AutoCloseable {
     List<Long> numbers = new ArrayList<>(hits.size());
     List<Long> uids = new ArrayList<>(hits.size());
     for (Hit h : hits) {
-      uids.add(h.meta().uid());
-      numbers.add(uid ? h.meta().uid() : h.index() + 1L);
+      uids.add(h.uid());
+      numbers.add(uid ? h.uid() : h.index() + 1L);
     }
     if (r.options().contains(SearchReturn.Option.SAVE)) savedResult = SearchResults.saved(r, uids);
     // RFC 5182 §2.4: SAVE alone returns no ESEARCH response
@@ -1307,7 +1310,7 @@ public final class ImapSession implements AutoCloseable {
       if (save) savedResult = new long[0];
       return badCharset(c.tag());
     }
-    List<Hit> hits = hits(c.key());
+    List<Hit> hits = hits(c.key(), true);
     List<SortKeys.Keyed> keyed = new ArrayList<>(hits.size());
     boolean needContent =
         c.keys().stream()
@@ -1317,12 +1320,12 @@ public final class ImapSession implements AutoCloseable {
                         && k.criterion() != SortKey.Criterion.SIZE);
     Map<Long, Hit> byUid = new HashMap<>();
     for (Hit h : hits) {
-      byUid.put(h.meta().uid(), h);
-      MessageData data = needContent ? contentOrNull(h.meta().uid()) : null;
+      byUid.put(h.uid(), h);
+      MessageData data = needContent ? contentOrNull(h.uid()) : null;
       keyed.add(
           SortKeys.keyed(
               new SortKeys.Msg(
-                  h.index() + 1L, h.meta().uid(), h.meta().internalDate(), h.meta().size(), data),
+                  h.index() + 1L, h.uid(), h.meta().internalDate(), h.meta().size(), data),
               c.keys()));
     }
     keyed.sort(SortKeys.comparator(c.keys()));
@@ -1331,7 +1334,7 @@ public final class ImapSession implements AutoCloseable {
     String done = (c.uid() ? "UID " : "") + "SORT completed";
     if (c.ret().isEmpty()) {
       List<Long> numbers = new ArrayList<>(sorted.size());
-      for (Hit h : sorted) numbers.add(c.uid() ? h.meta().uid() : h.index() + 1L);
+      for (Hit h : sorted) numbers.add(c.uid() ? h.uid() : h.index() + 1L);
       out.accept(new ImapResponse.Sort(numbers));
       return ok(c.tag(), done);
     }
@@ -1342,8 +1345,8 @@ public final class ImapSession implements AutoCloseable {
   private Tagged thread(ImapCommand.Thread c, Consumer<ImapResponse> out) throws BackendException {
     if (!knownCharset(c.charset())) return badCharset(c.tag());
     List<Threader.Msg> msgs = new ArrayList<>();
-    for (Hit h : hits(c.key())) {
-      MessageData data = contentOrNull(h.meta().uid());
+    for (Hit h : hits(c.key(), true)) {
+      MessageData data = contentOrNull(h.uid());
       long sent = SortKeys.sentMillis(data).orElse(h.meta().internalDate().toEpochMilli());
       BaseSubject subject = BaseSubject.of(data == null ? "" : data.header("Subject").orElse(""));
       org.carbonio.mime.ThreadKeys keys =
@@ -1356,7 +1359,7 @@ public final class ImapSession implements AutoCloseable {
                   null);
       msgs.add(
           new Threader.Msg(
-              c.uid() ? h.meta().uid() : h.index() + 1L,
+              c.uid() ? h.uid() : h.index() + 1L,
               h.index() + 1L,
               sent,
               UnicodeCasemap.key(subject.base()),
