@@ -26,7 +26,13 @@ class TranscriptTest {
         "qresync.txt",
         "objectid.txt",
         "savedate.txt",
-        "preview.txt"
+        "preview.txt",
+        "esearch.txt",
+        "searchres.txt",
+        "within.txt",
+        "sort.txt",
+        "thread.txt",
+        "partial.txt"
       })
   void transcriptShouldMatchWhenRunInMemory(String script) throws IOException {
     InMemoryMailboxBackend backend = new InMemoryMailboxBackend();
@@ -49,7 +55,13 @@ class TranscriptTest {
         "qresync.txt",
         "objectid.txt",
         "savedate.txt",
-        "preview.txt"
+        "preview.txt",
+        "esearch.txt",
+        "searchres.txt",
+        "within.txt",
+        "sort.txt",
+        "thread.txt",
+        "partial.txt"
       })
   void transcriptShouldMatchWhenRunOverSocket(String script) throws IOException {
     Transcript.run(script, id -> new SocketPeer(imap.host(), imap.port()));

@@ -72,6 +72,8 @@ final class CommandParser {
           case "UNSELECT" -> new ImapCommand.Unselect(tag);
           case "EXPUNGE" -> new ImapCommand.Expunge(tag, Optional.empty());
           case "SEARCH" -> search(tag, false);
+          case "SORT" -> SearchSyntax.sort(this, tag, false);
+          case "THREAD" -> SearchSyntax.thread(this, tag, false);
           case "FETCH" -> fetch(tag, false);
           case "STORE" -> store(tag, false);
           case "COPY" -> new ImapCommand.Copy(tag, false, sequenceSet(), mailbox());
@@ -89,6 +91,8 @@ final class CommandParser {
       case "FETCH" -> fetch(tag, true);
       case "STORE" -> store(tag, true);
       case "SEARCH" -> search(tag, true);
+      case "SORT" -> SearchSyntax.sort(this, tag, true);
+      case "THREAD" -> SearchSyntax.thread(this, tag, true);
       case "COPY" -> new ImapCommand.Copy(tag, true, sequenceSet(), mailbox());
       case "MOVE" -> new ImapCommand.Move(tag, true, sequenceSet(), mailbox());
       case "EXPUNGE" -> new ImapCommand.Expunge(tag, Optional.of(sequenceSet()));
@@ -196,14 +200,19 @@ final class CommandParser {
     }
     long changedSince = 0;
     boolean vanished = false;
+    Optional<SearchReturn.PartialRange> partial = Optional.empty();
     if (pos < tokens.size() && tokens.get(pos) instanceof Token.Open) {
-      // RFC 7162 §3.1.4, §3.2.6: fetch-modifiers
+      // RFC 7162 §3.1.4, §3.2.6, RFC 9394 §3.2: fetch-modifiers
       pos++;
       while (!peekClose()) {
         String m = atomOrFail("fetch modifier").toUpperCase(Locale.ROOT);
         switch (m) {
           case "CHANGEDSINCE" -> changedSince = modSeq(false);
           case "VANISHED" -> vanished = true;
+          case "PARTIAL" -> {
+            if (partial.isPresent()) throw new ParseError("PARTIAL given twice");
+            partial = Optional.of(SearchSyntax.partialRange(this));
+          }
           default -> throw new ParseError("unknown fetch modifier " + Texts.sanitize(m));
         }
       }
@@ -211,7 +220,7 @@ final class CommandParser {
       if (vanished && !uid) throw new ParseError("VANISHED is only valid with UID FETCH");
       if (vanished && changedSince == 0) throw new ParseError("VANISHED requires CHANGEDSINCE");
     }
-    return new ImapCommand.Fetch(tag, uid, set, atts, changedSince, vanished);
+    return new ImapCommand.Fetch(tag, uid, set, atts, changedSince, vanished, partial);
   }
 
   private static void fetchAtt(String raw, List<FetchAttribute> out, boolean macros)
@@ -294,6 +303,7 @@ final class CommandParser {
   }
 
   private ImapCommand search(String tag, boolean uid) throws ParseError {
+    Optional<SearchReturn> ret = SearchSyntax.searchReturn(this);
     Optional<String> charset = Optional.empty();
     if (pos < tokens.size()
         && tokens.get(pos) instanceof Token.Atom a
@@ -301,11 +311,15 @@ final class CommandParser {
       pos++;
       charset = Optional.of(astring().toUpperCase(Locale.ROOT));
     }
+    return new ImapCommand.Search(tag, uid, charset, searchKeys(), ret);
+  }
+
+  /** The rest of the command as search-criteria (one key, or their conjunction). */
+  SearchKey searchKeys() throws ParseError {
     List<SearchKey> keys = new ArrayList<>();
     while (pos < tokens.size()) keys.add(searchKey(0));
     if (keys.isEmpty()) throw new ParseError("missing search key");
-    SearchKey key = keys.size() == 1 ? keys.get(0) : new SearchKey.And(keys);
-    return new ImapCommand.Search(tag, uid, charset, key);
+    return keys.size() == 1 ? keys.get(0) : new SearchKey.And(keys);
   }
 
   private SearchKey searchKey(int depth) throws ParseError {
@@ -359,6 +373,9 @@ final class CommandParser {
       case "SAVEDON" -> new SearchKey.SaveDate(SearchKey.Comparison.ON, date());
       case "SAVEDSINCE" -> new SearchKey.SaveDate(SearchKey.Comparison.SINCE, date());
       case "SAVEDATESUPPORTED" -> new SearchKey.SaveDateSupported();
+      case "OLDER" -> new SearchKey.Older(nzNumber()); // RFC 5032 §4
+      case "YOUNGER" -> new SearchKey.Younger(nzNumber());
+      case "$" -> new SearchKey.Sequence(SequenceSet.SAVED); // RFC 5182 §3
       default -> {
         SequenceSet set = SequenceSet.parse(a.text());
         if (set == null) throw new ParseError("unknown search key " + Texts.sanitize(k));
@@ -526,27 +543,42 @@ final class CommandParser {
 
   // --- primitives -------------------------------------------------------------------------------
 
-  private Token next(String what) throws ParseError {
+  /** Consumes the next token (after a successful {@link #peek} or {@link #peekClose}). */
+  void skip() {
+    pos++;
+  }
+
+  /** Whether tokens remain. */
+  boolean hasMore() {
+    return pos < tokens.size();
+  }
+
+  /** The next token without consuming it, or null at the end. */
+  Token peek() {
+    return pos < tokens.size() ? tokens.get(pos) : null;
+  }
+
+  Token next(String what) throws ParseError {
     if (pos >= tokens.size()) throw new ParseError("missing " + what);
     return tokens.get(pos++);
   }
 
-  private boolean peekClose() throws ParseError {
+  boolean peekClose() throws ParseError {
     if (pos >= tokens.size()) throw new ParseError("missing )");
     return tokens.get(pos) instanceof Token.Close;
   }
 
-  private void expectOpen() throws ParseError {
+  void expectOpen() throws ParseError {
     if (!(next("(") instanceof Token.Open)) throw new ParseError("expected (");
   }
 
-  private String atomOrFail(String what) throws ParseError {
+  String atomOrFail(String what) throws ParseError {
     if (next(what) instanceof Token.Atom a) return a.text();
     throw new ParseError("expected " + what);
   }
 
   /** astring: atom, quoted or literal. */
-  private String astring() throws ParseError {
+  String astring() throws ParseError {
     return switch (next("string")) {
       case Token.Atom a -> a.text();
       case Token.Quoted q -> q.text();
@@ -581,6 +613,7 @@ final class CommandParser {
 
   private SequenceSet sequenceSet() throws ParseError {
     String s = atomOrFail("sequence set");
+    if (s.equals("$")) return SequenceSet.SAVED; // RFC 5182 §3 seq-last-command
     SequenceSet set = SequenceSet.parse(s);
     if (set == null) throw new ParseError("bad sequence set " + Texts.sanitize(s));
     return set;
@@ -608,6 +641,13 @@ final class CommandParser {
       }
     }
     return raw;
+  }
+
+  /** nz-number (RFC 3501 §9), at most 2^32-1. */
+  long nzNumber() throws ParseError {
+    long n = number(atomOrFail("number"));
+    if (n < 1 || n > 0xFFFF_FFFFL) throw new ParseError("expected a positive number");
+    return n;
   }
 
   private long numberOrFail() throws ParseError {

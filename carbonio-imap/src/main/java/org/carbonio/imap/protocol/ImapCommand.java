@@ -145,8 +145,38 @@ public sealed interface ImapCommand {
   /** EXPUNGE, or UID EXPUNGE (RFC 4315) when {@code uids} is present. */
   record Expunge(String tag, Optional<SequenceSet> uids) implements ImapCommand {}
 
-  /** SEARCH or UID SEARCH. {@code charset} is empty when not given. */
-  record Search(String tag, boolean uid, Optional<String> charset, SearchKey key)
+  /**
+   * SEARCH or UID SEARCH. {@code charset} is empty when not given; {@code ret} holds the RETURN
+   * options of an extended SEARCH (RFC 4731), empty for a plain one.
+   */
+  record Search(
+      String tag, boolean uid, Optional<String> charset, SearchKey key, Optional<SearchReturn> ret)
+      implements ImapCommand {
+    /** A plain SEARCH without RETURN. */
+    public Search(String tag, boolean uid, Optional<String> charset, SearchKey key) {
+      this(tag, uid, charset, key, Optional.empty());
+    }
+  }
+
+  /**
+   * SORT or UID SORT (RFC 5256 §3); {@code ret} holds ESORT's RETURN options (RFC 5267 §3), empty
+   * for a plain SORT.
+   */
+  record Sort(
+      String tag,
+      boolean uid,
+      Optional<SearchReturn> ret,
+      List<SortKey> keys,
+      String charset,
+      SearchKey key)
+      implements ImapCommand {
+    public Sort {
+      keys = List.copyOf(keys);
+    }
+  }
+
+  /** THREAD or UID THREAD (RFC 5256 §4); {@code algorithm} is upper case. */
+  record Thread(String tag, boolean uid, String algorithm, String charset, SearchKey key)
       implements ImapCommand {}
 
   /**
@@ -154,6 +184,7 @@ public sealed interface ImapCommand {
    *
    * @param changedSince the CHANGEDSINCE modifier (RFC 7162 §3.1.4), 0 when absent
    * @param vanished the VANISHED modifier of UID FETCH (RFC 7162 §3.2.6)
+   * @param partial the PARTIAL modifier (RFC 9394 §3.2), empty when absent
    */
   record Fetch(
       String tag,
@@ -161,14 +192,16 @@ public sealed interface ImapCommand {
       SequenceSet set,
       List<FetchAttribute> attributes,
       long changedSince,
-      boolean vanished)
+      boolean vanished,
+      Optional<SearchReturn.PartialRange> partial)
       implements ImapCommand {
     public Fetch {
       attributes = List.copyOf(attributes);
     }
 
+    /** A FETCH without modifiers. */
     public Fetch(String tag, boolean uid, SequenceSet set, List<FetchAttribute> attributes) {
-      this(tag, uid, set, attributes, 0, false);
+      this(tag, uid, set, attributes, 0, false, Optional.empty());
     }
   }
 

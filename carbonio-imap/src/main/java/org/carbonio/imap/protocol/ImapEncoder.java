@@ -81,6 +81,21 @@ public final class ImapEncoder {
           e.capabilities().isEmpty()
               ? "* ENABLED"
               : "* ENABLED " + String.join(" ", e.capabilities());
+      case ImapResponse.ESearch e -> {
+        StringBuilder sb = new StringBuilder("* ESEARCH (TAG ").append(Texts.nstring(e.tag()));
+        sb.append(')');
+        if (e.uid()) sb.append(" UID");
+        for (Map.Entry<String, String> d : e.data()) {
+          sb.append(' ').append(d.getKey()).append(' ').append(d.getValue());
+        }
+        yield sb.toString();
+      }
+      case ImapResponse.Sort s -> {
+        StringBuilder sb = new StringBuilder("* SORT");
+        for (long n : s.numbers()) sb.append(' ').append(n);
+        yield sb.toString();
+      }
+      case ImapResponse.Thread t -> t.threads().isEmpty() ? "* THREAD" : "* THREAD " + t.threads();
       case ImapResponse.Namespace n -> "* NAMESPACE ((\"\" \"/\")) NIL NIL";
       case ImapResponse.Id id -> {
         if (id.parameters().isEmpty()) yield "* ID NIL";

@@ -124,6 +124,35 @@ public sealed interface ImapResponse {
     }
   }
 
+  /**
+   * {@code * ESEARCH (TAG "t") UID name value ...} (RFC 4731 §3.1, RFC 5267, RFC 9394); {@code
+   * data} keeps its order, values are already in IMAP syntax.
+   *
+   * @param tag the command's tag
+   * @param uid whether the numbers are UIDs
+   */
+  record ESearch(String tag, boolean uid, List<Map.Entry<String, String>> data)
+      implements ImapResponse {
+    public ESearch {
+      requireNonNull(tag, "tag");
+      data = List.copyOf(data);
+    }
+  }
+
+  /** {@code * SORT n ...} (RFC 5256 §4), in sort order. */
+  record Sort(List<Long> numbers) implements ImapResponse {
+    public Sort {
+      numbers = List.copyOf(numbers);
+    }
+  }
+
+  /** {@code * THREAD ...} (RFC 5256 §4); {@code threads} is already in IMAP syntax. */
+  record Thread(String threads) implements ImapResponse {
+    public Thread {
+      requireNonNull(threads, "threads");
+    }
+  }
+
   record Fetch(long msn, List<FetchItem> items) implements ImapResponse {
     public Fetch {
       items = List.copyOf(items);

@@ -107,6 +107,15 @@ public final class ImapSession implements AutoCloseable {
   private final CondStore condStore = new CondStore();
   private final Preview previews = new Preview();
 
+  /** The saved search result (RFC 5182 §2.1) as ascending UIDs; empty until a SAVE. */
+  private long[] savedResult = new long[0];
+
+  /**
+   * IMAP4rev2 mode: SEARCH always answers with ESEARCH (RFC 9051 §6.4.4). Package-private until the
+   * rev2 work exposes its own switch; {@link #rev2()} is the one place that reads it.
+   */
+  boolean rev2;
+
   /**
    * @param client the client address, or null
    * @param tls whether the connection already runs TLS (implicit TLS)
@@ -216,6 +225,7 @@ public final class ImapSession implements AutoCloseable {
     caps.add("ENABLE"); // minimal ENABLE of the CONDSTORE/QRESYNC work (reconcile with rev2's)
     caps.addAll(CondStore.CAPABILITIES);
     caps.addAll(List.of("OBJECTID", "SAVEDATE", "PREVIEW"));
+    caps.addAll(SEARCH_CAPABILITIES);
     return caps;
   }
 
@@ -293,6 +303,8 @@ public final class ImapSession implements AutoCloseable {
       case ImapCommand.Fetch f -> f.uid();
       case ImapCommand.Store s -> s.uid();
       case ImapCommand.Search s -> s.uid();
+      case ImapCommand.Sort s -> s.uid();
+      case ImapCommand.Thread s -> s.uid();
       case ImapCommand.Copy s -> s.uid();
       default -> true;
     };
@@ -312,6 +324,8 @@ public final class ImapSession implements AutoCloseable {
       case ImapCommand.Unselect x -> state == State.SELECTED;
       case ImapCommand.Expunge x -> state == State.SELECTED;
       case ImapCommand.Search x -> state == State.SELECTED;
+      case ImapCommand.Sort x -> state == State.SELECTED;
+      case ImapCommand.Thread x -> state == State.SELECTED;
       case ImapCommand.Fetch x -> state == State.SELECTED;
       case ImapCommand.Store x -> state == State.SELECTED;
       case ImapCommand.Copy x -> state == State.SELECTED;
@@ -435,6 +449,8 @@ public final class ImapSession implements AutoCloseable {
       }
       case ImapCommand.Expunge c -> expunge(c, out);
       case ImapCommand.Search c -> search(c, out);
+      case ImapCommand.Sort c -> sort(c, out);
+      case ImapCommand.Thread c -> thread(c, out);
       case ImapCommand.Fetch c -> fetch(c, out);
       case ImapCommand.Store c ->
           c.unchangedSince() >= 0 ? conditionalStore(c, out) : store(c, out);
@@ -676,6 +692,7 @@ public final class ImapSession implements AutoCloseable {
 
   private void deselect() {
     selected = null;
+    savedResult = new long[0]; // RFC 5182 §2.1: SELECT, EXAMINE, CLOSE, UNSELECT reset it
     if (state == State.SELECTED) state = State.AUTHENTICATED;
   }
 
@@ -893,6 +910,7 @@ public final class ImapSession implements AutoCloseable {
    * - 1}); found by binary search, without visiting every message.
    */
   private List<int[]> resolve(SequenceSet set, boolean uid) {
+    if (set.isSaved()) return savedSpans();
     Selected s = selected;
     List<int[]> spans = new ArrayList<>();
     long max = uid ? s.maxUid() : s.size;
@@ -994,6 +1012,7 @@ public final class ImapSession implements AutoCloseable {
             ? objectIds(s)
             : null;
     List<int[]> spans = resolve(c.set(), c.uid());
+    if (c.partial().isPresent()) spans = partialSpans(spans, c.partial().get());
     if (atts.stream().allMatch(a -> a instanceof FetchAttribute.Uid)) {
       for (int[] sp : spans) {
         for (int i = sp[0]; i <= sp[1]; i++) {
@@ -1251,23 +1270,84 @@ public final class ImapSession implements AutoCloseable {
   // --- search -----------------------------------------------------------------------------------
 
   private Tagged search(ImapCommand.Search c, Consumer<ImapResponse> out) throws BackendException {
-    if (c.charset().isPresent()) {
-      String cs = c.charset().get();
-      if (!cs.equals("UTF-8") && !cs.equals("US-ASCII")) {
-        return new Tagged(c.tag(), Status.NO, "BADCHARSET (US-ASCII UTF-8)", "Unsupported charset");
-      }
+    boolean save =
+        c.ret().isPresent() && c.ret().get().options().contains(SearchReturn.Option.SAVE);
+    if (c.charset().isPresent() && !knownCharset(c.charset().get())) {
+      if (save) savedResult = new long[0]; // RFC 5182 §2.1: a failed SAVE empties the result
+      return badCharset(c.tag());
     }
-    Selected s = selected;
-    List<Long> hits = new ArrayList<>();
-    List<int[]> all = s.size == 0 ? List.of() : List.<int[]>of(new int[] {0, s.size - 1});
     boolean modSeqKey = uses(c.key(), k -> k instanceof SearchKey.ModSeq);
     if (modSeqKey) {
-      if (s.flagCache != null) return noModSeq(c.tag());
+      if (selected.flagCache != null) return noModSeq(c.tag());
       condStoreUsed(out); // RFC 7162 §3.1
     }
+    List<Hit> hits;
+    try {
+      hits = hits(c.key(), modSeqKey);
+    } catch (BackendException e) {
+      if (save) savedResult = new long[0];
+      throw e;
+    }
+    // RFC 7162 §3.1.5: with a MODSEQ key, the highest modseq of the matches follows the numbers
+    long highest = 0;
+    if (modSeqKey) for (Hit h : hits) highest = Math.max(highest, h.meta().modSeq());
+    String done = (c.uid() ? "UID " : "") + "SEARCH completed";
+    if (c.ret().isEmpty() && !rev2()) {
+      List<Long> numbers = new ArrayList<>(hits.size());
+      for (Hit h : hits) numbers.add(c.uid() ? h.uid() : h.index() + 1L);
+      out.accept(new ImapResponse.Search(numbers, highest));
+      return ok(c.tag(), done);
+    }
+    // RFC 4731 §3.1; RFC 9051 §6.4.4: without RETURN, a rev2 SEARCH is RETURN (ALL)
+    extendedResult(c.tag(), c.uid(), c.ret().orElse(SearchResults.ALL), hits, highest, out);
+    return ok(c.tag(), done);
+  }
+
+  // --- search family: ESEARCH, SEARCHRES, WITHIN, SORT, ESORT, THREAD, PARTIAL -----------------
+
+  /** Capabilities of the search family (RFC 4731, 5182, 5032, 5256, 5957, 5267, 5255, 9394). */
+  private static final List<String> SEARCH_CAPABILITIES =
+      List.of(
+          "ESEARCH",
+          "SEARCHRES",
+          "WITHIN",
+          "SORT",
+          "SORT=DISPLAY",
+          "ESORT",
+          "THREAD=ORDEREDSUBJECT",
+          "THREAD=REFERENCES",
+          "I18NLEVEL=1",
+          "PARTIAL");
+
+  /** Whether SEARCH answers with ESEARCH only (IMAP4rev2, RFC 9051 §6.4.4). */
+  boolean rev2() {
+    return rev2;
+  }
+
+  private static boolean knownCharset(String charset) {
+    return charset.equals("UTF-8") || charset.equals("US-ASCII");
+  }
+
+  private static Tagged badCharset(String tag) {
+    return new Tagged(tag, Status.NO, "BADCHARSET (US-ASCII UTF-8)", "Unsupported charset");
+  }
+
+  /**
+   * A matching message: its index ({@code msn - 1}), UID, and metadata only when asked for (SORT,
+   * THREAD), so that a SEARCH over a large mailbox holds little per hit.
+   */
+  private record Hit(int index, long uid, MessageMeta meta) {}
+
+  /** The messages matching {@code key}, in mailbox order. */
+  private List<Hit> hits(SearchKey key, boolean withMeta) throws BackendException {
+    Selected s = selected;
+    Map<SearchKey, Set<Long>> indexed = indexedText(s, key);
+    Instant now = options.clock().instant();
+    List<Hit> hits = new ArrayList<>();
+    List<int[]> all = s.size == 0 ? List.of() : List.<int[]>of(new int[] {0, s.size - 1});
     ObjectIds ids =
         uses(
-                c.key(),
+                key,
                 k ->
                     k instanceof SearchKey.EmailId
                         || k instanceof SearchKey.ThreadId
@@ -1275,29 +1355,201 @@ public final class ImapSession implements AutoCloseable {
             ? objectIds(s)
             : null;
     boolean saveDates =
-        uses(
-                c.key(),
-                k -> k instanceof SearchKey.SaveDate || k instanceof SearchKey.SaveDateSupported)
+        uses(key, k -> k instanceof SearchKey.SaveDate || k instanceof SearchKey.SaveDateSupported)
             && mailboxes.saveDateSupported(s.name);
-    long[] highest = {0};
     forEachMeta(
         all,
         (index, meta) -> {
-          Candidate cand = new Candidate(index + 1, meta, s);
+          Candidate cand = new Candidate(index + 1, meta, s, now, indexed);
           cand.ids = ids;
           cand.saveDates = saveDates;
           try {
-            if (matches(c.key(), cand)) {
-              hits.add(c.uid() ? meta.uid() : (long) (index + 1));
-              highest[0] = Math.max(highest[0], meta.modSeq());
-            }
+            if (matches(key, cand)) hits.add(new Hit(index, meta.uid(), withMeta ? meta : null));
           } catch (MissingContent e) {
             // expunged meanwhile: not a hit
           }
         });
-    // RFC 7162 §3.1.5: with a MODSEQ key, the highest modseq of the matches follows the numbers
-    out.accept(new ImapResponse.Search(hits, modSeqKey && !hits.isEmpty() ? highest[0] : 0));
-    return ok(c.tag(), (c.uid() ? "UID " : "") + "SEARCH completed");
+    return hits;
+  }
+
+  /** Asks the backend's index for each BODY/TEXT key (UserMailboxes#searchText). */
+  private Map<SearchKey, Set<Long>> indexedText(Selected s, SearchKey key) throws BackendException {
+    Map<SearchKey, Set<Long>> out = new HashMap<>();
+    List<SearchKey> todo = new ArrayList<>(List.of(key));
+    while (!todo.isEmpty()) {
+      SearchKey k = todo.remove(todo.size() - 1);
+      org.carbonio.imap.spi.TextQuery q =
+          switch (k) {
+            case SearchKey.And a -> {
+              todo.addAll(a.keys());
+              yield null;
+            }
+            case SearchKey.Or o -> {
+              todo.add(o.left());
+              todo.add(o.right());
+              yield null;
+            }
+            case SearchKey.Not n -> {
+              todo.add(n.key());
+              yield null;
+            }
+            case SearchKey.Body b ->
+                new org.carbonio.imap.spi.TextQuery(
+                    s.name, org.carbonio.imap.spi.TextQuery.Scope.BODY, b.value());
+            case SearchKey.Text t ->
+                new org.carbonio.imap.spi.TextQuery(
+                    s.name, org.carbonio.imap.spi.TextQuery.Scope.TEXT, t.value());
+            default -> null;
+          };
+      if (q == null || out.containsKey(k)) continue;
+      Optional<org.carbonio.imap.spi.UidList> uids = mailboxes.searchText(q);
+      if (uids.isPresent()) {
+        Set<Long> set = new HashSet<>();
+        for (int i = 0; i < uids.get().size(); i++) set.add(uids.get().get(i));
+        out.put(k, set);
+      }
+    }
+    return out;
+  }
+
+  /** ESEARCH data and SAVE for hits in result order (RFC 4731, RFC 5182, RFC 5267, RFC 9394). */
+  private void extendedResult(
+      String tag,
+      boolean uid,
+      SearchReturn r,
+      List<Hit> hits,
+      long highestModSeq,
+      Consumer<ImapResponse> out) {
+    List<Long> numbers = new ArrayList<>(hits.size());
+    List<Long> uids = new ArrayList<>(hits.size());
+    for (Hit h : hits) {
+      uids.add(h.uid());
+      numbers.add(uid ? h.uid() : h.index() + 1L);
+    }
+    if (r.options().contains(SearchReturn.Option.SAVE)) savedResult = SearchResults.saved(r, uids);
+    // RFC 5182 §2.4: SAVE alone returns no ESEARCH response
+    if (!r.onlySave()) {
+      List<Map.Entry<String, String>> data = new ArrayList<>(SearchResults.data(r, numbers));
+      // RFC 7162 §3.1.5: MODSEQ follows the results of a search with a MODSEQ key
+      if (highestModSeq > 0) data.add(Map.entry("MODSEQ", Long.toString(highestModSeq)));
+      out.accept(new ImapResponse.ESearch(tag, uid, data));
+    }
+  }
+
+  /** The saved result (RFC 5182) as index intervals; UIDs no longer present are skipped. */
+  private List<int[]> savedSpans() {
+    Selected s = selected;
+    List<int[]> spans = new ArrayList<>();
+    for (long uid : savedResult) {
+      int i = s.indexOf(uid);
+      if (i < 0) continue;
+      int[] last = spans.isEmpty() ? null : spans.get(spans.size() - 1);
+      if (last != null && last[1] + 1 == i) last[1] = i;
+      else spans.add(new int[] {i, i});
+    }
+    return spans;
+  }
+
+  private boolean inSavedResult(long uid) {
+    return java.util.Arrays.binarySearch(savedResult, uid) >= 0;
+  }
+
+  /** The messages of {@code spans} at the positions of a PARTIAL range (RFC 9394 §3.2). */
+  private static List<int[]> partialSpans(List<int[]> spans, SearchReturn.PartialRange range) {
+    int total = 0;
+    for (int[] sp : spans) total += sp[1] - sp[0] + 1;
+    int[] slice = range.slice(total);
+    List<int[]> out = new ArrayList<>();
+    int pos = 0;
+    for (int[] sp : spans) {
+      int len = sp[1] - sp[0] + 1;
+      int from = Math.max(slice[0], pos);
+      int to = Math.min(slice[1], pos + len);
+      if (from < to) out.add(new int[] {sp[0] + from - pos, sp[0] + to - pos - 1});
+      pos += len;
+    }
+    return out;
+  }
+
+  private Tagged sort(ImapCommand.Sort c, Consumer<ImapResponse> out) throws BackendException {
+    boolean save =
+        c.ret().isPresent() && c.ret().get().options().contains(SearchReturn.Option.SAVE);
+    if (!knownCharset(c.charset())) {
+      if (save) savedResult = new long[0];
+      return badCharset(c.tag());
+    }
+    List<Hit> hits = hits(c.key(), true);
+    List<SortKeys.Keyed> keyed = new ArrayList<>(hits.size());
+    boolean needContent =
+        c.keys().stream()
+            .anyMatch(
+                k ->
+                    k.criterion() != SortKey.Criterion.ARRIVAL
+                        && k.criterion() != SortKey.Criterion.SIZE);
+    Map<Long, Hit> byUid = new HashMap<>();
+    for (Hit h : hits) {
+      byUid.put(h.uid(), h);
+      MessageData data = needContent ? contentOrNull(h.uid()) : null;
+      keyed.add(
+          SortKeys.keyed(
+              new SortKeys.Msg(
+                  h.index() + 1L, h.uid(), h.meta().internalDate(), h.meta().size(), data),
+              c.keys()));
+    }
+    keyed.sort(SortKeys.comparator(c.keys()));
+    List<Hit> sorted = new ArrayList<>(keyed.size());
+    for (SortKeys.Keyed k : keyed) sorted.add(byUid.get(k.uid()));
+    String done = (c.uid() ? "UID " : "") + "SORT completed";
+    if (c.ret().isEmpty()) {
+      List<Long> numbers = new ArrayList<>(sorted.size());
+      for (Hit h : sorted) numbers.add(c.uid() ? h.uid() : h.index() + 1L);
+      out.accept(new ImapResponse.Sort(numbers));
+      return ok(c.tag(), done);
+    }
+    extendedResult(c.tag(), c.uid(), c.ret().get(), sorted, 0, out); // RFC 5267 §3
+    return ok(c.tag(), done);
+  }
+
+  private Tagged thread(ImapCommand.Thread c, Consumer<ImapResponse> out) throws BackendException {
+    if (!knownCharset(c.charset())) return badCharset(c.tag());
+    List<Threader.Msg> msgs = new ArrayList<>();
+    for (Hit h : hits(c.key(), true)) {
+      MessageData data = contentOrNull(h.uid());
+      long sent = SortKeys.sentMillis(data).orElse(h.meta().internalDate().toEpochMilli());
+      BaseSubject subject = BaseSubject.of(data == null ? "" : data.header("Subject").orElse(""));
+      org.carbonio.mime.ThreadKeys keys =
+          data == null
+              ? org.carbonio.mime.ThreadKeys.of(null, null, null, null)
+              : org.carbonio.mime.ThreadKeys.of(
+                  data.rawHeader("Message-ID").orElse(null),
+                  data.rawHeader("References").orElse(null),
+                  data.rawHeader("In-Reply-To").orElse(null),
+                  null);
+      msgs.add(
+          new Threader.Msg(
+              c.uid() ? h.uid() : h.index() + 1L,
+              h.index() + 1L,
+              sent,
+              UnicodeCasemap.key(subject.base()),
+              subject.replyOrForward(),
+              keys.messageId(),
+              keys.references()));
+    }
+    String threads =
+        c.algorithm().equals("REFERENCES")
+            ? Threader.references(msgs)
+            : Threader.orderedSubject(msgs);
+    out.accept(new ImapResponse.Thread(threads));
+    return ok(c.tag(), (c.uid() ? "UID " : "") + "THREAD completed");
+  }
+
+  /** A message's content, or null when it is gone (expunged by another session). */
+  private MessageData contentOrNull(long uid) throws BackendException {
+    try {
+      return new MessageData(mailboxes.content(selected.name, uid));
+    } catch (BackendException.NotFound e) {
+      return null;
+    }
   }
 
   /** One message under test; content loaded on first need. */
@@ -1305,14 +1557,24 @@ public final class ImapSession implements AutoCloseable {
     final long msn;
     final MessageMeta meta;
     final Selected sel;
+    final Instant now;
+    final Map<SearchKey, Set<Long>> indexed;
     MessageData data;
     ObjectIds ids;
     boolean saveDates;
 
-    Candidate(long msn, MessageMeta meta, Selected sel) {
+    Candidate(
+        long msn, MessageMeta meta, Selected sel, Instant now, Map<SearchKey, Set<Long>> indexed) {
       this.msn = msn;
       this.meta = meta;
       this.sel = sel;
+      this.now = now;
+      this.indexed = indexed;
+    }
+
+    /** Seconds from the internal date to now (RFC 5032 §3). */
+    long age() {
+      return java.time.Duration.between(meta.internalDate(), now).getSeconds();
     }
 
     MessageData data() {
@@ -1367,8 +1629,14 @@ public final class ImapSession implements AutoCloseable {
       }
       case SearchKey.Or o -> matches(o.left(), c) || matches(o.right(), c);
       case SearchKey.Not n -> !matches(n.key(), c);
-      case SearchKey.Sequence q -> q.set().contains(c.msn, c.sel.size);
-      case SearchKey.Uid u -> u.set().contains(c.meta.uid(), c.sel.maxUid());
+      case SearchKey.Sequence q ->
+          q.set().isSaved() ? inSavedResult(c.meta.uid()) : q.set().contains(c.msn, c.sel.size);
+      case SearchKey.Uid u ->
+          u.set().isSaved()
+              ? inSavedResult(c.meta.uid())
+              : u.set().contains(c.meta.uid(), c.sel.maxUid());
+      case SearchKey.Older o -> c.age() > o.seconds(); // RFC 5032 §3: NOT YOUNGER
+      case SearchKey.Younger y -> c.age() <= y.seconds();
       case SearchKey.Flag f -> c.meta.flags().contains(f.flag()) == f.set();
       case SearchKey.Recent r -> false;
       case SearchKey.New n -> false;
@@ -1391,10 +1659,16 @@ public final class ImapSession implements AutoCloseable {
       }
       case SearchKey.Header h -> {
         Optional<String> v = c.data().header(h.field());
-        yield v.isPresent() && MessageData.containsIgnoreCase(v.get(), h.value());
+        yield v.isPresent() && UnicodeCasemap.contains(v.get(), h.value()); // RFC 5255 §4
       }
-      case SearchKey.Body b -> MessageData.containsIgnoreCase(c.data().bodyText(), b.value());
-      case SearchKey.Text t -> MessageData.containsIgnoreCase(c.data().wholeText(), t.value());
+      case SearchKey.Body b ->
+          c.indexed.containsKey(b)
+              ? c.indexed.get(b).contains(c.meta.uid())
+              : SearchText.body(c.data(), b.value());
+      case SearchKey.Text t ->
+          c.indexed.containsKey(t)
+              ? c.indexed.get(t).contains(c.meta.uid())
+              : SearchText.text(c.data(), t.value());
       case SearchKey.ModSeq m -> c.meta.modSeq() >= m.modSeq();
       case SearchKey.EmailId e -> e.id().equals(c.emailId());
       case SearchKey.ThreadId t -> t.id().equals(c.threadId());

@@ -85,6 +85,11 @@ final class MessageData {
     return HeaderFields.first(bytes, parsed().root().header(), name).map(EncodedWords::decode);
   }
 
+  /** The raw (undecoded, one char per octet) value of the first header field, if any. */
+  Optional<String> rawHeader(String name) {
+    return HeaderFields.first(bytes, parsed().root().header(), name);
+  }
+
   String bodyText() {
     ByteRange r = parsed().root().body();
     return new String(bytes, r.start(), r.length(), StandardCharsets.UTF_8);

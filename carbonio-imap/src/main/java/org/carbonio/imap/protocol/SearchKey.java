@@ -23,10 +23,10 @@ public sealed interface SearchKey {
   /** NOT a. */
   record Not(SearchKey key) implements SearchKey {}
 
-  /** A message sequence number set. */
+  /** A message sequence number set; {@link SequenceSet#SAVED} for {@code $} (RFC 5182). */
   record Sequence(SequenceSet set) implements SearchKey {}
 
-  /** UID set. */
+  /** UID set; {@link SequenceSet#SAVED} for {@code $} (RFC 5182). */
   record Uid(SequenceSet set) implements SearchKey {}
 
   /**
@@ -85,6 +85,12 @@ public sealed interface SearchKey {
 
   /** SAVEDATESUPPORTED (RFC 8514 §5). */
   record SaveDateSupported() implements SearchKey {}
+
+  /** OLDER n (RFC 5032 §3): internal date more than {@code seconds} before now. */
+  record Older(long seconds) implements SearchKey {}
+
+  /** YOUNGER n (RFC 5032 §3): internal date at most {@code seconds} before now. */
+  record Younger(long seconds) implements SearchKey {}
 
   /** How a date compares. */
   enum Comparison {

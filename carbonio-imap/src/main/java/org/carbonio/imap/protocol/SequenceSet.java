@@ -11,6 +11,17 @@ public record SequenceSet(List<Range> ranges) {
   /** Stands for {@code *}. */
   public static final long STAR = Long.MAX_VALUE;
 
+  /**
+   * {@code $}: the saved search result (RFC 5182 §2.1); the session resolves it to the messages of
+   * its last SEARCH RETURN (SAVE), whatever the command's UID-ness.
+   */
+  public static final SequenceSet SAVED = new SequenceSet(List.of(new Range(STAR - 1, STAR - 1)));
+
+  /** Whether this is {@link #SAVED} ({@code $}). */
+  public boolean isSaved() {
+    return this.equals(SAVED);
+  }
+
   public SequenceSet {
     ranges = List.copyOf(ranges);
     if (ranges.isEmpty()) throw new IllegalArgumentException("empty sequence set");
@@ -89,6 +100,7 @@ public record SequenceSet(List<Range> ranges) {
 
   @Override
   public String toString() {
+    if (isSaved()) return "$";
     StringBuilder sb = new StringBuilder();
     for (Range r : ranges) {
       if (!sb.isEmpty()) sb.append(',');

@@ -71,6 +71,17 @@ public interface UserMailboxes extends AutoCloseable {
     }
   }
 
+  /**
+   * Answers a SEARCH BODY or TEXT key from a full-text index: the UIDs of the mailbox's messages
+   * that match, or empty to let the engine scan the messages itself (decoding base64 and
+   * quoted-printable text, comparing under {@code i;unicode-casemap}). The engine calls it once per
+   * such key and command, before scanning, and trusts a present answer. The default has no index
+   * and returns empty.
+   */
+  default Optional<UidList> searchText(TextQuery query) throws BackendException {
+    return Optional.empty();
+  }
+
   /** Messages changed (flags, or new) and UIDs expunged with a modseq above {@code modSeq}. */
   MailboxChanges changesSince(String mailbox, long modSeq) throws BackendException;
 

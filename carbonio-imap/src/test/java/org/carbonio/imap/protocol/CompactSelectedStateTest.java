@@ -41,7 +41,7 @@ class CompactSelectedStateTest {
   static final int N = 2_600;
 
   /** One mailbox "INBOX" in memory; UIDs 1..N with every third one expunged. */
-  static final class Backend implements UserMailboxes {
+  static class Backend implements UserMailboxes {
     final TreeMap<Long, MessageMeta> messages = new TreeMap<>();
     final Map<Long, Long> tombstones = new TreeMap<>();
     long modSeq = 1;
