@@ -91,6 +91,17 @@ public sealed interface ImapCommand {
 
   record Idle(String tag) implements ImapCommand {}
 
+  /** ENABLE (RFC 5161); {@code capabilities} as sent, at least one. */
+  record Enable(String tag, List<String> capabilities) implements ImapCommand {
+    public Enable {
+      capabilities = List.copyOf(capabilities);
+      if (capabilities.isEmpty()) throw new IllegalArgumentException("no capability");
+    }
+  }
+
+  /** UNAUTHENTICATE (RFC 8437). */
+  record Unauthenticate(String tag) implements ImapCommand {}
+
   /**
    * APPEND; {@code message} must be closed by whoever consumes the command.
    *

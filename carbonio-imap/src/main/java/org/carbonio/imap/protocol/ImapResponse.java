@@ -100,6 +100,23 @@ public sealed interface ImapResponse {
     }
   }
 
+  /** {@code * ENABLED cap ...} (RFC 5161 §3.2). */
+  record Enabled(List<String> capabilities) implements ImapResponse {
+    public Enabled {
+      capabilities = List.copyOf(capabilities);
+    }
+  }
+
+  /**
+   * {@code response} with its mailbox names in UTF-8 instead of modified UTF-7, for a session that
+   * enabled UTF8=ACCEPT (RFC 6855 §3).
+   */
+  record Utf8(ImapResponse response) implements ImapResponse {
+    public Utf8 {
+      requireNonNull(response, "response");
+    }
+  }
+
   /** One item of a FETCH response. */
   sealed interface FetchItem {
     record Flags(List<String> flags) implements FetchItem {

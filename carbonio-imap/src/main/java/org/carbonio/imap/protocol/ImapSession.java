@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.carbonio.directory.sasl.SaslMechanism;
 import org.carbonio.imap.protocol.ImapResponse.FetchItem;
 import org.carbonio.imap.protocol.ImapResponse.Status;
 import org.carbonio.imap.protocol.ImapResponse.Tagged;
@@ -37,6 +38,7 @@ import org.carbonio.imap.spi.MailboxInfo;
 import org.carbonio.imap.spi.MailboxStatus;
 import org.carbonio.imap.spi.MailboxView;
 import org.carbonio.imap.spi.MessageMeta;
+import org.carbonio.imap.spi.ScramSupport;
 import org.carbonio.imap.spi.UserMailboxes;
 
 /**
@@ -77,6 +79,12 @@ public final class ImapSession implements AutoCloseable {
   /** Largest literal accepted before authentication, in bytes. */
   public static final int PRE_AUTH_LITERAL_LIMIT = 8 * 1024;
 
+  /**
+   * Largest non-synchronizing literal accepted before authentication, where the session advertises
+   * LITERAL- instead of LITERAL+ (RFC 7888 §5).
+   */
+  public static final int LITERAL_MINUS_LIMIT = 4096;
+
   /** Messages whose metadata one backend call returns at most, for FETCH, SEARCH. */
   static final int META_CHUNK = 1000;
 
@@ -104,6 +112,13 @@ public final class ImapSession implements AutoCloseable {
   private AutoCloseable watch;
   private Runnable changeListener = () -> {};
   private final Map<Set<String>, List<String>> sortedFlags = new java.util.IdentityHashMap<>();
+  private final Extensions extensions = new Extensions();
+  private final Optional<ScramSupport> scram;
+  // a SASL exchange in progress (LOGIN, SCRAM-SHA-256), see Sasl
+  private SaslMechanism sasl;
+  private String saslUser;
+  // canonical name of a SCRAM exchange that succeeded, until the client acknowledges server-final
+  private String saslAck;
 
   /**
    * @param client the client address, or null
@@ -120,6 +135,28 @@ public final class ImapSession implements AutoCloseable {
     this.backend = requireNonNull(backend, "backend");
     this.client = client;
     this.tls = tls;
+    this.scram = requireNonNull(authenticator.scram(), "authenticator.scram()");
+    // RFC 5161: what ENABLE can turn on; other extensions register here too
+    extensions.register(Extensions.IMAP4REV2, () -> {});
+    extensions.register(Extensions.UTF8_ACCEPT, () -> {});
+  }
+
+  /** The ENABLE-able extensions of this session and which are enabled (RFC 5161). */
+  public Extensions extensions() {
+    return extensions;
+  }
+
+  /** Whether the client enabled IMAP4rev2 (RFC 9051 §6.3.1): rev2 semantics apply. */
+  public boolean rev2() {
+    return extensions.isEnabled(Extensions.IMAP4REV2);
+  }
+
+  /**
+   * Whether the client enabled UTF8=ACCEPT (RFC 6855 §3); the transport passes it to {@link
+   * ImapDecoder#utf8(boolean)} after every command.
+   */
+  public boolean utf8Accept() {
+    return extensions.isEnabled(Extensions.UTF8_ACCEPT);
   }
 
   public State state() {
@@ -189,15 +226,19 @@ public final class ImapSession implements AutoCloseable {
   public List<String> capabilities() {
     List<String> caps = new ArrayList<>();
     caps.add("IMAP4rev1");
+    caps.add("IMAP4rev2"); // RFC 9051 §6.3.1: rev2 semantics after ENABLE IMAP4rev2
     if (state == State.NOT_AUTHENTICATED) {
       if (options.tlsAvailable() && !tls) caps.add("STARTTLS");
-      if (loginAllowed()) caps.add("AUTH=PLAIN");
+      if (loginAllowed()) caps.addAll(Sasl.mechanisms(scram.isPresent()));
       else caps.add("LOGINDISABLED");
     }
     caps.addAll(
         List.of(
             "SASL-IR",
-            "LITERAL+",
+            // RFC 7888: before login non-synchronizing literals are capped (LITERAL-), after it not
+            state == State.NOT_AUTHENTICATED ? "LITERAL-" : "LITERAL+",
+            "ENABLE",
+            "UTF8=ACCEPT",
             "ID",
             "IDLE",
             "NAMESPACE",
@@ -206,6 +247,7 @@ public final class ImapSession implements AutoCloseable {
             "MOVE",
             "CHILDREN",
             "APPENDLIMIT=" + options.appendLimit()));
+    if (state != State.NOT_AUTHENTICATED) caps.add("UNAUTHENTICATE"); // RFC 8437 §2
     return caps;
   }
 
@@ -231,6 +273,7 @@ public final class ImapSession implements AutoCloseable {
   public void handle(ImapCommand command, Consumer<ImapResponse> out) {
     requireNonNull(command, "command");
     requireNonNull(out, "out");
+    if (utf8Accept()) out = utf8Names(out);
     if (command instanceof ImapCommand.ContinuationLine line) {
       continuation(line.line(), out);
       return;
@@ -274,6 +317,19 @@ public final class ImapSession implements AutoCloseable {
                   + PRE_AUTH_LITERAL_LIMIT
                   + ")"));
     }
+    if (state == State.NOT_AUTHENTICATED
+        && !request.synchronizing()
+        && request.size() > LITERAL_MINUS_LIMIT) {
+      // RFC 7888 §5: LITERAL- caps non-synchronizing literals; the bytes are skipped
+      return Optional.of(
+          new Decoded.Bad(
+              request.tag(),
+              "[TOOBIG] non-synchronizing literal of "
+                  + request.size()
+                  + " bytes exceeds LITERAL- (limit "
+                  + LITERAL_MINUS_LIMIT
+                  + ")"));
+    }
     return Optional.empty();
   }
 
@@ -297,6 +353,7 @@ public final class ImapSession implements AutoCloseable {
       case ImapCommand.StartTls x -> state == State.NOT_AUTHENTICATED;
       case ImapCommand.Login x -> state == State.NOT_AUTHENTICATED;
       case ImapCommand.Authenticate x -> state == State.NOT_AUTHENTICATED;
+      case ImapCommand.Enable x -> state == State.AUTHENTICATED; // RFC 5161 §3.1
       case ImapCommand.Check x -> state == State.SELECTED;
       case ImapCommand.Close x -> state == State.SELECTED;
       case ImapCommand.Unselect x -> state == State.SELECTED;
@@ -329,6 +386,11 @@ public final class ImapSession implements AutoCloseable {
         out.accept(new ImapResponse.Id(Map.of("name", "Carbonio")));
         yield ok(c.tag(), "ID completed");
       }
+      case ImapCommand.Enable c -> {
+        out.accept(new ImapResponse.Enabled(extensions.enable(c.capabilities())));
+        yield ok(c.tag(), "ENABLE completed");
+      }
+      case ImapCommand.Unauthenticate c -> unauthenticate(c.tag());
       case ImapCommand.Namespace c -> {
         out.accept(new ImapResponse.Namespace());
         yield ok(c.tag(), "NAMESPACE completed");
@@ -427,12 +489,16 @@ public final class ImapSession implements AutoCloseable {
     if (canonical.isEmpty()) {
       return new Tagged(tag, Status.NO, "AUTHENTICATIONFAILED", "Authentication failed");
     }
+    return loggedIn(tag, canonical.get());
+  }
+
+  private Tagged loggedIn(String tag, String canonical) {
     try {
-      mailboxes = backend.open(canonical.get());
+      mailboxes = backend.open(canonical);
     } catch (BackendException e) {
       return new Tagged(tag, Status.NO, "UNAVAILABLE", "Mailbox unavailable");
     }
-    user = canonical.get();
+    user = canonical;
     state = State.AUTHENTICATED;
     return new Tagged(
         tag, Status.OK, "CAPABILITY " + String.join(" ", capabilities()), "Logged in");
@@ -443,8 +509,16 @@ public final class ImapSession implements AutoCloseable {
       return new Tagged(
           c.tag(), Status.NO, "PRIVACYREQUIRED", "Authentication disabled without TLS");
     }
-    if (!c.mechanism().equals("PLAIN")) {
-      return new Tagged(c.tag(), Status.NO, "CANNOT", "Unsupported authentication mechanism");
+    if (!c.mechanism().equals(Sasl.PLAIN)) {
+      saslUser = null;
+      SaslMechanism m = Sasl.mechanism(c.mechanism(), scram, name -> saslUser = name);
+      if (m == null) {
+        return new Tagged(c.tag(), Status.NO, "CANNOT", "Unsupported authentication mechanism");
+      }
+      if (c.initialResponse().isPresent()) {
+        return saslStep(c.tag(), m, c.initialResponse().get(), out); // RFC 4959
+      }
+      return challenge(c.tag(), m, m.initialChallenge().message(), out);
     }
     if (c.initialResponse().isPresent()) {
       String ir = c.initialResponse().get();
@@ -454,6 +528,41 @@ public final class ImapSession implements AutoCloseable {
     mode = Mode.AUTH_CONTINUATION;
     out.accept(new ImapResponse.Continuation(""));
     return null;
+  }
+
+  /** Sends a SASL challenge; the next continuation line goes to {@code m}. */
+  private Tagged challenge(
+      String tag, SaslMechanism m, String message, Consumer<ImapResponse> out) {
+    sasl = m;
+    pendingTag = tag;
+    mode = Mode.AUTH_CONTINUATION;
+    out.accept(new ImapResponse.Continuation(Sasl.encode(message)));
+    return null;
+  }
+
+  /** One client response of a LOGIN or SCRAM exchange; null when a challenge was sent. */
+  private Tagged saslStep(String tag, SaslMechanism m, String base64, Consumer<ImapResponse> out) {
+    byte[] response = Sasl.decode(base64);
+    if (response == null) return bad(tag, "Invalid base64");
+    return switch (m.evaluate(response)) {
+      case org.carbonio.directory.sasl.SaslResult.Challenge ch ->
+          challenge(tag, m, ch.message(), out);
+      case org.carbonio.directory.sasl.SaslResult.CheckPassword p ->
+          login(tag, p.username(), p.password()); // LOGIN's authzid is always empty
+      case org.carbonio.directory.sasl.SaslResult.Success ok -> {
+        String canonical = saslUser;
+        saslUser = null;
+        if (canonical == null) {
+          yield new Tagged(tag, Status.NO, "AUTHENTICATIONFAILED", "Authentication failed");
+        }
+        if (ok.additionalData().isEmpty()) yield loggedIn(tag, canonical);
+        // RFC 9051 §6.2.2: server-final as one more challenge, answered by an empty response
+        challenge(tag, null, ok.additionalData().get(), out);
+        saslAck = canonical;
+        yield null;
+      }
+      case org.carbonio.directory.sasl.SaslResult.Failure f -> Sasl.failure(tag, f.error());
+    };
   }
 
   private Tagged plain(String tag, String base64) {
@@ -478,8 +587,23 @@ public final class ImapSession implements AutoCloseable {
       case AUTH_CONTINUATION -> {
         mode = Mode.COMMAND;
         pendingTag = null;
-        if (line.trim().equals("*")) out.accept(bad(tag, "Authentication cancelled"));
-        else out.accept(plain(tag, line));
+        SaslMechanism m = sasl;
+        sasl = null;
+        String canonical = saslAck;
+        saslAck = null;
+        if (line.trim().equals("*")) {
+          out.accept(bad(tag, "Authentication cancelled"));
+        } else if (canonical != null) {
+          out.accept(
+              line.isEmpty() || line.equals("=")
+                  ? loggedIn(tag, canonical)
+                  : bad(tag, "Expected an empty response"));
+        } else if (m != null) {
+          Tagged done = saslStep(tag, m, line, out);
+          if (done != null) out.accept(done);
+        } else {
+          out.accept(plain(tag, line));
+        }
       }
       case IDLE -> {
         stopWatch();
@@ -543,7 +667,8 @@ public final class ImapSession implements AutoCloseable {
       MailboxInfo info = byName.get(name);
       if (lsub && (info == null || !info.subscribed())) continue;
       Set<String> attrs = new LinkedHashSet<>();
-      if (info == null) attrs.add("\\Noselect");
+      // RFC 9051 §7.3.1: in rev2 a mere parent of mailboxes is \NonExistent (implies \Noselect)
+      if (info == null) attrs.add(rev2() ? "\\NonExistent" : "\\Noselect");
       else attrs.addAll(info.attributes());
       if (!lsub) attrs.add(parents.contains(name) ? "\\HasChildren" : "\\HasNoChildren");
       out.accept(new ImapResponse.ListItem(lsub, attrs, name));
@@ -590,6 +715,11 @@ public final class ImapSession implements AutoCloseable {
 
   private Tagged select(String tag, String mailbox, boolean readOnly, Consumer<ImapResponse> out)
       throws BackendException {
+    if (selected != null) {
+      // RFC 9051 §6.3.2, RFC 7162 §3.2.11: the previous mailbox is closed, before any other
+      // response of this SELECT and whether or not it succeeds
+      out.accept(new ImapResponse.Untagged(Status.OK, "CLOSED", "Previous mailbox closed"));
+    }
     deselect(); // RFC 3501 §6.3.1: a failed SELECT leaves no mailbox selected
     String name = normalize(mailbox);
     MailboxView view = mailboxes.select(name);
@@ -604,9 +734,15 @@ public final class ImapSession implements AutoCloseable {
     flags.remove("\\Recent");
     out.accept(new ImapResponse.Flags(new ArrayList<>(flags)));
     out.accept(new ImapResponse.Exists(s.size));
-    out.accept(new ImapResponse.Recent(0));
+    boolean rev2 = rev2();
+    if (rev2) {
+      // RFC 9051 §6.3.2: a LIST response for the mailbox; no RECENT and no UNSEEN code (§E)
+      out.accept(new ImapResponse.ListItem(false, listAttributes(name), name));
+    } else {
+      out.accept(new ImapResponse.Recent(0));
+    }
     int firstUnseen = view.firstUnseenUid() == 0 ? -1 : s.indexOf(view.firstUnseenUid());
-    if (firstUnseen >= 0) {
+    if (firstUnseen >= 0 && !rev2) {
       out.accept(
           new ImapResponse.Untagged(Status.OK, "UNSEEN " + (firstUnseen + 1), "First unseen"));
     }
@@ -631,6 +767,41 @@ public final class ImapSession implements AutoCloseable {
   private void deselect() {
     selected = null;
     if (state == State.SELECTED) state = State.AUTHENTICATED;
+  }
+
+  /** The LIST attributes of one existing mailbox, for rev2's SELECT (RFC 9051 §6.3.2). */
+  private Set<String> listAttributes(String name) throws BackendException {
+    Set<String> attrs = new LinkedHashSet<>();
+    boolean children = false;
+    String prefix = name + "/";
+    for (MailboxInfo m : mailboxes.list()) {
+      String n = normalize(m.name());
+      if (n.equals(name)) attrs.addAll(m.attributes());
+      else if (n.startsWith(prefix)) children = true;
+    }
+    attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
+    return attrs;
+  }
+
+  /**
+   * UNAUTHENTICATE (RFC 8437 §3): closes the mailbox without expunging, releases the user's
+   * mailboxes, forgets enabled extensions; TLS stays.
+   */
+  private Tagged unauthenticate(String tag) {
+    close();
+    user = null;
+    state = State.NOT_AUTHENTICATED;
+    extensions.reset();
+    return ok(tag, "UNAUTHENTICATE completed");
+  }
+
+  /** For UTF8=ACCEPT sessions: responses carrying mailbox names get them in UTF-8. */
+  private static Consumer<ImapResponse> utf8Names(Consumer<ImapResponse> out) {
+    return r ->
+        out.accept(
+            r instanceof ImapResponse.ListItem || r instanceof ImapResponse.StatusData
+                ? new ImapResponse.Utf8(r)
+                : r);
   }
 
   private Tagged append(ImapCommand.Append c) throws BackendException {
@@ -788,7 +959,7 @@ public final class ImapSession implements AutoCloseable {
         if (s.flagCache != null) s.flagCache.put(m.uid(), m.flags());
       }
       out.accept(new ImapResponse.Exists(s.size));
-      out.accept(new ImapResponse.Recent(0));
+      if (!rev2()) out.accept(new ImapResponse.Recent(0)); // RFC 9051 §E: no RECENT in rev2
     }
     if (changes.highestModSeq() >= s.modSeq) {
       // Own changes were committed before this look, so none is above what it covered.
@@ -1114,6 +1285,8 @@ public final class ImapSession implements AutoCloseable {
   // --- search -----------------------------------------------------------------------------------
 
   private Tagged search(ImapCommand.Search c, Consumer<ImapResponse> out) throws BackendException {
+    // TODO(issue 7, helper "search"): when rev2() is true, answer with ESEARCH (RFC 9051 §7.3.4)
+    // instead of the rev1 SEARCH response below (RFC 9051 §6.4.4, §E).
     if (c.charset().isPresent()) {
       String cs = c.charset().get();
       if (!cs.equals("UTF-8") && !cs.equals("US-ASCII")) {
