@@ -21,7 +21,10 @@ class TranscriptTest {
         "store-search.txt",
         "copy-move-expunge.txt",
         "idle.txt",
-        "errors.txt"
+        "errors.txt",
+        "enable.txt",
+        "auth-rev2.txt",
+        "utf8.txt"
       })
   void transcriptShouldMatchWhenRunInMemory(String script) throws IOException {
     InMemoryMailboxBackend backend = new InMemoryMailboxBackend();
@@ -39,7 +42,10 @@ class TranscriptTest {
         "store-search.txt",
         "copy-move-expunge.txt",
         "idle.txt",
-        "errors.txt"
+        "errors.txt",
+        "enable.txt",
+        "auth-rev2.txt",
+        "utf8.txt"
       })
   void transcriptShouldMatchWhenRunOverSocket(String script) throws IOException {
     Transcript.run(script, id -> new SocketPeer(imap.host(), imap.port()));
