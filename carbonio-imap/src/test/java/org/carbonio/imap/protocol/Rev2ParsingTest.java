@@ -148,4 +148,36 @@ class Rev2ParsingTest {
               assertThat(r).isNotEmpty();
             });
   }
+
+  @Test
+  void scramShouldNotBeOfferedWhenAuthenticatorHasNoScramSupport() {
+    ImapSession s =
+        new ImapSession(
+            new SessionOptions("hi", false, true, 1000, java.time.Clock.systemUTC()),
+            r -> Optional.empty(),
+            u -> {
+              throw new org.carbonio.imap.spi.BackendException.Unavailable("none");
+            },
+            null,
+            false);
+    assertThat(s.capabilities())
+        .contains("AUTH=PLAIN", "AUTH=LOGIN", "ENABLE", "UTF8=ACCEPT", "IMAP4rev2")
+        .doesNotContain("AUTH=SCRAM-SHA-256", "UNAUTHENTICATE");
+    assertThat(
+            s.handle(new ImapCommand.Authenticate("a", "SCRAM-SHA-256", Optional.of("biws"))))
+        .containsExactly(
+            new ImapResponse.Tagged(
+                "a",
+                ImapResponse.Status.NO,
+                "CANNOT",
+                "Unsupported authentication mechanism"));
+    assertThat(s.handle(new ImapCommand.Enable("b", List.of("IMAP4rev2"))))
+        .containsExactly(
+            new ImapResponse.Tagged(
+                "b",
+                ImapResponse.Status.BAD,
+                null,
+                "Command not allowed in state NOT_AUTHENTICATED"));
+    assertThat(s.rev2()).isFalse();
+  }
 }
