@@ -163,14 +163,10 @@ class Rev2ParsingTest {
     assertThat(s.capabilities())
         .contains("AUTH=PLAIN", "AUTH=LOGIN", "ENABLE", "UTF8=ACCEPT", "IMAP4rev2")
         .doesNotContain("AUTH=SCRAM-SHA-256", "UNAUTHENTICATE");
-    assertThat(
-            s.handle(new ImapCommand.Authenticate("a", "SCRAM-SHA-256", Optional.of("biws"))))
+    assertThat(s.handle(new ImapCommand.Authenticate("a", "SCRAM-SHA-256", Optional.of("biws"))))
         .containsExactly(
             new ImapResponse.Tagged(
-                "a",
-                ImapResponse.Status.NO,
-                "CANNOT",
-                "Unsupported authentication mechanism"));
+                "a", ImapResponse.Status.NO, "CANNOT", "Unsupported authentication mechanism"));
     assertThat(s.handle(new ImapCommand.Enable("b", List.of("IMAP4rev2"))))
         .containsExactly(
             new ImapResponse.Tagged(
