@@ -154,7 +154,7 @@ public final class CarbonioServer implements AutoCloseable {
     openMta(tls, spool);
 
     StoreMailboxBackend backend = new StoreMailboxBackend(store);
-    DirectoryAuthenticator authenticator = new DirectoryAuthenticator(directory);
+    DirectoryAuthenticator authenticator = DirectoryAuthenticator.withScram(directory, dataDir);
     for (Listener.Kind kind : List.of(Listener.Kind.IMAP, Listener.Kind.IMAPS)) {
       ImapServer imap =
           ImapServer.builder()

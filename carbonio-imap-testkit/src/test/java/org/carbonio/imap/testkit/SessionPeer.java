@@ -26,7 +26,6 @@ final class SessionPeer implements Transcript.Peer {
   private final Deque<String> lines = new ArrayDeque<>();
 
   SessionPeer(MailboxBackend backend, InMemoryAuthenticator auth, DecoderLimits limits) {
-    decoder = new ImapDecoder(limits);
     session =
         new ImapSession(
             new SessionOptions(
@@ -35,6 +34,11 @@ final class SessionPeer implements Transcript.Peer {
             backend,
             null,
             false);
+    decoder =
+        new ImapDecoder(
+            limits,
+            org.carbonio.imap.protocol.LiteralSink.Factory.IN_MEMORY,
+            session::acceptLiteral);
     // IDLE pushes happen synchronously on the thread that changed the mailbox
     session.setChangeListener(() -> write(session.pollUpdates()));
     write(List.of(session.greeting()));
@@ -69,6 +73,7 @@ final class SessionPeer implements Transcript.Peer {
           List<ImapResponse> r = session.handle(c.command());
           if (c.command() instanceof ImapCommand.Append a) a.message().close();
           write(r);
+          decoder.utf8(session.utf8Accept());
           if (session.mode() == ImapSession.Mode.AUTH_CONTINUATION
               || session.mode() == ImapSession.Mode.IDLE) {
             decoder.expectContinuationLine();

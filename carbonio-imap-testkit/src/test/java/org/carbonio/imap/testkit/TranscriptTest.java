@@ -32,7 +32,10 @@ class TranscriptTest {
         "within.txt",
         "sort.txt",
         "thread.txt",
-        "partial.txt"
+        "partial.txt",
+        "enable.txt",
+        "auth-rev2.txt",
+        "utf8.txt"
       })
   void transcriptShouldMatchWhenRunInMemory(String script) throws IOException {
     InMemoryMailboxBackend backend = new InMemoryMailboxBackend();
@@ -61,7 +64,10 @@ class TranscriptTest {
         "within.txt",
         "sort.txt",
         "thread.txt",
-        "partial.txt"
+        "partial.txt",
+        "enable.txt",
+        "auth-rev2.txt",
+        "utf8.txt"
       })
   void transcriptShouldMatchWhenRunOverSocket(String script) throws IOException {
     Transcript.run(script, id -> new SocketPeer(imap.host(), imap.port()));

@@ -208,6 +208,8 @@ public final class ImapConnection {
         if (command instanceof ImapCommand.Append a) a.message().close();
       }
       if (session.user() != null) MDC.put("user", session.user());
+      else MDC.remove("user"); // after UNAUTHENTICATE
+      decoder.utf8(session.utf8Accept()); // RFC 6855 §3, from the next command on
       flushLocked();
       switch (session.mode()) {
         case AUTH_CONTINUATION, IDLE -> decoder.expectContinuationLine();

@@ -25,14 +25,24 @@ final class CommandParser {
   }
 
   private final List<Token> tokens;
+  private final boolean utf8;
   private int pos;
 
-  private CommandParser(List<Token> tokens) {
+  private CommandParser(List<Token> tokens, boolean utf8) {
     this.tokens = tokens;
+    this.utf8 = utf8;
   }
 
   static ImapCommand parse(List<Token> tokens) throws ParseError {
-    return new CommandParser(tokens).command();
+    return parse(tokens, false);
+  }
+
+  /**
+   * @param utf8 UTF8=ACCEPT is enabled (RFC 6855 §3): mailbox names are UTF-8, not modified UTF-7,
+   *     and APPEND takes the UTF8 data item
+   */
+  static ImapCommand parse(List<Token> tokens, boolean utf8) throws ParseError {
+    return new CommandParser(tokens, utf8).command();
   }
 
   private ImapCommand command() throws ParseError {
@@ -66,6 +76,7 @@ final class CommandParser {
           case "NAMESPACE" -> new ImapCommand.Namespace(tag);
           case "ID" -> id(tag);
           case "IDLE" -> new ImapCommand.Idle(tag);
+          case "UNAUTHENTICATE" -> new ImapCommand.Unauthenticate(tag);
           case "APPEND" -> append(tag);
           case "CHECK" -> new ImapCommand.Check(tag);
           case "CLOSE" -> new ImapCommand.Close(tag);
@@ -125,6 +136,14 @@ final class CommandParser {
     return new ImapCommand.Status(tag, mailbox, items);
   }
 
+  /** RFC 5161 §4: "ENABLE" 1*(SP capability). */
+  private ImapCommand enable(String tag) throws ParseError {
+    List<String> caps = new ArrayList<>();
+    while (pos < tokens.size()) caps.add(atomOrFail("capability"));
+    if (caps.isEmpty()) throw new ParseError("missing capability");
+    return new ImapCommand.Enable(tag, caps);
+  }
+
   private ImapCommand id(String tag) throws ParseError {
     Token t = next("ID parameters");
     Map<String, String> params = new LinkedHashMap<>();
@@ -153,6 +172,17 @@ final class CommandParser {
       date = Optional.of(dateTime(q.text()));
     }
     Token msg = next("message literal");
+    if (msg instanceof Token.Atom a && a.text().equalsIgnoreCase("UTF8")) {
+      // RFC 6855 §4: append-data =/ "UTF8" SP "(" literal8 ")", only after ENABLE UTF8=ACCEPT
+      if (!utf8) throw new ParseError("UTF8 data item requires ENABLE UTF8=ACCEPT");
+      expectOpen();
+      if (!(next("literal8") instanceof Token.Atom tilde) || !tilde.text().equals("~")) {
+        throw new ParseError("expected literal8 (~{n})");
+      }
+      msg = next("literal8");
+      if (!(msg instanceof Token.Literal)) throw new ParseError("expected literal8 (~{n})");
+      if (!(next(")") instanceof Token.Close)) throw new ParseError("expected )");
+    }
     if (!(msg instanceof Token.Literal lit)) throw new ParseError("expected message literal");
     if (pos < tokens.size()) throw new ParseError("MULTIAPPEND is not supported");
     return new ImapCommand.Append(tag, mailbox, flags, date, lit.bytes());
@@ -386,14 +416,6 @@ final class CommandParser {
 
   // --- CONDSTORE/QRESYNC (RFC 7162), OBJECTID (RFC 8474), PREVIEW (RFC 8970) ------------------
 
-  /** ENABLE capability... (RFC 5161 §3.1); minimal, see {@link ImapCommand.Enable}. */
-  private ImapCommand enable(String tag) throws ParseError {
-    List<String> caps = new ArrayList<>();
-    while (pos < tokens.size()) caps.add(atomOrFail("capability").toUpperCase(Locale.ROOT));
-    if (caps.isEmpty()) throw new ParseError("missing capability");
-    return new ImapCommand.Enable(tag, caps);
-  }
-
   /** Optional select-params of SELECT/EXAMINE (RFC 4466 §2.1, RFC 7162 §3.1.8, §3.2.5). */
   private SelectParams selectParams() throws ParseError {
     if (pos >= tokens.size()) return SelectParams.NONE;
@@ -608,7 +630,7 @@ final class CommandParser {
     if (s.indexOf('\0') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('\n') >= 0) {
       throw new ParseError("invalid mailbox name");
     }
-    return ModifiedUtf7.decode(s);
+    return utf8 ? s : ModifiedUtf7.decode(s); // RFC 6855 §3: no modified UTF-7 after ENABLE
   }
 
   private SequenceSet sequenceSet() throws ParseError {

@@ -43,15 +43,10 @@ public final class CondStore {
     }
   }
 
-  /**
-   * Marks CONDSTORE enabled by a CONDSTORE-enabling command (RFC 7162 §3.1).
-   *
-   * @return true when it was not enabled before
-   */
-  public boolean enableImplicitly() {
-    boolean was = condStore;
-    condStore = true;
-    return !was;
+  /** Forgets what was enabled (UNAUTHENTICATE, RFC 8437 §3). */
+  public void reset() {
+    condStore = false;
+    qresync = false;
   }
 
   /** Whether CONDSTORE is enabled: FETCH responses then carry MODSEQ (RFC 7162 §3.1). */

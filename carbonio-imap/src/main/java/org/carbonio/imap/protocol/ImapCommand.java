@@ -98,16 +98,6 @@ public sealed interface ImapCommand {
     }
   }
 
-  /**
-   * ENABLE (RFC 5161), minimal form owned by the CONDSTORE/QRESYNC work: to be reconciled with the
-   * full ENABLE of the IMAP4rev2 work at merge.
-   */
-  record Enable(String tag, List<String> capabilities) implements ImapCommand {
-    public Enable {
-      capabilities = List.copyOf(capabilities);
-    }
-  }
-
   record Namespace(String tag) implements ImapCommand {}
 
   /** ID (RFC 2971); {@code parameters} empty for NIL. */
@@ -118,6 +108,17 @@ public sealed interface ImapCommand {
   }
 
   record Idle(String tag) implements ImapCommand {}
+
+  /** ENABLE (RFC 5161); {@code capabilities} as sent, at least one. */
+  record Enable(String tag, List<String> capabilities) implements ImapCommand {
+    public Enable {
+      capabilities = List.copyOf(capabilities);
+      if (capabilities.isEmpty()) throw new IllegalArgumentException("no capability");
+    }
+  }
+
+  /** UNAUTHENTICATE (RFC 8437). */
+  record Unauthenticate(String tag) implements ImapCommand {}
 
   /**
    * APPEND; {@code message} must be closed by whoever consumes the command.

@@ -56,6 +56,8 @@ public final class ImapDecoder implements AutoCloseable {
   // bytes the current command holds in memory: finished lines and literals except APPEND's message
   private long commandBytes;
   private boolean appendMessageSeen;
+  // RFC 6855 §3: UTF-8 in quoted strings and mailbox names once the client enabled UTF8=ACCEPT
+  private boolean utf8;
 
   // literal in progress
   private long literalRemaining;
@@ -110,6 +112,16 @@ public final class ImapDecoder implements AutoCloseable {
    */
   public void expectContinuationLine() {
     expectContinuation = true;
+  }
+
+  /**
+   * Whether the session enabled UTF8=ACCEPT (RFC 6855 §3): from the next command on, quoted strings
+   * may hold UTF-8 (otherwise 8-bit bytes in one make the command BAD) and mailbox names are UTF-8,
+   * not modified UTF-7. The transport sets it after every command from {@link
+   * ImapSession#utf8Accept()}.
+   */
+  public void utf8(boolean on) {
+    this.utf8 = on;
   }
 
   /**
@@ -223,7 +235,7 @@ public final class ImapDecoder implements AutoCloseable {
     commandBytes = 0;
     appendMessageSeen = false;
     try {
-      return new Decoded.Command(CommandParser.parse(command));
+      return new Decoded.Command(CommandParser.parse(command, utf8));
     } catch (CommandParser.ParseError e) {
       closeLiterals(command);
       return new Decoded.Bad(tag, e.getMessage());
@@ -458,6 +470,9 @@ public final class ImapDecoder implements AutoCloseable {
             break;
           } else if (c == 0 || c == '\r') {
             return "invalid character in quoted string";
+          } else if (c < 0 && !utf8) {
+            // RFC 3501 §9 / RFC 9051 §9: QUOTED-CHAR is 7-bit unless UTF8=ACCEPT is enabled
+            return "8-bit character in quoted string (ENABLE UTF8=ACCEPT first, RFC 6855)";
           } else {
             q.write(c);
             i++;

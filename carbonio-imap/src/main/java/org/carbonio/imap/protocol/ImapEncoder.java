@@ -28,6 +28,7 @@ public final class ImapEncoder {
   public static void encode(ImapResponse r, OutputStream out) throws IOException {
     switch (r) {
       case ImapResponse.Fetch f -> fetch(f, out);
+      case ImapResponse.Utf8 u when u.response() instanceof ImapResponse.Fetch f -> fetch(f, out);
       default -> {
         write(out, line(r));
         out.write(CRLF);
@@ -47,6 +48,11 @@ public final class ImapEncoder {
   }
 
   private static String line(ImapResponse r) {
+    return line(r, false);
+  }
+
+  /** {@code utf8}: mailbox names in UTF-8 (RFC 6855 §3), otherwise modified UTF-7. */
+  private static String line(ImapResponse r, boolean utf8) {
     return switch (r) {
       case ImapResponse.Tagged t -> t.tag() + " " + t.status() + code(t.code()) + " " + t.text();
       case ImapResponse.Untagged u -> "* " + u.status() + code(u.code()) + " " + u.text();
@@ -58,12 +64,13 @@ public final class ImapEncoder {
               + " ("
               + String.join(" ", new TreeSet<>(l.attributes()))
               + ") \"/\" "
-              + Texts.mailbox(l.name());
+              + (utf8 ? Texts.utf8Mailbox(l.name()) : Texts.mailbox(l.name()));
       case ImapResponse.StatusData s -> {
         List<String> parts = new ArrayList<>();
         for (Map.Entry<String, Long> e : s.items()) parts.add(e.getKey() + " " + e.getValue());
         if (s.mailboxId() != null) parts.add("MAILBOXID (" + s.mailboxId() + ")"); // RFC 8474
-        yield "* STATUS " + Texts.mailbox(s.mailbox()) + " (" + String.join(" ", parts) + ")";
+        String name = utf8 ? Texts.utf8Mailbox(s.mailbox()) : Texts.mailbox(s.mailbox());
+        yield "* STATUS " + name + " (" + String.join(" ", parts) + ")";
       }
       case ImapResponse.Flags f -> "* FLAGS (" + String.join(" ", f.flags()) + ")";
       case ImapResponse.Exists e -> "* " + e.count() + " EXISTS";
@@ -77,10 +84,6 @@ public final class ImapEncoder {
       }
       case ImapResponse.Vanished v ->
           "* VANISHED " + (v.earlier() ? "(EARLIER) " : "") + SequenceSet.format(v.uids());
-      case ImapResponse.Enabled e ->
-          e.capabilities().isEmpty()
-              ? "* ENABLED"
-              : "* ENABLED " + String.join(" ", e.capabilities());
       case ImapResponse.ESearch e -> {
         StringBuilder sb = new StringBuilder("* ESEARCH (TAG ").append(Texts.nstring(e.tag()));
         sb.append(')');
@@ -105,6 +108,11 @@ public final class ImapEncoder {
         }
         yield "* ID (" + String.join(" ", parts) + ")";
       }
+      case ImapResponse.Enabled e ->
+          e.capabilities().isEmpty()
+              ? "* ENABLED"
+              : "* ENABLED " + String.join(" ", e.capabilities());
+      case ImapResponse.Utf8 u -> line(u.response(), true);
       case ImapResponse.Fetch f -> throw new IllegalStateException("fetch is streamed");
     };
   }

@@ -115,16 +115,6 @@ public sealed interface ImapResponse {
   }
 
   /**
-   * {@code * ENABLED cap...} (RFC 5161 §3.2); minimal form of the CONDSTORE/QRESYNC work, to be
-   * reconciled with the IMAP4rev2 work's ENABLE at merge.
-   */
-  record Enabled(List<String> capabilities) implements ImapResponse {
-    public Enabled {
-      capabilities = List.copyOf(capabilities);
-    }
-  }
-
-  /**
    * {@code * ESEARCH (TAG "t") UID name value ...} (RFC 4731 §3.1, RFC 5267, RFC 9394); {@code
    * data} keeps its order, values are already in IMAP syntax.
    *
@@ -166,6 +156,23 @@ public sealed interface ImapResponse {
   record Id(Map<String, String> parameters) implements ImapResponse {
     public Id {
       parameters = Map.copyOf(parameters);
+    }
+  }
+
+  /** {@code * ENABLED cap ...} (RFC 5161 §3.2). */
+  record Enabled(List<String> capabilities) implements ImapResponse {
+    public Enabled {
+      capabilities = List.copyOf(capabilities);
+    }
+  }
+
+  /**
+   * {@code response} with its mailbox names in UTF-8 instead of modified UTF-7, for a session that
+   * enabled UTF8=ACCEPT (RFC 6855 §3).
+   */
+  record Utf8(ImapResponse response) implements ImapResponse {
+    public Utf8 {
+      requireNonNull(response, "response");
     }
   }
 

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.carbonio.directory.sasl.SaslMechanism;
 import org.carbonio.imap.protocol.ImapResponse.FetchItem;
 import org.carbonio.imap.protocol.ImapResponse.Status;
 import org.carbonio.imap.protocol.ImapResponse.Tagged;
@@ -37,6 +38,7 @@ import org.carbonio.imap.spi.MailboxInfo;
 import org.carbonio.imap.spi.MailboxStatus;
 import org.carbonio.imap.spi.MailboxView;
 import org.carbonio.imap.spi.MessageMeta;
+import org.carbonio.imap.spi.ScramSupport;
 import org.carbonio.imap.spi.UserMailboxes;
 
 /**
@@ -77,6 +79,12 @@ public final class ImapSession implements AutoCloseable {
   /** Largest literal accepted before authentication, in bytes. */
   public static final int PRE_AUTH_LITERAL_LIMIT = 8 * 1024;
 
+  /**
+   * Largest non-synchronizing literal accepted before authentication, where the session advertises
+   * LITERAL- instead of LITERAL+ (RFC 7888 §5).
+   */
+  public static final int LITERAL_MINUS_LIMIT = 4096;
+
   /** Messages whose metadata one backend call returns at most, for FETCH, SEARCH. */
   static final int META_CHUNK = 1000;
 
@@ -110,11 +118,13 @@ public final class ImapSession implements AutoCloseable {
   /** The saved search result (RFC 5182 §2.1) as ascending UIDs; empty until a SAVE. */
   private long[] savedResult = new long[0];
 
-  /**
-   * IMAP4rev2 mode: SEARCH always answers with ESEARCH (RFC 9051 §6.4.4). Package-private until the
-   * rev2 work exposes its own switch; {@link #rev2()} is the one place that reads it.
-   */
-  boolean rev2;
+  private final Extensions extensions = new Extensions();
+  private final Optional<ScramSupport> scram;
+  // a SASL exchange in progress (LOGIN, SCRAM-SHA-256), see Sasl
+  private SaslMechanism sasl;
+  private String saslUser;
+  // canonical name of a SCRAM exchange that succeeded, until the client acknowledges server-final
+  private String saslAck;
 
   /**
    * @param client the client address, or null
@@ -131,6 +141,36 @@ public final class ImapSession implements AutoCloseable {
     this.backend = requireNonNull(backend, "backend");
     this.client = client;
     this.tls = tls;
+    this.scram = requireNonNull(authenticator.scram(), "authenticator.scram()");
+    // RFC 5161: what ENABLE can turn on; other extensions register here too
+    extensions.register(Extensions.IMAP4REV2, () -> {});
+    extensions.register(Extensions.UTF8_ACCEPT, () -> {});
+    extensions.register("CONDSTORE", () -> condStore.enable("CONDSTORE"), condStore::reset);
+    extensions.register( // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE
+        "QRESYNC",
+        () -> {
+          condStore.enable("QRESYNC");
+          extensions.enable(List.of("CONDSTORE"));
+        },
+        condStore::reset);
+  }
+
+  /** The ENABLE-able extensions of this session and which are enabled (RFC 5161). */
+  public Extensions extensions() {
+    return extensions;
+  }
+
+  /** Whether the client enabled IMAP4rev2 (RFC 9051 §6.3.1): rev2 semantics apply. */
+  public boolean rev2() {
+    return extensions.isEnabled(Extensions.IMAP4REV2);
+  }
+
+  /**
+   * Whether the client enabled UTF8=ACCEPT (RFC 6855 §3); the transport passes it to {@link
+   * ImapDecoder#utf8(boolean)} after every command.
+   */
+  public boolean utf8Accept() {
+    return extensions.isEnabled(Extensions.UTF8_ACCEPT);
   }
 
   public State state() {
@@ -205,15 +245,19 @@ public final class ImapSession implements AutoCloseable {
   public List<String> capabilities() {
     List<String> caps = new ArrayList<>();
     caps.add("IMAP4rev1");
+    caps.add("IMAP4rev2"); // RFC 9051 §6.3.1: rev2 semantics after ENABLE IMAP4rev2
     if (state == State.NOT_AUTHENTICATED) {
       if (options.tlsAvailable() && !tls) caps.add("STARTTLS");
-      if (loginAllowed()) caps.add("AUTH=PLAIN");
+      if (loginAllowed()) caps.addAll(Sasl.mechanisms(scram.isPresent()));
       else caps.add("LOGINDISABLED");
     }
     caps.addAll(
         List.of(
             "SASL-IR",
-            "LITERAL+",
+            // RFC 7888: before login non-synchronizing literals are capped (LITERAL-), after it not
+            state == State.NOT_AUTHENTICATED ? "LITERAL-" : "LITERAL+",
+            "ENABLE",
+            "UTF8=ACCEPT",
             "ID",
             "IDLE",
             "NAMESPACE",
@@ -222,10 +266,10 @@ public final class ImapSession implements AutoCloseable {
             "MOVE",
             "CHILDREN",
             "APPENDLIMIT=" + options.appendLimit()));
-    caps.add("ENABLE"); // minimal ENABLE of the CONDSTORE/QRESYNC work (reconcile with rev2's)
     caps.addAll(CondStore.CAPABILITIES);
     caps.addAll(List.of("OBJECTID", "SAVEDATE", "PREVIEW"));
     caps.addAll(SEARCH_CAPABILITIES);
+    if (state != State.NOT_AUTHENTICATED) caps.add("UNAUTHENTICATE"); // RFC 8437 §2
     return caps;
   }
 
@@ -251,6 +295,7 @@ public final class ImapSession implements AutoCloseable {
   public void handle(ImapCommand command, Consumer<ImapResponse> out) {
     requireNonNull(command, "command");
     requireNonNull(out, "out");
+    if (utf8Accept()) out = utf8Names(out);
     if (command instanceof ImapCommand.ContinuationLine line) {
       continuation(line.line(), out);
       return;
@@ -294,6 +339,19 @@ public final class ImapSession implements AutoCloseable {
                   + PRE_AUTH_LITERAL_LIMIT
                   + ")"));
     }
+    if (state == State.NOT_AUTHENTICATED
+        && !request.synchronizing()
+        && request.size() > LITERAL_MINUS_LIMIT) {
+      // RFC 7888 §5: LITERAL- caps non-synchronizing literals; the bytes are skipped
+      return Optional.of(
+          new Decoded.Bad(
+              request.tag(),
+              "[TOOBIG] non-synchronizing literal of "
+                  + request.size()
+                  + " bytes exceeds LITERAL- (limit "
+                  + LITERAL_MINUS_LIMIT
+                  + ")"));
+    }
     return Optional.empty();
   }
 
@@ -319,6 +377,7 @@ public final class ImapSession implements AutoCloseable {
       case ImapCommand.StartTls x -> state == State.NOT_AUTHENTICATED;
       case ImapCommand.Login x -> state == State.NOT_AUTHENTICATED;
       case ImapCommand.Authenticate x -> state == State.NOT_AUTHENTICATED;
+      case ImapCommand.Enable x -> state == State.AUTHENTICATED; // RFC 5161 §3.1
       case ImapCommand.Check x -> state == State.SELECTED;
       case ImapCommand.Close x -> state == State.SELECTED;
       case ImapCommand.Unselect x -> state == State.SELECTED;
@@ -330,7 +389,6 @@ public final class ImapSession implements AutoCloseable {
       case ImapCommand.Store x -> state == State.SELECTED;
       case ImapCommand.Copy x -> state == State.SELECTED;
       case ImapCommand.Move x -> state == State.SELECTED;
-      case ImapCommand.Enable x -> state == State.AUTHENTICATED; // RFC 5161 §3.1
       default -> state == State.AUTHENTICATED || state == State.SELECTED;
     };
   }
@@ -354,6 +412,11 @@ public final class ImapSession implements AutoCloseable {
         out.accept(new ImapResponse.Id(Map.of("name", "Carbonio")));
         yield ok(c.tag(), "ID completed");
       }
+      case ImapCommand.Enable c -> {
+        out.accept(new ImapResponse.Enabled(extensions.enable(c.capabilities())));
+        yield ok(c.tag(), "ENABLE completed");
+      }
+      case ImapCommand.Unauthenticate c -> unauthenticate(c.tag());
       case ImapCommand.Namespace c -> {
         out.accept(new ImapResponse.Namespace());
         yield ok(c.tag(), "NAMESPACE completed");
@@ -415,13 +478,6 @@ public final class ImapSession implements AutoCloseable {
       }
       case ImapCommand.Select c -> select(c.tag(), c.mailbox(), false, c.params(), out);
       case ImapCommand.Examine c -> select(c.tag(), c.mailbox(), true, c.params(), out);
-      case ImapCommand.Enable c -> {
-        // Minimal ENABLE (RFC 5161) for CONDSTORE/QRESYNC; reconcile with rev2's at merge.
-        List<String> enabled = new ArrayList<>();
-        for (String cap : c.capabilities()) if (condStore.enable(cap)) enabled.add(cap);
-        out.accept(new ImapResponse.Enabled(enabled));
-        yield ok(c.tag(), "ENABLE completed");
-      }
       case ImapCommand.Idle c -> {
         pendingTag = c.tag();
         mode = Mode.IDLE;
@@ -467,12 +523,16 @@ public final class ImapSession implements AutoCloseable {
     if (canonical.isEmpty()) {
       return new Tagged(tag, Status.NO, "AUTHENTICATIONFAILED", "Authentication failed");
     }
+    return loggedIn(tag, canonical.get());
+  }
+
+  private Tagged loggedIn(String tag, String canonical) {
     try {
-      mailboxes = backend.open(canonical.get());
+      mailboxes = backend.open(canonical);
     } catch (BackendException e) {
       return new Tagged(tag, Status.NO, "UNAVAILABLE", "Mailbox unavailable");
     }
-    user = canonical.get();
+    user = canonical;
     state = State.AUTHENTICATED;
     return new Tagged(
         tag, Status.OK, "CAPABILITY " + String.join(" ", capabilities()), "Logged in");
@@ -483,8 +543,16 @@ public final class ImapSession implements AutoCloseable {
       return new Tagged(
           c.tag(), Status.NO, "PRIVACYREQUIRED", "Authentication disabled without TLS");
     }
-    if (!c.mechanism().equals("PLAIN")) {
-      return new Tagged(c.tag(), Status.NO, "CANNOT", "Unsupported authentication mechanism");
+    if (!c.mechanism().equals(Sasl.PLAIN)) {
+      saslUser = null;
+      SaslMechanism m = Sasl.mechanism(c.mechanism(), scram, name -> saslUser = name);
+      if (m == null) {
+        return new Tagged(c.tag(), Status.NO, "CANNOT", "Unsupported authentication mechanism");
+      }
+      if (c.initialResponse().isPresent()) {
+        return saslStep(c.tag(), m, c.initialResponse().get(), out); // RFC 4959
+      }
+      return challenge(c.tag(), m, m.initialChallenge().message(), out);
     }
     if (c.initialResponse().isPresent()) {
       String ir = c.initialResponse().get();
@@ -494,6 +562,41 @@ public final class ImapSession implements AutoCloseable {
     mode = Mode.AUTH_CONTINUATION;
     out.accept(new ImapResponse.Continuation(""));
     return null;
+  }
+
+  /** Sends a SASL challenge; the next continuation line goes to {@code m}. */
+  private Tagged challenge(
+      String tag, SaslMechanism m, String message, Consumer<ImapResponse> out) {
+    sasl = m;
+    pendingTag = tag;
+    mode = Mode.AUTH_CONTINUATION;
+    out.accept(new ImapResponse.Continuation(Sasl.encode(message)));
+    return null;
+  }
+
+  /** One client response of a LOGIN or SCRAM exchange; null when a challenge was sent. */
+  private Tagged saslStep(String tag, SaslMechanism m, String base64, Consumer<ImapResponse> out) {
+    byte[] response = Sasl.decode(base64);
+    if (response == null) return bad(tag, "Invalid base64");
+    return switch (m.evaluate(response)) {
+      case org.carbonio.directory.sasl.SaslResult.Challenge ch ->
+          challenge(tag, m, ch.message(), out);
+      case org.carbonio.directory.sasl.SaslResult.CheckPassword p ->
+          login(tag, p.username(), p.password()); // LOGIN's authzid is always empty
+      case org.carbonio.directory.sasl.SaslResult.Success ok -> {
+        String canonical = saslUser;
+        saslUser = null;
+        if (canonical == null) {
+          yield new Tagged(tag, Status.NO, "AUTHENTICATIONFAILED", "Authentication failed");
+        }
+        if (ok.additionalData().isEmpty()) yield loggedIn(tag, canonical);
+        // RFC 9051 §6.2.2: server-final as one more challenge, answered by an empty response
+        challenge(tag, null, ok.additionalData().get(), out);
+        saslAck = canonical;
+        yield null;
+      }
+      case org.carbonio.directory.sasl.SaslResult.Failure f -> Sasl.failure(tag, f.error());
+    };
   }
 
   private Tagged plain(String tag, String base64) {
@@ -518,8 +621,23 @@ public final class ImapSession implements AutoCloseable {
       case AUTH_CONTINUATION -> {
         mode = Mode.COMMAND;
         pendingTag = null;
-        if (line.trim().equals("*")) out.accept(bad(tag, "Authentication cancelled"));
-        else out.accept(plain(tag, line));
+        SaslMechanism m = sasl;
+        sasl = null;
+        String canonical = saslAck;
+        saslAck = null;
+        if (line.trim().equals("*")) {
+          out.accept(bad(tag, "Authentication cancelled"));
+        } else if (canonical != null) {
+          out.accept(
+              line.isEmpty() || line.equals("=")
+                  ? loggedIn(tag, canonical)
+                  : bad(tag, "Expected an empty response"));
+        } else if (m != null) {
+          Tagged done = saslStep(tag, m, line, out);
+          if (done != null) out.accept(done);
+        } else {
+          out.accept(plain(tag, line));
+        }
       }
       case IDLE -> {
         stopWatch();
@@ -583,7 +701,8 @@ public final class ImapSession implements AutoCloseable {
       MailboxInfo info = byName.get(name);
       if (lsub && (info == null || !info.subscribed())) continue;
       Set<String> attrs = new LinkedHashSet<>();
-      if (info == null) attrs.add("\\Noselect");
+      // RFC 9051 §7.3.1: in rev2 a mere parent of mailboxes is \NonExistent (implies \Noselect)
+      if (info == null) attrs.add(rev2() ? "\\NonExistent" : "\\Noselect");
       else attrs.addAll(info.attributes());
       if (!lsub) attrs.add(parents.contains(name) ? "\\HasChildren" : "\\HasNoChildren");
       out.accept(new ImapResponse.ListItem(lsub, attrs, name));
@@ -640,11 +759,12 @@ public final class ImapSession implements AutoCloseable {
     if (params.qresync().isPresent() && !condStore.qresync()) {
       return bad(tag, "QRESYNC must be enabled first"); // RFC 7162 §3.2.5
     }
-    if (selected != null && condStore.qresync()) {
-      // RFC 7162 §3.2.11: the previous mailbox is closed, later responses are about the new one
+    if (selected != null) {
+      // RFC 9051 §6.3.2, RFC 7162 §3.2.11: the previous mailbox is closed, before any other
+      // response of this SELECT and whether or not it succeeds
       out.accept(new ImapResponse.Untagged(Status.OK, "CLOSED", "Previous mailbox closed"));
     }
-    if (params.condStore() || params.qresync().isPresent()) condStore.enableImplicitly();
+    if (params.condStore() || params.qresync().isPresent()) enableCondStoreImplicitly();
     deselect(); // RFC 3501 §6.3.1: a failed SELECT leaves no mailbox selected
     String name = normalize(mailbox);
     MailboxView view = mailboxes.select(name);
@@ -659,9 +779,15 @@ public final class ImapSession implements AutoCloseable {
     flags.remove("\\Recent");
     out.accept(new ImapResponse.Flags(new ArrayList<>(flags)));
     out.accept(new ImapResponse.Exists(s.size));
-    out.accept(new ImapResponse.Recent(0));
+    boolean rev2 = rev2();
+    if (rev2) {
+      // RFC 9051 §6.3.2: a LIST response for the mailbox; no RECENT and no UNSEEN code (§E)
+      out.accept(new ImapResponse.ListItem(false, listAttributes(name), name));
+    } else {
+      out.accept(new ImapResponse.Recent(0));
+    }
     int firstUnseen = view.firstUnseenUid() == 0 ? -1 : s.indexOf(view.firstUnseenUid());
-    if (firstUnseen >= 0) {
+    if (firstUnseen >= 0 && !rev2) {
       out.accept(
           new ImapResponse.Untagged(Status.OK, "UNSEEN " + (firstUnseen + 1), "First unseen"));
     }
@@ -694,6 +820,41 @@ public final class ImapSession implements AutoCloseable {
     selected = null;
     savedResult = new long[0]; // RFC 5182 §2.1: SELECT, EXAMINE, CLOSE, UNSELECT reset it
     if (state == State.SELECTED) state = State.AUTHENTICATED;
+  }
+
+  /** The LIST attributes of one existing mailbox, for rev2's SELECT (RFC 9051 §6.3.2). */
+  private Set<String> listAttributes(String name) throws BackendException {
+    Set<String> attrs = new LinkedHashSet<>();
+    boolean children = false;
+    String prefix = name + "/";
+    for (MailboxInfo m : mailboxes.list()) {
+      String n = normalize(m.name());
+      if (n.equals(name)) attrs.addAll(m.attributes());
+      else if (n.startsWith(prefix)) children = true;
+    }
+    attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
+    return attrs;
+  }
+
+  /**
+   * UNAUTHENTICATE (RFC 8437 §3): closes the mailbox without expunging, releases the user's
+   * mailboxes, forgets enabled extensions; TLS stays.
+   */
+  private Tagged unauthenticate(String tag) {
+    close();
+    user = null;
+    state = State.NOT_AUTHENTICATED;
+    extensions.reset();
+    return ok(tag, "UNAUTHENTICATE completed");
+  }
+
+  /** For UTF8=ACCEPT sessions: responses carrying mailbox names get them in UTF-8. */
+  private static Consumer<ImapResponse> utf8Names(Consumer<ImapResponse> out) {
+    return r ->
+        out.accept(
+            r instanceof ImapResponse.ListItem || r instanceof ImapResponse.StatusData
+                ? new ImapResponse.Utf8(r)
+                : r);
   }
 
   private Tagged append(ImapCommand.Append c) throws BackendException {
@@ -853,7 +1014,7 @@ public final class ImapSession implements AutoCloseable {
         if (s.flagCache != null) s.flagCache.put(m.uid(), m.flags());
       }
       out.accept(new ImapResponse.Exists(s.size));
-      out.accept(new ImapResponse.Recent(0));
+      if (!rev2()) out.accept(new ImapResponse.Recent(0)); // RFC 9051 §E: no RECENT in rev2
     }
     if (changes.highestModSeq() >= s.modSeq) {
       // Own changes were committed before this look, so none is above what it covered.
@@ -1319,11 +1480,6 @@ public final class ImapSession implements AutoCloseable {
           "I18NLEVEL=1",
           "PARTIAL");
 
-  /** Whether SEARCH answers with ESEARCH only (IMAP4rev2, RFC 9051 §6.4.4). */
-  boolean rev2() {
-    return rev2;
-  }
-
   private static boolean knownCharset(String charset) {
     return charset.equals("UTF-8") || charset.equals("US-ASCII");
   }
@@ -1697,12 +1853,17 @@ public final class ImapSession implements AutoCloseable {
 
   // --- CONDSTORE/QRESYNC (RFC 7162), OBJECTID (RFC 8474) ----------------------------------------
 
+  /** Enables CONDSTORE as a CONDSTORE-enabling command does (RFC 7162 §3.1); true if it was off. */
+  private boolean enableCondStoreImplicitly() {
+    return !extensions.enable(List.of("CONDSTORE")).isEmpty();
+  }
+
   /**
    * A CONDSTORE-enabling command ran (RFC 7162 §3.1). The first one, when a mailbox is selected,
    * tells its HIGHESTMODSEQ, which the client did not get from SELECT.
    */
   private void condStoreUsed(Consumer<ImapResponse> out) {
-    if (condStore.enableImplicitly() && selected != null) out.accept(highestModSeq(selected));
+    if (enableCondStoreImplicitly() && selected != null) out.accept(highestModSeq(selected));
   }
 
   /** {@code * OK [HIGHESTMODSEQ n]}, or {@code [NOMODSEQ]} without modseqs (RFC 7162 §3.1.2). */

@@ -37,4 +37,18 @@ final class Texts {
   static String mailbox(String unicodeName) {
     return nstring(ModifiedUtf7.encode(unicodeName));
   }
+
+  /**
+   * A mailbox name for a UTF8=ACCEPT session (RFC 6855 §3): UTF-8, quoted unless it holds CR, LF or
+   * NUL (then a literal).
+   */
+  static String utf8Mailbox(String unicodeName) {
+    boolean quotable = unicodeName.length() < 1000;
+    for (int i = 0; i < unicodeName.length() && quotable; i++) {
+      char c = unicodeName.charAt(i);
+      if (c == '\r' || c == '\n' || c == 0) quotable = false;
+    }
+    if (!quotable) return nstring(unicodeName);
+    return "\"" + unicodeName.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
 }

@@ -142,9 +142,9 @@ class CondStoreParserTest {
   }
 
   @Test
-  void enableShouldListCapabilitiesWhenGiven() {
+  void enableShouldListCapabilitiesAsSentWhenGiven() {
     assertThat(((ImapCommand.Enable) command("a ENABLE condstore QRESYNC")).capabilities())
-        .containsExactly("CONDSTORE", "QRESYNC");
+        .containsExactly("condstore", "QRESYNC");
     assertThat(bad("a ENABLE")).contains("capability");
   }
 

@@ -73,7 +73,7 @@ class SearchFamilySessionTest {
 
   @Test
   void searchShouldAnswerEsearchWhenRev2() {
-    session.rev2 = true;
+    session.extensions().enable(List.of(Extensions.IMAP4REV2));
     assertThat(run("t1 UID SEARCH UID 1:5"))
         .containsExactly("* ESEARCH (TAG \"t1\") UID ALL 1:2,4:5", "t1 OK UID SEARCH completed");
     assertThat(run("t2 SEARCH UID 3"))
