@@ -56,9 +56,7 @@ class SaveDateTest {
   static void assertSavedBetween(Optional<Instant> saved, Instant from, Instant to) {
     // RFC 8514 §3: the save date is when the message was stored in this folder, not INTERNALDATE
     assertThat(saved).isPresent();
-    assertThat(saved.get())
-        .isBetween(from.truncatedTo(ChronoUnit.MILLIS), to)
-        .isNotEqualTo(OLD);
+    assertThat(saved.get()).isBetween(from.truncatedTo(ChronoUnit.MILLIS), to).isNotEqualTo(OLD);
   }
 
   @Test
