@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -174,12 +178,13 @@ class CondStoreQresyncTest {
       List<String> fetch = imap.command("FETCH 1:2 (EMAILID THREADID SAVEDATE PREVIEW)");
       String emailId = text(fetch, "^\\* 1 FETCH \\(EMAILID \\((M[0-9a-f]{24})\\)");
       String threadId = text(fetch, "^\\* 1 FETCH .*THREADID \\((T\\d+)\\)");
-      assertThat(fetch.get(0)).endsWith("SAVEDATE NIL PREVIEW \"Hello there, first message\")");
+      assertThat(fetch.get(0))
+          .matches(".* SAVEDATE \"[^\"]+\" PREVIEW \"Hello there, first message\"\\)");
       assertThat(fetch.get(1)).contains("THREADID (" + threadId + ")");
       assertThat(imap.command("SEARCH EMAILID " + emailId).getFirst()).isEqualTo("* SEARCH 1");
       assertThat(imap.command("SEARCH THREADID " + threadId).getFirst()).isEqualTo("* SEARCH 1 2");
-      // the store keeps no save date: SAVEDATESUPPORTED matches nothing (RFC 8514 §5)
-      assertThat(imap.command("SEARCH SAVEDATESUPPORTED").getFirst()).isEqualTo("* SEARCH");
+      // the store keeps save dates: SAVEDATESUPPORTED matches every message (RFC 8514 §5)
+      assertThat(imap.command("SEARCH SAVEDATESUPPORTED").getFirst()).isEqualTo("* SEARCH 1 2");
 
       assertThat(imap.command("COPY 1 Work").getLast()).contains("OK [COPYUID");
       assertThat(imap.command("RENAME Work Play").getLast()).contains("OK");
@@ -188,6 +193,43 @@ class CondStoreQresyncTest {
       assertThat(imap.command("EXAMINE Play")).contains("* OK [MAILBOXID (" + workId + ")] Ok");
       assertThat(imap.command("FETCH 1 (EMAILID THREADID)").getFirst())
           .isEqualTo("* 1 FETCH (EMAILID (" + emailId + ") THREADID (" + threadId + "))");
+    }
+  }
+
+  @Test
+  void fetchSaveDateShouldBeStoreTimeWhenAppendedAndCopied() throws Exception {
+    String message = "Subject: saved\r\n\r\nbody\r\n";
+    DateTimeFormatter day = DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.ROOT);
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    try (RawImap imap = connect()) {
+      imap.command("CREATE Work");
+      // RFC 8514 §3: the save date is when the message was stored, not its INTERNALDATE
+      List<String> append =
+          imap.command(
+              "APPEND INBOX \"01-Jan-2001 10:00:00 +0000\" {"
+                  + message.length()
+                  + "+}\r\n"
+                  + message);
+      assertThat(append.getLast()).contains("OK [APPENDUID");
+      imap.command("SELECT INBOX");
+      String saved =
+          text(
+              imap.command("FETCH 1 (SAVEDATE INTERNALDATE)"),
+              "^\\* 1 FETCH \\(SAVEDATE \"([^\"]+)\" INTERNALDATE \" 1-Jan-2001 10:00:00 \\+0000\"\\)$");
+      assertThat(saved).doesNotContain("2001");
+      assertThat(imap.command("COPY 1 Work").getLast()).contains("OK [COPYUID");
+      imap.command("SELECT Work");
+      assertThat(imap.command("FETCH 1 (SAVEDATE)").getFirst())
+          .matches("\\* 1 FETCH \\(SAVEDATE \"[^\"]+\"\\)")
+          .doesNotContain("2001");
+      // RFC 8514 §5: SAVEDSINCE compares the date of the save date, not INTERNALDATE
+      assertThat(imap.command("SEARCH SAVEDSINCE " + day.format(today.minusDays(1))).getFirst())
+          .isEqualTo("* SEARCH 1");
+      assertThat(imap.command("SEARCH SAVEDSINCE " + day.format(today.plusDays(2))).getFirst())
+          .isEqualTo("* SEARCH");
+      assertThat(imap.command("SEARCH SINCE " + day.format(today.minusDays(1))).getFirst())
+          .isEqualTo("* SEARCH");
+      assertThat(imap.command("SEARCH SAVEDATESUPPORTED").getFirst()).isEqualTo("* SEARCH 1");
     }
   }
 }

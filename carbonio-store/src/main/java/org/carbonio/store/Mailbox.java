@@ -147,6 +147,24 @@ public interface Mailbox {
       throws StoreException;
 
   /**
+   * Changes flags, as {@link #setFlags}, of those listed messages whose mod-sequence is at most
+   * {@code unchangedSince}, and refuses the others (RFC 7162 §3.1.3, STORE UNCHANGEDSINCE). The
+   * test and the change are one transaction: no other change of the folder comes between them. UIDs
+   * that do not exist are ignored.
+   *
+   * @throws StoreException.NotFound if the folder does not exist
+   * @throws StoreException.Invalid if a flag is not acceptable
+   * @throws IllegalArgumentException if {@code unchangedSince} is negative
+   */
+  ConditionalFlags setFlagsIfUnchanged(
+      String folder,
+      Collection<Long> uids,
+      FlagOperation op,
+      Set<String> flags,
+      long unchangedSince)
+      throws StoreException;
+
+  /**
    * Removes the messages flagged {@code \Deleted} (only those among {@code uids} if present, RFC
    * 4315 §2.1) and logs their UIDs as expunged with one new mod-sequence.
    *

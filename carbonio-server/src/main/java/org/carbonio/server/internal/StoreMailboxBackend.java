@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.carbonio.imap.spi.AppendResult;
 import org.carbonio.imap.spi.BackendException;
+import org.carbonio.imap.spi.ConditionalStore;
 import org.carbonio.imap.spi.CopyResult;
 import org.carbonio.imap.spi.FlagOperation;
 import org.carbonio.imap.spi.MailboxBackend;
@@ -22,6 +23,7 @@ import org.carbonio.imap.spi.MessageExtras;
 import org.carbonio.imap.spi.MessageMeta;
 import org.carbonio.imap.spi.UidList;
 import org.carbonio.imap.spi.UserMailboxes;
+import org.carbonio.store.ConditionalFlags;
 import org.carbonio.store.FolderInfo;
 import org.carbonio.store.FolderStatus;
 import org.carbonio.store.FolderUids;
@@ -44,7 +46,7 @@ public final class StoreMailboxBackend implements MailboxBackend {
 
   @Override
   public UserMailboxes open(String user) throws BackendException {
-    return call(() -> new Mailboxes(store.mailbox(user), new ObjectIdCache()));
+    return call(() -> new Mailboxes(store.mailbox(user)));
   }
 
   /** A store call whose exceptions become the IMAP SPI's. */
@@ -104,52 +106,7 @@ public final class StoreMailboxBackend implements MailboxBackend {
     };
   }
 
-  /**
-   * Not thread-safe on its own (guarded by its monitor): the EMAILID and THREADID (RFC 8474) of the
-   * messages of the folders one connection asked about. The store's {@link Mailbox#messages}
-   * summaries carry neither the blob address nor the conversation, so the cache is filled from
-   * {@link Mailbox#changesSince} and kept current with it: new messages come with their ids,
-   * expunged ones leave. About 100 bytes per message, only for folders whose ids a client fetched
-   * or searched.
-   */
-  private static final class ObjectIdCache {
-    private record Ids(String emailId, String threadId) {}
-
-    private record Folder(long uidValidity, long modSeq, java.util.TreeMap<Long, Ids> ids) {}
-
-    private final java.util.Map<String, Folder> folders = new java.util.HashMap<>();
-
-    synchronized void extras(
-        Mailbox mailbox, String name, long fromUid, long toUid, Consumer<MessageExtras> sink) {
-      Folder f = folders.get(name);
-      var changes = mailbox.changesSince(name, f == null ? 0 : f.modSeq());
-      if (f == null || f.uidValidity() != changes.uidValidity()) {
-        if (f != null) changes = mailbox.changesSince(name, 0);
-        f = new Folder(changes.uidValidity(), 0, new java.util.TreeMap<>());
-      }
-      java.util.TreeMap<Long, Ids> ids = f.ids();
-      for (MessageInfo m : changes.changed()) {
-        // RFC 8474 §5.1: the blob is the content's SHA-256, so copies share the EMAILID
-        String emailId = "M" + m.blobId().sha256().substring(0, 24);
-        String threadId = m.conversationId() > 0 ? "T" + m.conversationId() : null;
-        ids.put(m.uid(), new Ids(emailId, threadId));
-      }
-      for (long uid : changes.expunged()) ids.remove(uid);
-      folders.put(
-          name, new Folder(f.uidValidity(), Math.max(f.modSeq(), changes.highestModSeq()), ids));
-      for (var e : ids.subMap(fromUid, true, toUid, true).entrySet()) {
-        Ids v = e.getValue();
-        sink.accept(
-            new MessageExtras(
-                e.getKey(),
-                Optional.of(v.emailId()),
-                Optional.ofNullable(v.threadId()),
-                Optional.empty()));
-      }
-    }
-  }
-
-  private record Mailboxes(Mailbox mailbox, ObjectIdCache objectIds) implements UserMailboxes {
+  private record Mailboxes(Mailbox mailbox) implements UserMailboxes {
 
     @Override
     public Optional<String> mailboxId(String name) throws BackendException {
@@ -160,7 +117,29 @@ public final class StoreMailboxBackend implements MailboxBackend {
     @Override
     public void messageExtras(String name, long fromUid, long toUid, Consumer<MessageExtras> sink)
         throws BackendException {
-      run(() -> objectIds.extras(mailbox, name, fromUid, toUid, sink));
+      run(
+          () ->
+              mailbox.messages(
+                  name,
+                  fromUid,
+                  toUid,
+                  m ->
+                      sink.accept(
+                          new MessageExtras(
+                              m.uid(),
+                              // RFC 8474 §5.1: the blob is the content's SHA-256, so copies
+                              // share the EMAILID
+                              Optional.of("M" + m.blobId().sha256().substring(0, 24)),
+                              m.conversationId() > 0
+                                  ? Optional.of("T" + m.conversationId())
+                                  : Optional.empty(),
+                              m.saveDate()))));
+    }
+
+    @Override
+    public boolean saveDateSupported(String name) {
+      // RFC 8514 §3: messages stored before the store kept save dates answer NIL
+      return true;
     }
 
     @Override
@@ -268,6 +247,19 @@ public final class StoreMailboxBackend implements MailboxBackend {
         String name, Collection<Long> uids, FlagOperation op, Set<String> flags)
         throws BackendException {
       return call(() -> metas(mailbox.setFlags(name, uids, operation(op), flags)));
+    }
+
+    @Override
+    public ConditionalStore setFlagsIfUnchanged(
+        String name,
+        Collection<Long> uids,
+        FlagOperation op,
+        Set<String> flags,
+        long unchangedSince)
+        throws BackendException {
+      ConditionalFlags r =
+          call(() -> mailbox.setFlagsIfUnchanged(name, uids, operation(op), flags, unchangedSince));
+      return new ConditionalStore(metas(r.updated()), r.modified());
     }
 
     @Override

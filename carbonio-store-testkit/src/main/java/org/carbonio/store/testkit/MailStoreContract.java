@@ -768,4 +768,74 @@ public interface MailStoreContract {
               });
     }
   }
+
+  @Test
+  default void saveDateShouldBeTimeStoredInFolderWhenAppendedCopiedOrMoved() {
+    try (MailStore store = newStore()) {
+      Mailbox box = store.mailbox(ALICE);
+      box.createFolder("Archive");
+      Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+      append(box, "INBOX", "1");
+      box.copy("INBOX", List.of(1L), "Archive");
+      box.move("INBOX", List.of(1L), "Archive");
+      Instant after = Instant.now();
+      List<MessageInfo> archived = box.snapshot("Archive").messages();
+      assertThat(archived).hasSize(2);
+      for (MessageInfo m : archived) {
+        // RFC 8514 §3: set when stored in this folder, independent of INTERNALDATE
+        assertThat(m.internalDate()).isEqualTo(DATE);
+        assertThat(m.saveDate()).hasValueSatisfying(d -> assertThat(d).isBetween(before, after));
+      }
+      List<org.carbonio.store.MessageSummary> summaries = new ArrayList<>();
+      box.messages("Archive", 1, Long.MAX_VALUE, summaries::add);
+      assertThat(summaries)
+          .containsExactlyElementsOf(
+              archived.stream().map(org.carbonio.store.MessageSummary::of).toList());
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  default void setFlagsIfUnchangedShouldNeverLetBothWinWhenRacingUnconditionalChange()
+      throws Exception {
+    try (MailStore store = newStore()) {
+      Mailbox box = store.mailbox(ALICE);
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        for (int round = 1; round <= 20; round++) {
+          long uid = append(box, "INBOX", "m" + round).uid();
+          long seen = box.status("INBOX").highestModSeq();
+          CountDownLatch go = new CountDownLatch(1);
+          Future<org.carbonio.store.ConditionalFlags> conditional =
+              pool.submit(
+                  () -> {
+                    go.await();
+                    return box.setFlagsIfUnchanged(
+                        "INBOX", List.of(uid), FlagOperation.ADD, Set.of(Flags.FLAGGED), seen);
+                  });
+          Future<List<MessageInfo>> other =
+              pool.submit(
+                  () -> {
+                    go.await();
+                    return box.setFlags("INBOX", List.of(uid), FlagOperation.ADD, Set.of("$o"));
+                  });
+          go.countDown();
+          org.carbonio.store.ConditionalFlags c = conditional.get(60, TimeUnit.SECONDS);
+          long otherModSeq = other.get(60, TimeUnit.SECONDS).getFirst().modSeq();
+          // RFC 7162 §3.1.3: either the conditional change came first, or it saw the other one
+          if (c.modified().isEmpty()) {
+            assertThat(c.updated()).hasSize(1);
+            assertThat(otherModSeq).isGreaterThan(c.updated().getFirst().modSeq());
+          } else {
+            assertThat(c.modified()).containsExactly(uid);
+            assertThat(c.updated()).isEmpty();
+            assertThat(box.snapshot("INBOX").messages().getLast().flags())
+                .doesNotContain(Flags.FLAGGED);
+          }
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
 }

@@ -246,7 +246,8 @@ class PostgresMultiNodeTest {
           List.of(
               "V1__initial_schema.sql",
               "V2__kinds_tags_conversations_quota_grants.sql",
-              "V3__inline_blobs.sql")) {
+              "V3__inline_blobs.sql",
+              "V4__save_date.sql")) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getString(2)).isEqualTo(script);
         assertThat(rs.getBoolean(3)).isTrue();

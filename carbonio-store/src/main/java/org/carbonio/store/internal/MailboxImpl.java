@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
+import org.carbonio.store.ConditionalFlags;
 import org.carbonio.store.CopyResult;
 import org.carbonio.store.FlagOperation;
 import org.carbonio.store.FolderChanges;
@@ -150,6 +151,24 @@ final class MailboxImpl implements Mailbox {
     requireNonNull(op, "op");
     FlagSet flagSet = FlagSet.of(flags);
     return store.afterCommit(store.meta.setFlags(account, name(folder), uids, op, flagSet.toSet()));
+  }
+
+  @Override
+  public ConditionalFlags setFlagsIfUnchanged(
+      String folder,
+      Collection<Long> uids,
+      FlagOperation op,
+      Set<String> flags,
+      long unchangedSince) {
+    requireNonNull(uids, "uids");
+    requireNonNull(op, "op");
+    if (unchangedSince < 0) {
+      throw new IllegalArgumentException("unchangedSince " + unchangedSince);
+    }
+    FlagSet flagSet = FlagSet.of(flags);
+    return store.afterCommit(
+        store.meta.setFlagsIfUnchanged(
+            account, name(folder), uids, op, flagSet.toSet(), unchangedSince));
   }
 
   @Override

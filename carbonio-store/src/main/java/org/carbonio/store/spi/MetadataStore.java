@@ -10,6 +10,7 @@ import java.util.Set;
 import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
 import org.carbonio.store.CheckFinding;
+import org.carbonio.store.ConditionalFlags;
 import org.carbonio.store.CopyResult;
 import org.carbonio.store.FlagOperation;
 import org.carbonio.store.FolderChanges;
@@ -115,6 +116,18 @@ public interface MetadataStore extends AutoCloseable {
 
   Outcome<List<MessageInfo>> setFlags(
       String account, String folder, Collection<Long> uids, FlagOperation op, Set<String> flags);
+
+  /**
+   * {@link #setFlags} of the listed messages whose mod-sequence is at most {@code unchangedSince},
+   * tested and changed in one write transaction (RFC 7162 §3.1.3).
+   */
+  Outcome<ConditionalFlags> setFlagsIfUnchanged(
+      String account,
+      String folder,
+      Collection<Long> uids,
+      FlagOperation op,
+      Set<String> flags,
+      long unchangedSince);
 
   Outcome<List<Long>> expunge(String account, String folder, Optional<Collection<Long>> uids);
 

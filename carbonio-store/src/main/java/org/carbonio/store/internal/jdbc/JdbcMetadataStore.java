@@ -27,6 +27,7 @@ import java.util.TreeSet;
 import org.carbonio.store.AppendResult;
 import org.carbonio.store.BlobId;
 import org.carbonio.store.CheckFinding;
+import org.carbonio.store.ConditionalFlags;
 import org.carbonio.store.CopyResult;
 import org.carbonio.store.FlagOperation;
 import org.carbonio.store.Flags;
@@ -67,7 +68,8 @@ public final class JdbcMetadataStore implements MetadataStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcMetadataStore.class);
   private static final long MAX_UID = 0xFFFF_FFFFL;
   private static final String MSG_COLUMNS =
-      "uid, system_flags, keywords, internal_date, size, modseq, blob_id, conversation_id";
+      "uid, system_flags, keywords, internal_date, size, modseq, blob_id, conversation_id,"
+          + " save_date";
 
   private final Transactor tx;
   private final BlobStore blobs;
@@ -196,7 +198,14 @@ public final class JdbcMetadataStore implements MetadataStore {
         rs.getLong(5),
         rs.getLong(6),
         new BlobId(rs.getString(7)),
-        rs.getLong(8));
+        rs.getLong(8),
+        saveDate(rs, 9));
+  }
+
+  /** RFC 8514: a NULL save date (stored before version 4) is unknown. */
+  private static Optional<Instant> saveDate(ResultSet rs, int column) throws SQLException {
+    long millis = rs.getLong(column);
+    return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
   }
 
   private static boolean accountExists(Connection c, String account) throws SQLException {
@@ -524,10 +533,12 @@ public final class JdbcMetadataStore implements MetadataStore {
       ps.executeUpdate();
     }
     try (PreparedStatement ps =
-        c.prepareStatement("UPDATE messages SET folder_id = ?, modseq = ? WHERE folder_id = ?")) {
+        c.prepareStatement(
+            "UPDATE messages SET folder_id = ?, modseq = ?, save_date = ? WHERE folder_id = ?")) {
       ps.setLong(1, target.id());
       ps.setLong(2, targetModSeq);
-      ps.setLong(3, inbox.id());
+      ps.setLong(3, System.currentTimeMillis()); // RFC 8514 §3: moved into the new folder
+      ps.setLong(4, inbox.id());
       ps.executeUpdate();
     }
     try (PreparedStatement ps =
@@ -735,6 +746,20 @@ public final class JdbcMetadataStore implements MetadataStore {
   @Override
   public Outcome<List<MessageInfo>> setFlags(
       String account, String name, Collection<Long> uids, FlagOperation op, Set<String> names) {
+    Outcome<ConditionalFlags> o = setFlagsIfUnchanged(account, name, uids, op, names, -1);
+    return new Outcome<>(
+        o.value().updated(), o.changedFolders(), o.deletedFolders(), o.releasedBlobs());
+  }
+
+  /** With {@code unchangedSince} < 0, unconditional. */
+  @Override
+  public Outcome<ConditionalFlags> setFlagsIfUnchanged(
+      String account,
+      String name,
+      Collection<Long> uids,
+      FlagOperation op,
+      Set<String> names,
+      long unchangedSince) {
     FlagSet flags = FlagSet.of(names);
     return write(
         account,
@@ -742,12 +767,19 @@ public final class JdbcMetadataStore implements MetadataStore {
           Effects fx = new Effects();
           Folder f = folder(c, account, name);
           List<MessageInfo> result = new ArrayList<>();
+          List<Long> modified = new ArrayList<>();
           long modSeq = 0;
           try (PreparedStatement ps =
               c.prepareStatement(
                   "UPDATE messages SET system_flags = ?, keywords = ?, modseq = ?"
                       + " WHERE folder_id = ? AND uid = ?")) {
+            // RFC 7162 §3.1.3: tested and changed under the account's write lock, in one
+            // transaction, so no other change can come between the test and the update
             for (MessageInfo m : select(c, f.id(), uids)) {
+              if (unchangedSince >= 0 && m.modSeq() > unchangedSince) {
+                modified.add(m.uid());
+                continue;
+              }
               FlagSet current = FlagSet.of(m.flags());
               FlagSet next = current.apply(op, flags);
               if (next.equals(current)) {
@@ -771,13 +803,14 @@ public final class JdbcMetadataStore implements MetadataStore {
                       m.size(),
                       modSeq,
                       m.blobId(),
-                      m.conversationId()));
+                      m.conversationId(),
+                      m.saveDate()));
             }
           }
           if (modSeq != 0) {
             fx.changed.add(f.id());
           }
-          return fx.outcome(List.copyOf(result));
+          return fx.outcome(new ConditionalFlags(result, modified));
         });
   }
 
@@ -956,8 +989,8 @@ public final class JdbcMetadataStore implements MetadataStore {
             try (PreparedStatement ps =
                 c.prepareStatement(
                     "INSERT INTO messages (folder_id, uid, blob_id, size, internal_date,"
-                        + " system_flags, keywords, modseq, conversation_id)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + " system_flags, keywords, modseq, conversation_id, save_date)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
               ps.setLong(1, f.id());
               ps.setLong(2, uid);
               ps.setString(3, blob.sha256());
@@ -967,6 +1000,7 @@ public final class JdbcMetadataStore implements MetadataStore {
               ps.setString(7, flags.keywordText());
               ps.setLong(8, modSeq);
               ps.setLong(9, conversation);
+              ps.setLong(10, System.currentTimeMillis()); // RFC 8514 §3
               ps.executeUpdate();
             }
             addThreadKeys(c, account, f.id(), uid, conversation, thread);
@@ -999,15 +1033,16 @@ public final class JdbcMetadataStore implements MetadataStore {
           }
           long first = allocateUids(c, target.id(), picked.size());
           long modSeq = bumpModSeq(c, target.id());
+          long saved = System.currentTimeMillis();
           List<Long> sourceUids = new ArrayList<>();
           List<Long> targetUids = new ArrayList<>();
           long bytes = 0;
           try (PreparedStatement ps =
                   c.prepareStatement(
                       "INSERT INTO messages (folder_id, uid, blob_id, size, internal_date,"
-                          + " system_flags, keywords, modseq, conversation_id) SELECT ?, ?,"
-                          + " blob_id, size, internal_date, system_flags, keywords, ?,"
-                          + " conversation_id FROM messages WHERE folder_id = ? AND uid = ?");
+                          + " system_flags, keywords, modseq, conversation_id, save_date)"
+                          + " SELECT ?, ?, blob_id, size, internal_date, system_flags, keywords,"
+                          + " ?, conversation_id, ? FROM messages WHERE folder_id = ? AND uid = ?");
               PreparedStatement keys =
                   c.prepareStatement(
                       "INSERT INTO thread_keys (account_id, msg_id, is_ref, subject_hash,"
@@ -1019,8 +1054,9 @@ public final class JdbcMetadataStore implements MetadataStore {
               ps.setLong(1, target.id());
               ps.setLong(2, uid);
               ps.setLong(3, modSeq);
-              ps.setLong(4, source.id());
-              ps.setLong(5, m.uid());
+              ps.setLong(4, saved); // RFC 8514 §3: COPY and MOVE set the save date
+              ps.setLong(5, source.id());
+              ps.setLong(6, m.uid());
               ps.executeUpdate();
               keys.setLong(1, target.id());
               keys.setLong(2, uid);
@@ -1937,7 +1973,8 @@ public final class JdbcMetadataStore implements MetadataStore {
           Map<String, Set<String>> flagSets = new HashMap<>();
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT uid, system_flags, keywords, internal_date, size, modseq"
+                  "SELECT "
+                      + MSG_COLUMNS
                       + " FROM messages WHERE folder_id = ? AND uid >= ? AND uid <= ?"
                       + " ORDER BY uid LIMIT ?")) {
             ps.setLong(1, f.id());
@@ -1958,7 +1995,10 @@ public final class JdbcMetadataStore implements MetadataStore {
                         flags,
                         Instant.ofEpochMilli(rs.getLong(4)),
                         rs.getLong(5),
-                        rs.getLong(6)));
+                        rs.getLong(6),
+                        new BlobId(rs.getString(7)),
+                        rs.getLong(8),
+                        saveDate(rs, 9)));
               }
             }
           }
@@ -1996,10 +2036,12 @@ public final class JdbcMetadataStore implements MetadataStore {
             confirmStored(c, firstRefs);
           }
           List<AppendResult> results = new ArrayList<>(rows.size());
+          long saved = System.currentTimeMillis();
           try (PreparedStatement ps =
               c.prepareStatement(
                   "INSERT INTO messages (folder_id, uid, blob_id, size, internal_date,"
-                      + " system_flags, keywords, modseq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                      + " system_flags, keywords, modseq, save_date)"
+                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (ImportRow r : rows) {
               FlagSet flags = FlagSet.of(r.flags());
               ps.setLong(1, f.id());
@@ -2010,6 +2052,7 @@ public final class JdbcMetadataStore implements MetadataStore {
               ps.setInt(6, flags.system());
               ps.setString(7, flags.keywordText());
               ps.setLong(8, modSeq);
+              ps.setLong(9, saved);
               ps.addBatch();
               results.add(new AppendResult(f.uidValidity(), uid));
               uid++;

@@ -31,7 +31,8 @@ class MigrationTest {
             List.of(
                 "V1__initial_schema.sql",
                 "V2__kinds_tags_conversations_quota_grants.sql",
-                "V3__inline_blobs.sql")) {
+                "V3__inline_blobs.sql",
+                "V4__save_date.sql")) {
           assertThat(rs.next()).isTrue();
           assertThat(rs.getString(2)).isEqualTo(script);
           assertThat(rs.getInt(3)).isEqualTo(1);
@@ -87,6 +88,10 @@ class MigrationTest {
         rs.next();
         assertThat(rs.getLong(1)).isEqualTo(2);
         assertThat(rs.getLong(2)).isPositive();
+      }
+      try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM messages WHERE save_date IS NULL")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(2); // RFC 8514 §3: unknown, reported as NIL
       }
       try (ResultSet rs = s.executeQuery("SELECT kind FROM folders")) {
         rs.next();
