@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,13 +38,15 @@ import javax.net.ssl.SSLContext;
  *
  * <p>CPU is the server's process tree: carbonio's JVM; Dovecot's master and every child (imap,
  * imap-login, auth, config, anvil, log, also those that exited). The carbonio warm-up is measured,
- * not guessed: slices of {@code slice} seconds until the CPU per command of the last 3 slices is
- * within 10 % of their mean. Then the servers take turns, {@code rounds} each.
+ * not guessed: slices of {@code slice} seconds, at least {@code min-warmup} seconds (the login
+ * cache's 60 s expiry falls inside), until the CPU per command of the last 3 slices is within 10 %
+ * of their mean. Then the servers take turns, {@code rounds} each.
  *
  * <pre>
  * ./carbonio build
  * java -cp benchmarks/target/benchmarks.jar org.carbonio.benchmarks.load.ImapLoad \
- *     [--clients 16] [--messages 200] [--seconds 30] [--rounds 3] [--slice 10] [--max-warmup 240] \
+ *     [--clients 16] [--messages 200] [--seconds 30] [--rounds 3] [--slice 10] [--min-warmup 60] [--max-warmup 240] [--idle true] [--relogin true] \
+ *     [--dovecot-mode performance|default] \
  *     [--work target/imap-load] [--server-jvm "-Xmx1g"] [--server-jar carbonio-server/target/carbonio-server.jar]
  * </pre>
  *
@@ -62,6 +65,13 @@ public final class ImapLoad {
 
   /** Sizes of the preloaded messages, cycled. */
   static final int[] SIZES = {1_500, 3_000, 6_000, 12_000, 40_000};
+
+  /**
+   * What a client does: {@code idle}: the watcher's IDLE is in the cycle; {@code relogin}: each
+   * cycle is a new connection with LOGIN and LOGOUT, else one connection per client for the whole
+   * round (logged in before the round is measured) and each cycle starts at SELECT.
+   */
+  record Mix(boolean idle, boolean relogin) {}
 
   /** A server under load. */
   record Target(String name, int port, long pid) {}
@@ -96,13 +106,32 @@ public final class ImapLoad {
     int seconds = intArg(args, "--seconds", 30);
     int rounds = intArg(args, "--rounds", 3);
     int slice = intArg(args, "--slice", 10);
+    int minWarmup = intArg(args, "--min-warmup", 60);
     int maxWarmup = intArg(args, "--max-warmup", 240);
     Path work = Path.of(arg(args, "--work", "target/imap-load")).toAbsolutePath();
     Path jar = Path.of(arg(args, "--server-jar", "carbonio-server/target/carbonio-server.jar"));
     List<String> jvm = List.of(arg(args, "--server-jvm", "-Xmx1g").split(" "));
+    Mix mix =
+        new Mix(
+            Boolean.parseBoolean(arg(args, "--idle", "true")),
+            Boolean.parseBoolean(arg(args, "--relogin", "true")));
+    boolean performance = !arg(args, "--dovecot-mode", "performance").equals("default");
     System.out.println("load average before: " + loadavg());
     List<Result> results =
-        run(work, jar, clients, messages, seconds, rounds, slice, maxWarmup, jvm, System.out);
+        run(
+            work,
+            jar,
+            clients,
+            messages,
+            seconds,
+            rounds,
+            slice,
+            minWarmup,
+            maxWarmup,
+            mix,
+            performance,
+            jvm,
+            System.out);
     System.out.println("load average after: " + loadavg());
     System.out.println();
     System.out.print(table(results));
@@ -121,7 +150,10 @@ public final class ImapLoad {
       int seconds,
       int rounds,
       int slice,
+      int minWarmup,
       int maxWarmup,
+      Mix mix,
+      boolean dovecotPerformanceMode,
       List<String> jvm,
       java.io.PrintStream log)
       throws Exception {
@@ -142,7 +174,8 @@ public final class ImapLoad {
                 users,
                 DOVECOT_HASH,
                 data.resolve("tls").resolve("cert.pem"),
-                data.resolve("tls").resolve("key.pem"))) {
+                data.resolve("tls").resolve("key.pem"),
+                dovecotPerformanceMode)) {
       carbonio.createAccounts(users);
       SSLContext tls = ImapProbe.trusting(data.resolve("tls").resolve("cert.pem"));
       Target c = new Target("carbonio", carbonio.port("imaps"), carbonio.pid());
@@ -161,7 +194,7 @@ public final class ImapLoad {
       // carbonio's warm-up: until its CPU per command is flat
       List<Double> perCommand = new ArrayList<>();
       for (int s = 0; s * slice < maxWarmup; s++) {
-        Result r = load(tls, c, users, messages, slice, "warm-up " + (s + 1));
+        Result r = load(tls, c, users, messages, slice, mix, "warm-up " + (s + 1));
         results.add(r);
         perCommand.add(r.cpuMicrosPerCommand());
         log.printf(
@@ -171,18 +204,20 @@ public final class ImapLoad {
             (s + 1) * slice,
             r.perSecond(),
             r.cpuMicrosPerCommand());
-        if (flat(perCommand)) break;
+        log.flush();
+        if ((s + 1) * slice >= minWarmup && flat(perCommand)) break;
       }
-      Result dw = load(tls, d, users, messages, slice, "warm-up");
+      Result dw = load(tls, d, users, messages, slice, mix, "warm-up");
       results.add(dw);
       log.printf(
           Locale.ROOT,
           "dovecot warm-up: %.0f commands/s, %.0f µs CPU per command%n",
           dw.perSecond(),
           dw.cpuMicrosPerCommand());
+      log.flush();
       for (int round = 1; round <= rounds; round++) {
         for (Target t : List.of(c, d)) {
-          Result r = load(tls, t, users, messages, seconds, "round " + round);
+          Result r = load(tls, t, users, messages, seconds, mix, "round " + round);
           results.add(r);
           log.printf(
               Locale.ROOT,
@@ -192,6 +227,7 @@ public final class ImapLoad {
               r.perSecond(),
               r.cpuMicrosPerCommand(),
               loadavg());
+          log.flush();
         }
       }
     }
@@ -274,17 +310,31 @@ public final class ImapLoad {
 
   /** All clients for {@code seconds}; each finishes the cycle it is in at the deadline. */
   static Result load(
-      SSLContext tls, Target t, List<String> users, int messages, int seconds, String phase)
+      SSLContext tls,
+      Target t,
+      List<String> users,
+      int messages,
+      int seconds,
+      Mix mix,
+      String phase)
       throws Exception {
     AtomicLong serial = new AtomicLong();
-    ProcessCpu.Cpu cpu0 = ProcessCpu.cpu(t.pid());
-    long t0 = System.nanoTime();
-    long deadline = t0 + seconds * 1_000_000_000L;
+    CountDownLatch ready = new CountDownLatch(users.size());
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicLong deadline = new AtomicLong(Long.MAX_VALUE);
     List<Future<Samples>> fs = new ArrayList<>();
     try (ExecutorService pool = Executors.newFixedThreadPool(users.size())) {
       for (String u : users) {
-        fs.add(pool.submit(() -> client(tls, t, u, messages, deadline, serial)));
+        fs.add(
+            pool.submit(() -> client(tls, t, u, messages, mix, ready, go, deadline, serial)));
       }
+      // the watchers (and with --relogin false the clients' connections) are set up first, not
+      // measured
+      ready.await();
+      ProcessCpu.Cpu cpu0 = ProcessCpu.cpu(t.pid());
+      long t0 = System.nanoTime();
+      deadline.set(t0 + seconds * 1_000_000_000L);
+      go.countDown();
       List<Samples> all = new ArrayList<>();
       for (Future<Samples> f : fs) all.add(f.get());
       double elapsed = (System.nanoTime() - t0) / 1e9;
@@ -319,19 +369,46 @@ public final class ImapLoad {
   }
 
   private static Samples client(
-      SSLContext tls, Target t, String user, int messages, long deadline, AtomicLong serial)
-      throws IOException {
+      SSLContext tls,
+      Target t,
+      String user,
+      int messages,
+      Mix mix,
+      CountDownLatch ready,
+      CountDownLatch go,
+      AtomicLong deadline,
+      AtomicLong serial)
+      throws IOException, InterruptedException {
     Samples s = new Samples();
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     String exists = "* " + (messages + 1) + " EXISTS";
-    try (ImapClient watcher = new ImapClient(tls, t.port(), null)) {
-      timed(s, "LOGIN", () -> watcher.ok("LOGIN " + user + " " + PASSWORD));
-      timed(s, "SELECT", () -> watcher.ok("SELECT INBOX"));
-      while (System.nanoTime() < deadline) {
-        long c0 = System.nanoTime();
-        try (ImapClient c = new ImapClient(tls, t.port(), null)) {
+    ImapClient watcher = null;
+    ImapClient kept = null;
+    try {
+      try {
+        watcher = new ImapClient(tls, t.port(), null);
+        watcher.ok("LOGIN " + user + " " + PASSWORD);
+        watcher.ok("SELECT INBOX");
+        if (!mix.relogin()) {
+          kept = new ImapClient(tls, t.port(), null);
+          kept.ok("LOGIN " + user + " " + PASSWORD);
+        }
+      } finally {
+        ready.countDown();
+      }
+      go.await();
+      ImapClient w = watcher;
+      while (System.nanoTime() < deadline.get()) {
+        ImapClient c;
+        if (kept != null) {
+          c = kept;
+        } else {
+          long c0 = System.nanoTime();
+          c = new ImapClient(tls, t.port(), null);
           s.add("(connect+TLS)", System.nanoTime() - c0);
           timed(s, "LOGIN", () -> c.ok("LOGIN " + user + " " + PASSWORD));
+        }
+        try {
           timed(s, "SELECT", () -> c.ok("SELECT INBOX"));
           for (int k = 0; k < 4; k++) {
             int from = 1 + rnd.nextInt(messages - 9);
@@ -349,23 +426,34 @@ public final class ImapLoad {
             timed(s, "NOOP", () -> c.ok("NOOP"));
           }
           long i0 = System.nanoTime();
-          watcher.idle();
+          if (mix.idle()) w.idle();
           byte[] msg =
               LmtpLoad.message(
                   t.name(), serial.incrementAndGet(), user, SIZES[rnd.nextInt(SIZES.length)]);
           long uid = timed(s, "APPEND", () -> c.append("INBOX", "", msg));
-          long a1 = System.nanoTime();
-          watcher.awaitLine(exists);
-          s.add("(IDLE push after APPEND)", System.nanoTime() - a1);
-          watcher.done();
-          s.add("IDLE", System.nanoTime() - i0);
+          if (mix.idle()) {
+            long a1 = System.nanoTime();
+            w.awaitLine(exists);
+            s.add("(IDLE push after APPEND)", System.nanoTime() - a1);
+            w.done();
+            s.add("IDLE", System.nanoTime() - i0);
+          }
           if (uid < 0) throw new IOException(t.name() + ": no APPENDUID");
           timed(s, "STORE", () -> c.ok("UID STORE " + uid + " +FLAGS.SILENT (\\Deleted)"));
           timed(s, "EXPUNGE", () -> c.ok("EXPUNGE"));
-          timed(s, "LOGOUT", () -> c.ok("LOGOUT"));
+          if (kept == null) timed(s, "LOGOUT", () -> c.ok("LOGOUT"));
+        } finally {
+          if (kept == null) c.close();
         }
       }
-      timed(s, "LOGOUT", () -> watcher.ok("LOGOUT"));
+      timed(s, "LOGOUT", () -> w.ok("LOGOUT"));
+      if (kept != null) {
+        ImapClient k = kept;
+        timed(s, "LOGOUT", () -> k.ok("LOGOUT"));
+      }
+    } finally {
+      if (watcher != null) watcher.close();
+      if (kept != null) kept.close();
     }
     return s;
   }

@@ -30,7 +30,10 @@ class ImapLoadTest {
             1,
             1,
             1,
+            0,
             1,
+            new ImapLoad.Mix(true, true),
+            true,
             List.of("-Xmx256m"),
             new PrintStream(OutputStream.nullOutputStream()));
     assertThat(results)
