@@ -33,12 +33,13 @@ import javax.net.ssl.SSLContext;
  * that it does not take one of the IMAPS listener's {@code maxConnections} = 10,000) APPENDs one
  * message, and every IDLE session waits for its {@code * 1 EXISTS}: how many got it within {@code
  * bound} seconds, and when. The client is this JVM, a different process from the server; its own
- * CPU, heap and RSS are reported separately and are not in the server's figures.
+ * CPU, heap and RSS are reported separately and are not in the server's figures. {@code --histogram
+ * n} prints the server's n biggest classes (after a full GC) while the sessions are held.
  *
  * <pre>
  * ulimit -n 30000
  * java -cp benchmarks/target/benchmarks.jar org.carbonio.benchmarks.load.ImapIdleSessions \
- *     [--sessions 10000] [--sources 8] [--bound 10] [--parallel 32] \
+ *     [--sessions 10000] [--sources 8] [--bound 10] [--parallel 32] [--histogram 0] \
  *     [--work target/imap-idle] [--server-jvm "-Xmx1g"] [--server-jar carbonio-server/target/carbonio-server.jar]
  * </pre>
  *
@@ -75,18 +76,26 @@ public final class ImapIdleSessions {
     int sources = intArg(args, "--sources", 8);
     int bound = intArg(args, "--bound", 10);
     int parallel = intArg(args, "--parallel", 32);
+    int histogram = intArg(args, "--histogram", 0);
     Path work = Path.of(arg(args, "--work", "target/imap-idle")).toAbsolutePath();
     Path jar = Path.of(arg(args, "--server-jar", "carbonio-server/target/carbonio-server.jar"));
     List<String> jvm = List.of(arg(args, "--server-jvm", "-Xmx1g").split(" "));
     System.out.println("load average before: " + ImapLoad.loadavg());
-    Result r = run(work, jar, jvm, sessions, sources, bound, parallel);
+    Result r = run(work, jar, jvm, sessions, sources, bound, parallel, histogram);
     System.out.println("load average after: " + ImapLoad.loadavg());
     System.out.println();
     System.out.print(table(r, bound));
   }
 
   static Result run(
-      Path work, Path jar, List<String> jvm, int sessions, int sources, int bound, int parallel)
+      Path work,
+      Path jar,
+      List<String> jvm,
+      int sessions,
+      int sources,
+      int bound,
+      int parallel,
+      int histogram)
       throws Exception {
     deleteTree(work);
     Files.createDirectories(work);
@@ -164,6 +173,10 @@ public final class ImapIdleSessions {
           long heapAfter = BigMailboxLoad.heapAfterGc(pid);
           long rssAfter = ProcessCpu.rssBytes(pid);
           int threadsAfter = threads(pid);
+          if (histogram > 0) { // the server's biggest classes while the sessions are held
+            String[] h = BigMailboxLoad.jcmd(pid, "GC.class_histogram").split("\n");
+            for (int i = 0; i < Math.min(h.length, histogram + 3); i++) System.out.println(h[i]);
+          }
           double cpu1 = ProcessCpu.cpu(pid).total();
           go.countDown();
           appendSent.set(System.nanoTime());

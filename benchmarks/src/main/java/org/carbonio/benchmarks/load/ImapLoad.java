@@ -325,8 +325,7 @@ public final class ImapLoad {
     List<Future<Samples>> fs = new ArrayList<>();
     try (ExecutorService pool = Executors.newFixedThreadPool(users.size())) {
       for (String u : users) {
-        fs.add(
-            pool.submit(() -> client(tls, t, u, messages, mix, ready, go, deadline, serial)));
+        fs.add(pool.submit(() -> client(tls, t, u, messages, mix, ready, go, deadline, serial)));
       }
       // the watchers (and with --relogin false the clients' connections) are set up first, not
       // measured

@@ -13,7 +13,7 @@ class ImapIdleSessionsTest {
   @Test
   void appendShouldReachEveryIdleSessionWhenFewAreOpen(@TempDir Path work) throws Exception {
     ImapIdleSessions.Result r =
-        ImapIdleSessions.run(work, ServerJar.path(), List.of("-Xmx256m"), 20, 4, 10, 4);
+        ImapIdleSessions.run(work, ServerJar.path(), List.of("-Xmx256m"), 20, 4, 10, 4, 0);
     assertThat(r.failures()).isEmpty();
     assertThat(r.idling()).isEqualTo(20);
     assertThat(r.notifiedWithinBound()).isEqualTo(20);
