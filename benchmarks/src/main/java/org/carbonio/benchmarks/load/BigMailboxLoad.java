@@ -273,7 +273,7 @@ public final class BigMailboxLoad {
     return Long.parseLong(m.group(1)) * 1024;
   }
 
-  private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+  static String jcmd(long pid, String command) throws IOException, InterruptedException {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     Process p =
         new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)

@@ -132,7 +132,7 @@ final class DovecotLmtp implements AutoCloseable {
     }
   }
 
-  private static boolean accepts(int port) {
+  static boolean accepts(int port) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
       return true;
@@ -141,14 +141,14 @@ final class DovecotLmtp implements AutoCloseable {
     }
   }
 
-  private static void chown(Path p, String user, String group) throws IOException {
+  static void chown(Path p, String user, String group) throws IOException {
     UserPrincipalLookupService lookup = FileSystems.getDefault().getUserPrincipalLookupService();
     PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class);
     view.setOwner(lookup.lookupPrincipalByName(user));
     view.setGroup(lookup.lookupPrincipalByGroupName(group));
   }
 
-  private static String binary(String name) throws IOException {
+  static String binary(String name) throws IOException {
     List<Path> candidates = new ArrayList<>();
     for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
       if (!d.isEmpty()) {

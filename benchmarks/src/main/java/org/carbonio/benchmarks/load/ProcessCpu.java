@@ -59,6 +59,26 @@ final class ProcessCpu {
     return pages * 4096;
   }
 
+  /**
+   * Proportional set size of {@code pid} and its live descendants, in bytes: pages shared between
+   * processes of the tree (Dovecot's forked workers) are counted once in total, not once each.
+   */
+  static long pssBytes(long pid) throws IOException {
+    long kb = 0;
+    for (long p : tree(pid)) {
+      try {
+        for (String l : Files.readAllLines(Path.of("/proc", Long.toString(p), "smaps_rollup"))) {
+          if (l.startsWith("Pss:")) {
+            kb += Long.parseLong(l.substring(4).replace("kB", "").strip());
+          }
+        }
+      } catch (IOException e) {
+        // the process is gone
+      }
+    }
+    return kb * 1024;
+  }
+
   private static List<Long> tree(long root) throws IOException {
     List<long[]> all = new ArrayList<>(); // {pid, ppid}
     try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
