@@ -18,8 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -38,14 +38,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
+import org.carbonio.store.ImportMessage;
+import org.carbonio.store.Mailbox;
 import org.eclipse.angus.mail.iap.ByteArray;
 import org.eclipse.angus.mail.iap.Response;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.protocol.BODY;
 import org.eclipse.angus.mail.imap.protocol.FetchResponse;
 import org.eclipse.angus.mail.imap.protocol.UID;
-import org.carbonio.store.ImportMessage;
-import org.carbonio.store.Mailbox;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -207,10 +207,7 @@ class RealClientsCorpusTest {
    * per message except the {@code skipped} UIDs: {@code undo} removes what the client adds.
    */
   private static void assertFilesAreTheStore(
-      List<Path> files,
-      Set<Long> skipped,
-      UnaryOperator<byte[]> local,
-      UnaryOperator<byte[]> undo)
+      List<Path> files, Set<Long> skipped, UnaryOperator<byte[]> local, UnaryOperator<byte[]> undo)
       throws Exception {
     Map<String, Integer> want = expected(skipped, local);
     List<String> unmatched = new ArrayList<>();
@@ -438,7 +435,8 @@ class RealClientsCorpusTest {
    * connections at a time. offlineimap3 does not write the bytes it fetched: it parses each BODY[]
    * with Python's email package and writes that package's serialization; {@code
    * clients/offlineimap_expected.py} runs offlineimap's own parsing and serialization on the stored
-   * bytes, and each file must be exactly its result. A message that serialization fails on is
+   * bytes, and each file must be exactly its result (up to the random boundary Python makes up for
+   * a multipart without one). A message that serialization fails on is
    * refused by offlineimap (exit code 1, "has defects preventing it from being processed"): exactly
    * those must be missing.
    */
@@ -529,7 +527,9 @@ class RealClientsCorpusTest {
     for (Path file : maildirFiles(maildir.resolve("INBOX"))) {
       Matcher u = uidInName.matcher(file.getFileName().toString());
       assertThat(u.find()).as(file.toString()).isTrue();
-      got.put(Long.parseLong(u.group(1)), Corpus.sha256(Files.readAllBytes(file)));
+      String made = Files.readString(file, StandardCharsets.ISO_8859_1);
+      made = made.replaceAll("={15}\\d+==", "===============0==");
+      got.put(Long.parseLong(u.group(1)), Corpus.sha256(made.getBytes(StandardCharsets.ISO_8859_1)));
     }
     assertThat(got).isEqualTo(want);
   }
@@ -651,7 +651,8 @@ class RealClientsCorpusTest {
         String range = uids.get(i) + ":" + uids.get(Math.min(i + 500, uids.size()) - 1);
         inbox.doCommand(
             protocol -> {
-              Response[] responses = protocol.command("UID FETCH " + range + " (UID BODY.PEEK[])", null);
+              Response[] responses =
+                  protocol.command("UID FETCH " + range + " (UID BODY.PEEK[])", null);
               protocol.handleResult(responses[responses.length - 1]);
               for (Response r : responses) {
                 if (r instanceof FetchResponse f) {
@@ -660,7 +661,9 @@ class RealClientsCorpusTest {
                       f.getItem(UID.class).uid,
                       Corpus.sha256(
                           Arrays.copyOfRange(
-                              body.getBytes(), body.getStart(), body.getStart() + body.getCount())));
+                              body.getBytes(),
+                              body.getStart(),
+                              body.getStart() + body.getCount())));
                 }
               }
               return null;
@@ -683,7 +686,8 @@ class RealClientsCorpusTest {
       for (int i = 0; i < 3; i++) {
         mailbox.append(
             "Live",
-            new java.io.ByteArrayInputStream(E2E.crlf("Subject: live " + i + "\n\nbody " + i + "\n")),
+            new java.io.ByteArrayInputStream(
+                E2E.crlf("Subject: live " + i + "\n\nbody " + i + "\n")),
             Set.of(),
             Instant.now());
       }
