@@ -436,9 +436,8 @@ class RealClientsCorpusTest {
    * with Python's email package and writes that package's serialization; {@code
    * clients/offlineimap_expected.py} runs offlineimap's own parsing and serialization on the stored
    * bytes, and each file must be exactly its result (up to the random boundary Python makes up for
-   * a multipart without one). A message that serialization fails on is
-   * refused by offlineimap (exit code 1, "has defects preventing it from being processed"): exactly
-   * those must be missing.
+   * a multipart without one). A message that serialization fails on is refused by offlineimap (exit
+   * code 1, "has defects preventing it from being processed"): exactly those must be missing.
    */
   @Test
   void offlineimapShouldMirrorEveryStoredMessageWhenSyncingTheCorpusToAMaildir() throws Exception {
@@ -529,14 +528,15 @@ class RealClientsCorpusTest {
       assertThat(u.find()).as(file.toString()).isTrue();
       String made = Files.readString(file, StandardCharsets.ISO_8859_1);
       made = made.replaceAll("={15}\\d+==", "===============0==");
-      got.put(Long.parseLong(u.group(1)), Corpus.sha256(made.getBytes(StandardCharsets.ISO_8859_1)));
+      got.put(
+          Long.parseLong(u.group(1)), Corpus.sha256(made.getBytes(StandardCharsets.ISO_8859_1)));
     }
     assertThat(got).isEqualTo(want);
   }
 
   /**
    * mutt, driven in its own terminal ({@code script} gives it a pty; stdin stays open so that it
-   * reads the pushed keys, not an end of file): it opens {@code imaps://…/INBOX}, tags every
+   * reads the keys a folder-hook pushes, not an end of file): it opens {@code imaps://…/INBOX}, tags every
    * message ({@code ~A}) and copies them to a local Maildir, then quits. What mutt received is its
    * message cache ({@code message_cachedir}): one file per UID, holding BODY[] as read by {@code
    * imap_read_literal}, which turns each CRLF into LF and drops a CR that is the literal's last
@@ -547,6 +547,8 @@ class RealClientsCorpusTest {
   void muttShouldFetchEveryStoredByteWhenCopyingTheCorpusToAMaildirInBatchMode() throws Exception {
     Path out = tmp.resolve("copied");
     Path cache = Files.createDirectories(tmp.resolve("cache"));
+    // The keys are pushed by a folder-hook, so mutt reads them once the mailbox is open (keys pushed
+    // with -e before the IMAP mailbox has loaded can be flushed while it loads).
     String rc =
         """
         set imap_user = "%s"
@@ -562,16 +564,14 @@ class RealClientsCorpusTest {
         set message_cachedir = "%s"
         set sort = mailbox-order
         set mail_check_stats = no
+        set imap_passive = yes
+        set timeout = 0
         set wait_key = no
+        folder-hook . 'push "<tag-pattern>~A<enter><tag-prefix><copy-message>%s<enter><quit>"'
         """
-            .formatted(USER, PASSWORD, certificate(), cache);
+            .formatted(USER, PASSWORD, certificate(), cache, out);
     Path muttrc = Files.writeString(tmp.resolve("muttrc"), rc);
-    String mutt =
-        "mutt -n -F %s -f imaps://127.0.0.1:%d/INBOX -e 'push \"<tag-pattern>~A<enter>"
-                .formatted(muttrc, port(Listener.Kind.IMAPS))
-            + "<tag-prefix><copy-message>"
-            + out
-            + "<enter><quit>\"'";
+    String mutt = "mutt -n -F %s -f imaps://127.0.0.1:%d/INBOX".formatted(muttrc, port(Listener.Kind.IMAPS));
     ProcessBuilder builder =
         new ProcessBuilder("script", "-qec", mutt, "/dev/null")
             .redirectErrorStream(true)
@@ -584,8 +584,12 @@ class RealClientsCorpusTest {
       process.getOutputStream().close();
       process.destroyForcibly();
     }
-    assertThat(process.exitValue()).isZero();
-    assertThat(maildirFiles(out)).hasSize(stored.size());
+    String screen =
+        Files.readString(tmp.resolve("screen.txt"), StandardCharsets.ISO_8859_1)
+            .replaceAll("[^\\p{Print}]", ".");
+    String lastScreen = screen.substring(Math.max(0, screen.length() - 3000));
+    assertThat(process.exitValue()).as(lastScreen).isZero();
+    assertThat(maildirFiles(out)).as(lastScreen).hasSize(stored.size());
 
     Map<Long, Path> cached = new TreeMap<>();
     try (Stream<Path> files = Files.walk(cache)) {
