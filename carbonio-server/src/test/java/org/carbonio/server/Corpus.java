@@ -65,20 +65,4 @@ final class Corpus {
       throw new IllegalStateException(e);
     }
   }
-
-  /**
-   * The message as a Unix mail client stores it locally: each CRLF becomes LF; lone CRs and bare
-   * LFs are kept.
-   */
-  static byte[] unixLineEnds(byte[] message) {
-    byte[] out = new byte[message.length];
-    int n = 0;
-    for (int i = 0; i < message.length; i++) {
-      if (message[i] == '\r' && i + 1 < message.length && message[i + 1] == '\n') {
-        continue;
-      }
-      out[n++] = message[i];
-    }
-    return java.util.Arrays.copyOf(out, n);
-  }
 }

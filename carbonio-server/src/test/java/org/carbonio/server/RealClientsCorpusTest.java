@@ -65,11 +65,12 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>clients that hand over the {@code BODY[]} literal as received (Python's imaplib, curl,
  *       Jakarta Mail) must return exactly the stored bytes;
- *   <li>clients that write a local Unix Maildir (mbsync, offlineimap, mutt) store lines with LF:
- *       the expected file is the stored message with each CRLF turned into LF (bare LFs and lone
- *       CRs kept, {@link Corpus#unixLineEnds}), after removing the one header line the client adds
- *       (mbsync's {@code X-TUID}). The comparison is of SHA-256 multisets: every file matches one
- *       stored message and every stored message has one file.
+ *   <li>clients that write a local Maildir apply their own documented transformation, and the test
+ *       applies the same one to the stored bytes: mbsync drops every CR and adds one {@code X-TUID}
+ *       line (taken out; the comparison is of SHA-256 multisets), offlineimap3 re-serializes each
+ *       message through Python's {@code email} package ({@code clients/offlineimap_expected.py}
+ *       runs offlineimap's own code on the stored bytes). Messages such a client refuses by design
+ *       must be exactly the ones it reports.
  * </ul>
  *
  * <p>One server and one load per class; the corpus is read in place and imported through the store
