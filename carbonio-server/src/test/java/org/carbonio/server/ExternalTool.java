@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +36,12 @@ final class ExternalTool {
 
   static Result run(List<String> command, Map<String, String> env, Path workDir)
       throws IOException, InterruptedException {
+    return run(command, env, workDir, Duration.ofSeconds(120));
+  }
+
+  /** Runs {@code command}, failing when it has not finished within {@code limit}. */
+  static Result run(List<String> command, Map<String, String> env, Path workDir, Duration limit)
+      throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(env);
     if (workDir != null) {
@@ -44,9 +51,9 @@ final class ExternalTool {
     process.getOutputStream().close();
     CompletableFuture<byte[]> stdout = drain(process.getInputStream());
     CompletableFuture<byte[]> stderr = drain(process.getErrorStream());
-    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+    if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
-      throw new AssertionError(command + " did not finish within 120 s");
+      throw new AssertionError(command + " did not finish within " + limit);
     }
     return new Result(
         process.exitValue(), stdout.join(), new String(stderr.join(), StandardCharsets.UTF_8));

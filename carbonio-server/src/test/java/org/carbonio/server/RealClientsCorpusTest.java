@@ -1,0 +1,689 @@
+package org.carbonio.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.mail.FetchProfile;
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.UIDFolder;
+import jakarta.mail.internet.MimeMessage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import org.carbonio.store.ImportMessage;
+import org.carbonio.store.Mailbox;
+import org.eclipse.angus.mail.iap.ByteArray;
+import org.eclipse.angus.mail.iap.Response;
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.protocol.BODY;
+import org.eclipse.angus.mail.imap.protocol.FetchResponse;
+import org.eclipse.angus.mail.imap.protocol.UID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real IMAP clients read an account holding all 5,000 messages of the shared corpus, and each gets
+ * exactly the bytes the store holds.
+ *
+ * <p>What "byte for byte" means here. The corpus is mostly LF-only (468 messages use CRLF, a few
+ * mix both, have lone CRs, NULs or no final line break). The store keeps exactly what was appended,
+ * with no line-ending normalization: the load step checks the store's copy of every message (read
+ * in-process through {@link Mailbox#read}, the trusted path) against the corpus's SHA-256, and that
+ * copy is the reference. Then:
+ *
+ * <ul>
+ *   <li>clients that hand over the {@code BODY[]} literal as received (Python's imaplib, curl,
+ *       Jakarta Mail) must return exactly the stored bytes;
+ *   <li>clients that write a local Maildir apply their own documented transformation, and the test
+ *       applies the same one to the stored bytes: mbsync drops every CR and adds one {@code X-TUID}
+ *       line (taken out; the comparison is of SHA-256 multisets), offlineimap3 re-serializes each
+ *       message through Python's {@code email} package ({@code clients/offlineimap_expected.py}
+ *       runs offlineimap's own code on the stored bytes). Messages such a client refuses by design
+ *       must be exactly the ones it reports.
+ * </ul>
+ *
+ * <p>One server and one load per class; the corpus is read in place and imported through the store
+ * API (the bulk path; APPEND over IMAP is covered elsewhere). Skipped, with a message, only when
+ * the corpus is absent.
+ */
+class RealClientsCorpusTest {
+
+  static final String USER = "corpus@localhost";
+  static final String PASSWORD = "corpus-Secret-1";
+
+  private static Path root;
+  private static CarbonioServer server;
+  private static Mailbox mailbox;
+
+  /** UID → SHA-256 of the bytes the store holds, in UID order. */
+  private static final Map<Long, String> stored = new TreeMap<>();
+
+  /** This test's scratch directory, under the class's root (deleted with it). */
+  private Path tmp;
+
+  @BeforeEach
+  void scratch() throws IOException {
+    tmp = Files.createTempDirectory(root, "client-");
+  }
+
+  @BeforeAll
+  static void loadCorpus() throws Exception {
+    Optional<Path> dir = Corpus.locate();
+    Assumptions.assumeTrue(
+        dir.isPresent(),
+        "the shared mail corpus is absent: expected shared/corpus/MANIFEST.tsv beside the"
+            + " repository root or a folder above it, or -D"
+            + Corpus.PROPERTY
+            + "=DIR");
+    List<Corpus.Entry> entries = Corpus.entries(dir.get());
+    assertThat(entries).hasSize(5_000);
+
+    Path shm = Path.of("/dev/shm");
+    root =
+        Files.isDirectory(shm) && Files.isWritable(shm)
+            ? Files.createTempDirectory(shm, "carbonio-corpus-")
+            : Files.createTempDirectory("carbonio-corpus-");
+    server = CarbonioServer.start(ServerConfig.defaults(root.resolve("data")).withEphemeralPorts());
+    server.directory().createAccount(USER, PASSWORD);
+    mailbox = server.store().mailbox(server.directory().findAccount(USER).orElseThrow().id());
+
+    long t = System.nanoTime();
+    Iterator<ImportMessage> messages =
+        new Iterator<>() {
+          int i;
+
+          @Override
+          public boolean hasNext() {
+            return i < entries.size();
+          }
+
+          @Override
+          public ImportMessage next() {
+            Corpus.Entry e = entries.get(i);
+            try {
+              return new ImportMessage(
+                  Files.newInputStream(e.file()),
+                  Set.of(),
+                  Instant.ofEpochSecond(1_600_000_000L + i++));
+            } catch (IOException x) {
+              throw new UncheckedIOException(x);
+            }
+          }
+        };
+    assertThat(mailbox.importMessages("INBOX", messages)).isEqualTo(entries.size());
+    long loaded = System.nanoTime() - t;
+
+    List<Long> uids = mailbox.snapshot("INBOX").messages().stream().map(m -> m.uid()).toList();
+    assertThat(uids).hasSize(entries.size());
+    List<String> differ = new ArrayList<>();
+    for (int i = 0; i < uids.size(); i++) {
+      byte[] bytes = mailbox.read("INBOX", uids.get(i));
+      String sha = Corpus.sha256(bytes);
+      if (!sha.equals(entries.get(i).sha256())) {
+        differ.add(entries.get(i).file() + " (uid " + uids.get(i) + ")");
+      }
+      stored.put(uids.get(i), sha);
+    }
+    assertThat(differ).as("messages the store did not keep as appended").isEmpty();
+    System.out.printf(
+        "corpus: %d messages imported in %d ms, verified in %d ms%n",
+        uids.size(), loaded / 1_000_000, (System.nanoTime() - t - loaded) / 1_000_000);
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (server != null) {
+      server.close();
+    }
+    if (root != null) {
+      try (Stream<Path> files = Files.walk(root)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  private static Path certificate() {
+    return org.carbonio.server.internal.TlsMaterial.defaultCertificate(server.config().dataDir());
+  }
+
+  private static int port(Listener.Kind kind) {
+    return server.port(kind);
+  }
+
+  /** A "UID SHA256" line per stored message, for the scripts. */
+  private Path manifest() throws IOException {
+    StringBuilder text = new StringBuilder();
+    stored.forEach((uid, sha) -> text.append(uid).append(' ').append(sha).append('\n'));
+    return Files.writeString(tmp.resolve("manifest.txt"), text);
+  }
+
+  /** SHA-256 → how many stored messages have it, after {@code local} (the client's format). */
+  private static Map<String, Integer> expected(Set<Long> skipped, UnaryOperator<byte[]> local)
+      throws Exception {
+    Map<String, Integer> counts = new HashMap<>();
+    for (long uid : stored.keySet()) {
+      if (skipped.contains(uid)) {
+        continue;
+      }
+      counts.merge(Corpus.sha256(local.apply(mailbox.read("INBOX", uid))), 1, Integer::sum);
+    }
+    return counts;
+  }
+
+  /**
+   * Asserts that the files are exactly the stored messages (in the client's local format), one file
+   * per message except the {@code skipped} UIDs: {@code undo} removes what the client adds.
+   */
+  private static void assertFilesAreTheStore(
+      List<Path> files, Set<Long> skipped, UnaryOperator<byte[]> local, UnaryOperator<byte[]> undo)
+      throws Exception {
+    Map<String, Integer> want = expected(skipped, local);
+    List<String> unmatched = new ArrayList<>();
+    for (Path file : files) {
+      String sha = Corpus.sha256(undo.apply(Files.readAllBytes(file)));
+      Integer left = want.get(sha);
+      if (left == null) {
+        unmatched.add(file.getFileName() + " (" + Files.size(file) + " bytes)");
+      } else if (left == 1) {
+        want.remove(sha);
+      } else {
+        want.put(sha, left - 1);
+      }
+    }
+    assertThat(unmatched).as("files that match no stored message").isEmpty();
+    assertThat(want).as("stored messages without a file (sha256 → count)").isEmpty();
+    assertThat(files).hasSize(stored.size() - skipped.size());
+  }
+
+  private static List<Path> maildirFiles(Path dir) throws IOException {
+    List<Path> files = new ArrayList<>();
+    for (String sub : new String[] {"cur", "new"}) {
+      if (Files.isDirectory(dir.resolve(sub))) {
+        try (Stream<Path> list = Files.list(dir.resolve(sub))) {
+          list.forEach(files::add);
+        }
+      }
+    }
+    return files;
+  }
+
+  @Test
+  void imaplibShouldReadEveryStoredByteWhenFetchingTheWholeCorpusOverStarttls() throws Exception {
+    ExternalTool.Result result =
+        ExternalTool.run(
+                List.of(
+                    "python3",
+                    E2E.script("imap_corpus.py").toString(),
+                    "127.0.0.1",
+                    Integer.toString(port(Listener.Kind.IMAP)),
+                    USER,
+                    PASSWORD,
+                    certificate().toString(),
+                    "starttls",
+                    "INBOX",
+                    manifest().toString()),
+                Map.of(),
+                tmp,
+                Duration.ofMinutes(3))
+            .assertSuccess();
+    assertThat(result.out()).contains("checked " + stored.size());
+  }
+
+  @Test
+  void imaplibShouldReadEveryStoredByteWhenFetchingTheWholeCorpusOverImaps() throws Exception {
+    ExternalTool.Result result =
+        ExternalTool.run(
+                List.of(
+                    "python3",
+                    E2E.script("imap_corpus.py").toString(),
+                    "127.0.0.1",
+                    Integer.toString(port(Listener.Kind.IMAPS)),
+                    USER,
+                    PASSWORD,
+                    certificate().toString(),
+                    "ssl",
+                    "INBOX",
+                    manifest().toString(),
+                    "1000"),
+                Map.of(),
+                tmp,
+                Duration.ofMinutes(3))
+            .assertSuccess();
+    assertThat(result.out()).contains("checked " + stored.size());
+  }
+
+  /**
+   * curl fetches {@code imaps://host/INBOX;UID=n} for every message in one process (a {@code -K}
+   * config of 5,000 URL/output pairs), four transfers at a time, each connection logging in and
+   * SELECTing once and then reused for the next URLs.
+   */
+  @Test
+  void curlShouldFetchEveryStoredByteWhenGivenOneUrlPerMessage() throws Exception {
+    Path out = Files.createDirectories(tmp.resolve("curl"));
+    StringBuilder config = new StringBuilder();
+    int port = port(Listener.Kind.IMAPS);
+    for (long uid : stored.keySet()) {
+      config
+          .append("url = \"imaps://127.0.0.1:")
+          .append(port)
+          .append("/INBOX;UID=")
+          .append(uid)
+          .append("\"\noutput = \"")
+          .append(out.resolve(uid + ".eml"))
+          .append("\"\n");
+    }
+    Path urls = Files.writeString(tmp.resolve("curl.conf"), config);
+    ExternalTool.run(
+            List.of(
+                "curl",
+                "--silent",
+                "--show-error",
+                "--parallel",
+                "--parallel-max",
+                "4",
+                "--cacert",
+                certificate().toString(),
+                "--user",
+                USER + ":" + PASSWORD,
+                "--config",
+                urls.toString()),
+            Map.of(),
+            tmp,
+            Duration.ofMinutes(3))
+        .assertSuccess();
+    List<String> differ = new ArrayList<>();
+    for (Map.Entry<Long, String> e : stored.entrySet()) {
+      Path file = out.resolve(e.getKey() + ".eml");
+      if (!Files.exists(file) || !Corpus.sha256(Files.readAllBytes(file)).equals(e.getValue())) {
+        differ.add("uid " + e.getKey());
+      }
+    }
+    assertThat(differ).as("messages curl got differently from the store").isEmpty();
+  }
+
+  /**
+   * mbsync (isync) pulls the whole INBOX over implicit TLS into a Maildir. mbsync stores Unix text:
+   * it drops every CR (of CRLF pairs and lone ones alike) and adds one {@code X-TUID} header line
+   * to each message. It skips, with "Warning: message N from far side has incomplete header;
+   * skipping.", a message without an empty line ending its header section (it needs one to place
+   * X-TUID): those are exactly the stored messages with no header/body separator.
+   */
+  @Test
+  void mbsyncShouldMirrorEveryStoredMessageWhenPullingTheCorpusToAMaildir() throws Exception {
+    Path maildir = Files.createDirectories(tmp.resolve("Mail"));
+    String text =
+        """
+        FSync no
+
+        IMAPAccount carbonio
+        Host 127.0.0.1
+        Port %d
+        User %s
+        Pass %s
+        SSLType IMAPS
+        CertificateFile %s
+        AuthMechs LOGIN
+
+        IMAPStore remote
+        Account carbonio
+
+        MaildirStore local
+        Path %s/
+        Inbox %s/INBOX
+
+        Channel corpus
+        Far :remote:
+        Near :local:
+        Patterns INBOX
+        Create Near
+        SyncState *
+        Sync Pull
+        """
+            .formatted(port(Listener.Kind.IMAPS), USER, PASSWORD, certificate(), maildir, maildir);
+    Path config = Files.writeString(tmp.resolve("mbsyncrc"), text);
+    ExternalTool.Result result =
+        ExternalTool.run(
+                List.of("mbsync", "-c", config.toString(), "corpus"),
+                Map.of("HOME", tmp.toString()),
+                tmp,
+                Duration.ofMinutes(5))
+            .assertSuccess();
+    Set<Long> skipped = new TreeSet<>();
+    Matcher m =
+        Pattern.compile("message (\\d+) from far side has incomplete header; skipping")
+            .matcher(result.out() + result.stderr());
+    while (m.find()) {
+      skipped.add(Long.parseLong(m.group(1)));
+    }
+    Set<Long> headerless = new TreeSet<>();
+    for (long uid : stored.keySet()) {
+      if (!hasHeaderEnd(mailbox.read("INBOX", uid))) {
+        headerless.add(uid);
+      }
+    }
+    assertThat(skipped).as("messages mbsync skipped").isEqualTo(headerless);
+    assertFilesAreTheStore(
+        maildirFiles(maildir.resolve("INBOX")),
+        skipped,
+        RealClientsCorpusTest::withoutCr,
+        RealClientsCorpusTest::withoutTuid);
+  }
+
+  /** An empty line (after LF, an LF or CRLF) ends the header section (RFC 5322 §2.1). */
+  private static boolean hasHeaderEnd(byte[] message) {
+    for (int i = 0; i + 1 < message.length; i++) {
+      if (message[i] == '\n'
+          && (message[i + 1] == '\n'
+              || (message[i + 1] == '\r' && i + 2 < message.length && message[i + 2] == '\n'))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static byte[] withoutCr(byte[] message) {
+    byte[] out = new byte[message.length];
+    int n = 0;
+    for (byte b : message) {
+      if (b != '\r') {
+        out[n++] = b;
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  /** mbsync adds one {@code X-TUID} header line to each message it stores; take it out. */
+  private static byte[] withoutTuid(byte[] file) {
+    String text = new String(file, StandardCharsets.ISO_8859_1);
+    return text.replaceFirst("(?m)^X-TUID: [^\n]*\n", "").getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * offlineimap (offlineimap3) syncs the INBOX read-only over implicit TLS into a Maildir, four
+   * connections at a time. offlineimap3 does not write the bytes it fetched: it parses each BODY[]
+   * with Python's email package and writes that package's serialization; {@code
+   * clients/offlineimap_expected.py} runs offlineimap's own parsing and serialization on the stored
+   * bytes, and each file must be exactly its result (up to the random boundary Python makes up for
+   * a multipart without one). A message that serialization fails on is refused by offlineimap (exit
+   * code 1, "has defects preventing it from being processed"): exactly those must be missing.
+   */
+  @Test
+  void offlineimapShouldMirrorEveryStoredMessageWhenSyncingTheCorpusToAMaildir() throws Exception {
+    Path maildir = Files.createDirectories(tmp.resolve("Mail"));
+    String text =
+        """
+        [general]
+        accounts = corpus
+        metadata = %s
+        ui = basic
+        fsync = false
+
+        [Account corpus]
+        localrepository = local
+        remoterepository = remote
+
+        [Repository local]
+        type = Maildir
+        localfolders = %s
+
+        [Repository remote]
+        type = IMAP
+        remotehost = localhost
+        remoteport = %d
+        remoteuser = %s
+        remotepass = %s
+        ssl = yes
+        sslcacertfile = %s
+        readonly = True
+        maxconnections = 4
+        folderfilter = lambda folder: folder == 'INBOX'
+        """
+            .formatted(
+                tmp.resolve("offlineimap-meta"),
+                maildir,
+                port(Listener.Kind.IMAPS),
+                USER,
+                PASSWORD,
+                certificate());
+    Path config = Files.writeString(tmp.resolve("offlineimaprc"), text);
+    ExternalTool.Result result =
+        ExternalTool.run(
+            List.of("offlineimap", "-c", config.toString(), "-o", "-u", "basic"),
+            Map.of("HOME", tmp.toString()),
+            tmp,
+            Duration.ofMinutes(5));
+
+    Path copies = Files.createDirectories(tmp.resolve("stored"));
+    for (long uid : stored.keySet()) {
+      Files.write(copies.resolve(Long.toString(uid)), mailbox.read("INBOX", uid));
+    }
+    ExternalTool.Result model =
+        ExternalTool.run(
+                List.of(
+                    "/usr/bin/python3",
+                    E2E.script("offlineimap_expected.py").toString(),
+                    copies.toString()),
+                Map.of(),
+                tmp,
+                Duration.ofMinutes(3))
+            .assertSuccess();
+    Map<Long, String> want = new TreeMap<>();
+    Set<Long> refused = new TreeSet<>();
+    for (String line : model.out().split("\n")) {
+      String[] f = line.split(" ");
+      if (f[1].equals("refused")) {
+        refused.add(Long.parseLong(f[0]));
+      } else {
+        want.put(Long.parseLong(f[0]), f[1]);
+      }
+    }
+    assertThat(want.size() + refused.size()).isEqualTo(stored.size());
+
+    Set<Long> reported = new TreeSet<>();
+    Matcher m =
+        Pattern.compile("UID (\\d+) \\([^)]*\\) has defects preventing it from being processed")
+            .matcher(result.out() + result.stderr());
+    while (m.find()) {
+      reported.add(Long.parseLong(m.group(1)));
+    }
+    assertThat(reported).as("messages offlineimap refused").isEqualTo(refused);
+    assertThat(result.exitCode()).as(result.stderr()).isEqualTo(refused.isEmpty() ? 0 : 1);
+
+    Map<Long, String> got = new TreeMap<>();
+    Pattern uidInName = Pattern.compile(",U=(\\d+)");
+    for (Path file : maildirFiles(maildir.resolve("INBOX"))) {
+      Matcher u = uidInName.matcher(file.getFileName().toString());
+      assertThat(u.find()).as(file.toString()).isTrue();
+      String made = Files.readString(file, StandardCharsets.ISO_8859_1);
+      made = made.replaceAll("={15}\\d+==", "===============0==");
+      got.put(
+          Long.parseLong(u.group(1)), Corpus.sha256(made.getBytes(StandardCharsets.ISO_8859_1)));
+    }
+    assertThat(got).isEqualTo(want);
+  }
+
+  /**
+   * Jakarta Mail (Angus) over IMAPS: the folder lists 5,000 messages whose RFC822.SIZE is each
+   * stored message's length, and {@code UID FETCH a:b (UID BODY.PEEK[])} through the store's
+   * protocol object returns exactly the stored bytes.
+   */
+  @Test
+  void jakartaMailShouldFetchEveryStoredByteWhenReadingTheCorpusOverImaps() throws Exception {
+    SSLContext trust = E2E.trusting(server.config().dataDir());
+    Properties props = new Properties();
+    props.put("mail.imaps.ssl.socketFactory", trust.getSocketFactory());
+    props.put("mail.imaps.ssl.checkserveridentity", "true");
+    props.put("mail.imaps.connectiontimeout", "10000");
+    props.put("mail.imaps.timeout", "60000");
+    Session session = Session.getInstance(props);
+    try (Store store = session.getStore("imaps")) {
+      store.connect("127.0.0.1", port(Listener.Kind.IMAPS), USER, PASSWORD);
+      IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
+      inbox.open(Folder.READ_ONLY);
+      assertThat(inbox.getMessageCount()).isEqualTo(stored.size());
+      Message[] all = inbox.getMessages();
+      FetchProfile profile = new FetchProfile();
+      profile.add(UIDFolder.FetchProfileItem.UID);
+      profile.add(FetchProfile.Item.SIZE);
+      inbox.fetch(all, profile);
+      Map<Long, Integer> sizes = new TreeMap<>();
+      for (Message message : all) {
+        sizes.put(inbox.getUID(message), message.getSize());
+      }
+      Map<Long, Integer> storedSizes = new TreeMap<>();
+      for (long uid : stored.keySet()) {
+        storedSizes.put(uid, mailbox.read("INBOX", uid).length);
+      }
+      assertThat(sizes).isEqualTo(storedSizes);
+
+      Map<Long, String> got = new TreeMap<>();
+      List<Long> uids = new ArrayList<>(stored.keySet());
+      for (int i = 0; i < uids.size(); i += 500) {
+        String range = uids.get(i) + ":" + uids.get(Math.min(i + 500, uids.size()) - 1);
+        inbox.doCommand(
+            protocol -> {
+              Response[] responses =
+                  protocol.command("UID FETCH " + range + " (UID BODY.PEEK[])", null);
+              protocol.handleResult(responses[responses.length - 1]);
+              for (Response r : responses) {
+                if (r instanceof FetchResponse f) {
+                  ByteArray body = f.getItem(BODY.class).getByteArray();
+                  got.put(
+                      f.getItem(UID.class).uid,
+                      Corpus.sha256(
+                          Arrays.copyOfRange(
+                              body.getBytes(),
+                              body.getStart(),
+                              body.getStart() + body.getCount())));
+                }
+              }
+              return null;
+            });
+      }
+      assertThat(got).isEqualTo(stored);
+    }
+  }
+
+  /**
+   * Two real clients on one mailbox (RFC 2177, RFC 9051 §7.4.1, §7.5.1): Python's imaplib waits in
+   * IDLE while Jakarta Mail appends a message (the IDLE session gets {@code * n EXISTS}), then
+   * deletes and expunges one (it gets {@code * n EXPUNGE}); after DONE, its UID SEARCH agrees with
+   * the other session's view.
+   */
+  @Test
+  void idlingImaplibShouldSeeExistsAndExpungeWhenJakartaMailAppendsAndExpunges() throws Exception {
+    mailbox.createFolder("Live");
+    try {
+      for (int i = 0; i < 3; i++) {
+        mailbox.append(
+            "Live",
+            new java.io.ByteArrayInputStream(
+                E2E.crlf("Subject: live " + i + "\n\nbody " + i + "\n")),
+            Set.of(),
+            Instant.now());
+      }
+      ProcessBuilder builder =
+          new ProcessBuilder(
+                  "python3",
+                  E2E.script("imap_idle.py").toString(),
+                  "127.0.0.1",
+                  Integer.toString(port(Listener.Kind.IMAPS)),
+                  USER,
+                  PASSWORD,
+                  certificate().toString(),
+                  "Live")
+              .redirectErrorStream(true);
+      Process idler = builder.start();
+      idler.getOutputStream().close();
+      BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try (BufferedReader in = idler.inputReader(StandardCharsets.UTF_8)) {
+                  for (String line; (line = in.readLine()) != null; ) {
+                    lines.add(line);
+                  }
+                } catch (IOException e) {
+                  lines.add("read failed: " + e);
+                }
+                lines.add("<eof>");
+              });
+      try {
+        assertThat(next(lines)).isEqualTo("exists 3");
+        assertThat(next(lines)).isEqualTo("idling");
+
+        SSLContext trust = E2E.trusting(server.config().dataDir());
+        Properties props = new Properties();
+        props.put("mail.imaps.ssl.socketFactory", trust.getSocketFactory());
+        props.put("mail.imaps.timeout", "60000");
+        try (Store store = Session.getInstance(props).getStore("imaps")) {
+          store.connect("127.0.0.1", port(Listener.Kind.IMAPS), USER, PASSWORD);
+          Folder live = store.getFolder("Live");
+          live.open(Folder.READ_WRITE);
+          MimeMessage added = new MimeMessage(Session.getInstance(new Properties()));
+          added.setSubject("appended while idling");
+          added.setText("hello\n");
+          live.appendMessages(new Message[] {added});
+          assertThat(next(lines)).isEqualTo("* 4 EXISTS");
+
+          live.getMessage(2).setFlag(Flags.Flag.DELETED, true);
+          live.expunge();
+          String line;
+          do {
+            line = next(lines);
+          } while (line.matches("\\* 2 FETCH .*"));
+          assertThat(line).isEqualTo("* 2 EXPUNGE");
+          assertThat(next(lines)).isEqualTo("uids 1 3 4");
+          assertThat(next(lines)).isEqualTo("done");
+          assertThat(idler.waitFor(30, TimeUnit.SECONDS)).isTrue();
+          assertThat(idler.exitValue()).isZero();
+          assertThat(live.getMessageCount()).isEqualTo(3);
+          live.close(false);
+        }
+      } finally {
+        idler.destroyForcibly();
+      }
+    } finally {
+      mailbox.deleteFolder("Live");
+    }
+  }
+
+  private static String next(BlockingQueue<String> lines) throws InterruptedException {
+    String line = lines.poll(60, TimeUnit.SECONDS);
+    assertThat(line).as("a line from the IDLE session within 60 s").isNotNull();
+    return line;
+  }
+}
