@@ -21,7 +21,13 @@ class TranscriptTest {
         "store-search.txt",
         "copy-move-expunge.txt",
         "idle.txt",
-        "errors.txt"
+        "errors.txt",
+        "multiappend.txt",
+        "catenate.txt",
+        "binary.txt",
+        "replace.txt",
+        "notify.txt",
+        "compress.txt"
       })
   void transcriptShouldMatchWhenRunInMemory(String script) throws IOException {
     InMemoryMailboxBackend backend = new InMemoryMailboxBackend();
@@ -39,7 +45,13 @@ class TranscriptTest {
         "store-search.txt",
         "copy-move-expunge.txt",
         "idle.txt",
-        "errors.txt"
+        "errors.txt",
+        "multiappend.txt",
+        "catenate.txt",
+        "binary.txt",
+        "replace.txt",
+        "notify.txt",
+        "compress.txt"
       })
   void transcriptShouldMatchWhenRunOverSocket(String script) throws IOException {
     Transcript.run(script, id -> new SocketPeer(imap.host(), imap.port()));

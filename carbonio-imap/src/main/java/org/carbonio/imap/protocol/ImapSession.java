@@ -242,6 +242,7 @@ public final class ImapSession implements AutoCloseable {
             "APPENDLIMIT=" + options.appendLimit()));
     // RFC 3502, RFC 4469, RFC 3516, RFC 8508, RFC 4978, RFC 5465
     caps.addAll(
+        caps.size() - 1, // before APPENDLIMIT, which stays last
         List.of("MULTIAPPEND", "CATENATE", "BINARY", "REPLACE", "COMPRESS=DEFLATE", "NOTIFY"));
     return caps;
   }
