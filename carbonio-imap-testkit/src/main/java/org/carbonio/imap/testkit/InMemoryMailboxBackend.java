@@ -29,6 +29,7 @@ import org.carbonio.imap.spi.MailboxSnapshot;
 import org.carbonio.imap.spi.MailboxStatus;
 import org.carbonio.imap.spi.MessageExtras;
 import org.carbonio.imap.spi.MessageMeta;
+import org.carbonio.imap.spi.NewMessage;
 import org.carbonio.imap.spi.UserMailboxes;
 import org.carbonio.mime.ParsedMessage;
 import org.carbonio.mime.ThreadKeys;
@@ -106,6 +107,7 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
   private final class Account {
     final TreeMap<String, Box> boxes = new TreeMap<>();
     final Set<String> subscriptions = new LinkedHashSet<>();
+    final List<Runnable> listWatchers = new CopyOnWriteArrayList<>();
 
     /** Message-ID to THREADID (RFC 8474 §5.2), for threading by References and In-Reply-To. */
     final Map<String, String> threads = new java.util.HashMap<>();
@@ -234,6 +236,7 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
         }
         a.newBox(name);
       }
+      a.listWatchers.forEach(Runnable::run);
     }
 
     @Override
@@ -246,10 +249,19 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
         notify = b.watchers;
       }
       notify.forEach(Runnable::run);
+      a.listWatchers.forEach(Runnable::run);
     }
 
     @Override
     public void rename(String from, String to) throws BackendException {
+      try {
+        renameLocked(from, to);
+      } finally {
+        a.listWatchers.forEach(Runnable::run);
+      }
+    }
+
+    private void renameLocked(String from, String to) throws BackendException {
       check(to);
       synchronized (a) {
         Box b = box(from);
@@ -277,6 +289,7 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
         if (subscribed) a.subscriptions.add(name);
         else a.subscriptions.remove(name);
       }
+      a.listWatchers.forEach(Runnable::run);
     }
 
     @Override
@@ -308,6 +321,68 @@ public final class InMemoryMailboxBackend implements MailboxBackend {
       }
       notify.forEach(Runnable::run);
       return r;
+    }
+
+    /** All or nothing under the account monitor: the contents are read first (RFC 3502 §3). */
+    @Override
+    public List<AppendResult> appendAll(String mailbox, List<NewMessage> messages)
+        throws BackendException {
+      List<byte[]> contents = new ArrayList<>(messages.size());
+      for (NewMessage m : messages) contents.add(read(m));
+      List<Runnable> notify;
+      List<AppendResult> out = new ArrayList<>();
+      synchronized (a) {
+        Box b = box(mailbox);
+        for (int i = 0; i < messages.size(); i++) {
+          NewMessage m = messages.get(i);
+          out.add(
+              new AppendResult(
+                  b.uidValidity,
+                  b.add(contents.get(i), m.flags(), m.internalDate(), a.threadOf(contents.get(i)))
+                      .uid));
+        }
+        notify = b.watchers;
+      }
+      notify.forEach(Runnable::run);
+      return out;
+    }
+
+    /** Append and expunge in one step under the account monitor (RFC 8508). */
+    @Override
+    public AppendResult replace(String from, long uid, String mailbox, NewMessage message)
+        throws BackendException {
+      byte[] content = read(message);
+      List<Runnable> notify = new ArrayList<>();
+      AppendResult r;
+      synchronized (a) {
+        Box src = box(from);
+        Box dst = box(mailbox);
+        r =
+            new AppendResult(
+                dst.uidValidity,
+                dst.add(content, message.flags(), message.internalDate(), a.threadOf(content)).uid);
+        if (src.messages.containsKey(uid)) src.remove(uid);
+        notify.addAll(dst.watchers);
+        if (src != dst) notify.addAll(src.watchers);
+      }
+      notify.forEach(Runnable::run);
+      return r;
+    }
+
+    @Override
+    public AutoCloseable watchMailboxes(Runnable onChange) {
+      a.listWatchers.add(onChange);
+      return () -> a.listWatchers.remove(onChange);
+    }
+
+    private static byte[] read(NewMessage m) throws BackendException {
+      try (InputStream in = m.content().open()) {
+        byte[] bytes = in.readNBytes((int) Math.min(m.size(), Integer.MAX_VALUE - 16));
+        if (bytes.length != m.size()) throw new BackendException.Invalid("short message");
+        return bytes;
+      } catch (IOException e) {
+        throw new BackendException.Unavailable("cannot read message: " + e.getMessage());
+      }
     }
 
     @Override

@@ -24,6 +24,8 @@ final class SessionPeer implements Transcript.Peer {
   private final ImapSession session;
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final Deque<String> lines = new ArrayDeque<>();
+  private boolean busy;
+  private boolean pending;
 
   SessionPeer(MailboxBackend backend, InMemoryAuthenticator auth, DecoderLimits limits) {
     session =
@@ -39,8 +41,13 @@ final class SessionPeer implements Transcript.Peer {
             limits,
             org.carbonio.imap.protocol.LiteralSink.Factory.IN_MEMORY,
             session::acceptLiteral);
-    // IDLE pushes happen synchronously on the thread that changed the mailbox
-    session.setChangeListener(() -> write(session.pollUpdates()));
+    // IDLE and NOTIFY pushes happen synchronously on the thread that changed the mailbox, or right
+    // after this session's own command when the change was its own
+    session.setChangeListener(
+        () -> {
+          if (busy) pending = true;
+          else write(session.pollUpdates());
+        });
     write(List.of(session.greeting()));
   }
 
@@ -70,10 +77,22 @@ final class SessionPeer implements Transcript.Peer {
                 List.of(
                     new ImapResponse.Tagged(t.tag(), ImapResponse.Status.NO, "TOOBIG", t.text())));
         case Decoded.Command c -> {
-          List<ImapResponse> r = session.handle(c.command());
+          busy = true;
+          List<ImapResponse> r;
+          try {
+            r = session.handle(c.command());
+          } finally {
+            busy = false;
+          }
           if (c.command() instanceof ImapCommand.Append a) a.message().close();
+          if (c.command() instanceof ImapCommand.AppendMessages a) a.close();
+          if (c.command() instanceof ImapCommand.Replace a) a.close();
           write(r);
           decoder.utf8(session.utf8Accept());
+          if (pending) {
+            pending = false;
+            write(session.pollUpdates());
+          }
           if (session.mode() == ImapSession.Mode.AUTH_CONTINUATION
               || session.mode() == ImapSession.Mode.IDLE) {
             decoder.expectContinuationLine();

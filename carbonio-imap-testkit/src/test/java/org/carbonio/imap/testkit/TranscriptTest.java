@@ -35,7 +35,13 @@ class TranscriptTest {
         "partial.txt",
         "enable.txt",
         "auth-rev2.txt",
-        "utf8.txt"
+        "utf8.txt",
+        "multiappend.txt",
+        "catenate.txt",
+        "binary.txt",
+        "replace.txt",
+        "notify.txt",
+        "compress.txt"
       })
   void transcriptShouldMatchWhenRunInMemory(String script) throws IOException {
     InMemoryMailboxBackend backend = new InMemoryMailboxBackend();
@@ -67,7 +73,13 @@ class TranscriptTest {
         "partial.txt",
         "enable.txt",
         "auth-rev2.txt",
-        "utf8.txt"
+        "utf8.txt",
+        "multiappend.txt",
+        "catenate.txt",
+        "binary.txt",
+        "replace.txt",
+        "notify.txt",
+        "compress.txt"
       })
   void transcriptShouldMatchWhenRunOverSocket(String script) throws IOException {
     Transcript.run(script, id -> new SocketPeer(imap.host(), imap.port()));

@@ -44,8 +44,9 @@ public final class ImapConnection {
   private final ImapSession session;
   private final ReentrantLock lock = new ReentrantLock();
   private final PushScheduler pusher;
-  private final InputStream in;
-  private final OutputStream out;
+  private InputStream in;
+  private OutputStream out;
+  private Compression compression;
   private ImapDecoder decoder;
 
   /**
@@ -136,6 +137,7 @@ public final class ImapConnection {
       }
       decoder.close();
       connection.close();
+      if (compression != null) compression.close();
       MDC.remove("session");
       MDC.remove("proto");
       MDC.remove("user");
@@ -179,6 +181,20 @@ public final class ImapConnection {
           startTls(); // RFC 3501 §6.2.1: bytes after STARTTLS are discarded, not executed
           break;
         }
+        if (session.mode() == ImapSession.Mode.COMPRESS) {
+          // RFC 4978 §3: compressed bytes start right after the command's CRLF; what is left in
+          // the buffer is already compressed and goes through the inflater first
+          lock.lock();
+          try {
+            compression = Compression.start(in, out, bytes);
+            in = compression.input();
+            out = compression.output();
+            session.compressionStarted();
+          } finally {
+            lock.unlock();
+          }
+          break;
+        }
       }
       if (session.mode() == ImapSession.Mode.LOGOUT) return;
     }
@@ -206,6 +222,7 @@ public final class ImapConnection {
         writeLocked(List.of(ImapSession.serverBug(command.tag())));
       } finally {
         if (command instanceof ImapCommand.Append a) a.message().close();
+        if (command instanceof AutoCloseable c) closeQuietly(c);
       }
       if (session.user() != null) MDC.put("user", session.user());
       else MDC.remove("user"); // after UNAUTHENTICATE
@@ -231,7 +248,11 @@ public final class ImapConnection {
   /** Runs under the lock (see {@link PushScheduler}). */
   private void pushUpdates() {
     try {
-      if (session.mode() != ImapSession.Mode.IDLE) return;
+      ImapSession.Mode mode = session.mode();
+      if (mode != ImapSession.Mode.IDLE
+          && !(mode == ImapSession.Mode.COMMAND && session.notifying())) {
+        return; // RFC 5465: with NOTIFY, changes are pushed between commands too
+      }
       writeLocked(session.pollUpdates());
     } catch (IOException e) {
       connection.close();
@@ -255,7 +276,11 @@ public final class ImapConnection {
     try {
       encodeLocked(r);
       if (r instanceof ImapResponse.Fetch f
-          && f.items().stream().anyMatch(i -> i instanceof ImapResponse.FetchItem.Body)) {
+          && f.items().stream()
+              .anyMatch(
+                  i ->
+                      i instanceof ImapResponse.FetchItem.Body
+                          || i instanceof ImapResponse.FetchItem.Binary)) {
         flushLocked(); // hand each message body to the socket before loading the next
       }
     } catch (IOException e) {
@@ -301,6 +326,14 @@ public final class ImapConnection {
     if (responses.isEmpty()) return;
     for (ImapResponse r : responses) encodeLocked(r);
     flushLocked();
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.debug("closing command literals failed: {}", e.toString());
+    }
   }
 
   private void tryWrite(ImapResponse r) {

@@ -26,6 +26,8 @@ final class CommandParser {
 
   private final List<Token> tokens;
   private final boolean utf8;
+  // an APPEND message given with the UTF8 data item (RFC 6855 §4)
+  private boolean utf8Data;
   private int pos;
 
   private CommandParser(List<Token> tokens, boolean utf8) {
@@ -90,6 +92,10 @@ final class CommandParser {
           case "COPY" -> new ImapCommand.Copy(tag, false, sequenceSet(), mailbox());
           case "MOVE" -> new ImapCommand.Move(tag, false, sequenceSet(), mailbox());
           case "UID" -> uid(tag);
+          case "REPLACE" -> replace(tag, false);
+          case "COMPRESS" ->
+              new ImapCommand.Compress(tag, atomOrFail("mechanism").toUpperCase(Locale.ROOT));
+          case "NOTIFY" -> notify(tag);
           default -> throw new ParseError("unknown command " + Texts.sanitize(name));
         };
     if (pos < tokens.size()) throw new ParseError("unexpected arguments");
@@ -107,6 +113,7 @@ final class CommandParser {
       case "COPY" -> new ImapCommand.Copy(tag, true, sequenceSet(), mailbox());
       case "MOVE" -> new ImapCommand.Move(tag, true, sequenceSet(), mailbox());
       case "EXPUNGE" -> new ImapCommand.Expunge(tag, Optional.of(sequenceSet()));
+      case "REPLACE" -> replace(tag, true);
       default -> throw new ParseError("unknown UID command " + Texts.sanitize(sub));
     };
   }
@@ -162,6 +169,90 @@ final class CommandParser {
 
   private ImapCommand append(String tag) throws ParseError {
     String mailbox = mailbox();
+    // RFC 3502 §6.3.11: append-message *(SP append-message); RFC 4469 §5 CATENATE; RFC 3516 §4.4
+    int start = pos;
+    List<AppendMessage> messages = new ArrayList<>();
+    utf8Data = false;
+    do {
+      messages.add(appendMessage());
+    } while (pos < tokens.size());
+    if (messages.size() == 1 && utf8Data) {
+      pos = start; // one message with RFC 6855's UTF8 data item: the strict single-message path
+      return plainAppend(tag, mailbox);
+    }
+    if (messages.size() > 1
+        || messages.get(0).catenate()
+        || !(tokens.get(pos - 1) instanceof Token.Literal)
+        || tokens.get(pos - 2) instanceof Token.Atom a && a.text().equals("~")) {
+      return new ImapCommand.AppendMessages(tag, mailbox, messages);
+    }
+    pos = start;
+    return plainAppend(tag, mailbox);
+  }
+
+  /** RFC 8508 §6: REPLACE SP seq-number SP mailbox SP append-message (one message). */
+  private ImapCommand replace(String tag, boolean uid) throws ParseError {
+    String n = atomOrFail("message number");
+    long number = number(n);
+    if (number <= 0 || number > 0xFFFF_FFFFL) {
+      throw new ParseError("bad message number " + Texts.sanitize(n));
+    }
+    String mailbox = mailbox();
+    AppendMessage m = appendMessage();
+    return new ImapCommand.Replace(tag, uid, number, mailbox, m);
+  }
+
+  /** [flag-list] [date-time] (literal / literal8 / CATENATE (parts)). */
+  private AppendMessage appendMessage() throws ParseError {
+    Set<String> flags = Set.of();
+    Optional<Instant> date = Optional.empty();
+    if (pos < tokens.size() && tokens.get(pos) instanceof Token.Open) {
+      flags = flagList();
+    }
+    if (pos < tokens.size() && tokens.get(pos) instanceof Token.Quoted q) {
+      pos++;
+      date = Optional.of(dateTime(q.text()));
+    }
+    Token t = next("message literal");
+    if (t instanceof Token.Atom u && u.text().equalsIgnoreCase("UTF8")) {
+      // RFC 6855 §4: append-data =/ "UTF8" SP "(" literal8 ")", only after ENABLE UTF8=ACCEPT
+      if (!utf8) throw new ParseError("UTF8 data item requires ENABLE UTF8=ACCEPT");
+      utf8Data = true;
+      expectOpen();
+      ByteSource content = literal8();
+      if (!(next(")") instanceof Token.Close)) throw new ParseError("expected )");
+      return new AppendMessage(
+          flags, date, List.of(new AppendMessage.AppendPart.Text(content)), false);
+    }
+    if (t instanceof Token.Atom a && a.text().equalsIgnoreCase("CATENATE")) {
+      expectOpen();
+      List<AppendMessage.AppendPart> parts = new ArrayList<>();
+      while (!peekClose()) {
+        String kind = atomOrFail("TEXT or URL").toUpperCase(Locale.ROOT);
+        switch (kind) {
+          case "TEXT" -> parts.add(new AppendMessage.AppendPart.Text(literal8()));
+          case "URL" -> parts.add(new AppendMessage.AppendPart.Url(astring()));
+          default -> throw new ParseError("unknown CATENATE part " + Texts.sanitize(kind));
+        }
+      }
+      pos++;
+      if (parts.isEmpty()) throw new ParseError("empty CATENATE list");
+      return new AppendMessage(flags, date, parts, true);
+    }
+    pos--;
+    return new AppendMessage(
+        flags, date, List.of(new AppendMessage.AppendPart.Text(literal8())), false);
+  }
+
+  /** literal or literal8 ({@code ~{n}}, RFC 3516 §4.4). */
+  private ByteSource literal8() throws ParseError {
+    Token t = next("message literal");
+    if (t instanceof Token.Atom a && a.text().equals("~")) t = next("literal8");
+    if (!(t instanceof Token.Literal lit)) throw new ParseError("expected message literal");
+    return lit.bytes();
+  }
+
+  private ImapCommand plainAppend(String tag, String mailbox) throws ParseError {
     Set<String> flags = Set.of();
     Optional<Instant> date = Optional.empty();
     if (pos < tokens.size() && tokens.get(pos) instanceof Token.Open) {
@@ -297,7 +388,7 @@ final class CommandParser {
         if (!a.equals("FAST")) out.add(new FetchAttribute.Envelope());
         if (a.equals("FULL")) out.add(new FetchAttribute.BodyStructure(false));
       }
-      default -> out.add(bodySection(raw, a));
+      default -> out.add(a.startsWith("BINARY") ? BinaryFetch.parse(raw, a) : bodySection(raw, a));
     }
   }
 
@@ -330,6 +421,88 @@ final class CommandParser {
       if (offset < 0 || length <= 0) throw new ParseError("bad partial " + Texts.sanitize(rest));
     }
     return new FetchAttribute.Body(section, peek, offset, length, null);
+  }
+
+  /** RFC 5465 §8: NOTIFY SET [(STATUS)] event-group *(SP event-group) / NOTIFY NONE. */
+  private ImapCommand notify(String tag) throws ParseError {
+    String verb = atomOrFail("SET or NONE").toUpperCase(Locale.ROOT);
+    if (verb.equals("NONE")) return new ImapCommand.Notify(tag, Optional.empty());
+    if (!verb.equals("SET")) throw new ParseError("expected SET or NONE");
+    boolean status = false;
+    if (pos + 2 < tokens.size()
+        && tokens.get(pos) instanceof Token.Open
+        && tokens.get(pos + 1) instanceof Token.Atom a
+        && a.text().equalsIgnoreCase("STATUS")
+        && tokens.get(pos + 2) instanceof Token.Close) {
+      status = true;
+      pos += 3;
+    }
+    List<NotifySpec.Group> groups = new ArrayList<>();
+    Set<NotifySpec.Filter> seen = new java.util.HashSet<>();
+    do {
+      expectOpen();
+      String f = atomOrFail("filter");
+      NotifySpec.Filter filter = NotifySpec.Filter.parse(f);
+      if (filter == null) throw new ParseError("unknown NOTIFY filter " + Texts.sanitize(f));
+      List<String> names = new ArrayList<>();
+      if (filter == NotifySpec.Filter.SUBTREE || filter == NotifySpec.Filter.MAILBOXES) {
+        if (pos < tokens.size() && tokens.get(pos) instanceof Token.Open) {
+          pos++;
+          while (!peekClose()) names.add(mailbox());
+          pos++;
+          if (names.isEmpty()) throw new ParseError("empty mailbox list");
+        } else {
+          names.add(mailbox());
+        }
+      } else if (!seen.add(filter)
+          || seen.contains(NotifySpec.Filter.SELECTED)
+              && seen.contains(NotifySpec.Filter.SELECTED_DELAYED)) {
+        throw new ParseError("filter " + filter.keyword() + " given twice");
+      }
+      Set<NotifySpec.Event> events = new java.util.LinkedHashSet<>();
+      List<String> unknown = new ArrayList<>();
+      Token t = next("events");
+      if (t instanceof Token.Atom a && a.text().equalsIgnoreCase("NONE")) {
+        // no events for these mailboxes
+      } else if (t instanceof Token.Open) {
+        while (!peekClose()) {
+          String e = atomOrFail("event");
+          NotifySpec.Event ev = NotifySpec.Event.parse(e);
+          if (ev == null) {
+            if (!e.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-' || c == '.')) {
+              throw new ParseError("bad event name " + Texts.sanitize(e));
+            }
+            unknown.add(e);
+            continue;
+          }
+          events.add(ev);
+          if (ev == NotifySpec.Event.MESSAGE_NEW
+              && pos < tokens.size()
+              && tokens.get(pos) instanceof Token.Open) {
+            pos++; // RFC 5465 §5.1: fetch attributes for new messages; parsed, not used
+            List<FetchAttribute> ignored = new ArrayList<>();
+            while (!peekClose()) fetchAtt(atomOrFail("fetch attribute"), ignored, false);
+            pos++;
+          }
+        }
+        pos++;
+        if (events.isEmpty() && unknown.isEmpty()) throw new ParseError("empty event list");
+      } else {
+        throw new ParseError("expected event list or NONE");
+      }
+      // RFC 5465 §5: MessageNew and MessageExpunge come together; FlagChange needs both
+      boolean n = events.contains(NotifySpec.Event.MESSAGE_NEW);
+      boolean x = events.contains(NotifySpec.Event.MESSAGE_EXPUNGE);
+      if (n != x) throw new ParseError("MessageNew and MessageExpunge must be given together");
+      if ((events.contains(NotifySpec.Event.FLAG_CHANGE)
+              || events.contains(NotifySpec.Event.ANNOTATION_CHANGE))
+          && !n) {
+        throw new ParseError("FlagChange requires MessageNew and MessageExpunge");
+      }
+      if (!(next(")") instanceof Token.Close)) throw new ParseError("expected )");
+      groups.add(new NotifySpec.Group(filter, names, events, unknown));
+    } while (pos < tokens.size());
+    return new ImapCommand.Notify(tag, Optional.of(new NotifySpec(status, groups)));
   }
 
   private ImapCommand search(String tag, boolean uid) throws ParseError {
@@ -678,7 +851,7 @@ final class CommandParser {
     return n;
   }
 
-  private static long number(String s) {
+  static long number(String s) {
     if (s.isEmpty() || s.length() > 18) return -1;
     long v = 0;
     for (int i = 0; i < s.length(); i++) {

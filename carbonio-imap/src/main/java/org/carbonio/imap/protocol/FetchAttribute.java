@@ -59,4 +59,31 @@ public sealed interface FetchAttribute {
       return partialLength >= 0 ? s + "<" + partialOffset + ">" : s;
     }
   }
+
+  /**
+   * BINARY[part]&lt;partial&gt; or BINARY.PEEK[...] (RFC 3516 §4.1): the part's content with its
+   * Content-Transfer-Encoding removed.
+   *
+   * @param part the part path; empty for the whole message
+   * @param partialLength -1 when there is no partial
+   */
+  record Binary(java.util.List<Integer> part, boolean peek, long partialOffset, long partialLength)
+      implements FetchAttribute {
+    public Binary {
+      part = java.util.List.copyOf(part);
+    }
+
+    /** The name used in the FETCH response, e.g. {@code BINARY[1.2]<0>}. */
+    public String responseName() {
+      String s = "BINARY[" + BinaryFetch.spec(part) + "]";
+      return partialLength >= 0 ? s + "<" + partialOffset + ">" : s;
+    }
+  }
+
+  /** BINARY.SIZE[part] (RFC 3516 §4.2): the size of the decoded part. */
+  record BinarySize(java.util.List<Integer> part) implements FetchAttribute {
+    public BinarySize {
+      part = java.util.List.copyOf(part);
+    }
+  }
 }

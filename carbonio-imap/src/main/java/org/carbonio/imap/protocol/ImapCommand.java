@@ -238,4 +238,37 @@ public sealed interface ImapCommand {
   record Copy(String tag, boolean uid, SequenceSet set, String mailbox) implements ImapCommand {}
 
   record Move(String tag, boolean uid, SequenceSet set, String mailbox) implements ImapCommand {}
+
+  /**
+   * APPEND beyond one plain literal: several messages (MULTIAPPEND, RFC 3502), CATENATE (RFC 4469)
+   * or a {@code literal8} (RFC 3516). The consumer closes it ({@link #close()}).
+   */
+  record AppendMessages(String tag, String mailbox, List<AppendMessage> messages)
+      implements ImapCommand, AutoCloseable {
+    public AppendMessages {
+      messages = List.copyOf(messages);
+    }
+
+    @Override
+    public void close() {
+      for (AppendMessage m : messages) m.close();
+    }
+  }
+
+  /**
+   * REPLACE or UID REPLACE (RFC 8508); {@code number} is an MSN or a UID. The consumer closes it.
+   */
+  record Replace(String tag, boolean uid, long number, String mailbox, AppendMessage message)
+      implements ImapCommand, AutoCloseable {
+    @Override
+    public void close() {
+      message.close();
+    }
+  }
+
+  /** COMPRESS (RFC 4978); {@code mechanism} upper-cased. */
+  record Compress(String tag, String mechanism) implements ImapCommand {}
+
+  /** NOTIFY (RFC 5465); {@code spec} is empty for NOTIFY NONE. */
+  record Notify(String tag, Optional<NotifySpec> spec) implements ImapCommand {}
 }

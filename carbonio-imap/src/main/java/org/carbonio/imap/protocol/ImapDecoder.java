@@ -234,6 +234,7 @@ public final class ImapDecoder implements AutoCloseable {
     depth = 0;
     commandBytes = 0;
     appendMessageSeen = false;
+    appendMessages = 0;
     try {
       return new Decoded.Command(CommandParser.parse(command, utf8));
     } catch (CommandParser.ParseError e) {
@@ -251,7 +252,15 @@ public final class ImapDecoder implements AutoCloseable {
     String tag = tagOf();
     // RFC 3501 §6.3.11: APPEND mailbox [flags] [date-time] message; a literal after the mailbox
     // is the message, the only literal that may be large (and may go to the sink).
-    boolean message = isAppend() && !appendMessageSeen && tokens.size() >= 3;
+    // RFC 3502 MULTIAPPEND, RFC 4469 CATENATE, RFC 8508 REPLACE: every literal after the mailbox
+    // is message content, up to MAX_APPEND_MESSAGES of them per command.
+    boolean message = messageLiteral();
+    if (message && appendMessages >= MAX_APPEND_MESSAGES) {
+      return rejectLiteral(
+          new Decoded.Bad(tag, "more than " + MAX_APPEND_MESSAGES + " message literals"),
+          size,
+          sync);
+    }
     Optional<Decoded.Rejected> refused =
         gate.check(new LiteralGate.Request(tag, commandName(), size, sync));
     if (refused.isPresent()) return rejectLiteral(refused.get(), size, sync);
@@ -264,8 +273,10 @@ public final class ImapDecoder implements AutoCloseable {
     if (!message && commandBytes + size > limits.maxCommandBytes()) {
       return rejectLiteral(new Decoded.Bad(tag, commandTooLarge()), size, sync);
     }
-    if (message) appendMessageSeen = true;
-    else commandBytes += size;
+    if (message) {
+      appendMessageSeen = true;
+      appendMessages++;
+    } else commandBytes += size;
     if (message && size > 0) {
       try {
         sink = sinks.open(size);
@@ -346,6 +357,25 @@ public final class ImapDecoder implements AutoCloseable {
     return null;
   }
 
+  /** Message literals one APPEND (MULTIAPPEND, CATENATE) or REPLACE may carry. */
+  public static final int MAX_APPEND_MESSAGES = 1000;
+
+  private int appendMessages;
+
+  private boolean messageLiteral() {
+    if (isAppend()) return tokens.size() >= 3;
+    if (tokens.size() >= 2 && tokens.get(1) instanceof Token.Atom a) {
+      if (a.text().equalsIgnoreCase("REPLACE")) return tokens.size() >= 4;
+      if (a.text().equalsIgnoreCase("UID")
+          && tokens.size() >= 3
+          && tokens.get(2) instanceof Token.Atom b
+          && b.text().equalsIgnoreCase("REPLACE")) {
+        return tokens.size() >= 5;
+      }
+    }
+    return false;
+  }
+
   private boolean isAppend() {
     return tokens.size() >= 2
         && tokens.get(1) instanceof Token.Atom a
@@ -417,6 +447,7 @@ public final class ImapDecoder implements AutoCloseable {
     lineLen = 0;
     commandBytes = 0;
     appendMessageSeen = false;
+    appendMessages = 0;
     literalBuf = null;
     literalRemaining = 0;
     pendingLiteral = false;

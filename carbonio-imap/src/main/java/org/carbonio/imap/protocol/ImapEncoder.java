@@ -160,6 +160,16 @@ public final class ImapEncoder {
             }
           }
         }
+        case ImapResponse.FetchItem.BinarySize z ->
+            sb.append(z.name()).append(' ').append(z.size());
+        case ImapResponse.FetchItem.Binary b -> {
+          sb.append(b.name()).append(' ');
+          if (b.content() == null) {
+            sb.append("NIL");
+          } else {
+            literal(sb, b.content(), b.literal8(), out);
+          }
+        }
         case ImapResponse.FetchItem.Body b -> {
           sb.append(b.name()).append(' ');
           if (b.content() == null) {
@@ -183,6 +193,21 @@ public final class ImapEncoder {
     // ENVELOPE/BODYSTRUCTURE strings from carbonio-mime are octet strings (one char per byte)
     out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
     out.write(CRLF);
+  }
+
+  /** Writes a (possibly {@code ~}-prefixed, RFC 3516) literal, streaming its source. */
+  private static void literal(
+      StringBuilder sb, ByteSource content, boolean literal8, OutputStream out) throws IOException {
+    if (literal8) sb.append('~');
+    sb.append('{').append(content.size()).append("}\r\n");
+    out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+    sb.setLength(0);
+    try (InputStream in = content.openStream()) {
+      long copied = in.transferTo(out);
+      if (copied != content.size()) {
+        throw new IOException("literal source gave " + copied + " of " + content.size() + " bytes");
+      }
+    }
   }
 
   /** INTERNALDATE in the RFC 3501 date-time form, UTC. */

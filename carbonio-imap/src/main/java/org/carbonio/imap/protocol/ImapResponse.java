@@ -213,5 +213,14 @@ public sealed interface ImapResponse {
 
     /** {@code name} is e.g. {@code BODY[TEXT]<0>}; content null means NIL. */
     record Body(String name, ByteSource content) implements FetchItem {}
+
+    /**
+     * {@code BINARY[...]} (RFC 3516): content null means NIL; {@code literal8} sends {@code ~{n}}
+     * (the content holds NUL bytes).
+     */
+    record Binary(String name, ByteSource content, boolean literal8) implements FetchItem {}
+
+    /** {@code BINARY.SIZE[...] n} (RFC 3516). */
+    record BinarySize(String name, long size) implements FetchItem {}
   }
 }

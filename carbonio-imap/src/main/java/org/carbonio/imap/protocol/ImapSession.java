@@ -72,6 +72,11 @@ public final class ImapSession implements AutoCloseable {
     IDLE,
     /** Perform the TLS handshake, then call {@link #tlsStarted()}. */
     START_TLS,
+    /**
+     * Start DEFLATE in both directions right after the tagged OK (RFC 4978 §3), then call {@link
+     * #compressionStarted()}.
+     */
+    COMPRESS,
     /** Close the connection. */
     LOGOUT
   }
@@ -125,6 +130,8 @@ public final class ImapSession implements AutoCloseable {
   private String saslUser;
   // canonical name of a SCRAM exchange that succeeded, until the client acknowledges server-final
   private String saslAck;
+  private boolean compressed;
+  private NotifyState notify;
 
   /**
    * @param client the client address, or null
@@ -213,23 +220,50 @@ public final class ImapSession implements AutoCloseable {
     mode = Mode.COMMAND;
   }
 
+  /** The transport started DEFLATE on both directions (RFC 4978). */
+  public void compressionStarted() {
+    compressed = true;
+    mode = Mode.COMMAND;
+  }
+
+  /** Whether NOTIFY (RFC 5465) is active: the transport pushes {@link #pollUpdates()} any time. */
+  public boolean notifying() {
+    return notify != null;
+  }
+
   /** The response for a command that threw an unexpected exception. */
   public static ImapResponse serverBug(String tag) {
     return new Tagged(
         tag.isEmpty() ? "*" : tag, Status.NO, "SERVERBUG", "Internal error, see server log");
   }
 
-  /** Untagged changes of the selected mailbox, for IDLE pushes. */
+  /**
+   * Untagged changes for pushes: of the selected mailbox during IDLE, and with NOTIFY (RFC 5465)
+   * also between commands, plus STATUS and LIST responses for other mailboxes. Empty otherwise.
+   */
   public List<ImapResponse> pollUpdates() {
     List<ImapResponse> out = new ArrayList<>();
-    if (selected != null) updates(out::add, true);
+    boolean idle = mode == Mode.IDLE;
+    if (selected != null && (idle || notify != null && notify.pushesSelected())) {
+      updates(out::add, idle || !notify.selectedDelayed());
+    }
+    if (notify != null && (idle || mode == Mode.COMMAND)) pollNotify(out::add);
     return out;
+  }
+
+  private void pollNotify(Consumer<ImapResponse> out) {
+    notify.poll(selectedMailbox(), out);
+    if (notify.overflowed()) notify = null;
   }
 
   /** Releases the user's mailboxes and any IDLE watch. Idempotent. */
   @Override
   public void close() {
     stopWatch();
+    if (notify != null) {
+      notify.close();
+      notify = null;
+    }
     selected = null;
     if (mailboxes != null) {
       mailboxes.close();
@@ -270,6 +304,10 @@ public final class ImapSession implements AutoCloseable {
     caps.addAll(List.of("OBJECTID", "SAVEDATE", "PREVIEW"));
     caps.addAll(SEARCH_CAPABILITIES);
     if (state != State.NOT_AUTHENTICATED) caps.add("UNAUTHENTICATE"); // RFC 8437 §2
+    // RFC 3502, RFC 4469, RFC 3516, RFC 8508, RFC 4978, RFC 5465
+    caps.addAll(
+        caps.size() - 1, // before APPENDLIMIT, which stays last
+        List.of("MULTIAPPEND", "CATENATE", "BINARY", "REPLACE", "COMPRESS=DEFLATE", "NOTIFY"));
     return caps;
   }
 
@@ -313,6 +351,10 @@ public final class ImapSession implements AutoCloseable {
       Tagged done = dispatch(command, out);
       if (selected != null && state == State.SELECTED && mode == Mode.COMMAND) {
         updates(out, expungeAllowed(command));
+      }
+      if (notify != null && mode == Mode.COMMAND) {
+        notify.syncSelected(selectedMailbox());
+        pollNotify(out);
       }
       if (done != null) out.accept(done);
     } catch (BackendException e) {
@@ -389,6 +431,7 @@ public final class ImapSession implements AutoCloseable {
       case ImapCommand.Store x -> state == State.SELECTED;
       case ImapCommand.Copy x -> state == State.SELECTED;
       case ImapCommand.Move x -> state == State.SELECTED;
+      case ImapCommand.Replace x -> state == State.SELECTED;
       default -> state == State.AUTHENTICATED || state == State.SELECTED;
     };
   }
@@ -492,6 +535,18 @@ public final class ImapSession implements AutoCloseable {
         yield null;
       }
       case ImapCommand.Append c -> append(c);
+      case ImapCommand.AppendMessages c ->
+          AppendCommands.append(c, mailboxes, user, selectedMailbox(), options);
+      case ImapCommand.Replace c -> replace(c, out);
+      case ImapCommand.Compress c -> {
+        if (!c.mechanism().equals("DEFLATE")) yield bad(c.tag(), "Unknown compression mechanism");
+        if (compressed) {
+          yield new Tagged(c.tag(), Status.NO, "COMPRESSIONACTIVE", "DEFLATE already active");
+        }
+        mode = Mode.COMPRESS;
+        yield ok(c.tag(), "DEFLATE active");
+      }
+      case ImapCommand.Notify c -> notifyCommand(c, out);
       case ImapCommand.Close c -> {
         if (!selected.readOnly) {
           mailboxes.expunge(selected.name, Optional.empty());
@@ -877,6 +932,79 @@ public final class ImapSession implements AutoCloseable {
         "APPEND completed");
   }
 
+  /** REPLACE and UID REPLACE (RFC 8508 §3.3): append the new message, expunge the old one. */
+  private Tagged replace(ImapCommand.Replace c, Consumer<ImapResponse> out)
+      throws BackendException {
+    Selected s = selected;
+    String verb = (c.uid() ? "UID " : "") + "REPLACE";
+    if (s.readOnly) return new Tagged(c.tag(), Status.NO, "READ-ONLY", "Mailbox is read-only");
+    long uid;
+    if (c.uid()) {
+      if (!s.contains(c.number())) {
+        return new Tagged(c.tag(), Status.NO, "NONEXISTENT", "No such message");
+      }
+      uid = c.number();
+    } else {
+      if (c.number() > s.size) return bad(c.tag(), "Invalid message sequence number");
+      uid = s.uid((int) c.number() - 1);
+    }
+    org.carbonio.imap.spi.NewMessage message;
+    try {
+      message = AppendCommands.prepare(c.message(), mailboxes, user, s.name, options);
+    } catch (AppendCommands.Refusal r) {
+      return r.reply(c.tag());
+    }
+    org.carbonio.imap.spi.AppendResult r;
+    try {
+      r = mailboxes.replace(s.name, uid, normalize(c.mailbox()), message);
+    } catch (BackendException.NotFound e) {
+      return fail(c.tag(), e, true);
+    }
+    out.accept(
+        new ImapResponse.Untagged(
+            Status.OK,
+            "APPENDUID " + r.uidValidity() + " " + r.uid(),
+            "Replacement Message ready"));
+    s.pendingExpunge.add(uid);
+    flushExpunges(s, out);
+    return ok(c.tag(), verb + " completed");
+  }
+
+  /** NOTIFY SET / NONE (RFC 5465 §3). */
+  private Tagged notifyCommand(ImapCommand.Notify c, Consumer<ImapResponse> out)
+      throws BackendException {
+    if (c.spec().isPresent()) {
+      NotifySpec spec = c.spec().get();
+      for (NotifySpec.Group g : spec.groups()) {
+        boolean unsupported =
+            !g.unknownEvents().isEmpty()
+                || g.events().contains(NotifySpec.Event.ANNOTATION_CHANGE)
+                || g.events().contains(NotifySpec.Event.MAILBOX_METADATA_CHANGE)
+                || g.events().contains(NotifySpec.Event.SERVER_METADATA_CHANGE);
+        if (unsupported) {
+          return new Tagged(
+              c.tag(),
+              Status.NO,
+              "BADEVENT (MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange)",
+              "Unsupported event");
+        }
+      }
+      if (notify != null) notify.close();
+      notify = new NotifyState(spec, mailboxes, () -> changeListener.run());
+      try {
+        notify.start(selectedMailbox(), out);
+      } catch (BackendException e) {
+        notify.close();
+        notify = null;
+        throw e;
+      }
+    } else if (notify != null) {
+      notify.close();
+      notify = null;
+    }
+    return ok(c.tag(), "NOTIFY completed");
+  }
+
   // --- selected state ---------------------------------------------------------------------------
 
   /**
@@ -1161,6 +1289,8 @@ public final class ImapSession implements AutoCloseable {
             .anyMatch(
                 a ->
                     a instanceof FetchAttribute.Body
+                        || a instanceof FetchAttribute.Binary
+                        || a instanceof FetchAttribute.BinarySize
                         || a instanceof FetchAttribute.Envelope
                         || a instanceof FetchAttribute.BodyStructure);
     ObjectIds ids =
@@ -1183,12 +1313,16 @@ public final class ImapSession implements AutoCloseable {
       return ok(c.tag(), (c.uid() ? "UID " : "") + "FETCH completed");
     }
     long changedSince = c.changedSince();
-    forEachMeta(
-        spans,
-        (index, meta) -> {
-          if (changedSince > 0 && meta.modSeq() <= changedSince) return; // RFC 7162 §3.1.4.1
-          fetchOne(s, index, meta, atts, needContent, ids, out);
-        });
+    try {
+      forEachMeta(
+          spans,
+          (index, meta) -> {
+            if (changedSince > 0 && meta.modSeq() <= changedSince) return; // RFC 7162 §3.1.4.1
+            fetchOne(s, index, meta, atts, needContent, ids, out);
+          });
+    } catch (BinaryFetch.UnknownCte e) {
+      return new Tagged(c.tag(), Status.NO, "UNKNOWN-CTE", e.getMessage()); // RFC 3516 §4.3
+    }
     return ok(c.tag(), (c.uid() ? "UID " : "") + "FETCH completed");
   }
 
@@ -1267,6 +1401,11 @@ public final class ImapSession implements AutoCloseable {
           items.add(new FetchItem.Body(b.responseName(), content));
           if (b.setsSeen()) markSeen = true;
         }
+        case FetchAttribute.Binary b -> {
+          items.add(BinaryFetch.binary(data, b));
+          if (!b.peek()) markSeen = true;
+        }
+        case FetchAttribute.BinarySize b -> items.add(BinaryFetch.size(data, b));
       }
     }
     if (markSeen && !s.readOnly && !meta.flags().contains("\\Seen")) {

@@ -22,6 +22,10 @@ final class MessageData {
     this.bytes = bytes;
   }
 
+  byte[] bytes() {
+    return bytes;
+  }
+
   ParsedMessage parsed() {
     if (parsed == null) parsed = ParsedMessage.parse(bytes);
     return parsed;

@@ -175,4 +175,64 @@ public interface UserMailboxes extends AutoCloseable {
   /** Releases the view; no exception. */
   @Override
   void close();
+
+  /**
+   * Stores several messages all or nothing (RFC 3502 §3, MULTIAPPEND): on return every message is
+   * stored, in order; on an exception none is left. The default appends one by one and, when one
+   * fails, flags the ones already stored {@code \Deleted} and expunges exactly them, so another
+   * session may see them briefly; backends with transactions override it to store all in one.
+   *
+   * @return one result per message, in order
+   */
+  default List<AppendResult> appendAll(String mailbox, List<NewMessage> messages)
+      throws BackendException {
+    List<AppendResult> done = new java.util.ArrayList<>(messages.size());
+    try {
+      for (NewMessage m : messages) {
+        try (InputStream in = m.content().open()) {
+          done.add(append(mailbox, m.flags(), m.internalDate(), in, m.size()));
+        } catch (java.io.IOException e) {
+          throw new BackendException.Unavailable("cannot read message: " + e.getMessage());
+        }
+      }
+      return done;
+    } catch (BackendException | RuntimeException e) {
+      if (!done.isEmpty()) {
+        List<Long> uids = done.stream().map(AppendResult::uid).toList();
+        try {
+          setFlags(mailbox, uids, FlagOperation.ADD, Set.of("\\Deleted"));
+          expunge(mailbox, Optional.of(uids));
+        } catch (BackendException | RuntimeException undo) {
+          e.addSuppressed(undo);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * REPLACE (RFC 8508 §3.3): stores {@code message} in {@code mailbox} and expunges message {@code
+   * uid} of {@code from}. The default appends, then flags the old message {@code \Deleted} and
+   * expunges only it; the two steps are not one transaction (a backend with transactions overrides
+   * this). If the append fails, the old message is untouched.
+   *
+   * @return where the new message landed
+   */
+  default AppendResult replace(String from, long uid, String mailbox, NewMessage message)
+      throws BackendException {
+    AppendResult r = appendAll(mailbox, List.of(message)).get(0);
+    setFlags(from, List.of(uid), FlagOperation.ADD, Set.of("\\Deleted"));
+    expunge(from, Optional.of(List.of(uid)));
+    return r;
+  }
+
+  /**
+   * Calls {@code onChange} (from any thread) when the list of mailboxes or the subscriptions change
+   * (create, delete, rename, subscribe), for NOTIFY MailboxName and SubscriptionChange (RFC 5465
+   * §5.4, §5.5), until the handle is closed. Returns null when the backend cannot watch these; the
+   * session then compares the list whenever it looks for changes.
+   */
+  default AutoCloseable watchMailboxes(Runnable onChange) throws BackendException {
+    return null;
+  }
 }

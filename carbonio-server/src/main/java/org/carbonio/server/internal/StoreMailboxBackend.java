@@ -21,6 +21,7 @@ import org.carbonio.imap.spi.MailboxStatus;
 import org.carbonio.imap.spi.MailboxView;
 import org.carbonio.imap.spi.MessageExtras;
 import org.carbonio.imap.spi.MessageMeta;
+import org.carbonio.imap.spi.NewMessage;
 import org.carbonio.imap.spi.UidList;
 import org.carbonio.imap.spi.UserMailboxes;
 import org.carbonio.store.ConditionalFlags;
@@ -71,7 +72,7 @@ public final class StoreMailboxBackend implements MailboxBackend {
         });
   }
 
-  private static BackendException translate(StoreException e) {
+  static BackendException translate(StoreException e) {
     return switch (e) {
       case StoreException.NotFound n -> new BackendException.NotFound(n.getMessage());
       case StoreException.AlreadyExists a -> new BackendException.AlreadyExists(a.getMessage());
@@ -281,6 +282,26 @@ public final class StoreMailboxBackend implements MailboxBackend {
     @Override
     public AutoCloseable watch(String name, Runnable onChange) throws BackendException {
       return call(() -> mailbox.watch(name, onChange));
+    }
+
+    /**
+     * MULTIAPPEND (RFC 3502) in one store transaction: {@link Mailbox#importMessages} commits up to
+     * {@value Mailbox#IMPORT_BATCH} messages at once (the decoder allows fewer per APPEND), so
+     * either all are stored or none. An import is not refused by the quota, so the quota is checked
+     * first.
+     */
+    @Override
+    public List<AppendResult> appendAll(String name, List<NewMessage> messages)
+        throws BackendException {
+      if (messages.size() <= 1 || messages.size() > Mailbox.IMPORT_BATCH) {
+        return UserMailboxes.super.appendAll(name, messages);
+      }
+      return MultiAppend.run(mailbox, name, messages);
+    }
+
+    @Override
+    public AutoCloseable watchMailboxes(Runnable onChange) {
+      return null; // the store has no folder-list notification: NOTIFY compares lists instead
     }
 
     @Override
