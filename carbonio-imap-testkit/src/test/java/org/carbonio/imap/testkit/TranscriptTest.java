@@ -21,7 +21,12 @@ class TranscriptTest {
         "store-search.txt",
         "copy-move-expunge.txt",
         "idle.txt",
-        "errors.txt"
+        "errors.txt",
+        "list-extended.txt",
+        "special-use.txt",
+        "quota.txt",
+        "acl.txt",
+        "metadata.txt"
       })
   void transcriptShouldMatchWhenRunInMemory(String script) throws IOException {
     InMemoryMailboxBackend backend = new InMemoryMailboxBackend();
@@ -39,7 +44,12 @@ class TranscriptTest {
         "store-search.txt",
         "copy-move-expunge.txt",
         "idle.txt",
-        "errors.txt"
+        "errors.txt",
+        "list-extended.txt",
+        "special-use.txt",
+        "quota.txt",
+        "acl.txt",
+        "metadata.txt"
       })
   void transcriptShouldMatchWhenRunOverSocket(String script) throws IOException {
     Transcript.run(script, id -> new SocketPeer(imap.host(), imap.port()));

@@ -83,6 +83,7 @@ public final class ImapEncoder {
         yield "* ID (" + String.join(" ", parts) + ")";
       }
       case ImapResponse.Fetch f -> throw new IllegalStateException("fetch is streamed");
+      case ImapResponse.MailboxExt m -> MailboxExtEncoding.line(m);
     };
   }
 

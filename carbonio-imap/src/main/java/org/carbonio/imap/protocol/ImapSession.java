@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 import org.carbonio.imap.protocol.ImapResponse.FetchItem;
 import org.carbonio.imap.protocol.ImapResponse.Status;
 import org.carbonio.imap.protocol.ImapResponse.Tagged;
+import org.carbonio.imap.spi.Acl;
 import org.carbonio.imap.spi.AuthRequest;
 import org.carbonio.imap.spi.BackendException;
 import org.carbonio.imap.spi.FlagOperation;
@@ -206,6 +207,7 @@ public final class ImapSession implements AutoCloseable {
             "MOVE",
             "CHILDREN",
             "APPENDLIMIT=" + options.appendLimit()));
+    caps.addAll(caps.size() - 1, MailboxExtensions.CAPABILITIES);
     return caps;
   }
 
@@ -330,7 +332,7 @@ public final class ImapSession implements AutoCloseable {
         yield ok(c.tag(), "ID completed");
       }
       case ImapCommand.Namespace c -> {
-        out.accept(new ImapResponse.Namespace());
+        out.accept(new ImapResponse.NamespaceData(mailboxes.namespaces()));
         yield ok(c.tag(), "NAMESPACE completed");
       }
       case ImapCommand.StartTls c -> {
@@ -400,7 +402,7 @@ public final class ImapSession implements AutoCloseable {
       }
       case ImapCommand.Append c -> append(c);
       case ImapCommand.Close c -> {
-        if (!selected.readOnly) {
+        if (!selected.readOnly && Acl.has(selected.rights, 'e')) {
           mailboxes.expunge(selected.name, Optional.empty());
         }
         deselect();
@@ -416,6 +418,7 @@ public final class ImapSession implements AutoCloseable {
       case ImapCommand.Store c -> store(c, out);
       case ImapCommand.Copy c -> copy(c.tag(), c.uid(), c.set(), c.mailbox(), false, out);
       case ImapCommand.Move c -> copy(c.tag(), c.uid(), c.set(), c.mailbox(), true, out);
+      case ImapCommand.MailboxExt c -> MailboxExtensions.handle(c, mailboxes, user, out);
     };
   }
 
@@ -580,6 +583,8 @@ public final class ImapSession implements AutoCloseable {
             case "UIDVALIDITY" -> st.uidValidity();
             case "UNSEEN" -> st.unseen();
             case "HIGHESTMODSEQ" -> st.highestModSeq();
+            case "SIZE" -> mailboxes.size(name); // RFC 8438
+            case "DELETED" -> mailboxes.deleted(name); // RFC 9051 §6.3.11
             default -> throw new IllegalStateException(item);
           };
       items.add(Map.entry(item, v));
@@ -592,8 +597,13 @@ public final class ImapSession implements AutoCloseable {
       throws BackendException {
     deselect(); // RFC 3501 §6.3.1: a failed SELECT leaves no mailbox selected
     String name = normalize(mailbox);
+    String rights = MailboxExtensions.rights(mailboxes, name); // RFC 4314 §4
+    if (!Acl.has(rights, 'r')) return new Tagged(tag, Status.NO, "NOPERM", "No read right");
+    String verb = readOnly ? "EXAMINE" : "SELECT";
+    readOnly = readOnly || !MailboxExtensions.canWrite(rights);
     MailboxView view = mailboxes.select(name);
     Selected s = new Selected(name, readOnly, view);
+    s.rights = rights;
     if (s.flagCache != null) {
       // A backend without modseq: changes are found by comparing flags (see diff()).
       mailboxes.messages(name, 1, MAX_UID, m -> s.flagCache.put(m.uid(), m.flags()));
@@ -614,18 +624,15 @@ public final class ImapSession implements AutoCloseable {
         new ImapResponse.Untagged(Status.OK, "UIDVALIDITY " + view.uidValidity(), "UIDs valid"));
     out.accept(
         new ImapResponse.Untagged(Status.OK, "UIDNEXT " + view.uidNext(), "Predicted next UID"));
-    List<String> perm = new ArrayList<>(readOnly ? List.of() : SYSTEM_FLAGS);
-    if (!readOnly) perm.add("\\*");
+    List<String> perm =
+        new ArrayList<>(
+            readOnly ? List.of() : MailboxExtensions.permanentFlags(rights, SYSTEM_FLAGS));
     out.accept(
         new ImapResponse.Untagged(
             Status.OK, "PERMANENTFLAGS (" + String.join(" ", perm) + ")", "Flags permitted"));
     selected = s;
     state = State.SELECTED;
-    return new Tagged(
-        tag,
-        Status.OK,
-        readOnly ? "READ-ONLY" : "READ-WRITE",
-        (readOnly ? "EXAMINE" : "SELECT") + " completed");
+    return new Tagged(tag, Status.OK, readOnly ? "READ-ONLY" : "READ-WRITE", verb + " completed");
   }
 
   private void deselect() {
@@ -639,6 +646,13 @@ public final class ImapSession implements AutoCloseable {
     flags.remove("\\Recent");
     Instant date = c.internalDate().orElseGet(() -> options.clock().instant());
     org.carbonio.imap.spi.AppendResult result;
+    try {
+      if (!Acl.has(MailboxExtensions.rights(mailboxes, name), 'i')) {
+        return new Tagged(c.tag(), Status.NO, "NOPERM", "No insert right"); // RFC 4314 §4
+      }
+    } catch (BackendException.NotFound e) {
+      return fail(c.tag(), e, true);
+    }
     try (InputStream in = c.message().openStream()) {
       result = mailboxes.append(name, flags, date, in, c.message().size());
     } catch (BackendException.NotFound e) {
@@ -664,6 +678,9 @@ public final class ImapSession implements AutoCloseable {
     final String name;
     final boolean readOnly;
     final long uidValidity;
+
+    /** The user's RFC 4314 rights on this mailbox. */
+    String rights = Acl.ALL;
 
     /** UIDs ascending, unsigned; entries {@code [0, size)} are in use. */
     int[] uids;
@@ -1043,6 +1060,17 @@ public final class ImapSession implements AutoCloseable {
     List<int[]> spans = resolve(c.set(), c.uid());
     Set<String> flags = new LinkedHashSet<>(c.flags());
     flags.remove("\\Recent");
+    if (!Acl.ALL.equals(s.rights)) {
+      // RFC 4314 §4: \Seen needs s, \Deleted t, other flags w
+      boolean all = s.rights.contains("s") && s.rights.contains("t") && s.rights.contains("w");
+      Set<String> denied = new LinkedHashSet<>();
+      for (String f : flags) if (!MailboxExtensions.mayStore(s.rights, f)) denied.add(f);
+      if ((c.operation() == FlagOperation.REPLACE && !all)
+          || (!denied.isEmpty() && denied.size() == flags.size())) {
+        return new Tagged(c.tag(), Status.NO, "NOPERM", "Not permitted to change these flags");
+      }
+      flags.removeAll(denied);
+    }
     if (!spans.isEmpty()) {
       List<Long> uids = uidsOf(spans);
       List<MessageMeta> updated = mailboxes.setFlags(s.name, uids, c.operation(), flags);
@@ -1076,6 +1104,15 @@ public final class ImapSession implements AutoCloseable {
     if (move && s.readOnly) return new Tagged(tag, Status.NO, "READ-ONLY", "Mailbox is read-only");
     List<Long> uids = uidsOf(resolve(set, uid));
     String to = normalize(target);
+    try {
+      // RFC 4314 §4: COPY needs i on the target; MOVE also t and e on the source (RFC 6851 §3.3)
+      if (!Acl.has(MailboxExtensions.rights(mailboxes, to), 'i')
+          || (move && !(Acl.has(s.rights, 't') && Acl.has(s.rights, 'e')))) {
+        return new Tagged(tag, Status.NO, "NOPERM", "Not permitted");
+      }
+    } catch (BackendException.NotFound e) {
+      return fail(tag, e, true);
+    }
     if (uids.isEmpty()) return ok(tag, verb + " completed");
     org.carbonio.imap.spi.CopyResult result;
     try {
@@ -1101,6 +1138,9 @@ public final class ImapSession implements AutoCloseable {
       throws BackendException {
     Selected s = selected;
     if (s.readOnly) return new Tagged(c.tag(), Status.NO, "READ-ONLY", "Mailbox is read-only");
+    if (!Acl.has(s.rights, 'e')) {
+      return new Tagged(c.tag(), Status.NO, "NOPERM", "No expunge right"); // RFC 4314 §4
+    }
     Optional<Collection<Long>> restrict = Optional.empty();
     if (c.uids().isPresent()) {
       restrict = Optional.of(uidsOf(resolve(c.uids().get(), true)));
@@ -1250,6 +1290,9 @@ public final class ImapSession implements AutoCloseable {
           new Tagged(tag, Status.NO, "CANNOT", "Operation not possible");
       case BackendException.Unavailable u ->
           new Tagged(tag, Status.NO, "UNAVAILABLE", "Temporarily unavailable");
+      case BackendException.OverQuota q -> new Tagged(tag, Status.NO, "OVERQUOTA", "Over quota");
+      case BackendException.NoPermission p ->
+          new Tagged(tag, Status.NO, "NOPERM", "Permission denied");
     };
   }
 }
