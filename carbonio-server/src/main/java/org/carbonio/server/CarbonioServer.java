@@ -22,6 +22,7 @@ import org.carbonio.directory.DirectoryException;
 import org.carbonio.directory.EmbeddedDirectory;
 import org.carbonio.directory.ExternalDirectory;
 import org.carbonio.imap.ImapServer;
+import org.carbonio.server.internal.AccountLookup;
 import org.carbonio.server.internal.AdminApi;
 import org.carbonio.server.internal.DirectoryAuthenticator;
 import org.carbonio.server.internal.DkimSigning;
@@ -152,7 +153,7 @@ public final class CarbonioServer implements AutoCloseable {
     Path spool = cleanSpoolDirectory(dataDir);
     openMta(tls, spool);
 
-    StoreMailboxBackend backend = new StoreMailboxBackend(store);
+    StoreMailboxBackend backend = new StoreMailboxBackend(store, AccountLookup.of(directory));
     DirectoryAuthenticator authenticator = new DirectoryAuthenticator(directory);
     for (Listener.Kind kind : List.of(Listener.Kind.IMAP, Listener.Kind.IMAPS)) {
       ImapServer imap =
