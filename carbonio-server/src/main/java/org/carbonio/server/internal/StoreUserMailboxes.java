@@ -64,6 +64,14 @@ final class StoreUserMailboxes implements UserMailboxes {
   private final AccountLookup lookup;
   private final Function<String, UserMailboxes> open;
 
+  /** This user's groups and domain, looked up once per connection (directory calls). */
+  private Set<String> groups;
+
+  private String domain;
+
+  /** Owners' addresses to account ids, looked up once per connection. */
+  private final Map<String, Optional<String>> owners = new java.util.HashMap<>();
+
   StoreUserMailboxes(
       String accountId,
       Mailbox mailbox,
@@ -91,8 +99,11 @@ final class StoreUserMailboxes implements UserMailboxes {
   }
 
   private List<SharedFolder> sharedWithMe() throws BackendException {
-    return call(
-        () -> store.sharedWith(accountId, lookup.groups(accountId), lookup.domain(accountId)));
+    if (groups == null) {
+      groups = lookup.groups(accountId);
+      domain = lookup.domain(accountId);
+    }
+    return call(() -> store.sharedWith(accountId, groups, domain));
   }
 
   private Target target(String name) throws BackendException {
@@ -100,7 +111,7 @@ final class StoreUserMailboxes implements UserMailboxes {
     String rest = name.substring(Math.min(name.length(), SHARED.length()));
     int slash = rest.indexOf('/');
     if (slash <= 0) throw new BackendException.NotFound(name);
-    Optional<String> owner = lookup.accountId(rest.substring(0, slash));
+    Optional<String> owner = owners.computeIfAbsent(rest.substring(0, slash), lookup::accountId);
     String folder = rest.substring(slash + 1);
     if (owner.isPresent()) {
       for (SharedFolder f : sharedWithMe()) {
