@@ -41,7 +41,12 @@ class TranscriptTest {
         "binary.txt",
         "replace.txt",
         "notify.txt",
-        "compress.txt"
+        "compress.txt",
+        "list-extended.txt",
+        "special-use.txt",
+        "quota.txt",
+        "acl.txt",
+        "metadata.txt"
       })
   void transcriptShouldMatchWhenRunInMemory(String script) throws IOException {
     InMemoryMailboxBackend backend = new InMemoryMailboxBackend();
@@ -79,7 +84,12 @@ class TranscriptTest {
         "binary.txt",
         "replace.txt",
         "notify.txt",
-        "compress.txt"
+        "compress.txt",
+        "list-extended.txt",
+        "special-use.txt",
+        "quota.txt",
+        "acl.txt",
+        "metadata.txt"
       })
   void transcriptShouldMatchWhenRunOverSocket(String script) throws IOException {
     Transcript.run(script, id -> new SocketPeer(imap.host(), imap.port()));
