@@ -24,6 +24,7 @@ import org.carbonio.directory.ExternalDirectory;
 import org.carbonio.imap.ImapServer;
 import org.carbonio.imap.pop3.Pop3Server;
 import org.carbonio.imap.pop3.protocol.MaildropLocks;
+import org.carbonio.server.internal.AccountLookup;
 import org.carbonio.server.internal.AdminApi;
 import org.carbonio.server.internal.DirectoryAuthenticator;
 import org.carbonio.server.internal.DkimSigning;
@@ -153,7 +154,7 @@ public final class CarbonioServer implements AutoCloseable {
     Path spool = cleanSpoolDirectory(dataDir);
     openMta(tls, spool);
 
-    StoreMailboxBackend backend = new StoreMailboxBackend(store);
+    StoreMailboxBackend backend = new StoreMailboxBackend(store, AccountLookup.of(directory));
     DirectoryAuthenticator authenticator = DirectoryAuthenticator.withScram(directory, dataDir);
     for (Listener.Kind kind : List.of(Listener.Kind.IMAP, Listener.Kind.IMAPS)) {
       ImapServer imap =

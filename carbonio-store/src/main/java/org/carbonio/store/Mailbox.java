@@ -304,4 +304,33 @@ public interface Mailbox {
 
   /** Appends per transaction of {@link #importMessages}. */
   int IMPORT_BATCH = 2000;
+
+  // ------------------------------------------------------------------ annotations (RFC 5464)
+
+  /** Longest annotation value in UTF-8 octets: {@value}. */
+  int MAX_ANNOTATION_BYTES = 64 * 1024;
+
+  /** Longest annotation entry name in characters: {@value}. */
+  int MAX_ANNOTATION_ENTRY = 1024;
+
+  /**
+   * The annotations (IMAP METADATA, RFC 5464) of a folder, or of the account itself when {@code
+   * folder} is empty: entry name to value, sorted by entry name. The store keeps entries as given
+   * (the IMAP layer uses {@code /private/...} and {@code /shared/...}); they follow the folder when
+   * it is renamed and vanish when it is deleted.
+   *
+   * @throws StoreException.NotFound if the folder does not exist
+   */
+  java.util.SortedMap<String, String> annotations(String folder) throws StoreException;
+
+  /**
+   * Sets (present value) or removes (empty value) annotations of a folder, or of the account when
+   * {@code folder} is empty, in one transaction.
+   *
+   * @throws StoreException.NotFound if the folder does not exist
+   * @throws StoreException.Invalid if an entry name is empty, longer than {@value
+   *     #MAX_ANNOTATION_ENTRY} characters or has control characters, or a value is longer than
+   *     {@value #MAX_ANNOTATION_BYTES} octets
+   */
+  void setAnnotations(String folder, Map<String, Optional<String>> changes) throws StoreException;
 }

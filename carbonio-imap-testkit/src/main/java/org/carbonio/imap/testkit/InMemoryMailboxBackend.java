@@ -42,10 +42,15 @@ import org.carbonio.mime.ThreadKeys;
 public final class InMemoryMailboxBackend implements MailboxBackend {
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
   private final AtomicLong uidValidities = new AtomicLong(System.currentTimeMillis() / 1000);
+  private final SharingView.Extras extras = new SharingView.Extras();
 
+  /**
+   * Opens a user's view, with special-use attributes, quotas (SETQUOTA on root {@code ""}), ACLs
+   * with the shared namespace {@code Shared/owner/...}, and METADATA ({@link SharingView}).
+   */
   @Override
   public UserMailboxes open(String user) {
-    return new View(account(user));
+    return new SharingView(user, new View(account(user)), extras, u -> new View(account(u)));
   }
 
   /** Delivers a message into a user's INBOX (line endings made CRLF); returns its UID. */

@@ -42,7 +42,12 @@ class TranscriptTest {
         "binary.txt",
         "replace.txt",
         "notify.txt",
-        "compress.txt");
+        "compress.txt",
+        "list-extended.txt",
+        "special-use.txt",
+        "quota.txt",
+        "acl.txt",
+        "metadata.txt");
   }
 
   @ParameterizedTest

@@ -64,12 +64,27 @@ final class CommandParser {
             Optional<String> ir = pos < tokens.size() ? Optional.of(astring()) : Optional.empty();
             yield new ImapCommand.Authenticate(tag, mech, ir);
           }
-          case "LIST" -> new ImapCommand.ListMailboxes(tag, mailbox(), mailbox());
+          case "LIST" ->
+              MailboxExtParser.isExtendedList(tokens.subList(pos, tokens.size()))
+                  ? ext(name, tag)
+                  : new ImapCommand.ListMailboxes(tag, mailbox(), mailbox());
           case "LSUB" -> new ImapCommand.Lsub(tag, mailbox(), mailbox());
           case "SUBSCRIBE" -> new ImapCommand.Subscribe(tag, mailbox());
           case "UNSUBSCRIBE" -> new ImapCommand.Unsubscribe(tag, mailbox());
           case "STATUS" -> status(tag);
-          case "CREATE" -> new ImapCommand.Create(tag, mailbox());
+          case "CREATE" ->
+              tokens.size() - pos > 1 ? ext(name, tag) : new ImapCommand.Create(tag, mailbox());
+          case "GETQUOTA",
+              "GETQUOTAROOT",
+              "SETQUOTA",
+              "SETACL",
+              "DELETEACL",
+              "GETACL",
+              "LISTRIGHTS",
+              "MYRIGHTS",
+              "GETMETADATA",
+              "SETMETADATA" ->
+              ext(name, tag);
           case "DELETE" -> new ImapCommand.Delete(tag, mailbox());
           case "RENAME" -> new ImapCommand.Rename(tag, mailbox(), mailbox());
           case "SELECT" -> new ImapCommand.Select(tag, mailbox(), selectParams());
@@ -99,6 +114,13 @@ final class CommandParser {
           default -> throw new ParseError("unknown command " + Texts.sanitize(name));
         };
     if (pos < tokens.size()) throw new ParseError("unexpected arguments");
+    return c;
+  }
+
+  /** The mailbox-level extensions parse the rest of the line themselves. */
+  private ImapCommand ext(String name, String tag) throws ParseError {
+    ImapCommand c = MailboxExtParser.parse(name, tag, tokens.subList(pos, tokens.size()));
+    pos = tokens.size();
     return c;
   }
 
@@ -135,6 +157,7 @@ final class CommandParser {
             "HIGHESTMODSEQ",
             "MAILBOXID" ->
             items.add(item);
+        case "SIZE", "DELETED" -> items.add(item); // RFC 8438, RFC 9051 §6.3.11
         default -> throw new ParseError("unknown status item " + Texts.sanitize(item));
       }
     }

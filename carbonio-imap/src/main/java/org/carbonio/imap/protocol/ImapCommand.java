@@ -256,6 +256,52 @@ public sealed interface ImapCommand {
   }
 
   /**
+   * Mailbox-level extension commands: LIST-EXTENDED, CREATE-SPECIAL-USE, QUOTA, ACL, METADATA
+   * (handled by {@code MailboxExtensions}).
+   */
+  sealed interface MailboxExt extends ImapCommand {}
+
+  /**
+   * LIST with RFC 5258 selection and return options (upper case), several patterns, and RFC 5819
+   * STATUS items ({@code statusItems} empty when STATUS is not asked).
+   */
+  record ListExtended(
+      String tag,
+      Set<String> selection,
+      String reference,
+      List<String> patterns,
+      Set<String> returns,
+      List<String> statusItems)
+      implements MailboxExt {
+    public ListExtended {
+      selection = Set.copyOf(selection);
+      patterns = List.copyOf(patterns);
+      returns = Set.copyOf(returns);
+      statusItems = List.copyOf(statusItems);
+    }
+  }
+
+  /** CREATE with a USE list (RFC 6154 §3). */
+  record CreateSpecialUse(String tag, String mailbox, Set<String> uses) implements MailboxExt {
+    public CreateSpecialUse {
+      uses = Set.copyOf(uses);
+    }
+  }
+
+  /** GETQUOTA (RFC 9208 §4.1.1). */
+  record GetQuota(String tag, String root) implements MailboxExt {}
+
+  /** GETQUOTAROOT (RFC 9208 §4.1.2). */
+  record GetQuotaRoot(String tag, String mailbox) implements MailboxExt {}
+
+  /** SETQUOTA (RFC 9208 §4.1.4): resource name (upper case) to limit. */
+  record SetQuota(String tag, String root, Map<String, Long> limits) implements MailboxExt {
+    public SetQuota {
+      limits = Map.copyOf(limits);
+    }
+  }
+
+  /**
    * REPLACE or UID REPLACE (RFC 8508); {@code number} is an MSN or a UID. The consumer closes it.
    */
   record Replace(String tag, boolean uid, long number, String mailbox, AppendMessage message)
@@ -271,4 +317,44 @@ public sealed interface ImapCommand {
 
   /** NOTIFY (RFC 5465); {@code spec} is empty for NOTIFY NONE. */
   record Notify(String tag, Optional<NotifySpec> spec) implements ImapCommand {}
+
+  /**
+   * SETACL (RFC 4314 §3.1); {@code mode} is {@code '+'}, {@code '-'} or {@code '='} (replace).
+   * {@code rights} holds only valid letters, with obsolete c and d already mapped.
+   */
+  record SetAcl(String tag, String mailbox, String identifier, char mode, String rights)
+      implements MailboxExt {}
+
+  /** DELETEACL (RFC 4314 §3.2). */
+  record DeleteAcl(String tag, String mailbox, String identifier) implements MailboxExt {}
+
+  /** GETACL (RFC 4314 §3.3). */
+  record GetAcl(String tag, String mailbox) implements MailboxExt {}
+
+  /** LISTRIGHTS (RFC 4314 §3.4). */
+  record ListRights(String tag, String mailbox, String identifier) implements MailboxExt {}
+
+  /** MYRIGHTS (RFC 4314 §3.5). */
+  record MyRights(String tag, String mailbox) implements MailboxExt {}
+
+  /**
+   * GETMETADATA (RFC 5464 §4.2).
+   *
+   * @param maxSize the MAXSIZE option, or -1
+   * @param depth 0, 1, or -1 for infinity
+   */
+  record GetMetadata(String tag, String mailbox, List<String> entries, long maxSize, int depth)
+      implements MailboxExt {
+    public GetMetadata {
+      entries = List.copyOf(entries);
+    }
+  }
+
+  /** SETMETADATA (RFC 5464 §4.3); an empty value (NIL) removes the entry. */
+  record SetMetadata(String tag, String mailbox, Map<String, Optional<String>> entries)
+      implements MailboxExt {
+    public SetMetadata {
+      entries = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(entries));
+    }
+  }
 }

@@ -114,6 +114,7 @@ public final class ImapEncoder {
               : "* ENABLED " + String.join(" ", e.capabilities());
       case ImapResponse.Utf8 u -> line(u.response(), true);
       case ImapResponse.Fetch f -> throw new IllegalStateException("fetch is streamed");
+      case ImapResponse.MailboxExt m -> MailboxExtEncoding.line(m);
     };
   }
 

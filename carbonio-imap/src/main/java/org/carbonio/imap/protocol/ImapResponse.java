@@ -223,4 +223,59 @@ public sealed interface ImapResponse {
     /** {@code BINARY.SIZE[...] n} (RFC 3516). */
     record BinarySize(String name, long size) implements FetchItem {}
   }
+
+  /** Responses of the mailbox-level extensions, serialised by {@code MailboxExtEncoding}. */
+  sealed interface MailboxExt extends ImapResponse {}
+
+  /**
+   * {@code * LIST (attrs) "/" name} with optional RFC 5258 extended data.
+   *
+   * @param childInfo CHILDINFO selection options (RFC 5258 §4), empty for none
+   */
+  record ListExtended(Set<String> attributes, String name, List<String> childInfo)
+      implements MailboxExt {
+    public ListExtended {
+      attributes = Set.copyOf(attributes);
+      childInfo = List.copyOf(childInfo);
+    }
+  }
+
+  /** {@code * NAMESPACE} (RFC 2342) with the prefixes of each namespace kind. */
+  record NamespaceData(org.carbonio.imap.spi.Namespaces namespaces) implements MailboxExt {}
+
+  /** {@code * QUOTA root (RES usage limit ...)} (RFC 9208 §5.1). */
+  record QuotaData(org.carbonio.imap.spi.Quota quota) implements MailboxExt {}
+
+  /** {@code * QUOTAROOT mailbox root ...} (RFC 9208 §5.2). */
+  record QuotaRoot(String mailbox, List<String> roots) implements MailboxExt {
+    public QuotaRoot {
+      roots = List.copyOf(roots);
+    }
+  }
+
+  /** {@code * ACL mailbox id rights ...} (RFC 4314 §3.6); entries keep their order. */
+  record AclData(String mailbox, List<Map.Entry<String, String>> entries) implements MailboxExt {
+    public AclData {
+      entries = List.copyOf(entries);
+    }
+  }
+
+  /** {@code * LISTRIGHTS mailbox id required optional...} (RFC 4314 §3.7). */
+  record ListRightsData(String mailbox, String identifier, String required, List<String> optional)
+      implements MailboxExt {
+    public ListRightsData {
+      optional = List.copyOf(optional);
+    }
+  }
+
+  /** {@code * MYRIGHTS mailbox rights} (RFC 4314 §3.8). */
+  record MyRightsData(String mailbox, String rights) implements MailboxExt {}
+
+  /** {@code * METADATA mailbox (entry value ...)} (RFC 5464 §4.4.1). */
+  record MetadataData(String mailbox, List<Map.Entry<String, String>> entries)
+      implements MailboxExt {
+    public MetadataData {
+      entries = List.copyOf(entries);
+    }
+  }
 }

@@ -28,6 +28,7 @@ import org.carbonio.directory.sasl.SaslMechanism;
 import org.carbonio.imap.protocol.ImapResponse.FetchItem;
 import org.carbonio.imap.protocol.ImapResponse.Status;
 import org.carbonio.imap.protocol.ImapResponse.Tagged;
+import org.carbonio.imap.spi.Acl;
 import org.carbonio.imap.spi.AuthRequest;
 import org.carbonio.imap.spi.BackendException;
 import org.carbonio.imap.spi.FlagOperation;
@@ -308,6 +309,7 @@ public final class ImapSession implements AutoCloseable {
     caps.addAll(
         caps.size() - 1, // before APPENDLIMIT, which stays last
         List.of("MULTIAPPEND", "CATENATE", "BINARY", "REPLACE", "COMPRESS=DEFLATE", "NOTIFY"));
+    caps.addAll(caps.size() - 1, MailboxExtensions.CAPABILITIES);
     return caps;
   }
 
@@ -461,7 +463,7 @@ public final class ImapSession implements AutoCloseable {
       }
       case ImapCommand.Unauthenticate c -> unauthenticate(c.tag());
       case ImapCommand.Namespace c -> {
-        out.accept(new ImapResponse.Namespace());
+        out.accept(new ImapResponse.NamespaceData(mailboxes.namespaces()));
         yield ok(c.tag(), "NAMESPACE completed");
       }
       case ImapCommand.StartTls c -> {
@@ -548,7 +550,7 @@ public final class ImapSession implements AutoCloseable {
       }
       case ImapCommand.Notify c -> notifyCommand(c, out);
       case ImapCommand.Close c -> {
-        if (!selected.readOnly) {
+        if (!selected.readOnly && Acl.has(selected.rights, 'e')) {
           mailboxes.expunge(selected.name, Optional.empty());
         }
         deselect();
@@ -567,6 +569,7 @@ public final class ImapSession implements AutoCloseable {
           c.unchangedSince() >= 0 ? conditionalStore(c, out) : store(c, out);
       case ImapCommand.Copy c -> copy(c.tag(), c.uid(), c.set(), c.mailbox(), false, out);
       case ImapCommand.Move c -> copy(c.tag(), c.uid(), c.set(), c.mailbox(), true, out);
+      case ImapCommand.MailboxExt c -> MailboxExtensions.handle(c, mailboxes, user, out);
     };
   }
 
@@ -800,6 +803,8 @@ public final class ImapSession implements AutoCloseable {
             case "UIDVALIDITY" -> st.uidValidity();
             case "UNSEEN" -> st.unseen();
             case "HIGHESTMODSEQ" -> st.highestModSeq();
+            case "SIZE" -> mailboxes.size(name); // RFC 8438
+            case "DELETED" -> mailboxes.deleted(name); // RFC 9051 §6.3.11
             default -> throw new IllegalStateException(item);
           };
       items.add(Map.entry(item, v));
@@ -822,8 +827,13 @@ public final class ImapSession implements AutoCloseable {
     if (params.condStore() || params.qresync().isPresent()) enableCondStoreImplicitly();
     deselect(); // RFC 3501 §6.3.1: a failed SELECT leaves no mailbox selected
     String name = normalize(mailbox);
+    String rights = MailboxExtensions.rights(mailboxes, name); // RFC 4314 §4
+    if (!Acl.has(rights, 'r')) return new Tagged(tag, Status.NO, "NOPERM", "No read right");
+    String verb = readOnly ? "EXAMINE" : "SELECT";
+    readOnly = readOnly || !MailboxExtensions.canWrite(rights);
     MailboxView view = mailboxes.select(name);
     Selected s = new Selected(name, readOnly, view);
+    s.rights = rights;
     if (s.flagCache != null) {
       // A backend without modseq: changes are found by comparing flags (see diff()).
       mailboxes.messages(name, 1, MAX_UID, m -> s.flagCache.put(m.uid(), m.flags()));
@@ -850,8 +860,9 @@ public final class ImapSession implements AutoCloseable {
         new ImapResponse.Untagged(Status.OK, "UIDVALIDITY " + view.uidValidity(), "UIDs valid"));
     out.accept(
         new ImapResponse.Untagged(Status.OK, "UIDNEXT " + view.uidNext(), "Predicted next UID"));
-    List<String> perm = new ArrayList<>(readOnly ? List.of() : SYSTEM_FLAGS);
-    if (!readOnly) perm.add("\\*");
+    List<String> perm =
+        new ArrayList<>(
+            readOnly ? List.of() : MailboxExtensions.permanentFlags(rights, SYSTEM_FLAGS));
     out.accept(
         new ImapResponse.Untagged(
             Status.OK, "PERMANENTFLAGS (" + String.join(" ", perm) + ")", "Flags permitted"));
@@ -864,11 +875,7 @@ public final class ImapSession implements AutoCloseable {
     selected = s;
     state = State.SELECTED;
     if (params.qresync().isPresent()) qresync(s, params.qresync().get(), out);
-    return new Tagged(
-        tag,
-        Status.OK,
-        readOnly ? "READ-ONLY" : "READ-WRITE",
-        (readOnly ? "EXAMINE" : "SELECT") + " completed");
+    return new Tagged(tag, Status.OK, readOnly ? "READ-ONLY" : "READ-WRITE", verb + " completed");
   }
 
   private void deselect() {
@@ -918,6 +925,13 @@ public final class ImapSession implements AutoCloseable {
     flags.remove("\\Recent");
     Instant date = c.internalDate().orElseGet(() -> options.clock().instant());
     org.carbonio.imap.spi.AppendResult result;
+    try {
+      if (!Acl.has(MailboxExtensions.rights(mailboxes, name), 'i')) {
+        return new Tagged(c.tag(), Status.NO, "NOPERM", "No insert right"); // RFC 4314 §4
+      }
+    } catch (BackendException.NotFound e) {
+      return fail(c.tag(), e, true);
+    }
     try (InputStream in = c.message().openStream()) {
       result = mailboxes.append(name, flags, date, in, c.message().size());
     } catch (BackendException.NotFound e) {
@@ -1016,6 +1030,9 @@ public final class ImapSession implements AutoCloseable {
     final String name;
     final boolean readOnly;
     final long uidValidity;
+
+    /** The user's RFC 4314 rights on this mailbox. */
+    String rights = Acl.ALL;
 
     /** UIDs ascending, unsigned; entries {@code [0, size)} are in use. */
     int[] uids;
@@ -1492,6 +1509,17 @@ public final class ImapSession implements AutoCloseable {
     List<int[]> spans = resolve(c.set(), c.uid());
     Set<String> flags = new LinkedHashSet<>(c.flags());
     flags.remove("\\Recent");
+    if (!Acl.ALL.equals(s.rights)) {
+      // RFC 4314 §4: \Seen needs s, \Deleted t, other flags w
+      boolean all = s.rights.contains("s") && s.rights.contains("t") && s.rights.contains("w");
+      Set<String> denied = new LinkedHashSet<>();
+      for (String f : flags) if (!MailboxExtensions.mayStore(s.rights, f)) denied.add(f);
+      if ((c.operation() == FlagOperation.REPLACE && !all)
+          || (!denied.isEmpty() && denied.size() == flags.size())) {
+        return new Tagged(c.tag(), Status.NO, "NOPERM", "Not permitted to change these flags");
+      }
+      flags.removeAll(denied);
+    }
     if (!spans.isEmpty()) {
       List<Long> uids = uidsOf(spans);
       List<MessageMeta> updated = mailboxes.setFlags(s.name, uids, c.operation(), flags);
@@ -1526,6 +1554,15 @@ public final class ImapSession implements AutoCloseable {
     if (move && s.readOnly) return new Tagged(tag, Status.NO, "READ-ONLY", "Mailbox is read-only");
     List<Long> uids = uidsOf(resolve(set, uid));
     String to = normalize(target);
+    try {
+      // RFC 4314 §4: COPY needs i on the target; MOVE also t and e on the source (RFC 6851 §3.3)
+      if (!Acl.has(MailboxExtensions.rights(mailboxes, to), 'i')
+          || (move && !(Acl.has(s.rights, 't') && Acl.has(s.rights, 'e')))) {
+        return new Tagged(tag, Status.NO, "NOPERM", "Not permitted");
+      }
+    } catch (BackendException.NotFound e) {
+      return fail(tag, e, true);
+    }
     if (uids.isEmpty()) return ok(tag, verb + " completed");
     org.carbonio.imap.spi.CopyResult result;
     try {
@@ -1551,6 +1588,9 @@ public final class ImapSession implements AutoCloseable {
       throws BackendException {
     Selected s = selected;
     if (s.readOnly) return new Tagged(c.tag(), Status.NO, "READ-ONLY", "Mailbox is read-only");
+    if (!Acl.has(s.rights, 'e')) {
+      return new Tagged(c.tag(), Status.NO, "NOPERM", "No expunge right"); // RFC 4314 §4
+    }
     Optional<Collection<Long>> restrict = Optional.empty();
     if (c.uids().isPresent()) {
       restrict = Optional.of(uidsOf(resolve(c.uids().get(), true)));
@@ -2161,6 +2201,9 @@ public final class ImapSession implements AutoCloseable {
           new Tagged(tag, Status.NO, "CANNOT", "Operation not possible");
       case BackendException.Unavailable u ->
           new Tagged(tag, Status.NO, "UNAVAILABLE", "Temporarily unavailable");
+      case BackendException.OverQuota q -> new Tagged(tag, Status.NO, "OVERQUOTA", "Over quota");
+      case BackendException.NoPermission p ->
+          new Tagged(tag, Status.NO, "NOPERM", "Permission denied");
     };
   }
 }

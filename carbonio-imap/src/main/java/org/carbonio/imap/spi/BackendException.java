@@ -8,7 +8,9 @@ public abstract sealed class BackendException extends Exception
     permits BackendException.NotFound,
         BackendException.AlreadyExists,
         BackendException.Invalid,
-        BackendException.Unavailable {
+        BackendException.Unavailable,
+        BackendException.OverQuota,
+        BackendException.NoPermission {
 
   private BackendException(String message) {
     super(message, null, false, false);
@@ -38,6 +40,20 @@ public abstract sealed class BackendException extends Exception
   /** Storage is temporarily unavailable or over quota: {@code NO [UNAVAILABLE]}. */
   public static final class Unavailable extends BackendException {
     public Unavailable(String message) {
+      super(message);
+    }
+  }
+
+  /** The write would exceed a quota (RFC 9208 §4.3): {@code NO [OVERQUOTA]}. */
+  public static final class OverQuota extends BackendException {
+    public OverQuota(String message) {
+      super(message);
+    }
+  }
+
+  /** The user lacks a right for the operation (RFC 4314, RFC 5530): {@code NO [NOPERM]}. */
+  public static final class NoPermission extends BackendException {
+    public NoPermission(String message) {
       super(message);
     }
   }

@@ -235,4 +235,123 @@ public interface UserMailboxes extends AutoCloseable {
   default AutoCloseable watchMailboxes(Runnable onChange) throws BackendException {
     return null;
   }
+
+  // --- mailbox-level extensions (SPECIAL-USE, STATUS=SIZE, QUOTA, ACL, METADATA) ---------------
+  // Every method has a default, so a small backend implements none of them.
+
+  /**
+   * Creates a mailbox with special-use attributes (RFC 6154 §3, CREATE-SPECIAL-USE), such as {@code
+   * "\Archive"}. The default creates it only when {@code specialUse} is empty and otherwise refuses
+   * with {@link BackendException.Invalid}, which the engine reports as {@code NO [USEATTR]}.
+   */
+  default void create(String name, Set<String> specialUse) throws BackendException {
+    if (!specialUse.isEmpty()) throw new BackendException.Invalid("special-use not supported");
+    create(name);
+  }
+
+  /**
+   * The total size in octets of a mailbox's messages (RFC 8438 STATUS SIZE). The default adds up
+   * {@link #messages}; backends that keep the sum override it.
+   */
+  default long size(String mailbox) throws BackendException {
+    long[] sum = {0};
+    messages(mailbox, 1, 0xFFFF_FFFFL, m -> sum[0] += m.size());
+    return sum[0];
+  }
+
+  /**
+   * The number of messages flagged {@code \Deleted} (RFC 9051 STATUS DELETED). The default counts
+   * over {@link #messages}.
+   */
+  default long deleted(String mailbox) throws BackendException {
+    long[] n = {0};
+    messages(mailbox, 1, 0xFFFF_FFFFL, m -> n[0] += m.flags().contains("\\Deleted") ? 1 : 0);
+    return n[0];
+  }
+
+  /** The namespaces (RFC 2342) of this user; by default only the personal {@code ""}. */
+  default Namespaces namespaces() {
+    return Namespaces.PERSONAL_ONLY;
+  }
+
+  /**
+   * The quota roots of a mailbox (RFC 9208 §4.1.2), empty when none applies. The default checks
+   * that the mailbox exists and returns none.
+   */
+  default List<String> quotaRoots(String mailbox) throws BackendException {
+    status(mailbox);
+    return List.of();
+  }
+
+  /** A quota root's usage and limits (RFC 9208 §4.1.1), empty when there is no such root. */
+  default Optional<Quota> quota(String root) throws BackendException {
+    return Optional.empty();
+  }
+
+  /**
+   * Sets a quota root's limits (RFC 9208 §4.1.4), resource name to limit; the default refuses with
+   * {@link BackendException.NoPermission} (users may not change their own quota).
+   */
+  default void setQuota(String root, java.util.Map<String, Long> limits) throws BackendException {
+    throw new BackendException.NoPermission("quota is set by the administrator");
+  }
+
+  /**
+   * The user's rights on a mailbox as RFC 4314 letters (see {@link Acl}); the engine enforces them
+   * for SELECT, STORE, EXPUNGE, APPEND, COPY and MOVE. The default: every right on every mailbox
+   * (after checking that it exists).
+   */
+  default String myRights(String mailbox) throws BackendException {
+    status(mailbox);
+    return Acl.ALL;
+  }
+
+  /**
+   * A mailbox's access control list (RFC 4314 §3.3), identifier to rights, including the owner. The
+   * default lists only {@code owner} with every right.
+   *
+   * @param owner the user name the engine would show for the owner of a personal mailbox
+   */
+  default java.util.Map<String, String> acl(String mailbox, String owner) throws BackendException {
+    status(mailbox);
+    return java.util.Map.of(owner, Acl.ALL);
+  }
+
+  /**
+   * Replaces an identifier's rights on a mailbox (RFC 4314 §3.1); empty {@code rights} removes the
+   * identifier (§3.2). A backend that groups rights sets a whole group when any of its letters is
+   * given. The default refuses with {@link BackendException.Invalid}.
+   */
+  default void setRights(String mailbox, String identifier, String rights) throws BackendException {
+    throw new BackendException.Invalid("ACLs are not supported");
+  }
+
+  /**
+   * The groups of rights a backend can grant separately (RFC 4314 §3.4), each a string of letters;
+   * the default lists each right of {@link Acl#ALL} alone.
+   */
+  default List<String> rightGroups(String mailbox) throws BackendException {
+    List<String> groups = new java.util.ArrayList<>();
+    for (char c : Acl.ALL.toCharArray()) groups.add(String.valueOf(c));
+    return groups;
+  }
+
+  /**
+   * The annotations (RFC 5464) of a mailbox, or of the server when {@code mailbox} is empty: entry
+   * name (starting with {@code /private} or {@code /shared}) to value. The default has none.
+   */
+  default java.util.SortedMap<String, String> metadata(String mailbox) throws BackendException {
+    if (!mailbox.isEmpty()) status(mailbox);
+    return java.util.Collections.emptySortedMap();
+  }
+
+  /**
+   * Sets (present value) or removes (empty value) annotations in one step (RFC 5464 §4.3). The
+   * engine has already checked entry names, sizes and counts against its limits. The default
+   * refuses with {@link BackendException.Invalid}.
+   */
+  default void setMetadata(String mailbox, java.util.Map<String, Optional<String>> changes)
+      throws BackendException {
+    throw new BackendException.Invalid("METADATA is not supported");
+  }
 }

@@ -40,23 +40,37 @@ import org.carbonio.store.StoreException;
 public final class StoreMailboxBackend implements MailboxBackend {
 
   private final MailStore store;
+  private final AccountLookup lookup;
 
   public StoreMailboxBackend(MailStore store) {
+    this(store, AccountLookup.IDENTITY);
+  }
+
+  /** A backend whose shared namespace and ACLs name accounts by their address in {@code lookup}. */
+  public StoreMailboxBackend(MailStore store, AccountLookup lookup) {
     this.store = store;
+    this.lookup = lookup;
   }
 
   @Override
   public UserMailboxes open(String user) throws BackendException {
-    return call(() -> new Mailboxes(store.mailbox(user)));
+    Mailbox mailbox = call(() -> store.mailbox(user));
+    return new StoreUserMailboxes(
+        user,
+        mailbox,
+        new Mailboxes(mailbox),
+        store,
+        lookup,
+        owner -> new Mailboxes(store.mailbox(owner)));
   }
 
   /** A store call whose exceptions become the IMAP SPI's. */
   @FunctionalInterface
-  private interface StoreCall<T> {
+  interface StoreCall<T> {
     T run();
   }
 
-  private static <T> T call(StoreCall<T> call) throws BackendException {
+  static <T> T call(StoreCall<T> call) throws BackendException {
     try {
       return call.run();
     } catch (StoreException e) {
@@ -64,7 +78,7 @@ public final class StoreMailboxBackend implements MailboxBackend {
     }
   }
 
-  private static void run(Runnable call) throws BackendException {
+  static void run(Runnable call) throws BackendException {
     call(
         () -> {
           call.run();
@@ -78,8 +92,7 @@ public final class StoreMailboxBackend implements MailboxBackend {
       case StoreException.AlreadyExists a -> new BackendException.AlreadyExists(a.getMessage());
       case StoreException.Invalid i -> new BackendException.Invalid(i.getMessage());
       case StoreException.Unavailable u -> new BackendException.Unavailable(u.getMessage());
-      // RFC 9208 §4: NO [OVERQUOTA] once carbonio-imap has a code for it; [UNAVAILABLE] until then
-      case StoreException.OverQuota q -> new BackendException.Unavailable(q.getMessage());
+      case StoreException.OverQuota q -> new BackendException.OverQuota(q.getMessage());
     };
   }
 

@@ -89,6 +89,21 @@ public interface MailStoreContract {
   }
 
   @Test
+  default void annotationsShouldRoundTripAndReplaceWhenSetTwice() {
+    try (MailStore store = newStore()) {
+      Mailbox box = store.mailbox(ALICE);
+      box.setAnnotations("INBOX", Map.of("/shared/comment", Optional.of("one")));
+      box.setAnnotations("INBOX", Map.of("/shared/comment", Optional.of("two")));
+      box.setAnnotations("", Map.of("/private/x", Optional.of("v")));
+      assertThat(box.annotations("INBOX")).containsExactly(Map.entry("/shared/comment", "two"));
+      assertThat(box.annotations("")).containsExactly(Map.entry("/private/x", "v"));
+      box.setAnnotations("INBOX", Map.of("/shared/comment", Optional.empty()));
+      assertThat(box.annotations("INBOX")).isEmpty();
+      assertThatThrownBy(() -> box.annotations("Nope")).isInstanceOf(StoreException.NotFound.class);
+    }
+  }
+
+  @Test
   default void mailboxShouldRejectAccountIdWhenEmptyOrControl() {
     try (MailStore store = newStore()) {
       Mailbox box = store.mailbox(ALICE);

@@ -296,4 +296,39 @@ final class MailboxImpl implements Mailbox {
     requireNonNull(messages, "messages");
     return new BulkImporter(store, account, name(folder)).run(messages);
   }
+
+  @Override
+  public java.util.SortedMap<String, String> annotations(String folder) {
+    requireNonNull(folder, "folder");
+    store.checkOpen();
+    return store.meta.annotations(account, folder.isEmpty() ? "" : name(folder));
+  }
+
+  @Override
+  public void setAnnotations(String folder, Map<String, Optional<String>> changes) {
+    requireNonNull(folder, "folder");
+    store.checkOpen();
+    Map<String, Optional<String>> copy = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, Optional<String>> e : changes.entrySet()) {
+      String entry = requireNonNull(e.getKey(), "entry");
+      Optional<String> value = requireNonNull(e.getValue(), "value");
+      if (entry.isEmpty() || entry.length() > MAX_ANNOTATION_ENTRY) {
+        throw new StoreException.Invalid("annotation entry length " + entry.length());
+      }
+      for (int i = 0; i < entry.length(); i++) {
+        if (Character.isISOControl(entry.charAt(i))) {
+          throw new StoreException.Invalid(
+              "control character in entry " + StoreException.quote(entry));
+        }
+      }
+      if (value.isPresent()
+          && value.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+              > MAX_ANNOTATION_BYTES) {
+        throw new StoreException.Invalid("annotation value over " + MAX_ANNOTATION_BYTES);
+      }
+      copy.put(entry, value);
+    }
+    store.afterCommit(
+        store.meta.setAnnotations(account, folder.isEmpty() ? "" : name(folder), copy));
+  }
 }

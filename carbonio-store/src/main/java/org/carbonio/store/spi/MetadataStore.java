@@ -226,6 +226,13 @@ public interface MetadataStore extends AutoCloseable {
 
   List<SharedFolder> sharedWith(String account, Set<String> groups, String domain);
 
+  /** Annotations of a folder, or of the account when {@code folder} is empty; sorted by entry. */
+  java.util.SortedMap<String, String> annotations(String account, String folder);
+
+  /** Sets (present value) or removes (empty value) annotations in one transaction. */
+  Outcome<Void> setAnnotations(
+      String account, String folder, Map<String, Optional<String>> changes);
+
   // ---------------------------------------------------------------- consistency check
 
   /**

@@ -1212,7 +1212,8 @@ public final class JdbcMetadataStore implements MetadataStore {
     for (String sql :
         List.of(
             "DELETE FROM thread_keys WHERE folder_id = ?",
-            "DELETE FROM grants WHERE folder_id = ?")) {
+            "DELETE FROM grants WHERE folder_id = ?",
+            "DELETE FROM annotations WHERE folder_id = ?")) {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setLong(1, folderId);
         ps.executeUpdate();
@@ -1228,6 +1229,7 @@ public final class JdbcMetadataStore implements MetadataStore {
             "DELETE FROM tags WHERE account_id = ?",
             "DELETE FROM thread_keys WHERE account_id = ?",
             "DELETE FROM conversations WHERE account_id = ?",
+            "DELETE FROM annotations WHERE account_id = ?",
             // a new account with the same id must not inherit what was shared with this one
             "DELETE FROM grants WHERE grantee_kind = 'USER' AND grantee_name = ?")) {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -1513,6 +1515,77 @@ public final class JdbcMetadataStore implements MetadataStore {
       }
     }
     fx.changed.addAll(modSeqs.keySet());
+  }
+
+  // ------------------------------------------------ annotations (RFC 5464)
+
+  /** The folder id of annotations: 0 for the account's own, else the folder's row id. */
+  private static long annotationScope(Connection c, String account, String folder)
+      throws SQLException {
+    if (!folder.isEmpty()) {
+      return folder(c, account, folder).id();
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM accounts WHERE id = ?")) {
+      ps.setString(1, account);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new StoreException.NotFound("no account " + quote(account));
+        }
+      }
+    }
+    return 0;
+  }
+
+  @Override
+  public java.util.SortedMap<String, String> annotations(String account, String folder) {
+    return read(
+        c -> {
+          long scope = annotationScope(c, account, folder);
+          java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT entry, value FROM annotations WHERE account_id = ? AND folder_id = ?")) {
+            ps.setString(1, account);
+            ps.setLong(2, scope);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+              }
+            }
+          }
+          return java.util.Collections.unmodifiableSortedMap(out);
+        });
+  }
+
+  @Override
+  public Outcome<Void> setAnnotations(
+      String account, String folder, Map<String, Optional<String>> changes) {
+    return write(
+        account,
+        c -> {
+          long scope = annotationScope(c, account, folder);
+          try (PreparedStatement put =
+                  c.prepareStatement(
+                      "INSERT INTO annotations (account_id, folder_id, entry, value)"
+                          + " VALUES (?, ?, ?, ?) ON CONFLICT (account_id, folder_id, entry)"
+                          + " DO UPDATE SET value = excluded.value");
+              PreparedStatement remove =
+                  c.prepareStatement(
+                      "DELETE FROM annotations WHERE account_id = ? AND folder_id = ?"
+                          + " AND entry = ?")) {
+            for (Map.Entry<String, Optional<String>> e : changes.entrySet()) {
+              PreparedStatement ps = e.getValue().isPresent() ? put : remove;
+              ps.setString(1, account);
+              ps.setLong(2, scope);
+              ps.setString(3, e.getKey());
+              if (e.getValue().isPresent()) {
+                ps.setString(4, e.getValue().get());
+              }
+              ps.executeUpdate();
+            }
+          }
+          return new Effects().outcome(null);
+        });
   }
 
   // ------------------------------------------------ sharing grants
