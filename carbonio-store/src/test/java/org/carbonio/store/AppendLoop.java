@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -35,6 +36,8 @@ public final class AppendLoop {
                 new ByteArrayInputStream(content(i)),
                 Set.of(Flags.SEEN, "$n" + i),
                 Instant.ofEpochSecond(1_700_000_000L + i));
+        // A flag change is committed without an fsync: it must survive kill -9 all the same.
+        box.setFlags("INBOX", List.of(r.uid()), FlagOperation.ADD, Set.of(Flags.FLAGGED));
         System.out.println("ACK " + r.uid() + " " + i);
         System.out.flush();
       }

@@ -94,7 +94,8 @@ class DurabilityTest {
         long uid = e.getKey();
         long n = e.getValue();
         assertThat(byUid).containsKey(uid);
-        assertThat(byUid.get(uid).flags()).containsExactlyInAnyOrder(Flags.SEEN, "$n" + n);
+        assertThat(byUid.get(uid).flags())
+            .containsExactlyInAnyOrder(Flags.SEEN, Flags.FLAGGED, "$n" + n);
         assertThat(byUid.get(uid).internalDate())
             .isEqualTo(Instant.ofEpochSecond(1_700_000_000L + n));
         assertThat(box.read("INBOX", uid)).isEqualTo(AppendLoop.content(n));

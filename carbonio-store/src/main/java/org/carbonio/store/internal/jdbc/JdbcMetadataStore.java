@@ -99,15 +99,22 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   private <T> T write(List<String> accounts, Work<T> work) {
-    return tx.write(
-        accounts,
-        c -> {
-          T result = work.run(c);
-          if (result instanceof Outcome<?> o) {
-            tx.publish(c, o.changedFolders(), o.deletedFolders());
-          }
-          return result;
-        });
+    return tx.write(accounts, published(work));
+  }
+
+  /** A write that survives kill -9 but may roll back on power loss: see {@link #setFlags}. */
+  private <T> T writeUnsynced(String account, Work<T> work) {
+    return tx.writeUnsynced(List.of(account), published(work));
+  }
+
+  private <T> Work<T> published(Work<T> work) {
+    return c -> {
+      T result = work.run(c);
+      if (result instanceof Outcome<?> o) {
+        tx.publish(c, o.changedFolders(), o.deletedFolders());
+      }
+      return result;
+    };
   }
 
   private <T> T read(Work<T> work) {
@@ -751,7 +758,12 @@ public final class JdbcMetadataStore implements MetadataStore {
         o.value().updated(), o.changedFolders(), o.deletedFolders(), o.releasedBlobs());
   }
 
-  /** With {@code unchangedSince} < 0, unconditional. */
+  /**
+   * With {@code unchangedSince} < 0, unconditional. Flag changes are committed without waiting for
+   * the disk ({@link Transactor#writeUnsynced}): they survive kill -9 at once and a power loss with
+   * the next delivery's fsync, as Dovecot's {@code mail_fsync = optimized} treats them. They
+   * release no blob, so a rolled-back change never leaves a message without its content.
+   */
   @Override
   public Outcome<ConditionalFlags> setFlagsIfUnchanged(
       String account,
@@ -761,7 +773,7 @@ public final class JdbcMetadataStore implements MetadataStore {
       Set<String> names,
       long unchangedSince) {
     FlagSet flags = FlagSet.of(names);
-    return write(
+    return writeUnsynced(
         account,
         c -> {
           Effects fx = new Effects();

@@ -44,6 +44,23 @@ public interface Transactor extends AutoCloseable {
   }
 
   /**
+   * Runs {@code work} like {@link #write} but may return before the commit is on disk: it survives
+   * a crash of this process (kill -9) at once, and a power loss or an operating-system crash once a
+   * later durable commit or a checkpoint has run. The database is consistent either way. For
+   * changes whose loss in a power failure is harmless and that release nothing (flag changes, as
+   * Dovecot's {@code mail_fsync = optimized} treats them). The default marks the transaction with
+   * {@link #commitAsynchronously}.
+   */
+  default <T> T writeUnsynced(Collection<String> accounts, Work<T> work) {
+    return write(
+        accounts,
+        c -> {
+          commitAsynchronously(c);
+          return work.run(c);
+        });
+  }
+
+  /**
    * Called by a write's work, inside its transaction: lets the commit return before it is durable,
    * for work whose loss in a crash is harmless (garbage collection). Does nothing by default.
    */

@@ -27,7 +27,9 @@ import org.sqlite.SQLiteDataSource;
 
 /**
  * Transactions on one SQLite database in WAL mode with {@code synchronous=FULL}, so a returned
- * commit survives kill -9 and power loss.
+ * commit survives kill -9 and power loss; {@link #writeUnsynced} commits with {@code
+ * synchronous=NORMAL} (the WAL is written but not fsynced: kill -9 loses nothing, a power loss may
+ * roll back to the last synced commit, and the database stays consistent).
  *
  * <p>Connections: one writer connection guarded by a {@link ReentrantLock} (SQLite allows one
  * writer at a time anyway; serializing in-process avoids SQLITE_BUSY retries) that commits
@@ -57,6 +59,9 @@ public final class SqliteTransactor implements Transactor {
   private final BlockingQueue<Connection> readers;
   private final List<Connection> allReaders = new ArrayList<>();
   private volatile boolean closed;
+
+  /** The writer's current {@code PRAGMA synchronous}: FULL (true) or NORMAL. Writer lock. */
+  private boolean synchronousFull = true;
 
   private SqliteTransactor(Connection writer, int readerCount, String url) throws SQLException {
     this.writer = writer;
@@ -133,8 +138,21 @@ public final class SqliteTransactor implements Transactor {
    */
   @Override
   public <T> T write(Collection<String> accounts, Work<T> work) {
+    return enqueue(new Pending<>(work, true));
+  }
+
+  /**
+   * Like {@link #write}, in batches of their own: a batch is either all synced or all unsynced, and
+   * the writer switches {@code PRAGMA synchronous} between batches (SQLite refuses to inside a
+   * transaction). Queue order is kept: a batch ends where the next work's kind differs.
+   */
+  @Override
+  public <T> T writeUnsynced(Collection<String> accounts, Work<T> work) {
+    return enqueue(new Pending<>(work, false));
+  }
+
+  private <T> T enqueue(Pending<T> mine) {
     checkOpen();
-    Pending<T> mine = new Pending<>(work);
     queue.add(mine);
     try {
       if (!writeLock.tryLock(LOCK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -175,7 +193,13 @@ public final class SqliteTransactor implements Transactor {
     List<Pending<?>> batch = new ArrayList<>();
     RuntimeException batchFailure = null;
     try (Statement s = writer.createStatement()) {
+      Pending<?> first = queue.peek();
+      boolean synced = first == null || first.synced;
       try {
+        if (synced != synchronousFull) {
+          s.execute(synced ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+          synchronousFull = synced;
+        }
         s.execute("BEGIN IMMEDIATE");
       } catch (SQLException e) {
         rollback(s); // a transaction left open by a failed ROLLBACK must not block the next BEGIN
@@ -187,7 +211,10 @@ public final class SqliteTransactor implements Transactor {
       boolean committed = false;
       try {
         Pending<?> p;
-        while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
+        while (batch.size() < MAX_BATCH && (p = queue.peek()) != null && p.synced == synced) {
+          if (!queue.remove(p)) {
+            continue; // its caller gave up waiting for the lock and took it back
+          }
           batch.add(p);
           s.execute("SAVEPOINT work");
           try {
@@ -236,12 +263,14 @@ public final class SqliteTransactor implements Transactor {
   /** A queued write and, once its batch is done, its outcome. Guarded by the writer lock. */
   private static final class Pending<T> {
     private final Work<T> work;
+    private final boolean synced;
     private T value;
     private RuntimeException failed;
     private boolean done;
 
-    Pending(Work<T> work) {
+    Pending(Work<T> work, boolean synced) {
       this.work = work;
+      this.synced = synced;
     }
 
     void run(Connection c) throws SQLException {

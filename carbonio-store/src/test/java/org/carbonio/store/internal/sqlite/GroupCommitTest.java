@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.carbonio.store.StoreException;
+import org.carbonio.store.internal.jdbc.Work;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,6 +106,65 @@ class GroupCommitTest {
     // The blocker's transaction picks up the 19 queued writes: one commit for 20 writes.
     assertThat(tx.batches() - before).isEqualTo(1);
     assertThat(rows()).hasSize(19);
+  }
+
+  /** The writer's {@code PRAGMA synchronous} as the work sees it: 2 FULL, 1 NORMAL. */
+  private static int synchronous(java.sql.Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  @Test
+  void unsyncedWritesShouldCommitInBatchesOfTheirOwnWhenQueuedBetweenSyncedOnes() throws Exception {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<?> blocker =
+        pool.submit(
+            () ->
+                tx.write(
+                    List.of(),
+                    c -> {
+                      inside.countDown();
+                      awaitQuietly(release);
+                      return null;
+                    }));
+    assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+    long before = tx.batches();
+    // Queued in this order: 3 synced, 3 unsynced, 3 synced; each reports the mode it ran in.
+    List<Future<Integer>> writes = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      boolean synced = i < 3 || i >= 6;
+      int x = i;
+      writes.add(
+          pool.submit(
+              () -> {
+                Work<Integer> work =
+                    c -> {
+                      try (PreparedStatement ps =
+                          c.prepareStatement("INSERT INTO t (x) VALUES (?)")) {
+                        ps.setInt(1, x);
+                        ps.executeUpdate();
+                      }
+                      return synchronous(c);
+                    };
+                return synced ? tx.write(List.of(), work) : tx.writeUnsynced(List.of(), work);
+              }));
+      int queued = i + 1;
+      await().atMost(Duration.ofSeconds(10)).until(() -> tx.queued() == queued);
+    }
+    release.countDown();
+    blocker.get(10, TimeUnit.SECONDS);
+    List<Integer> modes = new ArrayList<>();
+    for (Future<Integer> w : writes) {
+      modes.add(w.get(10, TimeUnit.SECONDS));
+    }
+    assertThat(modes).containsExactly(2, 2, 2, 1, 1, 1, 2, 2, 2);
+    // The blocker's batch takes the first three; then one unsynced batch, one synced batch.
+    assertThat(tx.batches() - before).isEqualTo(3);
+    assertThat(rows()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8);
   }
 
   @Test
