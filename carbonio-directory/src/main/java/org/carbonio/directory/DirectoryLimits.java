@@ -22,8 +22,10 @@ import java.time.Duration;
  *   <tr><td>maxFailuresPerClient</td><td>{@value #DEFAULT_MAX_FAILURES_PER_CLIENT}</td>
  *       <td>failed logins from one client (IPv4 address or IPv6 /64) for all accounts</td></tr>
  *   <tr><td>failureWindow</td><td>5 minutes</td><td>sliding window of the counters</td></tr>
- *   <tr><td>loginCacheTtl</td><td>60 seconds</td>
- *       <td>how long a verified login skips the slow hash; {@link Duration#ZERO} disables</td></tr>
+ *   <tr><td>loginCacheTtl</td><td>1 hour</td>
+ *       <td>how long a verified login skips the slow hash (Dovecot's {@code auth_cache_ttl} is
+ *       also 1 hour); a password change or a deleted account drops the entry at once, and the entry
+ *       only matches the stored hash it was verified against; {@link Duration#ZERO} disables</td></tr>
  *   <tr><td>maxTrackedKeys</td><td>{@value #DEFAULT_MAX_TRACKED_KEYS}</td>
  *       <td>memory bound of the failure counters and of the login cache</td></tr>
  *   <tr><td>lookupCache</td><td>true</td>
@@ -74,7 +76,7 @@ public record DirectoryLimits(
           DEFAULT_MAX_FAILURES_PER_ACCOUNT,
           DEFAULT_MAX_FAILURES_PER_CLIENT,
           Duration.ofMinutes(5),
-          Duration.ofSeconds(60),
+          Duration.ofHours(1),
           DEFAULT_MAX_TRACKED_KEYS,
           true);
 
