@@ -138,6 +138,19 @@ public interface Directory extends AutoCloseable {
   Optional<org.carbonio.directory.sasl.ScramCredentials> scramCredentials(String username);
 
   /**
+   * The brute-force limits of {@link #authenticate}, for a login that the caller verifies itself
+   * (SASL SCRAM-SHA-256: the protocol engine checks the client's proof against {@link
+   * #scramCredentials}). False while this account or this client is refused; the caller must then
+   * fail the login without checking it. Failures count per account however its name was spelled.
+   */
+  boolean loginAllowed(String username, InetAddress client);
+
+  /**
+   * Counts the outcome of a login that the caller verified itself, as {@link #authenticate} does.
+   */
+  void loginVerified(String username, InetAddress client, boolean succeeded);
+
+  /**
    * Grants or revokes the global admin role.
    *
    * @throws DirectoryException.NotFound if the account does not exist

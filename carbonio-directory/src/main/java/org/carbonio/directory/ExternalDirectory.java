@@ -566,6 +566,34 @@ public final class ExternalDirectory implements Directory {
 
   // ---- authentication ----
 
+  private static String typed(String username) {
+    return username.substring(0, Math.min(username.length(), 320)).toLowerCase(Locale.ROOT);
+  }
+
+  /** Failures count per user entry, however its name was spelled (mail, UPN, sAMAccountName). */
+  private static String loginKey(String typed, Optional<SearchResultEntry> user) {
+    return user.map(u -> u.getDN().toLowerCase(Locale.ROOT)).orElse(typed);
+  }
+
+  @Override
+  public boolean loginAllowed(String username, InetAddress client) {
+    requireNonNull(client, "client");
+    String typed = typed(requireNonNull(username, "username"));
+    return !guard.blocked(loginKey(typed, loginEntry(typed)), client);
+  }
+
+  @Override
+  public void loginVerified(String username, InetAddress client, boolean succeeded) {
+    requireNonNull(client, "client");
+    String typed = typed(requireNonNull(username, "username"));
+    String key = loginKey(typed, loginEntry(typed));
+    if (succeeded) {
+      guard.succeeded(key, client);
+    } else {
+      guard.failed(key, client);
+    }
+  }
+
   /**
    * Finds the user by a login name ({@link AttributeMapping#loginAttributes()}; exactly one entry
    * must match) and binds as it. Brute-force limits and the verified-login cache work as in the
@@ -577,10 +605,9 @@ public final class ExternalDirectory implements Directory {
     requireNonNull(username, "username");
     requireNonNull(password, "password");
     requireNonNull(client, "client");
-    String typed = username.substring(0, Math.min(username.length(), 320)).toLowerCase(Locale.ROOT);
+    String typed = typed(username);
     Optional<SearchResultEntry> user = loginEntry(typed);
-    // Failures count per user entry, however its name was spelled (mail, UPN, sAMAccountName).
-    String key = user.map(u -> u.getDN().toLowerCase(Locale.ROOT)).orElse(typed);
+    String key = loginKey(typed, user);
     if (guard.blocked(key, client)) {
       return Optional.empty();
     }

@@ -999,12 +999,10 @@ abstract sealed class LdapBackedDirectory implements Directory
     return authenticate(username, password, client, false);
   }
 
-  private Optional<Account> authenticate(
-      String username, String password, InetAddress client, boolean appPasswords) {
-    requireNonNull(username, "username");
-    requireNonNull(password, "password");
-    requireNonNull(client, "client");
-    ensureOpen();
+  /** The entry a login names, its account, and the key its failures count under. */
+  private record LoginTarget(Optional<Entry> entry, Account account, String key) {}
+
+  private LoginTarget loginTarget(String username) {
     Optional<Names.Address> a = Names.parseAddress(username);
     // The entry a login reads is cached like other lookups (a login must not cost a directory
     // search each time): without it, a verified-login cache hit spent most of its time finding
@@ -1022,6 +1020,39 @@ abstract sealed class LdapBackedDirectory implements Directory
                     username
                         .substring(0, Math.min(username.length(), 320))
                         .toLowerCase(Locale.ROOT));
+    return new LoginTarget(entry, account, key);
+  }
+
+  @Override
+  public boolean loginAllowed(String username, InetAddress client) {
+    requireNonNull(client, "client");
+    ensureOpen();
+    return !guard.blocked(loginTarget(requireNonNull(username, "username")).key(), client);
+  }
+
+  @Override
+  public void loginVerified(String username, InetAddress client, boolean succeeded) {
+    requireNonNull(client, "client");
+    ensureOpen();
+    String key = loginTarget(requireNonNull(username, "username")).key();
+    if (succeeded) {
+      guard.succeeded(key, client);
+    } else {
+      guard.failed(key, client);
+      log.debug("login for {} from {} failed", key, client.getHostAddress());
+    }
+  }
+
+  private Optional<Account> authenticate(
+      String username, String password, InetAddress client, boolean appPasswords) {
+    requireNonNull(username, "username");
+    requireNonNull(password, "password");
+    requireNonNull(client, "client");
+    ensureOpen();
+    LoginTarget target = loginTarget(username);
+    Optional<Entry> entry = target.entry();
+    Account account = target.account();
+    String key = target.key();
     if (guard.blocked(key, client)) {
       log.debug("login for {} from {} refused: too many failures", key, client.getHostAddress());
       return Optional.empty();

@@ -20,6 +20,7 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.SSLSocket;
+import org.carbonio.directory.DirectoryLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -130,6 +131,30 @@ class ImapScramTest {
       c.challenge();
       c.send(Base64.getEncoder().encodeToString("c=biws,r=x".getBytes(StandardCharsets.UTF_8)));
       assertThat(c.line()).isEqualTo("a2 NO [AUTHENTICATIONFAILED] Authentication failed");
+    }
+  }
+
+  @Test
+  void scramShouldBeRefusedEvenWithTheRightProofWhenTooManyWrongProofsCameBefore()
+      throws Exception {
+    try (Client c = new Client(carbonio)) {
+      c.line();
+      int limit = DirectoryLimits.DEFAULT_MAX_FAILURES_PER_ACCOUNT_AND_CLIENT;
+      for (int i = 0; i < limit; i++) {
+        Scram wrong = new Scram("alice@localhost", "guess-" + i, "cccccccccccccccc");
+        c.send("a" + i + " AUTHENTICATE SCRAM-SHA-256 " + wrong.first());
+        c.send(wrong.last(c.challenge()));
+        assertThat(c.line())
+            .isEqualTo("a" + i + " NO [AUTHENTICATIONFAILED] Authentication failed");
+      }
+      // The directory's limit now refuses this account from this client: the right proof fails
+      // like a wrong one, and so does the right password through LOGIN (one counter for both).
+      Scram right = new Scram("alice@localhost", "alice-Secret-1", "dddddddddddddddd");
+      c.send("b1 AUTHENTICATE SCRAM-SHA-256 " + right.first());
+      c.send(right.last(c.challenge()));
+      assertThat(c.line()).isEqualTo("b1 NO [AUTHENTICATIONFAILED] Authentication failed");
+      c.send("b2 LOGIN alice@localhost alice-Secret-1");
+      assertThat(c.line()).startsWith("b2 NO ");
     }
   }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -129,6 +130,9 @@ public final class ImapSession implements AutoCloseable {
   // a SASL exchange in progress (LOGIN, SCRAM-SHA-256), see Sasl
   private SaslMechanism sasl;
   private String saslUser;
+
+  // the name a SCRAM client sent, once its proof is to be checked: its outcome is counted
+  private String saslChecked;
   // canonical name of a SCRAM exchange that succeeded, until the client acknowledges server-final
   private String saslAck;
   private boolean compressed;
@@ -603,7 +607,14 @@ public final class ImapSession implements AutoCloseable {
     }
     if (!c.mechanism().equals(Sasl.PLAIN)) {
       saslUser = null;
-      SaslMechanism m = Sasl.mechanism(c.mechanism(), scram, name -> saslUser = name);
+      saslChecked = null;
+      SaslMechanism m =
+          Sasl.mechanism(
+              c.mechanism(),
+              scram,
+              clientAddress(),
+              name -> saslChecked = name,
+              name -> saslUser = name);
       if (m == null) {
         return new Tagged(c.tag(), Status.NO, "CANNOT", "Unsupported authentication mechanism");
       }
@@ -644,6 +655,7 @@ public final class ImapSession implements AutoCloseable {
       case org.carbonio.directory.sasl.SaslResult.Success ok -> {
         String canonical = saslUser;
         saslUser = null;
+        scramVerified(canonical != null);
         if (canonical == null) {
           yield new Tagged(tag, Status.NO, "AUTHENTICATIONFAILED", "Authentication failed");
         }
@@ -653,8 +665,24 @@ public final class ImapSession implements AutoCloseable {
         saslAck = canonical;
         yield null;
       }
-      case org.carbonio.directory.sasl.SaslResult.Failure f -> Sasl.failure(tag, f.error());
+      case org.carbonio.directory.sasl.SaslResult.Failure f -> {
+        scramVerified(false);
+        yield Sasl.failure(tag, f.error());
+      }
     };
+  }
+
+  /** Counts a checked SCRAM login against the brute-force limits (RFC 5802 §5 is silent). */
+  private void scramVerified(boolean succeeded) {
+    String name = saslChecked;
+    saslChecked = null;
+    if (name != null && scram.isPresent()) {
+      scram.get().attempts().verified(name, clientAddress(), succeeded);
+    }
+  }
+
+  private InetAddress clientAddress() {
+    return client == null ? InetAddress.getLoopbackAddress() : client.getAddress();
   }
 
   private Tagged plain(String tag, String base64) {

@@ -1,5 +1,6 @@
 package org.carbonio.imap.protocol;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -35,20 +36,33 @@ final class Sasl {
    * A fresh mechanism for {@code name} (upper case), or null when not offered. PLAIN is handled by
    * the session itself.
    *
+   * @param client where the login comes from, for SCRAM's brute-force limits
+   * @param checked receives the name a SCRAM client sent when its proof will be checked (not when
+   *     {@link ScramSupport.Attempts} refused the attempt: then the login fails unchecked)
    * @param canonical receives the canonical user name SCRAM's lookup found
    */
   static SaslMechanism mechanism(
-      String name, Optional<ScramSupport> scram, Consumer<String> canonical) {
+      String name,
+      Optional<ScramSupport> scram,
+      InetAddress client,
+      Consumer<String> checked,
+      Consumer<String> canonical) {
     return switch (name.toUpperCase(Locale.ROOT)) {
       case LOGIN -> new LoginMechanism();
-      case SCRAM_SHA_256 -> scram.map(s -> scramMechanism(s, canonical)).orElse(null);
+      case SCRAM_SHA_256 ->
+          scram.map(s -> scramMechanism(s, client, checked, canonical)).orElse(null);
       default -> null;
     };
   }
 
-  private static SaslMechanism scramMechanism(ScramSupport s, Consumer<String> canonical) {
+  private static SaslMechanism scramMechanism(
+      ScramSupport s, InetAddress client, Consumer<String> checked, Consumer<String> canonical) {
     return new ScramSha256Mechanism(
         username -> {
+          // Refused attempts get the unknown user's fake credentials: they fail like a wrong
+          // password, so the answer does not tell that the limit was hit.
+          if (!s.attempts().allowed(username, client)) return Optional.empty();
+          checked.accept(username);
           Optional<ScramAccount> account = s.lookup().find(username);
           account.ifPresent(a -> canonical.accept(a.canonicalName()));
           return account.map(ScramAccount::credentials);

@@ -2,6 +2,7 @@ package org.carbonio.imap.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetAddress;
 import java.util.Optional;
 
 /**
@@ -25,15 +26,48 @@ public final class ScramSupport {
     Optional<ScramAccount> find(String username);
   }
 
+  /**
+   * The brute-force limits for SCRAM logins, which the engine verifies itself: asked before the
+   * proof is checked, told the outcome after. Called on the connection's thread; must be
+   * thread-safe.
+   */
+  public interface Attempts {
+    /** False while this user or client is refused: the login then fails without a check. */
+    boolean allowed(String username, InetAddress client);
+
+    /** The outcome of a checked login. */
+    void verified(String username, InetAddress client, boolean succeeded);
+
+    /** No limits: for tests and embedders whose authenticator keeps none. */
+    Attempts UNLIMITED =
+        new Attempts() {
+          @Override
+          public boolean allowed(String username, InetAddress client) {
+            return true;
+          }
+
+          @Override
+          public void verified(String username, InetAddress client, boolean succeeded) {}
+        };
+  }
+
   private final Lookup lookup;
   private final byte[] secret;
+  private final Attempts attempts;
+
+  /** Without brute-force limits ({@link Attempts#UNLIMITED}). */
+  public ScramSupport(Lookup lookup, byte[] secret) {
+    this(lookup, secret, Attempts.UNLIMITED);
+  }
 
   /**
    * @param secret at least 16 bytes (copied)
+   * @param attempts the brute-force limits SCRAM logins count against
    * @throws IllegalArgumentException if the secret is shorter than 16 bytes
    */
-  public ScramSupport(Lookup lookup, byte[] secret) {
+  public ScramSupport(Lookup lookup, byte[] secret, Attempts attempts) {
     this.lookup = requireNonNull(lookup, "lookup");
+    this.attempts = requireNonNull(attempts, "attempts");
     requireNonNull(secret, "secret");
     if (secret.length < 16) {
       throw new IllegalArgumentException("secret of " + secret.length + " bytes; 16 at least");
@@ -43,6 +77,10 @@ public final class ScramSupport {
 
   public Lookup lookup() {
     return lookup;
+  }
+
+  public Attempts attempts() {
+    return attempts;
   }
 
   /** A copy of the secret. */

@@ -1,6 +1,7 @@
 package org.carbonio.server.internal;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -14,8 +15,9 @@ import org.carbonio.imap.spi.ScramSupport;
 
 /**
  * IMAP authentication against the directory: passwords for LOGIN, PLAIN and LOGIN, the directory's
- * SCRAM-SHA-256 verifiers for SCRAM-SHA-256 (RFC 7677). The canonical user name handed to the
- * mailbox backend is the account id. Thread-safe.
+ * SCRAM-SHA-256 verifiers for SCRAM-SHA-256 (RFC 7677), which count against the directory's
+ * brute-force limits like password logins. The canonical user name handed to the mailbox backend is
+ * the account id. Thread-safe.
  */
 public final class DirectoryAuthenticator implements ImapAuthenticator {
 
@@ -35,7 +37,22 @@ public final class DirectoryAuthenticator implements ImapAuthenticator {
 
   private DirectoryAuthenticator(Directory directory, byte[] scramSecret) {
     this.directory = directory;
-    this.scram = Optional.of(new ScramSupport(this::scramAccount, scramSecret));
+    this.scram =
+        Optional.of(
+            new ScramSupport(
+                this::scramAccount,
+                scramSecret,
+                new ScramSupport.Attempts() {
+                  @Override
+                  public boolean allowed(String username, InetAddress client) {
+                    return directory.loginAllowed(username, client);
+                  }
+
+                  @Override
+                  public void verified(String username, InetAddress client, boolean succeeded) {
+                    directory.loginVerified(username, client, succeeded);
+                  }
+                }));
   }
 
   /**
