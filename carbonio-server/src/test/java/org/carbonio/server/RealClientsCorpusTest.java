@@ -810,18 +810,25 @@ class RealClientsCorpusTest {
             Map.of("HOME", home.toString()),
             home,
             Duration.ofMinutes(4));
-    String log = Files.exists(screen) ? muttScreenText(Files.readAllBytes(screen)) : "";
+    byte[] screenBytes = Files.exists(screen) ? Files.readAllBytes(screen) : new byte[0];
+    String screenText = tail(muttScreenText(screenBytes));
     assertThat(result.exitCode())
-        .as("mutt (%s) exit code; stderr:\n%s\nscreen:\n%s", name, result.stderr(), tail(log))
+        .as("mutt (%s) exit code; stderr:\n%s\nscreen:\n%s", name, result.stderr(), screenText)
         .isZero();
-    byte[] screenBytes = Files.readAllBytes(screen);
     Path debug = home.resolve(".muttdebug0");
     assertThat(screenBytes)
         .as(
             "mutt (%s) rang the bell (an error); its messages:\n%s",
             name,
-            Files.exists(debug) ? tail(Files.readString(debug, StandardCharsets.ISO_8859_1)) : "")
+            Files.exists(debug)
+                ? tail(
+                    new String(Files.readAllBytes(debug), StandardCharsets.UTF_8)
+                        .replaceAll("(?m)^.*(\\d+/\\d+ \\(\\d+%\\)|mutt_free_body: .*)\n", ""))
+                : "")
         .doesNotContain((byte) 7);
+    assertThat(home.resolve("piped"))
+        .as("mutt (%s) did not run its pipe; screen:\n%s", name, screenText)
+        .exists();
     String piped = Files.readString(home.resolve("piped"), StandardCharsets.ISO_8859_1);
     assertThat(piped).endsWith(separator);
     List<byte[]> messages = new ArrayList<>();
