@@ -71,6 +71,11 @@ import org.junit.jupiter.api.Test;
  *       message through Python's {@code email} package ({@code clients/offlineimap_expected.py}
  *       runs offlineimap's own code on the stored bytes). Messages such a client refuses by design
  *       must be exactly the ones it reports.
+ *   <li>mutt, on a pty of its own, pipes every message to one file: it drops the CR of every CRLF
+ *       (and a CR ending the message) and ends the header section with one LF of its own, inserted
+ *       where its parser saw the header end without an empty line; the test runs the same mutt on a
+ *       local copy of the stored bytes (its own code, as for offlineimap) and requires both outputs
+ *       to be equal and to differ from the stored bytes by no more than that.
  * </ul>
  *
  * <p>One server and one load per class; the corpus is read in place and imported through the store
@@ -685,5 +690,198 @@ class RealClientsCorpusTest {
     String line = lines.poll(60, TimeUnit.SECONDS);
     assertThat(line).as("a line from the IDLE session within 60 s").isNotNull();
     return line;
+  }
+
+  /**
+   * mutt (2.2) reads the INBOX over implicit TLS on a terminal of its own ({@code
+   * clients/pty_run.py}: a pty with TERM=xterm and a window size, since the test JVM has neither),
+   * driven by {@code -e 'push ...'}: it tags every message ({@code ~A}) and pipes them all, in
+   * mailbox (UID) order, to one {@code cat} ({@code pipe_decode} off, so each message goes out as
+   * mutt holds it, with a unique separator between messages), then quits. The mailbox is opened
+   * read-only, with no header or message cache and $folder pointing at an existing directory (else
+   * mutt's first question, "~/Mail does not exist. Create it?", eats the first pushed key).
+   *
+   * <p>mutt's transformation, from its source: (1) {@code imap_read_literal} drops the CR of every
+   * CRLF and a CR that ends the literal; (2) {@code mutt_read_rfc822_header} decides where the
+   * header section ends (an empty line; or the first line that is no header field, From_ line or
+   * "&gt;From " line; or a first line beginning with white space; or the end of the message), and
+   * {@code mutt_copy_header} writes the header section and then one LF of its own as the empty
+   * line: an empty line is kept as it was (an empty line made of CR LF becomes LF), otherwise the
+   * LF is inserted there. To apply exactly mutt's own code to the stored bytes, the test runs the
+   * same mutt with the same keys on a local MH folder holding each stored message after step (1),
+   * and requires mutt's IMAP output to equal that output message for message; and it requires that
+   * output to be step (1)'s bytes unchanged or with only step (2)'s one LF (inserted at a line
+   * start or at the end, or replacing a CR LF empty line). mutt must not report an error: errors
+   * ring the terminal bell (a BEL on the screen), messages do not.
+   */
+  @Test
+  void muttShouldPipeEveryStoredByteWhenReadingTheCorpusOverImaps() throws Exception {
+    String separator = "\n@@carbonio-mutt-" + java.util.UUID.randomUUID() + "@@\n";
+    Path local = Files.createDirectories(tmp.resolve("mh"));
+    Files.createFile(local.resolve(".mh_sequences"));
+    List<byte[]> literal = new ArrayList<>();
+    for (long uid : stored.keySet()) {
+      byte[] bytes = muttLiteral(mailbox.read("INBOX", uid));
+      assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).doesNotContain(separator);
+      Files.write(local.resolve("%010d".formatted(uid)), bytes);
+      literal.add(bytes);
+    }
+
+    long t = System.nanoTime();
+    List<byte[]> overImap =
+        muttPipeAll("imap", "imaps://localhost:" + port(Listener.Kind.IMAPS) + "/INBOX", separator);
+    long imapMillis = (System.nanoTime() - t) / 1_000_000;
+    List<byte[]> fromStore = muttPipeAll("mh", local.toString(), separator);
+
+    List<Long> uids = new ArrayList<>(stored.keySet());
+    assertThat(fromStore).as("messages mutt piped from the local copy").hasSize(uids.size());
+    assertThat(overImap).as("messages mutt piped from the server").hasSize(uids.size());
+    List<String> differ = new ArrayList<>();
+    List<String> notMinimal = new ArrayList<>();
+    int headerEndAdded = 0;
+    for (int i = 0; i < uids.size(); i++) {
+      if (!Arrays.equals(overImap.get(i), fromStore.get(i))) {
+        differ.add("uid " + uids.get(i));
+      }
+      if (!Arrays.equals(fromStore.get(i), literal.get(i))) {
+        headerEndAdded++;
+        if (!differsByOneHeaderEnd(literal.get(i), fromStore.get(i))) {
+          notMinimal.add("uid " + uids.get(i));
+        }
+      }
+    }
+    assertThat(differ).as("messages mutt got over IMAP differently from the store").isEmpty();
+    assertThat(notMinimal).as("messages mutt changed beyond its documented rule").isEmpty();
+    System.out.printf(
+        "mutt: %d messages over IMAPS in %d ms, %d unchanged, %d with an LF ending the header%n",
+        uids.size(), imapMillis, uids.size() - headerEndAdded, headerEndAdded);
+  }
+
+  /**
+   * Runs mutt on {@code folder}, piping every message to one file; returns the messages in mailbox
+   * order. Fails when mutt exits non-zero, stalls (3 minutes) or rings the bell (an error).
+   */
+  private List<byte[]> muttPipeAll(String name, String folder, String separator) throws Exception {
+    Path home = Files.createDirectories(tmp.resolve("mutt-" + name));
+    String rc =
+        """
+        set imap_user="%s"
+        set imap_pass="%s"
+        set certificate_file="%s"
+        set ssl_force_tls=yes
+        set ssl_starttls=yes
+        set header_cache=""
+        set message_cachedir=""
+        set imap_check_subscribed=no
+        set folder="%s"
+        set spoolfile="%s"
+        set record=""
+        set sort=mailbox-order
+        set pipe_decode=no
+        set pipe_split=no
+        set pipe_sep="%s"
+        set wait_key=no
+        set quit=yes
+        set beep=yes
+        set move=no
+        set mark_old=no
+        """
+            .formatted(USER, PASSWORD, certificate(), home, home, separator.replace("\n", "\\n"));
+    Path config = Files.writeString(home.resolve("muttrc"), rc);
+    Path screen = home.resolve("screen.log");
+    ExternalTool.Result result =
+        ExternalTool.run(
+            List.of(
+                "python3",
+                E2E.script("pty_run.py").toString(),
+                "180",
+                screen.toString(),
+                "mutt",
+                "-n",
+                "-d",
+                "1",
+                "-F",
+                config.toString(),
+                "-R",
+                "-f",
+                folder,
+                "-e",
+                "push \"<tag-pattern>~A<enter><tag-prefix><pipe-message>cat > piped<enter><quit>\""),
+            Map.of("HOME", home.toString()),
+            home,
+            Duration.ofMinutes(4));
+    byte[] screenBytes = Files.exists(screen) ? Files.readAllBytes(screen) : new byte[0];
+    String screenText = tail(muttScreenText(screenBytes));
+    assertThat(result.exitCode())
+        .as("mutt (%s) exit code; stderr:\n%s\nscreen:\n%s", name, result.stderr(), screenText)
+        .isZero();
+    Path debug = home.resolve(".muttdebug0");
+    assertThat(screenBytes)
+        .as(
+            "mutt (%s) rang the bell (an error); its messages:\n%s",
+            name,
+            Files.exists(debug)
+                ? tail(
+                    new String(Files.readAllBytes(debug), StandardCharsets.UTF_8)
+                        .replaceAll("(?m)^.*(\\d+/\\d+ \\(\\d+%\\)|mutt_free_body: .*)\n", ""))
+                : "")
+        .doesNotContain((byte) 7);
+    assertThat(home.resolve("piped"))
+        .as("mutt (%s) did not run its pipe; screen:\n%s", name, screenText)
+        .exists();
+    String piped = Files.readString(home.resolve("piped"), StandardCharsets.ISO_8859_1);
+    assertThat(piped).endsWith(separator);
+    List<byte[]> messages = new ArrayList<>();
+    for (String m :
+        piped
+            .substring(0, piped.length() - separator.length())
+            .split(Pattern.quote(separator), -1)) {
+      messages.add(m.getBytes(StandardCharsets.ISO_8859_1));
+    }
+    return messages;
+  }
+
+  /** mutt's imap_read_literal: drops the CR of each CRLF, and a CR that ends the literal. */
+  private static byte[] muttLiteral(byte[] message) {
+    byte[] out = new byte[message.length];
+    int n = 0;
+    for (int i = 0; i < message.length; i++) {
+      if (message[i] == '\r' && (i + 1 == message.length || message[i + 1] == '\n')) {
+        continue;
+      }
+      out[n++] = message[i];
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  /**
+   * True when {@code piped} is {@code literal} with one LF inserted at a line start or at the end,
+   * or with the CR of one CR LF line removed (mutt's end of the header section).
+   */
+  private static boolean differsByOneHeaderEnd(byte[] literal, byte[] piped) {
+    int k = Arrays.mismatch(literal, piped);
+    if (piped.length == literal.length + 1) {
+      return piped[k] == '\n'
+          && (k == 0 || k == literal.length || literal[k - 1] == '\n')
+          && Arrays.equals(literal, k, literal.length, piped, k + 1, piped.length);
+    }
+    if (piped.length == literal.length - 1) {
+      return literal[k] == '\r'
+          && (k == 0 || literal[k - 1] == '\n')
+          && k + 1 < literal.length
+          && literal[k + 1] == '\n'
+          && Arrays.equals(literal, k + 1, literal.length, piped, k, piped.length);
+    }
+    return false;
+  }
+
+  /** The screen's text without terminal control sequences. */
+  private static String muttScreenText(byte[] screen) {
+    return new String(screen, StandardCharsets.UTF_8)
+        .replaceAll("\u001b\\[[0-9;?]*[A-Za-z]|\u001b[()][0-9A-Z]|\u001b[=>]", " ");
+  }
+
+  private static String tail(String text) {
+    return text.substring(Math.max(0, text.length() - 3_000));
   }
 }
