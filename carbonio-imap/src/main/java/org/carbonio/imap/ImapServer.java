@@ -3,21 +3,19 @@ package org.carbonio.imap;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
 import org.carbonio.imap.internal.ImapConnection;
+import org.carbonio.imap.internal.ListenerSettings;
+import org.carbonio.imap.internal.ListenerSupport;
 import org.carbonio.imap.protocol.SessionOptions;
 import org.carbonio.imap.spi.ImapAuthenticator;
 import org.carbonio.imap.spi.MailboxBackend;
-import org.carbonio.transport.TcpListener;
+import org.carbonio.transport.ConnectionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class ImapServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ImapServer.class);
 
-  /** How long {@link #close()} waits for connections before forcing them, twice at most. */
-  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
-
   private final Builder config;
-  private final ReentrantLock lock = new ReentrantLock();
-  private TcpListener listener;
-  private boolean closed;
+  private final ListenerSupport listener = new ListenerSupport("IMAP", log);
 
   private ImapServer(Builder b) {
     this.config = b.copy();
@@ -65,123 +58,81 @@ public final class ImapServer implements AutoCloseable {
 
   /** Binds and starts accepting; returns this. */
   public ImapServer start() throws IOException {
-    lock.lock();
-    try {
-      return doStart();
-    } finally {
-      lock.unlock();
-    }
+    ImapLimits limits = config.limits;
+    listener.start(
+        config.common,
+        new ListenerSupport.Limits(
+            limits.maxConnections(), limits.idleTimeout(), limits.writeTimeout(), ""),
+        this::handler);
+    return this;
   }
 
-  private ImapServer doStart() throws IOException {
-    if (listener != null || closed) throw new IllegalStateException("already started");
+  private ConnectionHandler handler() throws IOException {
     if (!Files.isDirectory(config.spoolDirectory)) {
       throw new NoSuchFileException(config.spoolDirectory.toString(), null, "spool directory");
     }
+    ListenerSettings common = config.common;
     SessionOptions options =
         new SessionOptions(
-            config.hostname + " " + config.greeting,
-            config.sslContext != null && !config.implicitTls,
-            config.allowPlaintextAuth,
+            config.hostname + " " + common.greeting,
+            common.startTls(),
+            common.allowPlaintextAuth,
             config.limits.maxLiteralSize(),
-            config.clock);
+            common.clock);
     ImapLimits limits = config.limits;
-    SSLContext ssl = config.sslContext;
-    ImapAuthenticator authenticator = config.authenticator;
-    MailboxBackend backend = config.backend;
+    SSLContext ssl = common.sslContext;
+    ImapAuthenticator authenticator = common.authenticator;
+    MailboxBackend backend = common.backend;
     Path spool = config.spoolDirectory;
-    listener =
-        TcpListener.start(
-            new TcpListener.Config(
-                config.bind,
-                "imap",
-                limits.maxConnections(),
-                limits.idleTimeout(),
-                limits.writeTimeout(),
-                SHUTDOWN_TIMEOUT,
-                config.implicitTls ? Optional.of(ssl) : Optional.empty(),
-                ""),
-            c -> new ImapConnection(c, ssl, limits, options, authenticator, backend, spool).run());
-    log.info(
-        "IMAP listening on {}{}",
-        listener.localAddress(),
-        config.implicitTls ? " (implicit TLS)" : "");
-    return this;
+    return c -> new ImapConnection(c, ssl, limits, options, authenticator, backend, spool).run();
   }
 
   /** The bound address (with the real port when bound to port 0). */
   public InetSocketAddress localAddress() {
-    lock.lock();
-    try {
-      if (listener == null) throw new IllegalStateException("not started");
-      return listener.localAddress();
-    } finally {
-      lock.unlock();
-    }
+    return listener.localAddress();
   }
 
   /** Connections currently open (0 before start and after close). */
   public int activeConnections() {
-    lock.lock();
-    try {
-      return listener == null ? 0 : listener.activeConnections();
-    } finally {
-      lock.unlock();
-    }
+    return listener.activeConnections();
   }
 
   /** Stops the server; idempotent. */
   @Override
   public void close() {
-    lock.lock();
-    try {
-      if (listener != null && !closed) {
-        closed = true;
-        listener.close();
-        log.info("IMAP listener on {} stopped", listener.localAddress());
-      }
-    } finally {
-      lock.unlock();
-    }
+    listener.close();
   }
 
   /** Not thread-safe: configures an {@link ImapServer}. */
   public static final class Builder {
-    private InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), 143);
-    private SSLContext sslContext;
-    private boolean implicitTls;
-    private boolean allowPlaintextAuth;
+    private ListenerSettings common = new ListenerSettings(143, "Carbonio IMAP4rev1 ready");
     private ImapLimits limits = ImapLimits.DEFAULTS;
-    private ImapAuthenticator authenticator;
-    private MailboxBackend backend;
-    private String greeting = "Carbonio IMAP4rev1 ready";
     private String hostname = "localhost";
-    private Clock clock = Clock.systemUTC();
     private Path spoolDirectory = Path.of(System.getProperty("java.io.tmpdir"));
 
     private Builder() {}
 
     /** Address to listen on; port 0 picks a free port. Default loopback:143. */
     public Builder bind(InetSocketAddress address) {
-      this.bind = requireNonNull(address, "address");
+      common.bind = requireNonNull(address, "address");
       return this;
     }
 
     /** TLS for STARTTLS (or implicit TLS, see {@link #implicitTls}). */
     public Builder tls(SSLContext context) {
-      this.sslContext = requireNonNull(context, "context");
+      common.sslContext = requireNonNull(context, "context");
       return this;
     }
 
     /** Whether connections start with TLS (port 993 style). Default false. */
     public Builder implicitTls(boolean implicit) {
-      this.implicitTls = implicit;
+      common.implicitTls = implicit;
       return this;
     }
 
     /** Whether LOGIN/AUTHENTICATE work without TLS. Default false (LOGINDISABLED). */
     public Builder allowPlaintextAuth(boolean allow) {
-      this.allowPlaintextAuth = allow;
+      common.allowPlaintextAuth = allow;
       return this;
     }
 
@@ -191,18 +142,18 @@ public final class ImapServer implements AutoCloseable {
     }
 
     public Builder authenticator(ImapAuthenticator authenticator) {
-      this.authenticator = requireNonNull(authenticator, "authenticator");
+      common.authenticator = requireNonNull(authenticator, "authenticator");
       return this;
     }
 
     public Builder backend(MailboxBackend backend) {
-      this.backend = requireNonNull(backend, "backend");
+      common.backend = requireNonNull(backend, "backend");
       return this;
     }
 
     /** Greeting text after the host name. */
     public Builder greeting(String greeting) {
-      this.greeting = requireNonNull(greeting, "greeting");
+      common.greeting = requireNonNull(greeting, "greeting");
       return this;
     }
 
@@ -214,7 +165,7 @@ public final class ImapServer implements AutoCloseable {
 
     /** Clock for APPEND without a date. Default UTC system clock. */
     public Builder clock(Clock clock) {
-      this.clock = requireNonNull(clock, "clock");
+      common.clock = requireNonNull(clock, "clock");
       return this;
     }
 
@@ -229,26 +180,15 @@ public final class ImapServer implements AutoCloseable {
     }
 
     public ImapServer build() {
-      if (authenticator == null) throw new IllegalStateException("authenticator(...) is required");
-      if (backend == null) throw new IllegalStateException("backend(...) is required");
-      if (implicitTls && sslContext == null) {
-        throw new IllegalStateException("implicitTls(true) requires tls(...)");
-      }
+      common.check();
       return new ImapServer(this);
     }
 
     private Builder copy() {
       Builder b = new Builder();
-      b.bind = bind;
-      b.sslContext = sslContext;
-      b.implicitTls = implicitTls;
-      b.allowPlaintextAuth = allowPlaintextAuth;
+      b.common = common.copy();
       b.limits = limits;
-      b.authenticator = authenticator;
-      b.backend = backend;
-      b.greeting = greeting;
       b.hostname = hostname;
-      b.clock = clock;
       b.spoolDirectory = spoolDirectory;
       return b;
     }

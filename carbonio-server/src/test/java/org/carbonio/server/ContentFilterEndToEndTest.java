@@ -14,7 +14,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.carbonio.directory.DirectoryLimits;
 import org.carbonio.directory.EmbeddedDirectory;
 import org.carbonio.server.internal.LocalDelivery;
 import org.carbonio.smtp.filter.FilterPolicy;
@@ -340,13 +339,7 @@ class ContentFilterEndToEndTest {
   @Test
   void launcherShouldApplyFilterFlagsWhenGivenOnTheCommandLine() throws Exception {
     Path data = tmp.resolve("cli-data");
-    try (EmbeddedDirectory directory =
-        EmbeddedDirectory.builder()
-            .dataDir(data.resolve("directory"))
-            .limits(
-                DirectoryLimits.DEFAULTS.withPbkdf2Iterations(
-                    DirectoryLimits.MIN_PBKDF2_ITERATIONS))
-            .build()) {
+    try (EmbeddedDirectory directory = E2E.cheapDirectory(data)) {
       directory.createDomain("example.test");
       directory.createAccount(ANN, "Secret-ann");
     }

@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.carbonio.directory.DirectoryLimits;
 import org.carbonio.directory.EmbeddedDirectory;
 import org.carbonio.smtp.SmtpLimits;
 import org.carbonio.store.BlobId;
@@ -31,13 +30,7 @@ class DedupEndToEndTest {
     Path data = tmp.resolve("data");
     List<String> addresses = new ArrayList<>();
     // Cheap password hashes: 100 accounts at the default work factor would take many seconds.
-    try (EmbeddedDirectory directory =
-        EmbeddedDirectory.builder()
-            .dataDir(data.resolve("directory"))
-            .limits(
-                DirectoryLimits.DEFAULTS.withPbkdf2Iterations(
-                    DirectoryLimits.MIN_PBKDF2_ITERATIONS))
-            .build()) {
+    try (EmbeddedDirectory directory = E2E.cheapDirectory(data)) {
       directory.createDomain(ServerConfig.DEFAULT_DOMAIN);
       for (int i = 0; i < RECIPIENTS; i++) {
         String address = "user" + i + "@" + ServerConfig.DEFAULT_DOMAIN;

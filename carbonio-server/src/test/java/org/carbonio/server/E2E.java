@@ -16,6 +16,8 @@ import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.carbonio.directory.DirectoryLimits;
+import org.carbonio.directory.EmbeddedDirectory;
 import org.carbonio.server.internal.AdminApi;
 import org.carbonio.server.internal.TlsMaterial;
 
@@ -75,6 +77,19 @@ final class E2E {
     assertThat(tail).as("message after the trace header").isEqualTo(sent);
     String trace = text.substring(0, stored.length - sent.length);
     assertThat(trace.split("\r\n(?![ \t])")).as("one folded Received header").hasSize(1);
+  }
+
+  /**
+   * The directory in a server's data directory, opened before the server starts (as ServerExtension
+   * does, through the directory API), with the cheapest password hashes: creating many accounts at
+   * the default work factor would take seconds.
+   */
+  static EmbeddedDirectory cheapDirectory(Path dataDir) throws IOException {
+    return EmbeddedDirectory.builder()
+        .dataDir(dataDir.resolve("directory"))
+        .limits(
+            DirectoryLimits.DEFAULTS.withPbkdf2Iterations(DirectoryLimits.MIN_PBKDF2_ITERATIONS))
+        .build();
   }
 
   /** Trusts exactly the server's self-signed certificate. */

@@ -12,7 +12,6 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.carbonio.directory.DirectoryLimits;
 import org.carbonio.directory.EmbeddedDirectory;
 import org.carbonio.smtp.SmtpLimits;
 import org.carbonio.store.Mailbox;
@@ -253,13 +252,7 @@ class MtaBadInputTest {
   @Test
   void dataShouldBeRefusedWith552InBoundedMemoryWhenStreamIsOverTheSizeLimit() throws Exception {
     Path data = tmp.resolve("data");
-    try (EmbeddedDirectory directory =
-        EmbeddedDirectory.builder()
-            .dataDir(data.resolve("directory"))
-            .limits(
-                DirectoryLimits.DEFAULTS.withPbkdf2Iterations(
-                    DirectoryLimits.MIN_PBKDF2_ITERATIONS))
-            .build()) {
+    try (EmbeddedDirectory directory = E2E.cheapDirectory(data)) {
       directory.createDomain("example.test");
       directory.createAccount("ann@example.test", "Secret-ann");
     }

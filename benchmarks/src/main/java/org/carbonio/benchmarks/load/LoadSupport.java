@@ -3,10 +3,12 @@ package org.carbonio.benchmarks.load;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** Command-line options and work directories of the load programs. */
+/** Command-line options, work directories and child processes of the load programs. */
 final class LoadSupport {
   private LoadSupport() {}
 
@@ -33,6 +35,22 @@ final class LoadSupport {
       for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
+    }
+  }
+
+  /**
+   * Stops a server process: SIGTERM, then SIGKILL if it has not exited after {@code grace}; on
+   * interrupt, SIGKILL and the interrupt flag set again.
+   */
+  static void stop(Process process, Duration grace) {
+    process.destroy();
+    try {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -3,15 +3,13 @@ package org.carbonio.imap.pop3;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
+import org.carbonio.imap.internal.ListenerSettings;
+import org.carbonio.imap.internal.ListenerSupport;
 import org.carbonio.imap.internal.pop3.Pop3Connection;
 import org.carbonio.imap.pop3.protocol.MaildropLocks;
 import org.carbonio.imap.pop3.protocol.Pop3Session;
@@ -19,7 +17,7 @@ import org.carbonio.imap.pop3.protocol.Pop3SessionOptions;
 import org.carbonio.imap.pop3.protocol.SaslOffer;
 import org.carbonio.imap.spi.ImapAuthenticator;
 import org.carbonio.imap.spi.MailboxBackend;
-import org.carbonio.transport.TcpListener;
+import org.carbonio.transport.ConnectionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,13 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class Pop3Server implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Pop3Server.class);
 
-  /** How long {@link #close()} waits for connections before forcing them, twice at most. */
-  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
-
   private final Builder config;
-  private final ReentrantLock lock = new ReentrantLock();
-  private TcpListener listener;
-  private boolean closed;
+  private final ListenerSupport listener = new ListenerSupport("POP3", log);
 
   private Pop3Server(Builder b) {
     this.config = b.copy();
@@ -69,102 +62,65 @@ public final class Pop3Server implements AutoCloseable {
 
   /** Binds and starts accepting; returns this. */
   public Pop3Server start() throws IOException {
-    lock.lock();
-    try {
-      if (listener != null || closed) throw new IllegalStateException("already started");
-      Pop3Limits limits = config.limits;
-      Pop3SessionOptions options =
-          new Pop3SessionOptions(
-              config.greeting,
-              "Carbonio",
-              config.sslContext != null && !config.implicitTls,
-              config.allowPlaintextAuth,
-              config.mechanisms,
-              limits.maxBadCommands(),
-              limits.maxAuthFailures(),
-              limits.loginDelay(),
-              config.clock);
-      SSLContext ssl = config.sslContext;
-      ImapAuthenticator authenticator = config.authenticator;
-      MailboxBackend backend = config.backend;
-      MaildropLocks locks = config.locks;
-      listener =
-          TcpListener.start(
-              new TcpListener.Config(
-                  config.bind,
-                  "pop3",
-                  limits.maxConnections(),
-                  limits.idleTimeout(),
-                  limits.writeTimeout(),
-                  SHUTDOWN_TIMEOUT,
-                  config.implicitTls ? Optional.of(ssl) : Optional.empty(),
-                  "-ERR [SYS/TEMP] Too many connections\r\n"),
-              c ->
-                  new Pop3Connection(
-                          c,
-                          ssl,
-                          limits.maxLineLength(),
-                          new Pop3Session(
-                              options, authenticator, backend, locks, c.remote(), c.tls()))
-                      .run());
-      log.info(
-          "POP3 listening on {}{}",
-          listener.localAddress(),
-          config.implicitTls ? " (implicit TLS)" : "");
-      return this;
-    } finally {
-      lock.unlock();
-    }
+    Pop3Limits limits = config.limits;
+    listener.start(
+        config.common,
+        new ListenerSupport.Limits(
+            limits.maxConnections(),
+            limits.idleTimeout(),
+            limits.writeTimeout(),
+            "-ERR [SYS/TEMP] Too many connections\r\n"),
+        this::handler);
+    return this;
+  }
+
+  private ConnectionHandler handler() {
+    ListenerSettings common = config.common;
+    Pop3Limits limits = config.limits;
+    Pop3SessionOptions options =
+        new Pop3SessionOptions(
+            common.greeting,
+            "Carbonio",
+            common.startTls(),
+            common.allowPlaintextAuth,
+            config.mechanisms,
+            limits.maxBadCommands(),
+            limits.maxAuthFailures(),
+            limits.loginDelay(),
+            common.clock);
+    SSLContext ssl = common.sslContext;
+    ImapAuthenticator authenticator = common.authenticator;
+    MailboxBackend backend = common.backend;
+    MaildropLocks locks = config.locks;
+    return c ->
+        new Pop3Connection(
+                c,
+                ssl,
+                limits.maxLineLength(),
+                new Pop3Session(options, authenticator, backend, locks, c.remote(), c.tls()))
+            .run();
   }
 
   /** The bound address (with the real port when bound to port 0). */
   public InetSocketAddress localAddress() {
-    lock.lock();
-    try {
-      if (listener == null) throw new IllegalStateException("not started");
-      return listener.localAddress();
-    } finally {
-      lock.unlock();
-    }
+    return listener.localAddress();
   }
 
   /** Connections currently open (0 before start and after close). */
   public int activeConnections() {
-    lock.lock();
-    try {
-      return listener == null ? 0 : listener.activeConnections();
-    } finally {
-      lock.unlock();
-    }
+    return listener.activeConnections();
   }
 
   /** Stops the server; idempotent. */
   @Override
   public void close() {
-    lock.lock();
-    try {
-      if (listener != null && !closed) {
-        closed = true;
-        listener.close();
-        log.info("POP3 listener on {} stopped", listener.localAddress());
-      }
-      closed = true;
-    } finally {
-      lock.unlock();
-    }
+    listener.close();
   }
 
   /** Not thread-safe: configures a {@link Pop3Server}. */
   public static final class Builder {
-    private InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), 110);
-    private SSLContext sslContext;
-    private boolean implicitTls;
-    private boolean allowPlaintextAuth;
+    private ListenerSettings common = new ListenerSettings(110, "Carbonio POP3 ready");
     private Pop3Limits limits = Pop3Limits.DEFAULTS;
-    private ImapAuthenticator authenticator;
-    private MailboxBackend backend;
-    private String greeting = "Carbonio POP3 ready";
-    private Clock clock = Clock.systemUTC();
     private MaildropLocks locks = new MaildropLocks();
     private List<SaslOffer> mechanisms = List.of(SaslOffer.PLAIN, SaslOffer.LOGIN);
 
@@ -172,19 +128,19 @@ public final class Pop3Server implements AutoCloseable {
 
     /** Address to listen on; port 0 picks a free port. Default loopback:110. */
     public Builder bind(InetSocketAddress address) {
-      this.bind = requireNonNull(address, "address");
+      common.bind = requireNonNull(address, "address");
       return this;
     }
 
     /** TLS for STLS (or implicit TLS, see {@link #implicitTls}). */
     public Builder tls(SSLContext context) {
-      this.sslContext = requireNonNull(context, "context");
+      common.sslContext = requireNonNull(context, "context");
       return this;
     }
 
     /** Whether connections start with TLS (port 995 style, RFC 8314). Default false. */
     public Builder implicitTls(boolean implicit) {
-      this.implicitTls = implicit;
+      common.implicitTls = implicit;
       return this;
     }
 
@@ -193,7 +149,7 @@ public final class Pop3Server implements AutoCloseable {
      * [AUTH]} (or {@code [SYS/PERM]} when no TLS is configured) until STLS.
      */
     public Builder allowPlaintextAuth(boolean allow) {
-      this.allowPlaintextAuth = allow;
+      common.allowPlaintextAuth = allow;
       return this;
     }
 
@@ -204,25 +160,25 @@ public final class Pop3Server implements AutoCloseable {
 
     /** Checks USER/PASS and the passwords of AUTH PLAIN and LOGIN. Required. */
     public Builder authenticator(ImapAuthenticator authenticator) {
-      this.authenticator = requireNonNull(authenticator, "authenticator");
+      common.authenticator = requireNonNull(authenticator, "authenticator");
       return this;
     }
 
     /** The mailboxes; the maildrop is each user's INBOX. Required. */
     public Builder backend(MailboxBackend backend) {
-      this.backend = requireNonNull(backend, "backend");
+      common.backend = requireNonNull(backend, "backend");
       return this;
     }
 
     /** Greeting text (RFC 1939 §4). */
     public Builder greeting(String greeting) {
-      this.greeting = requireNonNull(greeting, "greeting");
+      common.greeting = requireNonNull(greeting, "greeting");
       return this;
     }
 
     /** Clock for the login delay. Default UTC system clock. */
     public Builder clock(Clock clock) {
-      this.clock = requireNonNull(clock, "clock");
+      common.clock = requireNonNull(clock, "clock");
       return this;
     }
 
@@ -255,25 +211,14 @@ public final class Pop3Server implements AutoCloseable {
     }
 
     public Pop3Server build() {
-      if (authenticator == null) throw new IllegalStateException("authenticator(...) is required");
-      if (backend == null) throw new IllegalStateException("backend(...) is required");
-      if (implicitTls && sslContext == null) {
-        throw new IllegalStateException("implicitTls(true) requires tls(...)");
-      }
+      common.check();
       return new Pop3Server(this);
     }
 
     private Builder copy() {
       Builder b = new Builder();
-      b.bind = bind;
-      b.sslContext = sslContext;
-      b.implicitTls = implicitTls;
-      b.allowPlaintextAuth = allowPlaintextAuth;
+      b.common = common.copy();
       b.limits = limits;
-      b.authenticator = authenticator;
-      b.backend = backend;
-      b.greeting = greeting;
-      b.clock = clock;
       b.locks = locks;
       b.mechanisms = mechanisms;
       return b;
