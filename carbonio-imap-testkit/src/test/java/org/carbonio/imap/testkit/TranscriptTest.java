@@ -42,7 +42,8 @@ class TranscriptTest {
         "binary.txt",
         "replace.txt",
         "notify.txt",
-        "compress.txt");
+        "compress.txt",
+        "nul.txt");
   }
 
   @ParameterizedTest
