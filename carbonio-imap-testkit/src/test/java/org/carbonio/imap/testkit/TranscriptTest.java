@@ -43,7 +43,8 @@ class TranscriptTest {
         "replace.txt",
         "notify.txt",
         "compress.txt",
-        "nul.txt");
+        "nul.txt",
+        "errors-base.txt");
   }
 
   @ParameterizedTest
