@@ -329,7 +329,7 @@ class RealClientsCorpusTest {
 
   /**
    * The exact bytes stay reachable: {@code UID FETCH (UID BINARY.PEEK[])} of every message holding
-   * a NUL comes back in a literal8 (RFC 3516 §4.1, RFC 9051 §6.4.5) with the stored NULs.
+   * a NUL comes back in a literal8 (RFC 3516 §4.3, RFC 9051 §6.4.5) with the stored NULs.
    */
   @Test
   void imaplibShouldReadStoredNulsWhenFetchingBinaryOfMessagesHoldingThem() throws Exception {

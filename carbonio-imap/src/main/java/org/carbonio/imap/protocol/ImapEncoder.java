@@ -197,7 +197,7 @@ public final class ImapEncoder {
 
   /**
    * Writes a BINARY[...] literal, streaming its source byte for byte: {@code ~{n}} (literal8, RFC
-   * 3516 §4.1) when it holds NUL octets, which it then carries unchanged; a plain literal only when
+   * 3516 §4.3) when it holds NUL octets, which it then carries unchanged; a plain literal only when
    * it holds none, so no mapping is needed.
    */
   private static void literal(
@@ -217,7 +217,7 @@ public final class ImapEncoder {
   /**
    * Copies a non-BINARY FETCH literal, writing each NUL octet as 0x80. RFC 9051 §4.3 and RFC 3501
    * §9: {@code literal = "{" number "}" CRLF *CHAR8} and CHAR8 excludes %x00; only {@code literal8}
-   * (BINARY, RFC 3516 §4.1, RFC 9051 §6.4.5) may carry NUL. As Dovecot does, the mapping is one
+   * (BINARY, RFC 3516 §4.3, RFC 9051 §6.4.5) may carry NUL. As Dovecot does, the mapping is one
    * octet for one, so the announced size and partial offsets stay those of the stored bytes. The
    * chunk buffer is the only copy; the source is never held whole.
    */

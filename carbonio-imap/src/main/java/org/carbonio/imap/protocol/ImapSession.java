@@ -42,11 +42,11 @@ import org.carbonio.imap.spi.ScramSupport;
 import org.carbonio.imap.spi.UserMailboxes;
 
 /**
- * The IMAP4rev2 (RFC 9051 §3) and IMAP4rev1 (RFC 3501 §3) state machine: turns {@link ImapCommand}s into {@link ImapResponse}s
- * over the SPI. It keeps its own message sequence number ↔ UID map and reports other sessions'
- * changes as untagged EXISTS/EXPUNGE/FETCH responses (RFC 3501 §7), never EXPUNGE during FETCH,
- * STORE or SEARCH (§7.4.1). It does no I/O and no logging; SPI exceptions other than {@link
- * BackendException} propagate to the caller.
+ * The IMAP4rev2 (RFC 9051 §3) and IMAP4rev1 (RFC 3501 §3) state machine: turns {@link ImapCommand}s
+ * into {@link ImapResponse}s over the SPI. It keeps its own message sequence number ↔ UID map and
+ * reports other sessions' changes as untagged EXISTS/EXPUNGE/FETCH responses (RFC 3501 §7), never
+ * EXPUNGE during FETCH, STORE or SEARCH (§7.4.1). It does no I/O and no logging; SPI exceptions
+ * other than {@link BackendException} propagate to the caller.
  *
  * <p>Not thread-safe: confine to one connection. The one exception is the IDLE change listener,
  * which the SPI may call from any thread; the transport must then lock before {@link

@@ -13,7 +13,7 @@ import java.util.Set;
 import org.carbonio.imap.spi.FlagOperation;
 import org.junit.jupiter.api.Test;
 
-/** Wrong arguments to the base commands are BAD values, never exceptions (RFC 9051 §7.1.5). */
+/** Wrong arguments to the base commands are BAD values, never exceptions (RFC 9051 §7.1.3). */
 class BaseCommandErrorsTest {
   private static final List<String> NO_ARGUMENT_COMMANDS =
       List.of(
