@@ -60,13 +60,14 @@ import org.junit.jupiter.api.Test;
  * mix both, have lone CRs, NULs or no final line break). The store keeps exactly what was appended,
  * with no line-ending normalization: the load step checks the store's copy of every message (read
  * in-process through {@link Mailbox#read}, the trusted path) against the corpus's SHA-256, and that
- * copy is the reference. Then:
+ * copy is the reference.
  *
  * <p>One rule of the server's comes first: a {@code BODY[]} literal cannot carry NUL (RFC 9051
  * §4.3, RFC 3501 §9: {@code literal} is {@code *CHAR8}, which excludes %x00), so the server sends
  * each stored NUL as 0x80, one octet for one, as Dovecot does (carbonio-imap README, "NUL octets in
  * FETCH"); only {@code BINARY[]}'s literal8 (RFC 3516) carries the exact bytes. {@link #onWire}
  * applies that rule to the stored bytes; it changes only the few corpus messages holding a NUL.
+ * Then:
  *
  * <ul>
  *   <li>clients that hand over the {@code BODY[]} literal as received (Python's imaplib, curl,
