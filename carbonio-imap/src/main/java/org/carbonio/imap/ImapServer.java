@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An IMAP4rev1 server (RFC 3501) over a {@link MailboxBackend}: one virtual thread per connection,
- * STARTTLS or implicit TLS, limits from {@link ImapLimits}.
+ * An IMAP4rev2 (RFC 9051) and IMAP4rev1 (RFC 3501) server over a {@link MailboxBackend}: one
+ * virtual thread per connection, STARTTLS or implicit TLS, limits from {@link ImapLimits}.
  *
  * {@snippet :
  * try (ImapServer imap = ImapServer.builder()

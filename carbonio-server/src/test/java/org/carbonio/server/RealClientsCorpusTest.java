@@ -60,22 +60,31 @@ import org.junit.jupiter.api.Test;
  * mix both, have lone CRs, NULs or no final line break). The store keeps exactly what was appended,
  * with no line-ending normalization: the load step checks the store's copy of every message (read
  * in-process through {@link Mailbox#read}, the trusted path) against the corpus's SHA-256, and that
- * copy is the reference. Then:
+ * copy is the reference.
+ *
+ * <p>One rule of the server's comes first: a {@code BODY[]} literal cannot carry NUL (RFC 9051
+ * §4.3, RFC 3501 §9: {@code literal} is {@code *CHAR8}, which excludes %x00), so the server sends
+ * each stored NUL as 0x80, one octet for one, as Dovecot does (carbonio-imap README, "NUL octets in
+ * FETCH"); only {@code BINARY[]}'s literal8 (RFC 3516) carries the exact bytes. {@link #onWire}
+ * applies that rule to the stored bytes; it changes only the few corpus messages holding a NUL.
+ * Then:
  *
  * <ul>
  *   <li>clients that hand over the {@code BODY[]} literal as received (Python's imaplib, curl,
- *       Jakarta Mail) must return exactly the stored bytes;
+ *       Jakarta Mail) must return exactly the stored bytes after that rule;
+ *   <li>imaplib's {@code UID FETCH (BINARY.PEEK[])} of each message holding a NUL returns exactly
+ *       the stored bytes, NULs included;
  *   <li>clients that write a local Maildir apply their own documented transformation, and the test
- *       applies the same one to the stored bytes: mbsync drops every CR and adds one {@code X-TUID}
- *       line (taken out; the comparison is of SHA-256 multisets), offlineimap3 re-serializes each
- *       message through Python's {@code email} package ({@code clients/offlineimap_expected.py}
- *       runs offlineimap's own code on the stored bytes). Messages such a client refuses by design
- *       must be exactly the ones it reports.
+ *       applies the same one to the stored bytes after the NUL rule: mbsync drops every CR and adds
+ *       one {@code X-TUID} line (taken out; the comparison is of SHA-256 multisets), offlineimap3
+ *       re-serializes each message through Python's {@code email} package ({@code
+ *       clients/offlineimap_expected.py} runs offlineimap's own code on the stored bytes). Messages
+ *       such a client refuses by design must be exactly the ones it reports.
  *   <li>mutt, on a pty of its own, pipes every message to one file: it drops the CR of every CRLF
  *       (and a CR ending the message) and ends the header section with one LF of its own, inserted
  *       where its parser saw the header end without an empty line; the test runs the same mutt on a
- *       local copy of the stored bytes (its own code, as for offlineimap) and requires both outputs
- *       to be equal and to differ from the stored bytes by no more than that.
+ *       local copy of the stored bytes after the NUL rule (its own code, as for offlineimap) and
+ *       requires both outputs to be equal and to differ from the stored bytes by no more than that.
  * </ul>
  *
  * <p>One server and one load per class; the corpus is read in place and imported through the store
@@ -93,6 +102,14 @@ class RealClientsCorpusTest {
 
   /** UID → SHA-256 of the bytes the store holds, in UID order. */
   private static final Map<Long, String> stored = new TreeMap<>();
+
+  /**
+   * UID → SHA-256 of the stored bytes as a {@code BODY[]} literal carries them ({@link #onWire}).
+   */
+  private static final Map<Long, String> storedOnWire = new TreeMap<>();
+
+  /** UIDs of the stored messages holding a NUL octet. */
+  private static final Set<Long> withNul = new TreeSet<>();
 
   /** This test's scratch directory, under the class's root (deleted with it). */
   private Path tmp;
@@ -159,6 +176,11 @@ class RealClientsCorpusTest {
         differ.add(entries.get(i).file() + " (uid " + uids.get(i) + ")");
       }
       stored.put(uids.get(i), sha);
+      byte[] wire = onWire(bytes);
+      storedOnWire.put(uids.get(i), wire == bytes ? sha : Corpus.sha256(wire));
+      if (wire != bytes) {
+        withNul.add(uids.get(i));
+      }
     }
     assertThat(differ).as("messages the store did not keep as appended").isEmpty();
     System.out.printf(
@@ -180,6 +202,23 @@ class RealClientsCorpusTest {
     }
   }
 
+  /**
+   * The server's rule for a non-BINARY FETCH literal (RFC 9051 §4.3: no NUL in a literal): each NUL
+   * becomes 0x80, one octet for one. Returns {@code message} itself when it holds no NUL.
+   */
+  private static byte[] onWire(byte[] message) {
+    byte[] out = message;
+    for (int i = 0; i < message.length; i++) {
+      if (message[i] == 0) {
+        if (out == message) {
+          out = message.clone();
+        }
+        out[i] = (byte) 0x80;
+      }
+    }
+    return out;
+  }
+
   private static Path certificate() {
     return org.carbonio.server.internal.TlsMaterial.defaultCertificate(server.config().dataDir());
   }
@@ -188,10 +227,14 @@ class RealClientsCorpusTest {
     return server.port(kind);
   }
 
-  /** A "UID SHA256" line per stored message, for the scripts. */
+  /** A "UID SHA256" line per stored message as {@code BODY[]} carries it, for the scripts. */
   private Path manifest() throws IOException {
+    return manifest(storedOnWire);
+  }
+
+  private Path manifest(Map<Long, String> shas) throws IOException {
     StringBuilder text = new StringBuilder();
-    stored.forEach((uid, sha) -> text.append(uid).append(' ').append(sha).append('\n'));
+    shas.forEach((uid, sha) -> text.append(uid).append(' ').append(sha).append('\n'));
     return Files.writeString(tmp.resolve("manifest.txt"), text);
   }
 
@@ -203,7 +246,7 @@ class RealClientsCorpusTest {
       if (skipped.contains(uid)) {
         continue;
       }
-      counts.merge(Corpus.sha256(local.apply(mailbox.read("INBOX", uid))), 1, Integer::sum);
+      counts.merge(Corpus.sha256(local.apply(onWire(mailbox.read("INBOX", uid)))), 1, Integer::sum);
     }
     return counts;
   }
@@ -291,6 +334,40 @@ class RealClientsCorpusTest {
   }
 
   /**
+   * The exact bytes stay reachable: {@code UID FETCH (UID BINARY.PEEK[])} of every message holding
+   * a NUL comes back in a literal8 (RFC 3516 §4.3, RFC 9051 §6.4.5) with the stored NULs.
+   */
+  @Test
+  void imaplibShouldReadStoredNulsWhenFetchingBinaryOfMessagesHoldingThem() throws Exception {
+    assertThat(withNul).as("corpus messages holding a NUL").isNotEmpty();
+    Map<Long, String> exact = new TreeMap<>();
+    for (long uid : withNul) {
+      exact.put(uid, stored.get(uid));
+      assertThat(storedOnWire.get(uid)).isNotEqualTo(stored.get(uid));
+    }
+    ExternalTool.Result result =
+        ExternalTool.run(
+                List.of(
+                    "python3",
+                    E2E.script("imap_corpus.py").toString(),
+                    "127.0.0.1",
+                    Integer.toString(port(Listener.Kind.IMAPS)),
+                    USER,
+                    PASSWORD,
+                    certificate().toString(),
+                    "ssl",
+                    "INBOX",
+                    manifest(exact).toString(),
+                    "250",
+                    "BINARY.PEEK[]"),
+                Map.of(),
+                tmp,
+                Duration.ofMinutes(3))
+            .assertSuccess();
+    assertThat(result.out()).contains("checked " + withNul.size());
+  }
+
+  /**
    * curl fetches {@code imaps://host/INBOX;UID=n} for every message in one process (a {@code -K}
    * config of 5,000 URL/output pairs), four transfers at a time, each connection logging in and
    * SELECTing once and then reused for the next URLs.
@@ -330,7 +407,7 @@ class RealClientsCorpusTest {
             Duration.ofMinutes(3))
         .assertSuccess();
     List<String> differ = new ArrayList<>();
-    for (Map.Entry<Long, String> e : stored.entrySet()) {
+    for (Map.Entry<Long, String> e : storedOnWire.entrySet()) {
       Path file = out.resolve(e.getKey() + ".eml");
       if (!Files.exists(file) || !Corpus.sha256(Files.readAllBytes(file)).equals(e.getValue())) {
         differ.add("uid " + e.getKey());
@@ -493,7 +570,7 @@ class RealClientsCorpusTest {
 
     Path copies = Files.createDirectories(tmp.resolve("stored"));
     for (long uid : stored.keySet()) {
-      Files.write(copies.resolve(Long.toString(uid)), mailbox.read("INBOX", uid));
+      Files.write(copies.resolve(Long.toString(uid)), onWire(mailbox.read("INBOX", uid)));
     }
     ExternalTool.Result model =
         ExternalTool.run(
@@ -543,7 +620,7 @@ class RealClientsCorpusTest {
   /**
    * Jakarta Mail (Angus) over IMAPS: the folder lists 5,000 messages whose RFC822.SIZE is each
    * stored message's length, and {@code UID FETCH a:b (UID BODY.PEEK[])} through the store's
-   * protocol object returns exactly the stored bytes.
+   * protocol object returns exactly the stored bytes (after the NUL rule, {@link #onWire}).
    */
   @Test
   void jakartaMailShouldFetchEveryStoredByteWhenReadingTheCorpusOverImaps() throws Exception {
@@ -598,7 +675,7 @@ class RealClientsCorpusTest {
               return null;
             });
       }
-      assertThat(got).isEqualTo(stored);
+      assertThat(got).isEqualTo(storedOnWire);
     }
   }
 
@@ -721,7 +798,7 @@ class RealClientsCorpusTest {
     Files.createFile(local.resolve(".mh_sequences"));
     List<byte[]> literal = new ArrayList<>();
     for (long uid : stored.keySet()) {
-      byte[] bytes = muttLiteral(mailbox.read("INBOX", uid));
+      byte[] bytes = muttLiteral(onWire(mailbox.read("INBOX", uid)));
       assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).doesNotContain(separator);
       Files.write(local.resolve("%010d".formatted(uid)), bytes);
       literal.add(bytes);

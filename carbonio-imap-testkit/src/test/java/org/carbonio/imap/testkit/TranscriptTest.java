@@ -47,7 +47,9 @@ class TranscriptTest {
         "special-use.txt",
         "quota.txt",
         "acl.txt",
-        "metadata.txt");
+        "metadata.txt",
+        "nul.txt",
+        "errors-base.txt");
   }
 
   @ParameterizedTest

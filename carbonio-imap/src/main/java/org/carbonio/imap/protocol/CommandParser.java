@@ -319,6 +319,8 @@ final class CommandParser {
     if (pos < tokens.size() && tokens.get(pos) instanceof Token.Open) {
       flags = flagList();
     } else {
+      // RFC 9051 §9: store-att-flags ... SP (flag-list / (flag *(SP flag))): at least one flag
+      if (pos >= tokens.size()) throw new ParseError("missing flags");
       flags = new LinkedHashSet<>();
       while (pos < tokens.size()) flags.add(flag(atomOrFail("flag")));
     }

@@ -180,7 +180,7 @@ public final class ImapEncoder {
             out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
             sb.setLength(0);
             try (InputStream in = b.content().openStream()) {
-              long copied = in.transferTo(out);
+              long copied = copyMappingNul(in, out);
               if (copied != b.content().size()) {
                 throw new IOException(
                     "literal source gave " + copied + " of " + b.content().size() + " bytes");
@@ -196,7 +196,11 @@ public final class ImapEncoder {
     out.write(CRLF);
   }
 
-  /** Writes a (possibly {@code ~}-prefixed, RFC 3516) literal, streaming its source. */
+  /**
+   * Writes a BINARY[...] literal, streaming its source byte for byte: {@code ~{n}} (literal8, RFC
+   * 3516 §4.3) when it holds NUL octets, which it then carries unchanged; a plain literal only when
+   * it holds none, so no mapping is needed.
+   */
   private static void literal(
       StringBuilder sb, ByteSource content, boolean literal8, OutputStream out) throws IOException {
     if (literal8) sb.append('~');
@@ -209,6 +213,26 @@ public final class ImapEncoder {
         throw new IOException("literal source gave " + copied + " of " + content.size() + " bytes");
       }
     }
+  }
+
+  /**
+   * Copies a non-BINARY FETCH literal, writing each NUL octet as 0x80. RFC 9051 §4.3 and RFC 3501
+   * §9: {@code literal = "{" number "}" CRLF *CHAR8} and CHAR8 excludes %x00; only {@code literal8}
+   * (BINARY, RFC 3516 §4.3, RFC 9051 §6.4.5) may carry NUL. As Dovecot does, the mapping is one
+   * octet for one, so the announced size and partial offsets stay those of the stored bytes. The
+   * chunk buffer is the only copy; the source is never held whole.
+   */
+  static long copyMappingNul(InputStream in, OutputStream out) throws IOException {
+    byte[] buf = new byte[8192];
+    long total = 0;
+    for (int n; (n = in.read(buf)) >= 0; ) {
+      for (int i = 0; i < n; i++) {
+        if (buf[i] == 0) buf[i] = (byte) 0x80;
+      }
+      out.write(buf, 0, n);
+      total += n;
+    }
+    return total;
   }
 
   /** INTERNALDATE in the RFC 3501 date-time form, UTC. */

@@ -211,7 +211,10 @@ public sealed interface ImapResponse {
     /** {@code PREVIEW text} or {@code PREVIEW NIL} for null (RFC 8970 §3). */
     record Preview(String text) implements FetchItem {}
 
-    /** {@code name} is e.g. {@code BODY[TEXT]<0>}; content null means NIL. */
+    /**
+     * {@code name} is e.g. {@code BODY[TEXT]<0>}; content null means NIL. The encoder writes NUL
+     * octets of the content as 0x80 (RFC 9051 §4.3: a literal has no NUL).
+     */
     record Body(String name, ByteSource content) implements FetchItem {}
 
     /**

@@ -44,11 +44,11 @@ import org.carbonio.imap.spi.ScramSupport;
 import org.carbonio.imap.spi.UserMailboxes;
 
 /**
- * The IMAP4rev1 state machine (RFC 3501 §3): turns {@link ImapCommand}s into {@link ImapResponse}s
- * over the SPI. It keeps its own message sequence number ↔ UID map and reports other sessions'
- * changes as untagged EXISTS/EXPUNGE/FETCH responses (RFC 3501 §7), never EXPUNGE during FETCH,
- * STORE or SEARCH (§7.4.1). It does no I/O and no logging; SPI exceptions other than {@link
- * BackendException} propagate to the caller.
+ * The IMAP4rev2 (RFC 9051 §3) and IMAP4rev1 (RFC 3501 §3) state machine: turns {@link ImapCommand}s
+ * into {@link ImapResponse}s over the SPI. It keeps its own message sequence number ↔ UID map and
+ * reports other sessions' changes as untagged EXISTS/EXPUNGE/FETCH responses (RFC 3501 §7), never
+ * EXPUNGE during FETCH, STORE or SEARCH (§7.4.1). It does no I/O and no logging; SPI exceptions
+ * other than {@link BackendException} propagate to the caller.
  *
  * <p>Not thread-safe: confine to one connection. The one exception is the IDLE change listener,
  * which the SPI may call from any thread; the transport must then lock before {@link
@@ -353,6 +353,10 @@ public final class ImapSession implements AutoCloseable {
       out.accept(bad(tag, "Command not allowed in state " + state));
       return;
     }
+    if (msnBeyondMailbox(command)) {
+      out.accept(bad(tag, "Invalid message sequence number"));
+      return;
+    }
     try {
       Tagged done = dispatch(command, out);
       if (selected != null && state == State.SELECTED && mode == Mode.COMMAND) {
@@ -401,6 +405,32 @@ public final class ImapSession implements AutoCloseable {
                   + ")"));
     }
     return Optional.empty();
+  }
+
+  /**
+   * RFC 9051 §9 / RFC 3501 §9 (seq-number): "The server should respond with a tagged BAD response
+   * to a command that uses a message sequence number greater than the number of messages in the
+   * selected mailbox." Only ranges of explicit numbers count: a range with {@code *} stays accepted
+   * (lenient: clients send {@code 1:*} routinely, also to an empty mailbox).
+   */
+  private boolean msnBeyondMailbox(ImapCommand c) {
+    SequenceSet set =
+        switch (c) {
+          case ImapCommand.Fetch f when !f.uid() -> f.set();
+          case ImapCommand.Store f when !f.uid() -> f.set();
+          case ImapCommand.Copy f when !f.uid() -> f.set();
+          case ImapCommand.Move f when !f.uid() -> f.set();
+          default -> null;
+        };
+    if (set == null || set.isSaved() || selected == null) return false;
+    for (SequenceSet.Range r : set.ranges()) {
+      if (r.first() != SequenceSet.STAR
+          && r.last() != SequenceSet.STAR
+          && Math.max(r.first(), r.last()) > selected.size) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean expungeAllowed(ImapCommand c) {
@@ -497,7 +527,10 @@ public final class ImapSession implements AutoCloseable {
       case ImapCommand.Create c -> {
         String name = normalize(c.mailbox());
         while (name.endsWith("/")) name = name.substring(0, name.length() - 1);
-        if (name.isEmpty() || name.contains("//")) yield bad(c.tag(), "Invalid mailbox name");
+        // RFC 9051 §6.3.4: a well-formed name the server cannot create is NO, not BAD (syntax)
+        if (name.isEmpty() || name.contains("//")) {
+          yield new Tagged(c.tag(), Status.NO, "CANNOT", "Invalid mailbox name");
+        }
         if (name.equals("INBOX")) {
           yield new Tagged(c.tag(), Status.NO, "ALREADYEXISTS", "INBOX already exists");
         }

@@ -245,7 +245,9 @@ class CompactSelectedStateTest {
                               List.of(new FetchAttribute.Uid(), new FetchAttribute.Flags()))));
               List<long[]> want = new ArrayList<>();
               long max = uid ? all.getLast().uid() : all.size();
-              for (int i = 0; i < all.size(); i++) {
+              // RFC 9051 §9: a sequence number above EXISTS is answered with BAD, no FETCH
+              boolean beyond = !uid && Math.max(a, b) > all.size();
+              for (int i = 0; i < all.size() && !beyond; i++) {
                 if (set.contains(uid ? all.get(i).uid() : i + 1, max)) {
                   want.add(new long[] {i + 1, all.get(i).uid()});
                 }

@@ -29,6 +29,9 @@ public final class Pop3Encoder {
         for (String l : lines.lines()) line(out, l.startsWith(".") ? "." + l : l);
       }
       case Pop3Reply.Content c -> {
+        // RFC 1939 §3: a multi-line response is CRLF-terminated lines with dot-stuffing; it does
+        // not forbid NUL octets, so RETR/TOP stay byte-exact (unlike IMAP's literal, which maps
+        // NUL to 0x80, see ImapEncoder#copyMappingNul).
         try (InputStream in = c.message().openStream()) {
           content(in, c.bodyLines(), out);
         }
