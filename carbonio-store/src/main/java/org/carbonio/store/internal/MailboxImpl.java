@@ -2,6 +2,7 @@ package org.carbonio.store.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
@@ -36,6 +37,7 @@ import org.carbonio.store.SpecialUse;
 import org.carbonio.store.StoreException;
 import org.carbonio.store.Tag;
 import org.carbonio.store.Watch;
+import org.carbonio.store.spi.MetadataStore;
 
 /**
  * One account's view of a {@link StoreImpl}: validates names and flags, then delegates.
@@ -118,21 +120,23 @@ final class MailboxImpl implements Mailbox {
 
   @Override
   public InputStream open(String folder, long uid) {
-    BlobId blob = store.meta.blobOf(account, name(folder), uid);
+    MetadataStore.Content content = store.meta.contentOf(account, name(folder), uid);
+    if (content.inline().isPresent()) return new ByteArrayInputStream(content.inline().get());
     try {
-      return store.openBlob(blob);
+      return store.blobs.open(content.blob());
     } catch (IOException e) {
-      throw missing(blob, e);
+      throw missing(content.blob(), e);
     }
   }
 
   @Override
   public byte[] read(String folder, long uid) {
-    BlobId blob = store.meta.blobOf(account, name(folder), uid);
+    MetadataStore.Content content = store.meta.contentOf(account, name(folder), uid);
+    if (content.inline().isPresent()) return content.inline().get();
     try {
-      return store.readBlob(blob);
+      return store.blobs.read(content.blob());
     } catch (IOException e) {
-      throw missing(blob, e);
+      throw missing(content.blob(), e);
     }
   }
 

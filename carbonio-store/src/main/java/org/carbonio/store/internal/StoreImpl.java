@@ -381,18 +381,6 @@ public final class StoreImpl implements MailStore {
     return afterCommit(outcome);
   }
 
-  /** A blob's content, inline or from the blob store; the caller closes the stream. */
-  InputStream openBlob(BlobId blob) throws IOException {
-    Optional<byte[]> inline = meta.inlineBlob(blob);
-    return inline.isPresent() ? new ByteArrayInputStream(inline.get()) : blobs.open(blob);
-  }
-
-  /** A blob's content whole, inline or from the blob store. */
-  byte[] readBlob(BlobId blob) throws IOException {
-    Optional<byte[]> inline = meta.inlineBlob(blob);
-    return inline.isPresent() ? inline.get() : blobs.read(blob);
-  }
-
   /** The account's storage limit from the {@link QuotaPolicy}. */
   OptionalLong limit(String account) {
     OptionalLong limit;

@@ -111,8 +111,11 @@ public interface MetadataStore extends AutoCloseable {
 
   FolderChanges changesSince(String account, String folder, long modSeq);
 
-  /** The blob of a message. */
-  BlobId blobOf(String account, String folder, long uid);
+  /** A message's blob and, when the blob is kept inline, its content. */
+  record Content(BlobId blob, Optional<byte[]> inline) {}
+
+  /** What reading a message's content needs, in one read: its blob, and the content if inline. */
+  Content contentOf(String account, String folder, long uid);
 
   Outcome<List<MessageInfo>> setFlags(
       String account, String folder, Collection<Long> uids, FlagOperation op, Set<String> flags);

@@ -711,20 +711,23 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
   }
 
+  /** One read transaction: every FETCH of a body or header section reads this. */
   @Override
-  public BlobId blobOf(String account, String name, long uid) {
+  public Content contentOf(String account, String name, long uid) {
     return read(
         c -> {
           Folder f = folder(c, account, name);
           try (PreparedStatement ps =
-              c.prepareStatement("SELECT blob_id FROM messages WHERE folder_id = ? AND uid = ?")) {
+              c.prepareStatement(
+                  "SELECT m.blob_id, d.data FROM messages m LEFT JOIN blob_data d"
+                      + " ON d.id = m.blob_id WHERE m.folder_id = ? AND m.uid = ?")) {
             ps.setLong(1, f.id());
             ps.setLong(2, uid);
             try (ResultSet rs = ps.executeQuery()) {
               if (!rs.next()) {
                 throw new StoreException.NotFound("no message " + uid + " in " + quote(name));
               }
-              return new BlobId(rs.getString(1));
+              return new Content(new BlobId(rs.getString(1)), Optional.ofNullable(rs.getBytes(2)));
             }
           }
         });
