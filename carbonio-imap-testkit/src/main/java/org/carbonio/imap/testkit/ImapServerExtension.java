@@ -110,10 +110,14 @@ public final class ImapServerExtension implements BeforeEachCallback, AfterEachC
     if (pop3 != null) pop3.close();
     pop3 = null;
     backend = null;
-    if (store != null) store.close();
-    store = null;
-    if (storeDir != null) deleteTree(storeDir);
-    storeDir = null;
+    try {
+      if (store != null) store.close();
+    } finally {
+      store = null;
+      Path dir = storeDir;
+      storeDir = null;
+      if (dir != null) deleteTree(dir);
+    }
   }
 
   private static void deleteTree(Path dir) throws IOException {

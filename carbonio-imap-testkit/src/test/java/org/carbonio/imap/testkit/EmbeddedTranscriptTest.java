@@ -1,16 +1,19 @@
 package org.carbonio.imap.testkit;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The transcript suite over a real socket against {@code embeddedStore()} (carbonio-store through
- * carbonio-imap-store), unchanged, except the scripts whose expected values are the in-memory
- * backend's.
+ * The IMAP and POP3 transcript suites over a real socket against {@code embeddedStore()}
+ * (carbonio-store through carbonio-imap-store), unchanged, except the scripts whose expected values
+ * are the in-memory backend's.
  */
 class EmbeddedTranscriptTest {
   @RegisterExtension
@@ -40,5 +43,13 @@ class EmbeddedTranscriptTest {
   @MethodSource("scripts")
   void transcriptShouldMatchWhenRunOverSocketOnEmbeddedStore(String script) throws IOException {
     Transcript.run(script, id -> new SocketPeer(imap.host(), imap.port()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"pop3-auth.txt", "pop3-transaction.txt", "pop3-errors.txt", "pop3-lock.txt"})
+  void pop3TranscriptShouldMatchWhenRunOverSocketOnEmbeddedStore(String script) throws IOException {
+    for (String m : Pop3TranscriptTest.MESSAGES) imap.deliver("alice", m.getBytes(UTF_8));
+    Transcript.run(script, id -> new SocketPeer(imap.host(), imap.pop3Port()));
   }
 }
