@@ -7,9 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,7 +51,7 @@ class EmbeddedStoreTest {
       // RFC 9051 §6.3.12: a synchronizing literal waits for the continuation request
       c.send("b APPEND INBOX (\\Flagged) {" + MESSAGE.length + "}\r\n");
       assertThat(c.line()).startsWith("+");
-      c.out.write(MESSAGE);
+      c.send(MESSAGE);
       c.send("\r\n");
       String appended = c.until("b");
       Matcher m = Pattern.compile("b OK \\[APPENDUID (\\d+) (\\d+)].*").matcher(appended);
@@ -71,7 +68,7 @@ class EmbeddedStoreTest {
       c.send("d UID FETCH " + uid + " (BODY.PEEK[])\r\n");
       String fetch = c.line();
       assertThat(fetch).startsWith("* 1 FETCH (").endsWith("BODY[] {" + MESSAGE.length + "}");
-      assertThat(c.in.readNBytes(MESSAGE.length)).isEqualTo(MESSAGE);
+      assertThat(c.bytes(MESSAGE.length)).isEqualTo(MESSAGE);
       assertThat(c.line()).endsWith(")");
       assertThat(c.until("d")).startsWith("d OK");
 
@@ -195,34 +192,30 @@ class EmbeddedStoreTest {
     return found.get(0).flags();
   }
 
-  /** A raw client: CRLF lines and exact byte counts, 10 s read timeout. Not thread-safe. */
+  /** A peer that sends text and reads lines up to a tagged one. Not thread-safe. */
   private static final class Client implements AutoCloseable {
-    private final Socket socket;
-    final InputStream in;
-    final OutputStream out;
+    private final SocketPeer peer;
 
-    Client(String host, int port) throws IOException {
-      socket = new Socket(host, port);
-      socket.setSoTimeout(10_000);
-      in = socket.getInputStream();
-      out = socket.getOutputStream();
+    Client(String host, int port) {
+      peer = new SocketPeer(host, port);
     }
 
     void send(String text) throws IOException {
-      out.write(text.getBytes(UTF_8));
-      out.flush();
+      peer.send(text.getBytes(UTF_8));
+    }
+
+    void send(byte[] bytes) throws IOException {
+      peer.send(bytes);
     }
 
     String line() throws IOException {
-      ByteArrayOutputStream line = new ByteArrayOutputStream();
-      for (int b = in.read(); b >= 0; b = in.read()) {
-        line.write(b);
-        byte[] l = line.toByteArray();
-        if (l.length >= 2 && l[l.length - 2] == '\r' && l[l.length - 1] == '\n') {
-          return new String(l, 0, l.length - 2, UTF_8);
-        }
-      }
-      throw new IOException("connection closed");
+      String l = peer.readLine();
+      if (l == null) throw new IOException("connection closed");
+      return l;
+    }
+
+    byte[] bytes(int n) throws IOException {
+      return peer.readBytes(n);
     }
 
     /** Lines up to and including the tagged one. */
@@ -243,8 +236,8 @@ class EmbeddedStoreTest {
     }
 
     @Override
-    public void close() throws IOException {
-      socket.close();
+    public void close() {
+      peer.close();
     }
   }
 }
