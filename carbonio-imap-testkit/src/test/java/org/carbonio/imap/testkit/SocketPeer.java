@@ -42,6 +42,13 @@ final class SocketPeer implements Transcript.Peer {
     out.flush();
   }
 
+  /** Reads exactly {@code n} bytes (a literal's content). */
+  byte[] readBytes(int n) throws IOException {
+    byte[] bytes = in.readNBytes(n);
+    if (bytes.length < n) throw new IOException("connection closed after " + bytes.length);
+    return bytes;
+  }
+
   @Override
   public String readLine() throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();

@@ -1,4 +1,4 @@
-package org.carbonio.server.internal;
+package org.carbonio.imap.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,6 @@
-package org.carbonio.server.internal;
+package org.carbonio.imap.store;
+
+import static java.util.Objects.requireNonNull;
 
 import java.io.InputStream;
 import java.time.Instant;
@@ -34,22 +36,26 @@ import org.carbonio.store.MessageInfo;
 import org.carbonio.store.StoreException;
 
 /**
- * The IMAP backend SPI over the store: one IMAP mailbox per store folder, user = account id.
- * Thread-safe.
+ * The IMAP backend SPI over the store: one IMAP mailbox per store folder, user = account id. The
+ * backend does not own the store: whoever opened it closes it. Store failures reach the engine as
+ * {@link BackendException}s.
+ *
+ * <p>Thread-safe.
  */
 public final class StoreMailboxBackend implements MailboxBackend {
 
   private final MailStore store;
   private final AccountLookup lookup;
 
+  /** A backend whose account ids are the addresses ({@link AccountLookup#IDENTITY}). */
   public StoreMailboxBackend(MailStore store) {
     this(store, AccountLookup.IDENTITY);
   }
 
   /** A backend whose shared namespace and ACLs name accounts by their address in {@code lookup}. */
   public StoreMailboxBackend(MailStore store, AccountLookup lookup) {
-    this.store = store;
-    this.lookup = lookup;
+    this.store = requireNonNull(store, "store");
+    this.lookup = requireNonNull(lookup, "lookup");
   }
 
   @Override

@@ -1,7 +1,7 @@
-package org.carbonio.server.internal;
+package org.carbonio.imap.store;
 
-import static org.carbonio.server.internal.StoreMailboxBackend.call;
-import static org.carbonio.server.internal.StoreMailboxBackend.run;
+import static org.carbonio.imap.store.StoreMailboxBackend.call;
+import static org.carbonio.imap.store.StoreMailboxBackend.run;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;

@@ -1,4 +1,6 @@
-package org.carbonio.server.internal;
+package org.carbonio.imap.store;
+
+import static java.util.Objects.requireNonNull;
 
 import java.util.Locale;
 import java.util.Optional;
@@ -9,7 +11,9 @@ import org.carbonio.directory.Directory;
 
 /**
  * What the IMAP backend needs of the directory for sharing: account ids (the store's keys) and the
- * addresses users see in the shared namespace and in ACLs. Implementations must be thread-safe.
+ * addresses users see in the shared namespace and in ACLs.
+ *
+ * <p>Implementations must be thread-safe; {@link #IDENTITY} and {@link #of(Directory)} are.
  */
 public interface AccountLookup {
 
@@ -50,8 +54,9 @@ public interface AccountLookup {
         }
       };
 
-  /** Looks accounts up in {@code directory}. */
+  /** Looks accounts up in {@code directory}, on every call (no cache). */
   static AccountLookup of(Directory directory) {
+    requireNonNull(directory, "directory");
     return new AccountLookup() {
       @Override
       public Optional<String> address(String accountId) {
