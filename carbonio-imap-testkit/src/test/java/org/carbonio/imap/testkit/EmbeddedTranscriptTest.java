@@ -32,8 +32,7 @@ class EmbeddedTranscriptTest {
               "mailbox-list events (RFC 5465 MailboxName): the store has no folder-list watch",
           "special-use.txt", "the store keeps one special-use role per folder (RFC 6154 §3)",
           "quota.txt", "SETQUOTA by the user: the store takes limits from its QuotaPolicy (NOPERM)",
-          "acl.txt", "LISTRIGHTS: the store ties l, r and s together (RFC 4314 §2.1.1)",
-          "errors-base.txt", "b09 CREATE a b: fails in memory too");
+          "acl.txt", "LISTRIGHTS: the store ties l, r and s together (RFC 4314 §2.1.1)");
 
   static List<String> scripts() {
     return TranscriptTest.scripts().stream().filter(s -> !IN_MEMORY_ONLY.containsKey(s)).toList();
