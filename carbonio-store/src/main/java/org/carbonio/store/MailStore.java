@@ -129,6 +129,15 @@ public interface MailStore extends AutoCloseable {
    * {@link #check(CheckOptions)} of one account (or of the whole store, when empty), without
    * content verification.
    */
+  /**
+   * Whether every change reaches this store's watchers before the write that made it returns: true
+   * when only this process writes the metadata (embedded); false when other nodes share it, since
+   * their changes arrive later, by notification.
+   */
+  default boolean watchesSeeEveryChange() {
+    return false;
+  }
+
   default CheckReport check(Optional<String> account, boolean repair) throws StoreException {
     return check(CheckOptions.DEFAULTS.withAccount(account.orElse(null)).withRepair(repair));
   }

@@ -309,6 +309,12 @@ final class StoreUserMailboxes implements UserMailboxes {
     return own.watchMailboxes(onChange);
   }
 
+  /** The store notifies its watchers before a write returns, unless other nodes share it. */
+  @Override
+  public boolean watchSeesEveryChange() {
+    return store.watchesSeeEveryChange();
+  }
+
   @Override
   public List<Long> expunge(String name, Optional<Collection<Long>> uids) throws BackendException {
     Target t = target(name);

@@ -269,6 +269,7 @@ public final class ImapSession implements AutoCloseable {
       notify.close();
       notify = null;
     }
+    if (selected != null) selected.unwatch();
     selected = null;
     if (mailboxes != null) {
       mailboxes.close();
@@ -360,7 +361,11 @@ public final class ImapSession implements AutoCloseable {
     try {
       Tagged done = dispatch(command, out);
       if (selected != null && state == State.SELECTED && mode == Mode.COMMAND) {
-        updates(out, expungeAllowed(command));
+        // The store notifies before a write returns, so a change acknowledged to any session
+        // has set the flag by now; pushes (IDLE, NOTIFY) always look.
+        boolean expungeAllowed = expungeAllowed(command);
+        if (selected.mayHaveChanged()) updates(out, expungeAllowed);
+        else if (expungeAllowed) flushExpunges(selected, out);
       }
       if (notify != null && mode == Mode.COMMAND) {
         notify.syncSelected(selectedMailbox());
@@ -933,6 +938,7 @@ public final class ImapSession implements AutoCloseable {
       // RFC 8474 §4.1
       out.accept(new ImapResponse.Untagged(Status.OK, "MAILBOXID (" + mailboxId.get() + ")", "Ok"));
     }
+    s.watch(mailboxes);
     selected = s;
     state = State.SELECTED;
     if (params.qresync().isPresent()) qresync(s, params.qresync().get(), out);
@@ -940,6 +946,7 @@ public final class ImapSession implements AutoCloseable {
   }
 
   private void deselect() {
+    if (selected != null) selected.unwatch();
     selected = null;
     savedResult = new long[0]; // RFC 5182 §2.1: SELECT, EXAMINE, CLOSE, UNSELECT reset it
     if (state == State.SELECTED) state = State.AUTHENTICATED;
@@ -1112,6 +1119,42 @@ public final class ImapSession implements AutoCloseable {
     final Map<Long, Set<String>> flagCache;
 
     long modSeq;
+
+    /**
+     * Set by the backend's change notification (from any thread) and cleared by each look at the
+     * changes: after a command, an unchanged mailbox then costs no backend read. Starts set, so the
+     * first look covers whatever happened before the watch began.
+     */
+    final java.util.concurrent.atomic.AtomicBoolean changed =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+
+    /** The watch behind {@link #changed}; null when the backend cannot watch (look every time). */
+    AutoCloseable watch;
+
+    void watch(UserMailboxes mailboxes) {
+      if (!mailboxes.watchSeesEveryChange()) return;
+      try {
+        watch = mailboxes.watch(name, () -> changed.set(true));
+      } catch (BackendException | RuntimeException e) {
+        watch = null;
+      }
+    }
+
+    void unwatch() {
+      AutoCloseable w = watch;
+      watch = null;
+      if (w == null) return;
+      try {
+        w.close();
+      } catch (Exception e) {
+        // nothing left to release
+      }
+    }
+
+    /** Whether the changes need a look: always without a watch, else when notified since. */
+    boolean mayHaveChanged() {
+      return watch == null || changed.getAndSet(false);
+    }
 
     Selected(String name, boolean readOnly, MailboxView view) {
       this.name = name;

@@ -111,6 +111,17 @@ public interface UserMailboxes extends AutoCloseable {
    */
   AutoCloseable watch(String mailbox, Runnable onChange) throws BackendException;
 
+  /**
+   * Whether every change to a mailbox reaches its {@link #watch} callbacks before the call that
+   * made it returns, whichever session or process made it. Then the engine keeps a watch on the
+   * selected mailbox and, after a command, looks for changes only when one was signalled. Default
+   * false: the engine asks {@link #changesSince} after every command, as RFC 9051 §5.2 needs when
+   * changes can come from elsewhere unannounced.
+   */
+  default boolean watchSeesEveryChange() {
+    return false;
+  }
+
   // --- CONDSTORE/QRESYNC (RFC 7162), OBJECTID (RFC 8474), SAVEDATE (RFC 8514) ---------------
 
   /**

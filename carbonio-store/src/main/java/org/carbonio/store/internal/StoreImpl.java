@@ -418,6 +418,14 @@ public final class StoreImpl implements MailStore {
     }
   }
 
+  /**
+   * Embedded: every write of the metadata is this process's, and notifies in {@link #afterCommit}.
+   */
+  @Override
+  public boolean watchesSeeEveryChange() {
+    return dir != null;
+  }
+
   /** Runs the post-commit work of a write: blob collection, then notifications. */
   <T> T afterCommit(MetadataStore.Outcome<T> outcome) {
     collect(outcome.releasedBlobs());
