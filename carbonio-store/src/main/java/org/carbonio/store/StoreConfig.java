@@ -27,6 +27,13 @@ public final class StoreConfig {
   private final Optional<BlobStore> blobs;
   private final QuotaPolicy quotaPolicy;
   private final int inlineLimit;
+  private final long blobCacheBytes;
+
+  /**
+   * Decompressed contents of recently read blobs kept in memory (64 MiB), least recently used out
+   * first; a content larger than 1/16 of it is not kept.
+   */
+  public static final long DEFAULT_BLOB_CACHE_BYTES = 64L * 1024 * 1024;
 
   /**
    * Messages up to this size (32 KiB) are kept inline in the metadata database, in the transaction
@@ -52,12 +59,14 @@ public final class StoreConfig {
       Optional<Postgres> postgres,
       Optional<BlobStore> blobs,
       QuotaPolicy quotaPolicy,
-      int inlineLimit) {
+      int inlineLimit,
+      long blobCacheBytes) {
     this.directory = directory;
     this.postgres = postgres;
     this.blobs = blobs;
     this.quotaPolicy = quotaPolicy;
     this.inlineLimit = inlineLimit;
+    this.blobCacheBytes = blobCacheBytes;
   }
 
   /**
@@ -70,7 +79,8 @@ public final class StoreConfig {
         Optional.empty(),
         Optional.empty(),
         QuotaPolicy.UNLIMITED,
-        DEFAULT_INLINE_LIMIT);
+        DEFAULT_INLINE_LIMIT,
+        DEFAULT_BLOB_CACHE_BYTES);
   }
 
   /**
@@ -83,7 +93,8 @@ public final class StoreConfig {
         Optional.of(postgresOf(jdbcUrl, user, password)),
         Optional.empty(),
         QuotaPolicy.UNLIMITED,
-        DEFAULT_INLINE_LIMIT);
+        DEFAULT_INLINE_LIMIT,
+        DEFAULT_BLOB_CACHE_BYTES);
   }
 
   /**
@@ -99,7 +110,8 @@ public final class StoreConfig {
         Optional.of(postgresOf(jdbcUrl, user, password)),
         blobs,
         quotaPolicy,
-        inlineLimit);
+        inlineLimit,
+        blobCacheBytes);
   }
 
   /**
@@ -108,7 +120,12 @@ public final class StoreConfig {
    */
   public StoreConfig withBlobs(BlobStore blobs) {
     return new StoreConfig(
-        directory, postgres, Optional.of(requireNonNull(blobs, "blobs")), quotaPolicy, inlineLimit);
+        directory,
+        postgres,
+        Optional.of(requireNonNull(blobs, "blobs")),
+        quotaPolicy,
+        inlineLimit,
+        blobCacheBytes);
   }
 
   /**
@@ -118,7 +135,12 @@ public final class StoreConfig {
    */
   public StoreConfig withQuotaPolicy(QuotaPolicy quotaPolicy) {
     return new StoreConfig(
-        directory, postgres, blobs, requireNonNull(quotaPolicy, "quotaPolicy"), inlineLimit);
+        directory,
+        postgres,
+        blobs,
+        requireNonNull(quotaPolicy, "quotaPolicy"),
+        inlineLimit,
+        blobCacheBytes);
   }
 
   /**
@@ -133,7 +155,23 @@ public final class StoreConfig {
     if (bytes < 0 || bytes > MAX_INLINE_LIMIT) {
       throw new IllegalArgumentException("inline limit out of range: " + bytes);
     }
-    return new StoreConfig(directory, postgres, blobs, quotaPolicy, bytes);
+    return new StoreConfig(directory, postgres, blobs, quotaPolicy, bytes, blobCacheBytes);
+  }
+
+  /**
+   * Keeps up to {@code bytes} of recently read message contents in memory (default {@value
+   * #DEFAULT_BLOB_CACHE_BYTES}); 0 turns the cache off.
+   *
+   * @throws IllegalArgumentException if negative
+   */
+  public StoreConfig withBlobCacheBytes(long bytes) {
+    if (bytes < 0) throw new IllegalArgumentException("negative blob cache size: " + bytes);
+    return new StoreConfig(directory, postgres, blobs, quotaPolicy, inlineLimit, bytes);
+  }
+
+  /** Bytes of message contents kept in memory. */
+  public long blobCacheBytes() {
+    return blobCacheBytes;
   }
 
   /** Largest message stored inline in the metadata database. */

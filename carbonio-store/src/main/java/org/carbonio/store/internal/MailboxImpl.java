@@ -133,8 +133,12 @@ final class MailboxImpl implements Mailbox {
   public byte[] read(String folder, long uid) {
     MetadataStore.Content content = store.meta.contentOf(account, name(folder), uid);
     if (content.inline().isPresent()) return content.inline().get();
+    byte[] cached = store.blobCache.get(content.blob());
+    if (cached != null) return cached.clone();
     try {
-      return store.blobs.read(content.blob());
+      byte[] read = store.blobs.read(content.blob());
+      store.blobCache.put(content.blob(), read.clone());
+      return read;
     } catch (IOException e) {
       throw missing(content.blob(), e);
     }

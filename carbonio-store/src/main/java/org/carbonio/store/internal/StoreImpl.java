@@ -37,6 +37,7 @@ import org.carbonio.store.SharedFolder;
 import org.carbonio.store.StoreConfig;
 import org.carbonio.store.StoreException;
 import org.carbonio.store.Watch;
+import org.carbonio.store.internal.blob.BlobCache;
 import org.carbonio.store.internal.blob.FilesystemBlobStore;
 import org.carbonio.store.internal.check.BlobLister;
 import org.carbonio.store.internal.check.CrashRecovery;
@@ -93,6 +94,7 @@ public final class StoreImpl implements MailStore {
   private final QuotaPolicy quotaPolicy;
   private final BlobLister lister;
   private final int inlineLimit;
+  final BlobCache blobCache;
   private volatile AutoCloseable listener; // other nodes' changes (PostgreSQL)
   private volatile boolean closed;
 
@@ -104,7 +106,8 @@ public final class StoreImpl implements MailStore {
       FileLock dirLock,
       Path dir,
       QuotaPolicy quotaPolicy,
-      int inlineLimit) {
+      int inlineLimit,
+      long blobCacheBytes) {
     this.blobs = blobs;
     this.ownsBlobs = ownsBlobs;
     this.meta = meta;
@@ -114,6 +117,7 @@ public final class StoreImpl implements MailStore {
     this.quotaPolicy = quotaPolicy;
     this.lister = BlobLister.of(blobs);
     this.inlineLimit = inlineLimit;
+    this.blobCache = new BlobCache(blobCacheBytes);
   }
 
   /** See {@link MailStore#open(StoreConfig)}. */
@@ -173,7 +177,8 @@ public final class StoreImpl implements MailStore {
               lock,
               embedded ? dir : null,
               config.quotaPolicy(),
-              config.inlineLimit());
+              config.inlineLimit(),
+              config.blobCacheBytes());
       if (pgTx != null) {
         store.listener = PostgresChangeListener.start(pg, pgTx.nodeId(), store.remoteSink());
       }
