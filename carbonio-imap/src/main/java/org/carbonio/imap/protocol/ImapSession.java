@@ -361,8 +361,8 @@ public final class ImapSession implements AutoCloseable {
     try {
       Tagged done = dispatch(command, out);
       if (selected != null && state == State.SELECTED && mode == Mode.COMMAND) {
-        // The store notifies before a write returns, so a change acknowledged to any session
-        // has set the flag by now; pushes (IDLE, NOTIFY) always look.
+        // A backend that watches every change notifies before the write returns, so a change
+        // acknowledged to any session has set the flag by now; pushes (IDLE, NOTIFY) always look.
         boolean expungeAllowed = expungeAllowed(command);
         if (selected.mayHaveChanged()) updates(out, expungeAllowed);
         else if (expungeAllowed) flushExpunges(selected, out);
@@ -776,14 +776,16 @@ public final class ImapSession implements AutoCloseable {
   }
 
   private void stopWatch() {
-    AutoCloseable w = watch;
+    closeQuietly(watch);
     watch = null;
-    if (w != null) {
-      try {
-        w.close();
-      } catch (Exception e) {
-        // a watch handle that fails to close leaves nothing for us to do
-      }
+  }
+
+  private static void closeQuietly(AutoCloseable watch) {
+    if (watch == null) return;
+    try {
+      watch.close();
+    } catch (Exception e) {
+      // a watch handle that fails to close leaves nothing for us to do
     }
   }
 
@@ -1141,14 +1143,8 @@ public final class ImapSession implements AutoCloseable {
     }
 
     void unwatch() {
-      AutoCloseable w = watch;
+      closeQuietly(watch);
       watch = null;
-      if (w == null) return;
-      try {
-        w.close();
-      } catch (Exception e) {
-        // nothing left to release
-      }
     }
 
     /** Whether the changes need a look: always without a watch, else when notified since. */

@@ -247,7 +247,8 @@ class PostgresMultiNodeTest {
               "V1__initial_schema.sql",
               "V2__kinds_tags_conversations_quota_grants.sql",
               "V3__inline_blobs.sql",
-              "V4__save_date.sql")) {
+              "V4__save_date.sql",
+              "V4_7__annotations.sql")) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getString(2)).isEqualTo(script);
         assertThat(rs.getBoolean(3)).isTrue();
