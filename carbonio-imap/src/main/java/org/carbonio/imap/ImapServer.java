@@ -105,7 +105,7 @@ public final class ImapServer implements AutoCloseable {
 
   /** Not thread-safe: configures an {@link ImapServer}. */
   public static final class Builder {
-    private ListenerSettings common = new ListenerSettings(143, "Carbonio IMAP4rev1 ready");
+    private ListenerSettings common = new ListenerSettings(143, "Carbonio IMAP4rev2 ready");
     private ImapLimits limits = ImapLimits.DEFAULTS;
     private String hostname = "localhost";
     private Path spoolDirectory = Path.of(System.getProperty("java.io.tmpdir"));
