@@ -53,8 +53,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real IMAP clients read an account holding all 5,000 messages of the shared corpus, and each gets
- * exactly the bytes the store holds.
+ * Real IMAP and POP3 clients read an account holding all 5,000 messages of the shared corpus, and
+ * each gets exactly the bytes the store holds.
  *
  * <p>What "byte for byte" means here. The corpus is mostly LF-only (468 messages use CRLF, a few
  * mix both, have lone CRs, NULs or no final line break). The store keeps exactly what was appended,
@@ -80,6 +80,9 @@ import org.junit.jupiter.api.Test;
  *       re-serializes each message through Python's {@code email} package ({@code
  *       clients/offlineimap_expected.py} runs offlineimap's own code on the stored bytes). Messages
  *       such a client refuses by design must be exactly the ones it reports.
+ *   <li>POP3 clients (Python's poplib, curl) get the stored bytes under POP3's line rule (RFC 1939
+ *       §3): every line end CRLF, a CRLF added to a message without a final line break, a lone CR
+ *       kept as data, NUL kept ({@link #pop3Wire});
  *   <li>mutt, on a pty of its own, pipes every message to one file: it drops the CR of every CRLF
  *       (and a CR ending the message) and ends the header section with one LF of its own, inserted
  *       where its parser saw the header end without an empty line; the test runs the same mutt on a
@@ -286,6 +289,118 @@ class RealClientsCorpusTest {
       }
     }
     return files;
+  }
+
+  /**
+   * What a POP3 client gets for a stored message (RFC 1939 §3, carbonio-imap's {@code
+   * Pop3Encoder}), after it undid the byte-stuffing: every line end is CRLF (an LF alone becomes
+   * CRLF; a CR alone is data and stays), and a message that does not end with a line break gets a
+   * CRLF. NUL and every other octet are kept.
+   */
+  private static byte[] pop3Wire(byte[] message) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(message.length + 256);
+    for (int i = 0; i < message.length; i++) {
+      byte b = message[i];
+      if (b == '\r' && i + 1 < message.length && message[i + 1] == '\n') continue; // its LF follows
+      if (b == '\n') out.write('\r');
+      out.write(b);
+    }
+    if (message.length > 0 && message[message.length - 1] != '\n') {
+      out.write('\r');
+      out.write('\n');
+    }
+    return out.toByteArray();
+  }
+
+  /** UID → SHA-256 of what a POP3 client gets for the stored message ({@link #pop3Wire}). */
+  private static Map<Long, String> storedOverPop3() throws IOException {
+    Map<Long, String> out = new TreeMap<>();
+    for (long uid : stored.keySet()) {
+      out.put(uid, Corpus.sha256(pop3Wire(mailbox.read("INBOX", uid))));
+    }
+    return out;
+  }
+
+  /** The UID in a UIDL ({@code <uidvalidity>.<uid>}). */
+  private static long uidOf(String uidl) {
+    return Long.parseLong(uidl.substring(uidl.lastIndexOf('.') + 1));
+  }
+
+  /**
+   * Python's poplib reads the whole maildrop over POP3S in one session (UIDL, then RETR of each of
+   * the 5,000 messages); each message, its lines joined with CRLF, must be the stored bytes under
+   * POP3's line rule ({@link #pop3Wire}). poplib's own 2,048-octet line limit is raised in the
+   * script ({@code clients/pop3_corpus.py}); RFC 1939 has none.
+   */
+  @Test
+  void poplibShouldRetrieveEveryStoredMessageWhenReadingTheCorpusOverPop3s() throws Exception {
+    ExternalTool.Result result =
+        ExternalTool.run(
+                List.of(
+                    "python3",
+                    E2E.script("pop3_corpus.py").toString(),
+                    "127.0.0.1",
+                    Integer.toString(port(Listener.Kind.POP3S)),
+                    USER,
+                    PASSWORD,
+                    certificate().toString()),
+                Map.of(),
+                tmp,
+                Duration.ofMinutes(3))
+            .assertSuccess();
+    Map<Long, String> got = new TreeMap<>();
+    for (String line : result.out().lines().toList()) {
+      String[] f = line.split(" ");
+      got.put(uidOf(f[0]), f[1]);
+    }
+    assertThat(got).isEqualTo(storedOverPop3());
+  }
+
+  /**
+   * curl's POP3 support retrieves every message over POP3S, one URL per message in one curl run
+   * (sequential: one maildrop lock, so transfers reuse one connection rather than run in parallel);
+   * each file must be the stored bytes under POP3's line rule ({@link #pop3Wire}).
+   */
+  @Test
+  void curlShouldRetrieveEveryStoredMessageWhenGivenOnePop3UrlPerMessage() throws Exception {
+    Path out = Files.createDirectories(tmp.resolve("curl-pop3"));
+    StringBuilder config = new StringBuilder();
+    int port = port(Listener.Kind.POP3S);
+    int number = 0;
+    List<Long> uids = new ArrayList<>(stored.keySet()); // the maildrop lists INBOX in UID order
+    for (long uid : uids) {
+      number++;
+      config
+          .append("url = \"pop3s://127.0.0.1:")
+          .append(port)
+          .append("/")
+          .append(number)
+          .append("\"\noutput = \"")
+          .append(out.resolve(uid + ".eml"))
+          .append("\"\n");
+    }
+    Path urls = Files.writeString(tmp.resolve("curl-pop3.conf"), config);
+    ExternalTool.run(
+            List.of(
+                "curl",
+                "--silent",
+                "--show-error",
+                "--cacert",
+                certificate().toString(),
+                "--user",
+                USER + ":" + PASSWORD,
+                "--config",
+                urls.toString()),
+            Map.of(),
+            tmp,
+            Duration.ofMinutes(5))
+        .assertSuccess();
+    Map<Long, String> got = new TreeMap<>();
+    for (long uid : uids) {
+      Path file = out.resolve(uid + ".eml");
+      if (Files.exists(file)) got.put(uid, Corpus.sha256(Files.readAllBytes(file)));
+    }
+    assertThat(got).isEqualTo(storedOverPop3());
   }
 
   @Test
