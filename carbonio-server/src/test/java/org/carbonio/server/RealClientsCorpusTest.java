@@ -363,88 +363,47 @@ class RealClientsCorpusTest {
    */
   @Test
   void curlShouldRetrieveEveryStoredMessageWhenGivenOnePop3UrlPerMessage() throws Exception {
-    Path out = Files.createDirectories(tmp.resolve("curl-pop3"));
-    StringBuilder config = new StringBuilder();
-    int port = port(Listener.Kind.POP3S);
+    Map<Long, String> urls = new TreeMap<>();
     int number = 0;
-    List<Long> uids = new ArrayList<>(stored.keySet()); // the maildrop lists INBOX in UID order
-    for (long uid : uids) {
-      number++;
-      config
-          .append("url = \"pop3s://127.0.0.1:")
-          .append(port)
-          .append("/")
-          .append(number)
-          .append("\"\noutput = \"")
-          .append(out.resolve(uid + ".eml"))
-          .append("\"\n");
+    for (long uid : stored.keySet()) { // the maildrop lists INBOX in UID order
+      urls.put(uid, "pop3s://127.0.0.1:" + port(Listener.Kind.POP3S) + "/" + ++number);
     }
-    Path urls = Files.writeString(tmp.resolve("curl-pop3.conf"), config);
-    ExternalTool.run(
-            List.of(
-                "curl",
-                "--silent",
-                "--show-error",
-                "--cacert",
-                certificate().toString(),
-                "--user",
-                USER + ":" + PASSWORD,
-                "--config",
-                urls.toString()),
-            Map.of(),
-            tmp,
-            Duration.ofMinutes(5))
-        .assertSuccess();
-    Map<Long, String> got = new TreeMap<>();
-    for (long uid : uids) {
-      Path file = out.resolve(uid + ".eml");
-      if (Files.exists(file)) got.put(uid, Corpus.sha256(Files.readAllBytes(file)));
-    }
-    assertThat(got).isEqualTo(storedOverPop3());
+    assertThat(curlEach("curl-pop3", urls, Duration.ofMinutes(5))).isEqualTo(storedOverPop3());
+  }
+
+  /**
+   * Runs {@code clients/imap_corpus.py}: imaplib fetches the INBOX over {@code kind} ({@code mode}
+   * starttls or ssl) and checks each message against {@code manifest}; {@code extra} are its
+   * optional batch size and fetch item.
+   */
+  private ExternalTool.Result imapCorpus(
+      Listener.Kind kind, String mode, Path manifest, String... extra) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.addAll(
+        List.of(
+            "python3",
+            E2E.script("imap_corpus.py").toString(),
+            "127.0.0.1",
+            Integer.toString(port(kind)),
+            USER,
+            PASSWORD,
+            certificate().toString(),
+            mode,
+            "INBOX",
+            manifest.toString()));
+    command.addAll(List.of(extra));
+    return ExternalTool.run(command, Map.of(), tmp, Duration.ofMinutes(3)).assertSuccess();
   }
 
   @Test
   void imaplibShouldReadEveryStoredByteWhenFetchingTheWholeCorpusOverStarttls() throws Exception {
-    ExternalTool.Result result =
-        ExternalTool.run(
-                List.of(
-                    "python3",
-                    E2E.script("imap_corpus.py").toString(),
-                    "127.0.0.1",
-                    Integer.toString(port(Listener.Kind.IMAP)),
-                    USER,
-                    PASSWORD,
-                    certificate().toString(),
-                    "starttls",
-                    "INBOX",
-                    manifest().toString()),
-                Map.of(),
-                tmp,
-                Duration.ofMinutes(3))
-            .assertSuccess();
+    ExternalTool.Result result = imapCorpus(Listener.Kind.IMAP, "starttls", manifest());
     assertThat(result.out()).contains("checked " + stored.size());
   }
 
   @Test
   void imaplibShouldReadEveryStoredByteWhenFetchingTheWholeCorpusOverImaps() throws Exception {
-    ExternalTool.Result result =
-        ExternalTool.run(
-                List.of(
-                    "python3",
-                    E2E.script("imap_corpus.py").toString(),
-                    "127.0.0.1",
-                    Integer.toString(port(Listener.Kind.IMAPS)),
-                    USER,
-                    PASSWORD,
-                    certificate().toString(),
-                    "ssl",
-                    "INBOX",
-                    manifest().toString(),
-                    "1000"),
-                Map.of(),
-                tmp,
-                Duration.ofMinutes(3))
-            .assertSuccess();
+    ExternalTool.Result result = imapCorpus(Listener.Kind.IMAPS, "ssl", manifest(), "1000");
     assertThat(result.out()).contains("checked " + stored.size());
   }
 
@@ -461,25 +420,45 @@ class RealClientsCorpusTest {
       assertThat(storedOnWire.get(uid)).isNotEqualTo(stored.get(uid));
     }
     ExternalTool.Result result =
-        ExternalTool.run(
-                List.of(
-                    "python3",
-                    E2E.script("imap_corpus.py").toString(),
-                    "127.0.0.1",
-                    Integer.toString(port(Listener.Kind.IMAPS)),
-                    USER,
-                    PASSWORD,
-                    certificate().toString(),
-                    "ssl",
-                    "INBOX",
-                    manifest(exact).toString(),
-                    "250",
-                    "BINARY.PEEK[]"),
-                Map.of(),
-                tmp,
-                Duration.ofMinutes(3))
-            .assertSuccess();
+        imapCorpus(Listener.Kind.IMAPS, "ssl", manifest(exact), "250", "BINARY.PEEK[]");
     assertThat(result.out()).contains("checked " + withNul.size());
+  }
+
+  /**
+   * Runs one curl process over a {@code --config} file of one URL and one output file per UID
+   * (under {@code tmp/name}); returns UID → SHA-256 of each file curl wrote.
+   */
+  private Map<Long, String> curlEach(
+      String name, Map<Long, String> urlByUid, Duration timeout, String... options)
+      throws Exception {
+    Path out = Files.createDirectories(tmp.resolve(name));
+    StringBuilder config = new StringBuilder();
+    for (Map.Entry<Long, String> e : urlByUid.entrySet()) {
+      config
+          .append("url = \"")
+          .append(e.getValue())
+          .append("\"\noutput = \"")
+          .append(out.resolve(e.getKey() + ".eml"))
+          .append("\"\n");
+    }
+    Path urls = Files.writeString(tmp.resolve(name + ".conf"), config);
+    List<String> command = new ArrayList<>(List.of("curl", "--silent", "--show-error"));
+    command.addAll(List.of(options));
+    command.addAll(
+        List.of(
+            "--cacert",
+            certificate().toString(),
+            "--user",
+            USER + ":" + PASSWORD,
+            "--config",
+            urls.toString()));
+    ExternalTool.run(command, Map.of(), tmp, timeout).assertSuccess();
+    Map<Long, String> got = new TreeMap<>();
+    for (long uid : urlByUid.keySet()) {
+      Path file = out.resolve(uid + ".eml");
+      if (Files.exists(file)) got.put(uid, Corpus.sha256(Files.readAllBytes(file)));
+    }
+    return got;
   }
 
   /**
@@ -489,42 +468,15 @@ class RealClientsCorpusTest {
    */
   @Test
   void curlShouldFetchEveryStoredByteWhenGivenOneUrlPerMessage() throws Exception {
-    Path out = Files.createDirectories(tmp.resolve("curl"));
-    StringBuilder config = new StringBuilder();
-    int port = port(Listener.Kind.IMAPS);
+    Map<Long, String> urls = new TreeMap<>();
     for (long uid : stored.keySet()) {
-      config
-          .append("url = \"imaps://127.0.0.1:")
-          .append(port)
-          .append("/INBOX;UID=")
-          .append(uid)
-          .append("\"\noutput = \"")
-          .append(out.resolve(uid + ".eml"))
-          .append("\"\n");
+      urls.put(uid, "imaps://127.0.0.1:" + port(Listener.Kind.IMAPS) + "/INBOX;UID=" + uid);
     }
-    Path urls = Files.writeString(tmp.resolve("curl.conf"), config);
-    ExternalTool.run(
-            List.of(
-                "curl",
-                "--silent",
-                "--show-error",
-                "--parallel",
-                "--parallel-max",
-                "4",
-                "--cacert",
-                certificate().toString(),
-                "--user",
-                USER + ":" + PASSWORD,
-                "--config",
-                urls.toString()),
-            Map.of(),
-            tmp,
-            Duration.ofMinutes(3))
-        .assertSuccess();
+    Map<Long, String> got =
+        curlEach("curl", urls, Duration.ofMinutes(3), "--parallel", "--parallel-max", "4");
     List<String> differ = new ArrayList<>();
     for (Map.Entry<Long, String> e : storedOnWire.entrySet()) {
-      Path file = out.resolve(e.getKey() + ".eml");
-      if (!Files.exists(file) || !Corpus.sha256(Files.readAllBytes(file)).equals(e.getValue())) {
+      if (!e.getValue().equals(got.get(e.getKey()))) {
         differ.add("uid " + e.getKey());
       }
     }
