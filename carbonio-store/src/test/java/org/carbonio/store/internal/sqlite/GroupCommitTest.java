@@ -78,19 +78,7 @@ class GroupCommitTest {
 
   @Test
   void writesShouldShareOneCommitWhenTheyQueueBehindARunningWrite() throws Exception {
-    CountDownLatch inside = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Future<?> blocker =
-        pool.submit(
-            () ->
-                tx.write(
-                    List.of(),
-                    c -> {
-                      inside.countDown();
-                      awaitQuietly(release);
-                      return null;
-                    }));
-    assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+    Blocker blocker = holdWriter();
     long before = tx.batches();
     List<Future<Void>> writes = new ArrayList<>();
     for (int i = 1; i <= 19; i++) {
@@ -98,8 +86,7 @@ class GroupCommitTest {
       writes.add(pool.submit(() -> insert(x)));
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> tx.queued() == 19);
-    release.countDown();
-    blocker.get(10, TimeUnit.SECONDS);
+    blocker.release();
     for (Future<Void> w : writes) {
       w.get(10, TimeUnit.SECONDS);
     }
@@ -119,19 +106,7 @@ class GroupCommitTest {
 
   @Test
   void unsyncedWritesShouldCommitInBatchesOfTheirOwnWhenQueuedBetweenSyncedOnes() throws Exception {
-    CountDownLatch inside = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Future<?> blocker =
-        pool.submit(
-            () ->
-                tx.write(
-                    List.of(),
-                    c -> {
-                      inside.countDown();
-                      awaitQuietly(release);
-                      return null;
-                    }));
-    assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+    Blocker blocker = holdWriter();
     long before = tx.batches();
     // Queued in this order: 3 synced, 3 unsynced, 3 synced; each reports the mode it ran in.
     List<Future<Integer>> writes = new ArrayList<>();
@@ -155,8 +130,7 @@ class GroupCommitTest {
       int queued = i + 1;
       await().atMost(Duration.ofSeconds(10)).until(() -> tx.queued() == queued);
     }
-    release.countDown();
-    blocker.get(10, TimeUnit.SECONDS);
+    blocker.release();
     List<Integer> modes = new ArrayList<>();
     for (Future<Integer> w : writes) {
       modes.add(w.get(10, TimeUnit.SECONDS));
@@ -170,27 +144,14 @@ class GroupCommitTest {
   @Test
   void aFailingWriteShouldFailAloneWhenItSharesATransaction() throws Exception {
     insert(7);
-    CountDownLatch inside = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Future<?> blocker =
-        pool.submit(
-            () ->
-                tx.write(
-                    List.of(),
-                    c -> {
-                      inside.countDown();
-                      awaitQuietly(release);
-                      return null;
-                    }));
-    assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+    Blocker blocker = holdWriter();
     List<Future<Void>> writes = new ArrayList<>();
     for (int x = 1; x <= 10; x++) {
       int v = x;
       writes.add(pool.submit(() -> insert(v))); // 7 violates the primary key
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> tx.queued() == 10);
-    release.countDown();
-    blocker.get(10, TimeUnit.SECONDS);
+    blocker.release();
     int failed = 0;
     for (Future<Void> w : writes) {
       try {
@@ -224,6 +185,32 @@ class GroupCommitTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> insert(1))
         .isInstanceOf(StoreException.Unavailable.class)
         .hasMessageContaining("closed");
+  }
+
+  /** A write that holds the writer until released, so that other writes queue behind it. */
+  private record Blocker(CountDownLatch gate, Future<?> write) {
+    void release() throws Exception {
+      gate.countDown();
+      write.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Starts a write that holds the writer, and returns once it runs. */
+  private Blocker holdWriter() throws InterruptedException {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<?> write =
+        pool.submit(
+            () ->
+                tx.write(
+                    List.of(),
+                    c -> {
+                      inside.countDown();
+                      awaitQuietly(release);
+                      return null;
+                    }));
+    assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+    return new Blocker(release, write);
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
